@@ -1,0 +1,6 @@
+//! # squill-codegen
+//!
+//! Everything squill does at build time: read query files, load the schema, type-check each
+//! query, and emit typed Rust. See `ARCHITECTURE.md` for the pipeline.
+
+pub mod live;

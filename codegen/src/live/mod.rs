@@ -1,0 +1,162 @@
+//! Live PostgreSQL: a throwaway server or `DATABASE_URL`, a scratch database with the schema
+//! applied, and `describe` (PREPARE every query; PostgreSQL's answer is the ground truth).
+
+mod server;
+
+pub use server::{ServerBinaries, TempServer};
+
+use std::fmt;
+use std::time::Duration;
+
+/// Why squill could not get a live database.
+#[derive(Debug)]
+pub enum LiveError {
+    /// No server binaries and no `DATABASE_URL`.
+    NoServer,
+    /// Starting or talking to the throwaway server failed.
+    Server(String),
+    /// Connecting failed (unreachable host, wrong credentials, timeout).
+    Connect(postgres::Error),
+    /// `DATABASE_URL` is not a valid connection string.
+    BadUrl(String),
+    /// A statement on the scratch database failed.
+    Sql(postgres::Error),
+}
+
+impl fmt::Display for LiveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LiveError::NoServer => write!(
+                f,
+                "no PostgreSQL server binaries (initdb, postgres) found on PATH or in \
+                 /usr/lib/postgresql/*/bin, and DATABASE_URL is not set\n  = help: install \
+                 the server (Debian/Ubuntu: `apt-get install postgresql`), point SQUILL_PG_BIN \
+                 at its bin directory, or set DATABASE_URL to a server squill may create a \
+                 scratch database on"
+            ),
+            LiveError::Server(msg) => write!(f, "throwaway PostgreSQL server: {msg}"),
+            LiveError::Connect(e) => write!(
+                f,
+                "cannot connect to PostgreSQL: {}\n  = help: check DATABASE_URL (host, port, \
+                 user, password) and that the server accepts connections",
+                describe_pg_error(e)
+            ),
+            LiveError::BadUrl(msg) => {
+                write!(f, "DATABASE_URL is not a valid connection string: {msg}")
+            }
+            LiveError::Sql(e) => write!(f, "PostgreSQL: {}", describe_pg_error(e)),
+        }
+    }
+}
+
+impl std::error::Error for LiveError {}
+
+/// PostgreSQL's own message when there is one, else the driver's (with its cause chain).
+pub fn describe_pg_error(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return db.message().to_string();
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+        source = cause_source(source);
+    }
+    text
+}
+
+fn cause_source<'a>(
+    e: Option<&'a (dyn std::error::Error + 'static)>,
+) -> Option<&'a (dyn std::error::Error + 'static)> {
+    e.and_then(|e| e.source())
+}
+
+/// How long to wait for a `DATABASE_URL` server before failing the build.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A database squill may change freely, dropped (or its server stopped) on drop.
+pub struct ScratchDatabase {
+    client: Option<postgres::Client>,
+    kind: ScratchKind,
+}
+
+enum ScratchKind {
+    /// Held for its Drop, which stops the server.
+    Temp { _server: TempServer },
+    /// A database created on the `DATABASE_URL` server; `admin` drops it on drop.
+    OnServer {
+        admin: postgres::Client,
+        name: String,
+    },
+}
+
+impl ScratchDatabase {
+    /// `DATABASE_URL` when given, else a throwaway server from the installed binaries.
+    pub fn open(database_url: Option<&str>) -> Result<Self, LiveError> {
+        match database_url {
+            Some(url) => Self::on_server(url),
+            None => Self::throwaway(),
+        }
+    }
+
+    /// A fresh throwaway server; its `postgres` database is the scratch database.
+    pub fn throwaway() -> Result<Self, LiveError> {
+        let server = TempServer::start()?;
+        let client = server.connect("postgres")?;
+        Ok(Self {
+            client: Some(client),
+            kind: ScratchKind::Temp { _server: server },
+        })
+    }
+
+    /// A new database `squill_scratch_<pid>_<n>` on the server at `url`.
+    pub fn on_server(url: &str) -> Result<Self, LiveError> {
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| LiveError::BadUrl(e.to_string()))?;
+        config.connect_timeout(CONNECT_TIMEOUT);
+        let mut admin = config
+            .connect(postgres::NoTls)
+            .map_err(LiveError::Connect)?;
+        let name = format!(
+            "squill_scratch_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0)
+        );
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .map_err(LiveError::Sql)?;
+        let client = config.dbname(&name).connect(postgres::NoTls);
+        // Built before checking the connection so that a failed connect still drops the database.
+        let mut scratch = Self {
+            client: None,
+            kind: ScratchKind::OnServer { admin, name },
+        };
+        scratch.client = Some(client.map_err(LiveError::Connect)?);
+        Ok(scratch)
+    }
+
+    pub fn client(&mut self) -> &mut postgres::Client {
+        self.client
+            .as_mut()
+            .expect("scratch client lives until drop")
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        // Close our session first: a database with connections cannot be dropped.
+        drop(self.client.take());
+        if let ScratchKind::OnServer { admin, name } = &mut self.kind {
+            let _ =
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! A throwaway PostgreSQL server: `initdb` in a temp dir, `postgres` listening on a unix
+//! socket only, stopped and deleted on drop. Works when run as root (the server runs as the
+//! `postgres` user, as PostgreSQL refuses to run as root).
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::LiveError;
+
+/// How long the server may take to accept connections before we give up.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running throwaway server. Dropping it stops the server and removes its files.
+pub struct TempServer {
+    child: Child,
+    dir: tempfile::TempDir,
+    socket_dir: PathBuf,
+}
+
+/// The installed server binaries.
+#[derive(Debug, Clone)]
+pub struct ServerBinaries {
+    pub initdb: PathBuf,
+    pub postgres: PathBuf,
+}
+
+impl ServerBinaries {
+    /// Finds `initdb` and `postgres`: `SQUILL_PG_BIN`, then PATH, then
+    /// `/usr/lib/postgresql/<newest>/bin` (where Debian puts them, off PATH).
+    pub fn locate() -> Result<Self, LiveError> {
+        let mut candidates: Vec<PathBuf> = Vec::new();
+        if let Some(dir) = std::env::var_os("SQUILL_PG_BIN") {
+            candidates.push(PathBuf::from(dir));
+        }
+        if let Some(path) = std::env::var_os("PATH") {
+            candidates.extend(std::env::split_paths(&path));
+        }
+        candidates.extend(debian_bin_dirs());
+        for dir in &candidates {
+            let initdb = dir.join("initdb");
+            let postgres = dir.join("postgres");
+            if is_executable(&initdb) && is_executable(&postgres) {
+                return Ok(Self { initdb, postgres });
+            }
+        }
+        Err(LiveError::NoServer)
+    }
+}
+
+fn debian_bin_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let version = e.file_name().to_str()?.parse::<u32>().ok()?;
+            Some((version, e.path().join("bin")))
+        })
+        .collect();
+    dirs.sort_by(|a, b| b.0.cmp(&a.0));
+    dirs.into_iter().map(|(_, d)| d).collect()
+}
+
+fn is_executable(path: &Path) -> bool {
+    fs::metadata(path)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// uid and gid of the `postgres` account, read from /etc/passwd.
+fn postgres_account() -> Option<(u32, u32)> {
+    let passwd = fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() > 3 && fields[0] == "postgres")
+            .then(|| Some((fields[2].parse().ok()?, fields[3].parse().ok()?)))
+            .flatten()
+    })
+}
+
+impl TempServer {
+    /// Creates a cluster in a fresh temp dir and starts a server on it.
+    pub fn start() -> Result<Self, LiveError> {
+        let bins = ServerBinaries::locate()?;
+        let dir = tempfile::Builder::new()
+            .prefix("squill-pg-")
+            .tempdir()
+            .map_err(|e| LiveError::Server(format!("cannot create a temp dir: {e}")))?;
+        let run_as = if is_root() {
+            let account = postgres_account().ok_or_else(|| {
+                LiveError::Server(
+                    "running as root, and PostgreSQL refuses to: create a `postgres` user \
+                     (Debian's postgresql package does) or run as an unprivileged user"
+                        .into(),
+                )
+            })?;
+            chown_tree(dir.path(), account)?;
+            Some(account)
+        } else {
+            None
+        };
+        let data = dir.path().join("data");
+        let socket_dir = dir.path().to_path_buf();
+
+        let mut initdb = Command::new(&bins.initdb);
+        initdb
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ])
+            .stdin(Stdio::null());
+        as_user(&mut initdb, run_as);
+        let out = initdb
+            .output()
+            .map_err(|e| LiveError::Server(format!("cannot run {}: {e}", bins.initdb.display())))?;
+        if !out.status.success() {
+            return Err(LiveError::Server(format!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+
+        let log = fs::File::create(dir.path().join("server.log"))
+            .map_err(|e| LiveError::Server(format!("cannot create the server log: {e}")))?;
+        if let Some((uid, gid)) = run_as {
+            let _ = std::os::unix::fs::chown(dir.path().join("server.log"), Some(uid), Some(gid));
+        }
+        let mut postgres = Command::new(&bins.postgres);
+        postgres
+            .arg("-D")
+            .arg(&data)
+            .arg("-k")
+            .arg(&socket_dir)
+            // No TCP at all; durability is pointless for a throwaway cluster.
+            .args([
+                "-c",
+                "listen_addresses=",
+                "-F",
+                "-c",
+                "synchronous_commit=off",
+            ])
+            .args(["-c", "full_page_writes=off", "-c", "max_connections=100"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log);
+        as_user(&mut postgres, run_as);
+        let child = postgres.spawn().map_err(|e| {
+            LiveError::Server(format!("cannot run {}: {e}", bins.postgres.display()))
+        })?;
+        let mut server = Self {
+            child,
+            dir,
+            socket_dir,
+        };
+        server.wait_ready()?;
+        Ok(server)
+    }
+
+    fn wait_ready(&mut self) -> Result<(), LiveError> {
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(LiveError::Server(format!(
+                    "the server exited ({status}) during startup: {}",
+                    self.log_tail()
+                )));
+            }
+            if self.socket_dir.join(".s.PGSQL.5432").exists()
+                && self.config("postgres").connect(postgres::NoTls).is_ok()
+            {
+                return Ok(());
+            }
+            if started.elapsed() > START_TIMEOUT {
+                return Err(LiveError::Server(format!(
+                    "the server did not accept connections within {}s: {}",
+                    START_TIMEOUT.as_secs(),
+                    self.log_tail()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn log_tail(&self) -> String {
+        let log = fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(5)..].join("\n")
+    }
+
+    /// Directory holding the server's unix socket (use it as `host`).
+    pub fn socket_dir(&self) -> &Path {
+        &self.socket_dir
+    }
+
+    /// A connection config for `dbname` as the `postgres` superuser.
+    pub fn config(&self, dbname: &str) -> postgres::Config {
+        let mut config = postgres::Config::new();
+        config
+            .host_path(&self.socket_dir)
+            .port(5432)
+            .user("postgres")
+            .dbname(dbname)
+            .connect_timeout(Duration::from_secs(10));
+        config
+    }
+
+    /// A libpq-style connection string for `dbname`.
+    pub fn url(&self, dbname: &str) -> String {
+        format!(
+            "host={} port=5432 user=postgres dbname={dbname}",
+            self.socket_dir.display()
+        )
+    }
+
+    /// Connects (blocking) to `dbname`.
+    pub fn connect(&self, dbname: &str) -> Result<postgres::Client, LiveError> {
+        self.config(dbname)
+            .connect(postgres::NoTls)
+            .map_err(LiveError::Connect)
+    }
+}
+
+impl Drop for TempServer {
+    fn drop(&mut self) {
+        // SIGINT is PostgreSQL's "fast shutdown": disconnect clients, stop, no recovery needed.
+        signal(self.child.id(), libc::SIGINT);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        signal(self.child.id(), libc::SIGQUIT);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn as_user(command: &mut Command, account: Option<(u32, u32)>) {
+    if let Some((uid, gid)) = account {
+        command.uid(uid).gid(gid);
+        command.env("HOME", "/tmp");
+    }
+}
+
+fn chown_tree(path: &Path, (uid, gid): (u32, u32)) -> Result<(), LiveError> {
+    std::os::unix::fs::chown(path, Some(uid), Some(gid))
+        .map_err(|e| LiveError::Server(format!("cannot hand {} to postgres: {e}", path.display())))
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid cannot fail and has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+fn signal(pid: u32, sig: libc::c_int) {
+    // SAFETY: sending a signal to our own child process by pid; no memory is involved.
+    unsafe {
+        libc::kill(pid as libc::pid_t, sig);
+    }
+}

@@ -1,0 +1,55 @@
+//! The throwaway server starts, answers, and leaves nothing behind.
+
+use squill_codegen::live::{ScratchDatabase, TempServer};
+
+#[test]
+fn throwaway_server_starts_answers_and_cleans_up() {
+    let server = TempServer::start().expect("server starts");
+    let dir = server.socket_dir().to_path_buf();
+    let mut client = server.connect("postgres").unwrap();
+    let row = client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .unwrap();
+    let version: i32 = row.get(0);
+    assert!(version >= 150000, "server version {version}");
+    drop(client);
+    drop(server);
+    assert!(!dir.exists(), "temp dir {} removed", dir.display());
+}
+
+#[test]
+fn scratch_database_on_a_url_is_dropped_afterwards() {
+    let server = TempServer::start().unwrap();
+    let url = server.url("postgres");
+    {
+        let mut scratch = ScratchDatabase::on_server(&url).unwrap();
+        scratch
+            .client()
+            .batch_execute("CREATE TABLE t (id int)")
+            .unwrap();
+    }
+    let mut admin = server.connect("postgres").unwrap();
+    let left: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'squill_scratch_%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0);
+}
+
+#[test]
+fn unreachable_database_url_fails_fast_with_a_clear_message() {
+    let started = std::time::Instant::now();
+    // 10.255.255.1 is unroutable here: the connect must give up on its own timeout.
+    let err = ScratchDatabase::on_server("host=10.255.255.1 port=5432 user=x dbname=x")
+        .err()
+        .expect("connect fails");
+    assert!(started.elapsed() < std::time::Duration::from_secs(12));
+    let message = err.to_string();
+    assert!(
+        message.contains("cannot connect to PostgreSQL"),
+        "{message}"
+    );
+}

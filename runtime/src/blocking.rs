@@ -1,0 +1,243 @@
+//! Blocking execution on `postgres` connections (feature `sync`).
+//!
+//! Mirrors the async API: [`Client`] caches one prepared statement per query, [`GenericClient`]
+//! is what generated `blocking` functions take.
+
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{RowIter, Statement};
+
+use crate::statement_cache::StatementCache;
+use crate::{Error, ErrorKind, FromRow, Param, Query};
+
+/// Anything generated blocking functions can run on: [`Client`], [`Transaction`] (statements
+/// prepared once per connection), and plain `postgres::Client`/`Transaction` (an unnamed typed
+/// statement when every parameter type is builtin, otherwise prepared on each call).
+pub trait GenericClient {
+    /// Starts the query and returns an iterator over its rows.
+    fn query_raw(
+        &mut self,
+        query: &'static Query,
+        params: &[Param<'_>],
+    ) -> Result<RowIter<'_>, postgres::Error>;
+
+    /// Runs the query and returns the number of rows it affected.
+    fn execute(
+        &mut self,
+        query: &'static Query,
+        params: &[Param<'_>],
+    ) -> Result<u64, postgres::Error>;
+}
+
+/// A `postgres` client that prepares each query once and reuses the statement.
+pub struct Client {
+    inner: postgres::Client,
+    statements: StatementCache<Statement>,
+}
+
+impl Client {
+    pub fn new(inner: postgres::Client) -> Self {
+        Self {
+            inner,
+            statements: StatementCache::new(),
+        }
+    }
+
+    /// Starts a transaction that shares this client's prepared statements.
+    pub fn transaction(&mut self) -> Result<Transaction<'_>, postgres::Error> {
+        let inner = self.inner.transaction()?;
+        Ok(Transaction {
+            inner,
+            statements: &self.statements,
+        })
+    }
+
+    /// Number of statements prepared on this connection so far.
+    pub fn cached_statements(&self) -> usize {
+        self.statements.len()
+    }
+
+    /// Forgets every prepared statement (call after `DISCARD ALL` or a schema change).
+    pub fn clear_statement_cache(&self) {
+        self.statements.clear();
+    }
+
+    pub fn inner_mut(&mut self) -> &mut postgres::Client {
+        &mut self.inner
+    }
+
+    pub fn into_inner(self) -> postgres::Client {
+        self.inner
+    }
+}
+
+impl From<postgres::Client> for Client {
+    fn from(inner: postgres::Client) -> Self {
+        Self::new(inner)
+    }
+}
+
+/// A transaction on a [`Client`]; commits with [`Transaction::commit`], rolls back on drop.
+pub struct Transaction<'a> {
+    inner: postgres::Transaction<'a>,
+    statements: &'a StatementCache<Statement>,
+}
+
+impl<'a> Transaction<'a> {
+    pub fn commit(self) -> Result<(), postgres::Error> {
+        self.inner.commit()
+    }
+
+    pub fn rollback(self) -> Result<(), postgres::Error> {
+        self.inner.rollback()
+    }
+
+    /// A savepoint inside this transaction, sharing the same statements.
+    pub fn transaction(&mut self) -> Result<Transaction<'_>, postgres::Error> {
+        let inner = self.inner.transaction()?;
+        Ok(Transaction {
+            inner,
+            statements: self.statements,
+        })
+    }
+
+    pub fn inner_mut(&mut self) -> &mut postgres::Transaction<'a> {
+        &mut self.inner
+    }
+}
+
+macro_rules! cached_statement {
+    ($client:expr, $cache:expr, $query:expr) => {{
+        let query: &'static Query = $query;
+        match $cache.get(query.sql) {
+            Some(statement) => statement,
+            None => {
+                let statement =
+                    $client.prepare_typed(query.sql, query.param_types.unwrap_or(&[]))?;
+                $cache.insert(query.sql, statement.clone());
+                statement
+            }
+        }
+    }};
+}
+
+macro_rules! impl_cached {
+    ($ty:ty) => {
+        impl GenericClient for $ty {
+            fn query_raw(
+                &mut self,
+                query: &'static Query,
+                params: &[Param<'_>],
+            ) -> Result<RowIter<'_>, postgres::Error> {
+                let statement = cached_statement!(self.inner, self.statements, query);
+                self.inner.query_raw(&statement, params.iter().copied())
+            }
+
+            fn execute(
+                &mut self,
+                query: &'static Query,
+                params: &[Param<'_>],
+            ) -> Result<u64, postgres::Error> {
+                let statement = cached_statement!(self.inner, self.statements, query);
+                self.inner.execute(&statement, params)
+            }
+        }
+    };
+}
+
+impl_cached!(Client);
+impl_cached!(Transaction<'_>);
+
+macro_rules! impl_uncached {
+    ($ty:ty) => {
+        impl GenericClient for $ty {
+            fn query_raw(
+                &mut self,
+                query: &'static Query,
+                params: &[Param<'_>],
+            ) -> Result<RowIter<'_>, postgres::Error> {
+                match query.param_types {
+                    Some(types) => {
+                        let typed = params.iter().copied().zip(types.iter().cloned());
+                        self.query_typed_raw(query.sql, typed)
+                    }
+                    None => {
+                        let statement = self.prepare(query.sql)?;
+                        <$ty>::query_raw(self, &statement, params.iter().copied())
+                    }
+                }
+            }
+
+            fn execute(
+                &mut self,
+                query: &'static Query,
+                params: &[Param<'_>],
+            ) -> Result<u64, postgres::Error> {
+                match query.param_types {
+                    Some(types) => {
+                        let typed = params.iter().copied().zip(types.iter().cloned());
+                        let mut rows = self.query_typed_raw(query.sql, typed)?;
+                        while rows.next()?.is_some() {}
+                        Ok(rows.rows_affected().unwrap_or(0))
+                    }
+                    None => <$ty>::execute(self, query.sql, params),
+                }
+            }
+        }
+    };
+}
+
+impl_uncached!(postgres::Client);
+impl_uncached!(postgres::Transaction<'_>);
+
+fn db(query: &'static Query) -> impl Fn(postgres::Error) -> Error {
+    move |e| Error::new(query.name, ErrorKind::Db(e))
+}
+
+/// Runs a `:many` query.
+pub fn many<R: FromRow>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+) -> Result<Vec<R>, Error> {
+    let mut rows = client.query_raw(query, params).map_err(db(query))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db(query))? {
+        out.push(R::from_row(&row).map_err(db(query))?);
+    }
+    Ok(out)
+}
+
+/// Runs an `:opt` query: `None` without a row, an error with more than one.
+pub fn opt<R: FromRow>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+) -> Result<Option<R>, Error> {
+    let mut rows = client.query_raw(query, params).map_err(db(query))?;
+    let first = rows.next().map_err(db(query))?;
+    if rows.next().map_err(db(query))?.is_some() {
+        return Err(Error::new(query.name, ErrorKind::TooManyRows));
+    }
+    first
+        .map(|row| R::from_row(&row).map_err(db(query)))
+        .transpose()
+}
+
+/// Runs a `:one` query: exactly one row, else [`ErrorKind::NoRows`] or
+/// [`ErrorKind::TooManyRows`].
+pub fn one<R: FromRow>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+) -> Result<R, Error> {
+    opt(client, query, params)?.ok_or_else(|| Error::new(query.name, ErrorKind::NoRows))
+}
+
+/// Runs an `:exec` or `:execrows` query and returns the affected row count.
+pub fn execute(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+) -> Result<u64, Error> {
+    client.execute(query, params).map_err(db(query))
+}
