@@ -4,3 +4,7 @@
 //! query, and emit typed Rust. See `ARCHITECTURE.md` for the pipeline.
 
 pub mod live;
+pub mod diagnostic;
+pub mod lint;
+pub mod migrate_cli;
+pub mod source;

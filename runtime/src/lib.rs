@@ -18,6 +18,8 @@ mod statement_cache;
 
 #[cfg(feature = "sync")]
 pub mod blocking;
+#[cfg(feature = "migrate")]
+pub mod migrate;
 #[cfg(feature = "async")]
 mod client;
 

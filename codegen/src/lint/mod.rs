@@ -1,0 +1,1 @@
+//! `squill lint`: dangerous-migration rules.

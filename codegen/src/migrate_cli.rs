@@ -1,0 +1,1 @@
+//! `squill migrate` subcommands.

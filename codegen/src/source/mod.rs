@@ -1,0 +1,1 @@
+//! Query files: statement splitting, annotations, parameters (see the module brief).
