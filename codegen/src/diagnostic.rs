@@ -18,7 +18,10 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        Self { name: name.into(), text: text.into() }
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -75,7 +78,10 @@ impl Diagnostic {
     }
 
     pub fn warning(message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(message)
+        }
     }
 
     /// Points the diagnostic at `span` (byte offsets) in `file`.
@@ -146,7 +152,11 @@ impl Diagnostic {
     }
 
     fn plain(&self) -> String {
-        format!("{}: {}\n", self.location().unwrap_or_default(), self.message)
+        format!(
+            "{}: {}\n",
+            self.location().unwrap_or_default(),
+            self.message
+        )
     }
 }
 
@@ -240,7 +250,10 @@ mod tests {
 
     #[test]
     fn closest_name() {
-        assert_eq!(closest("emial", ["email", "id", "display_name"]), Some("email"));
+        assert_eq!(
+            closest("emial", ["email", "id", "display_name"]),
+            Some("email")
+        );
         assert_eq!(closest("zzz", ["email", "id"]), None);
     }
 

@@ -2,9 +2,29 @@
 //!
 //! Everything squill does at build time: read query files, load the schema, type-check each
 //! query, and emit typed Rust. See `ARCHITECTURE.md` for the pipeline.
+//!
+//! In `build.rs`:
+//!
+//! ```no_run
+//! squill_codegen::Builder::new().compile();
+//! ```
+//!
+//! and in the crate: `squill::include_generated!();`.
 
-pub mod live;
+pub mod config;
 pub mod diagnostic;
+pub mod emit;
+pub mod ir;
 pub mod lint;
+pub mod live;
 pub mod migrate_cli;
+pub mod names;
+pub mod pipeline;
+pub mod rust_types;
+pub mod schema;
 pub mod source;
+
+mod builder;
+
+pub use builder::{Builder, write_if_changed};
+pub use pipeline::Generated;

@@ -7,7 +7,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::{RowIter, Statement};
 
 use crate::statement_cache::StatementCache;
-use crate::{Error, ErrorKind, FromRow, Param, Query};
+use crate::{Error, ErrorKind, Param, Query, Row, RowError};
 
 /// Anything generated blocking functions can run on: [`Client`], [`Transaction`] (statements
 /// prepared once per connection), and plain `postgres::Client`/`Transaction` (an unnamed typed
@@ -194,43 +194,46 @@ fn db(query: &'static Query) -> impl Fn(postgres::Error) -> Error {
 }
 
 /// Runs a `:many` query.
-pub fn many<R: FromRow>(
+pub fn many<R>(
     client: &mut impl GenericClient,
     query: &'static Query,
     params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<Vec<R>, Error> {
     let mut rows = client.query_raw(query, params).map_err(db(query))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(db(query))? {
-        out.push(R::from_row(&row).map_err(db(query))?);
+        out.push(decode(&row).map_err(db(query))?);
     }
     Ok(out)
 }
 
 /// Runs an `:opt` query: `None` without a row, an error with more than one.
-pub fn opt<R: FromRow>(
+pub fn opt<R>(
     client: &mut impl GenericClient,
     query: &'static Query,
     params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<Option<R>, Error> {
     let mut rows = client.query_raw(query, params).map_err(db(query))?;
-    let first = rows.next().map_err(db(query))?;
+    let Some(first) = rows.next().map_err(db(query))? else {
+        return Ok(None);
+    };
     if rows.next().map_err(db(query))?.is_some() {
         return Err(Error::new(query.name, ErrorKind::TooManyRows));
     }
-    first
-        .map(|row| R::from_row(&row).map_err(db(query)))
-        .transpose()
+    decode(&first).map(Some).map_err(db(query))
 }
 
 /// Runs a `:one` query: exactly one row, else [`ErrorKind::NoRows`] or
 /// [`ErrorKind::TooManyRows`].
-pub fn one<R: FromRow>(
+pub fn one<R>(
     client: &mut impl GenericClient,
     query: &'static Query,
     params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<R, Error> {
-    opt(client, query, params)?.ok_or_else(|| Error::new(query.name, ErrorKind::NoRows))
+    opt(client, query, params, decode)?.ok_or_else(|| Error::new(query.name, ErrorKind::NoRows))
 }
 
 /// Runs an `:exec` or `:execrows` query and returns the affected row count.

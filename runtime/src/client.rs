@@ -6,7 +6,7 @@ use futures_util::{StreamExt, pin_mut};
 use tokio_postgres::{RowStream, Statement, types::ToSql};
 
 use crate::statement_cache::StatementCache;
-use crate::{Error, ErrorKind, FromRow, Param, Query, Row};
+use crate::{Error, ErrorKind, Param, Query, Row, RowError};
 
 /// Anything generated async functions can run on.
 ///
@@ -293,50 +293,52 @@ fn db(query: &'static Query) -> impl FnOnce(tokio_postgres::Error) -> Error {
 }
 
 /// Runs a `:many` query, decoding rows as they arrive.
-pub async fn many<R: FromRow>(
+pub async fn many<R>(
     client: &impl GenericClient,
     query: &'static Query,
     params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<Vec<R>, Error> {
     let stream = client.query_raw(query, params).await.map_err(db(query))?;
     pin_mut!(stream);
     let mut rows = Vec::new();
     while let Some(row) = stream.next().await {
         let row = row.map_err(db(query))?;
-        rows.push(R::from_row(&row).map_err(db(query))?);
+        rows.push(decode(&row).map_err(db(query))?);
     }
     Ok(rows)
 }
 
 /// Runs an `:opt` query: `None` without a row, an error with more than one.
-pub async fn opt<R: FromRow>(
+pub async fn opt<R>(
     client: &impl GenericClient,
     query: &'static Query,
     params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<Option<R>, Error> {
     let stream = client.query_raw(query, params).await.map_err(db(query))?;
     pin_mut!(stream);
-    let first: Option<Row> = match stream.next().await {
-        Some(row) => Some(row.map_err(db(query))?),
-        None => None,
+    // A finished RowStream must not be polled again (it reports a closed connection).
+    let Some(first) = stream.next().await else {
+        return Ok(None);
     };
+    let first = first.map_err(db(query))?;
     if let Some(extra) = stream.next().await {
         extra.map_err(db(query))?;
         return Err(Error::new(query.name, ErrorKind::TooManyRows));
     }
-    first
-        .map(|row| R::from_row(&row).map_err(db(query)))
-        .transpose()
+    decode(&first).map(Some).map_err(db(query))
 }
 
 /// Runs a `:one` query: exactly one row, else [`ErrorKind::NoRows`] or
 /// [`ErrorKind::TooManyRows`].
-pub async fn one<R: FromRow>(
+pub async fn one<R>(
     client: &impl GenericClient,
     query: &'static Query,
     params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<R, Error> {
-    opt(client, query, params)
+    opt(client, query, params, decode)
         .await?
         .ok_or_else(|| Error::new(query.name, ErrorKind::NoRows))
 }

@@ -18,10 +18,10 @@ mod statement_cache;
 
 #[cfg(feature = "sync")]
 pub mod blocking;
-#[cfg(feature = "migrate")]
-pub mod migrate;
 #[cfg(feature = "async")]
 mod client;
+#[cfg(feature = "migrate")]
+pub mod migrate;
 
 pub use error::{Error, ErrorKind};
 pub use pg_enum::{PgEnum, pg_enum_accepts, pg_enum_from_sql};
@@ -73,3 +73,17 @@ pub type RowError = postgres::Error;
 
 /// A parameter as the drivers take it.
 pub type Param<'a> = &'a (dyn postgres_types::ToSql + Sync);
+
+/// Includes the code `squill_codegen::Builder::compile` generated in `build.rs`:
+///
+/// ```ignore
+/// pub mod db {
+///     squill::include_generated!();
+/// }
+/// ```
+#[macro_export]
+macro_rules! include_generated {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/squill.rs"));
+    };
+}

@@ -1,1 +1,121 @@
-fn main() {}
+//! The `squill` command line: generate code, check it is current, migrate, lint migrations.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use squill_codegen::Builder;
+use squill_codegen::diagnostic::Diagnostics;
+
+#[derive(Parser)]
+#[command(
+    name = "squill",
+    version,
+    about = "SQL-first data access for Rust and PostgreSQL"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Type-check every query and write the generated Rust to a file (for committed code).
+    Generate(GenerateArgs),
+    /// Type-check every query; with an output file, fail when it is not what `generate` writes.
+    Check(GenerateArgs),
+}
+
+#[derive(clap::Args)]
+struct GenerateArgs {
+    /// Project root holding squill.toml, schema/ and queries/.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Output file (default: `output` in squill.toml), relative to the root.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Server to check against (a scratch database is created and dropped); default: a
+    /// throwaway server started from the installed PostgreSQL binaries.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Generate(args) => generate(args, false),
+        Command::Check(args) => generate(args, true),
+    }
+}
+
+fn generate(args: GenerateArgs, check_only: bool) -> ExitCode {
+    let mut builder = Builder::new().root(&args.root);
+    if let Some(url) = &args.database_url {
+        builder = builder.database_url(url);
+    }
+    let out = match builder.config() {
+        Ok(config) => args
+            .out
+            .clone()
+            .or(config.output)
+            .map(|out| args.root.join(out)),
+        Err(diagnostic) => return report(&Diagnostics(vec![diagnostic])),
+    };
+    let generated = match builder.generate() {
+        Ok(generated) => generated,
+        Err(diagnostics) => return report(&diagnostics),
+    };
+    let queries: usize = generated.set.modules.iter().map(|m| m.queries.len()).sum();
+    let Some(out) = out else {
+        if check_only {
+            println!("squill: {queries} queries checked, no output file configured");
+            return ExitCode::SUCCESS;
+        }
+        eprintln!(
+            "error: no output file\n  = help: pass --out src/db.rs, or set `output = \"src/db.rs\"` in squill.toml"
+        );
+        return ExitCode::from(2);
+    };
+    if check_only {
+        let current = std::fs::read_to_string(&out).unwrap_or_default();
+        if current == generated.code {
+            println!(
+                "squill: {queries} queries checked, {} is current",
+                out.display()
+            );
+            return ExitCode::SUCCESS;
+        }
+        let line = first_difference(&current, &generated.code);
+        eprintln!(
+            "error: {} is stale (first difference at line {line})\n  = help: run `squill generate` and commit the result",
+            out.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    match squill_codegen::write_if_changed(&out, &generated.code) {
+        Ok(changed) => {
+            let verb = if changed { "wrote" } else { "unchanged:" };
+            println!(
+                "squill: {queries} queries checked, {verb} {}",
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", out.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn report(diagnostics: &Diagnostics) -> ExitCode {
+    eprint!("{}", diagnostics.render());
+    ExitCode::FAILURE
+}
+
+fn first_difference(a: &str, b: &str) -> usize {
+    a.lines()
+        .zip(b.lines())
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.lines().count().min(b.lines().count()))
+        + 1
+}

@@ -1,7 +1,11 @@
 //! Live PostgreSQL: a throwaway server or `DATABASE_URL`, a scratch database with the schema
 //! applied, and `describe` (PREPARE every query; PostgreSQL's answer is the ground truth).
 
+mod describe;
+mod nullable_tables;
 mod server;
+
+pub use describe::{Describer, split_override};
 
 pub use server::{ServerBinaries, TempServer};
 

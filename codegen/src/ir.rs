@@ -1,0 +1,100 @@
+//! The analyzed query set: what `emit` turns into Rust and `squill analyze --json` prints.
+//! Types are PostgreSQL's, spelled as `format_type` spells them.
+
+use crate::source::Command;
+
+/// Everything one generation run produces code for.
+#[derive(Debug, Clone, Default)]
+pub struct QuerySet {
+    /// One per query file, sorted by file name.
+    pub modules: Vec<Module>,
+    /// User-defined enum types of the schema, sorted by name.
+    pub enums: Vec<EnumType>,
+    /// Migration files, in version order, to embed for `squill::migrate`.
+    pub migrations: Vec<MigrationFile>,
+}
+
+/// The queries of one `.sql` file; becomes one Rust module.
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// Rust module name (the file stem in snake_case).
+    pub name: String,
+    /// File path as shown to the user (relative to the project).
+    pub file: String,
+    pub queries: Vec<Query>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub name: String,
+    pub file: String,
+    pub line: usize,
+    pub command: Command,
+    pub doc: Vec<String>,
+    /// The SQL sent to PostgreSQL (`$n` parameters).
+    pub sql: String,
+    pub params: Vec<Param>,
+    pub columns: Vec<Column>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub ty: PgType,
+    pub nullable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub ty: PgType,
+    pub nullable: bool,
+    /// The table column it comes from, when it is one (`table.column`), for type overrides.
+    pub origin: Option<(String, String)>,
+}
+
+/// A PostgreSQL type as far as code generation cares.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PgType {
+    /// A builtin scalar type: its OID and `format_type` name (`integer`, `text`, ...).
+    Builtin { oid: u32, name: String },
+    /// A user-defined enum (`schema`, `name`).
+    Enum { schema: String, name: String },
+    /// A one-dimensional array of the element type.
+    Array(Box<PgType>),
+    /// Anything else (composite, range, domain over something unmapped, extension type):
+    /// emitted only through a type override.
+    Other { schema: String, name: String },
+}
+
+impl PgType {
+    /// The name PostgreSQL's `format_type` prints.
+    pub fn display_name(&self) -> String {
+        match self {
+            PgType::Builtin { name, .. } => name.clone(),
+            PgType::Enum { schema, name } | PgType::Other { schema, name } => {
+                if schema == "public" || schema == "pg_catalog" {
+                    name.clone()
+                } else {
+                    format!("{schema}.{name}")
+                }
+            }
+            PgType::Array(inner) => format!("{}[]", inner.display_name()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumType {
+    pub schema: String,
+    pub name: String,
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MigrationFile {
+    pub version: u64,
+    pub name: String,
+    pub file: String,
+    pub sql: String,
+}

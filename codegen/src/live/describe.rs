@@ -1,0 +1,353 @@
+//! Describe queries on a live PostgreSQL: PREPARE each one, take parameter and column types
+//! from the server, and decide nullability from the catalog (issue-2 rules: a plain NOT NULL
+//! table column not on the nullable side of an outer join is non-null; everything else may
+//! be null; `"x!"`/`"x?"` aliases override).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use postgres::error::ErrorPosition;
+use postgres::types::{Kind, Type};
+
+use crate::diagnostic::{Diagnostic, SourceFile, closest};
+use crate::ir::{self, PgType};
+use crate::source::RawQuery;
+
+use super::nullable_tables::{QueryShape, query_shape};
+
+/// A live connection plus what describing learned about the schema so far.
+pub struct Describer<'a> {
+    client: &'a mut postgres::Client,
+    format_names: HashMap<u32, String>,
+    not_null: HashMap<(u32, i16), ColumnInfo>,
+    enums: BTreeMap<(String, String), ir::EnumType>,
+    names: Option<SchemaNames>,
+}
+
+#[derive(Clone)]
+struct ColumnInfo {
+    not_null: bool,
+    table: String,
+    column: String,
+}
+
+/// Table and column names of the user's schema, for "did you mean" suggestions.
+struct SchemaNames {
+    tables: Vec<String>,
+    columns: Vec<String>,
+}
+
+impl<'a> Describer<'a> {
+    pub fn new(client: &'a mut postgres::Client) -> Self {
+        Self {
+            client,
+            format_names: HashMap::new(),
+            not_null: HashMap::new(),
+            enums: BTreeMap::new(),
+            names: None,
+        }
+    }
+
+    /// Every enum type met while describing (and every enum in the schema).
+    pub fn into_enums(mut self) -> Result<Vec<ir::EnumType>, postgres::Error> {
+        let rows = self.client.query(
+            "SELECT n.nspname::text, t.typname::text,
+                    array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
+               FROM pg_type t
+               JOIN pg_namespace n ON n.oid = t.typnamespace
+               JOIN pg_enum e ON e.enumtypid = t.oid
+              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+              GROUP BY 1, 2",
+            &[],
+        )?;
+        for row in rows {
+            let (schema, name): (String, String) = (row.get(0), row.get(1));
+            let labels: Vec<String> = row.get(2);
+            self.enums
+                .entry((schema.clone(), name.clone()))
+                .or_insert(ir::EnumType {
+                    schema,
+                    name,
+                    labels,
+                });
+        }
+        Ok(self.enums.into_values().collect())
+    }
+
+    /// Prepares `raw` and builds its IR, or a diagnostic pointing into `file`.
+    pub fn describe(&mut self, file: &SourceFile, raw: &RawQuery) -> Result<ir::Query, Diagnostic> {
+        let statement = match self.client.prepare(&raw.sql) {
+            Ok(statement) => statement,
+            Err(e) => return Err(self.prepare_error(file, raw, &e)),
+        };
+        let shape = query_shape(&raw.sql);
+        let inferred_names = shape.param_names.clone();
+
+        let mut params = Vec::with_capacity(statement.params().len());
+        for (i, ty) in statement.params().iter().enumerate() {
+            let slot = raw.params.get(i);
+            let name = slot
+                .and_then(|s| s.name.clone())
+                .or_else(|| inferred_names.get(&(i + 1)).cloned())
+                .unwrap_or_else(|| format!("p{}", i + 1));
+            let ty = self.pg_type(ty).map_err(|e| internal(file, raw, &e))?;
+            params.push(ir::Param {
+                name,
+                ty,
+                nullable: slot.is_some_and(|s| s.nullable),
+            });
+        }
+
+        let mut columns = Vec::with_capacity(statement.columns().len());
+        for (index, column) in statement.columns().iter().enumerate() {
+            let (name, forced) = split_override(column.name());
+            let ty = self
+                .pg_type(column.type_())
+                .map_err(|e| internal(file, raw, &e))?;
+            let origin = match (column.table_oid(), column.column_id()) {
+                (Some(table), Some(attnum)) if table != 0 && attnum > 0 => Some(
+                    self.column_info(table, attnum)
+                        .map_err(|e| internal(file, raw, &e))?,
+                ),
+                _ => None,
+            };
+            let nullable = match forced {
+                Some(nullable) => nullable,
+                None => !origin
+                    .as_ref()
+                    .is_some_and(|info| info.not_null && shape.keeps_not_null(index, &info.table)),
+            };
+            columns.push(ir::Column {
+                name: name.to_string(),
+                ty,
+                nullable,
+                origin: origin.map(|info| (info.table, info.column)),
+            });
+        }
+
+        Ok(ir::Query {
+            name: raw.name.clone(),
+            file: file.name.clone(),
+            line: raw.line,
+            command: raw.command,
+            doc: raw.doc.clone(),
+            sql: raw.sql.clone(),
+            params,
+            columns,
+        })
+    }
+
+    fn column_info(&mut self, table: u32, attnum: i16) -> Result<ColumnInfo, postgres::Error> {
+        if let Some(info) = self.not_null.get(&(table, attnum)) {
+            return Ok(info.clone());
+        }
+        let row = self.client.query_one(
+            "SELECT a.attnotnull AND c.relkind IN ('r', 'p', 'f'), c.relname::text, a.attname::text
+               FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+              WHERE a.attrelid = $1 AND a.attnum = $2",
+            &[&table, &attnum],
+        )?;
+        let info = ColumnInfo {
+            not_null: row.get(0),
+            table: row.get(1),
+            column: row.get(2),
+        };
+        self.not_null.insert((table, attnum), info.clone());
+        Ok(info)
+    }
+
+    /// Maps a server-reported type to the IR, resolving domains to their base type.
+    fn pg_type(&mut self, ty: &Type) -> Result<PgType, postgres::Error> {
+        Ok(match ty.kind() {
+            Kind::Domain(base) => self.pg_type(base)?,
+            Kind::Array(element) => PgType::Array(Box::new(self.pg_type(element)?)),
+            Kind::Enum(labels) => {
+                let key = (ty.schema().to_string(), ty.name().to_string());
+                self.enums.entry(key).or_insert_with(|| ir::EnumType {
+                    schema: ty.schema().to_string(),
+                    name: ty.name().to_string(),
+                    labels: labels.clone(),
+                });
+                PgType::Enum {
+                    schema: ty.schema().to_string(),
+                    name: ty.name().to_string(),
+                }
+            }
+            Kind::Simple | Kind::Pseudo if ty.schema() == "pg_catalog" => PgType::Builtin {
+                oid: ty.oid(),
+                name: self.format_name(ty.oid())?,
+            },
+            _ => PgType::Other {
+                schema: ty.schema().to_string(),
+                name: ty.name().to_string(),
+            },
+        })
+    }
+
+    fn format_name(&mut self, oid: u32) -> Result<String, postgres::Error> {
+        if let Some(name) = self.format_names.get(&oid) {
+            return Ok(name.clone());
+        }
+        let name: String = self
+            .client
+            .query_one("SELECT format_type($1, NULL)", &[&oid])?
+            .get(0);
+        self.format_names.insert(oid, name.clone());
+        Ok(name)
+    }
+
+    /// PostgreSQL rejected the query: its message, at its position, mapped into the file.
+    fn prepare_error(
+        &mut self,
+        file: &SourceFile,
+        raw: &RawQuery,
+        e: &postgres::Error,
+    ) -> Diagnostic {
+        let Some(db) = e.as_db_error() else {
+            return Diagnostic::error(format!(
+                "query {} could not be checked: {}",
+                raw.name,
+                super::describe_pg_error(e)
+            ))
+            .at(file, raw.name_span.clone())
+            .label("while preparing this query");
+        };
+        let span = match db.position() {
+            Some(ErrorPosition::Original(pos)) => {
+                let sql_offset = char_to_byte(&raw.sql, (*pos as usize).saturating_sub(1));
+                let start = raw.file_offset(sql_offset);
+                start..token_end(&file.text, start)
+            }
+            _ => raw.span.start..token_end(&file.text, raw.span.start),
+        };
+        let mut diagnostic = Diagnostic::error(db.message().to_string())
+            .at(file, span)
+            .label(format!("in query {}", raw.name));
+        if let Some(detail) = db.detail() {
+            diagnostic = diagnostic.note(detail.to_string());
+        }
+        let suggestion = self.suggest(db.message());
+        match (db.hint(), suggestion) {
+            (Some(hint), _) => diagnostic.help(hint.to_string()),
+            (None, Some(suggestion)) => diagnostic.help(suggestion),
+            (None, None) => diagnostic,
+        }
+    }
+
+    /// "did you mean" for unknown columns and relations.
+    fn suggest(&mut self, message: &str) -> Option<String> {
+        let quoted = message.split('"').nth(1)?;
+        let wanted = quoted.rsplit('.').next().unwrap_or(quoted);
+        let names = self.schema_names()?;
+        let known: &[String] = if message.starts_with("column") {
+            &names.columns
+        } else if message.starts_with("relation") {
+            &names.tables
+        } else {
+            return None;
+        };
+        closest(wanted, known.iter().map(String::as_str))
+            .map(|name| format!("did you mean \"{name}\"?"))
+    }
+
+    fn schema_names(&mut self) -> Option<&SchemaNames> {
+        if self.names.is_none() {
+            let rows = self
+                .client
+                .query(
+                    "SELECT c.relname::text, a.attname::text
+                       FROM pg_class c
+                       JOIN pg_namespace n ON n.oid = c.relnamespace
+                       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                        AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')",
+                    &[],
+                )
+                .ok()?;
+            let mut tables = HashSet::new();
+            let mut columns = HashSet::new();
+            for row in rows {
+                tables.insert(row.get::<_, String>(0));
+                columns.insert(row.get::<_, String>(1));
+            }
+            let mut tables: Vec<String> = tables.into_iter().collect();
+            let mut columns: Vec<String> = columns.into_iter().collect();
+            tables.sort();
+            columns.sort();
+            self.names = Some(SchemaNames { tables, columns });
+        }
+        self.names.as_ref()
+    }
+}
+
+/// `"total!"` → ("total", Some(false)); `"note?"` → ("note", Some(true)); else no override.
+pub fn split_override(name: &str) -> (&str, Option<bool>) {
+    if let Some(stripped) = name.strip_suffix('!') {
+        (stripped, Some(false))
+    } else if let Some(stripped) = name.strip_suffix('?') {
+        (stripped, Some(true))
+    } else {
+        (name, None)
+    }
+}
+
+fn internal(file: &SourceFile, raw: &RawQuery, e: &postgres::Error) -> Diagnostic {
+    Diagnostic::error(format!(
+        "query {}: reading the catalog failed: {}",
+        raw.name,
+        super::describe_pg_error(e)
+    ))
+    .at(file, raw.name_span.clone())
+}
+
+/// Byte offset of character `chars` in `text` (PostgreSQL positions count characters).
+fn char_to_byte(text: &str, chars: usize) -> usize {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i)
+}
+
+/// End of the identifier-like token starting at `start`, so the caret covers the token.
+fn token_end(text: &str, start: usize) -> usize {
+    let rest = text.get(start..).unwrap_or("");
+    let mut chars = rest.char_indices();
+    let end = match chars.next() {
+        Some((_, '"')) => rest[1..].find('"').map_or(rest.len(), |i| i + 2),
+        Some((_, c)) if c.is_alphanumeric() || c == '_' || c == '$' || c == '@' => rest
+            .char_indices()
+            .skip(1)
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.' || *c == '$'))
+            .map_or(rest.len(), |(i, _)| i),
+        Some((_, c)) => c.len_utf8(),
+        None => 0,
+    };
+    start + end
+}
+
+impl QueryShape {
+    /// Whether output column `index`, read from `table`, keeps its NOT NULL: the FROM item it
+    /// is qualified with is not outer-joined, or, unqualified, no occurrence of the table is.
+    fn keeps_not_null(&self, index: usize, table: &str) -> bool {
+        let occurrence = self
+            .qualifiers
+            .get(index)
+            .cloned()
+            .flatten()
+            .and_then(|q| self.occurrences.get(&q));
+        match occurrence {
+            Some(occurrence) if occurrence.nullable => false,
+            // A plain table, found by its qualifier: its own occurrence is all that matters.
+            Some(occurrence)
+                if occurrence.table.as_deref() == Some(table) && !self.grouping_sets =>
+            {
+                true
+            }
+            _ => !self.may_null_table(table),
+        }
+    }
+
+    /// True when `table` appears on the nullable side of an outer join (or the query's shape
+    /// could not be determined), so its columns may come back NULL whatever their constraint.
+    fn may_null_table(&self, table: &str) -> bool {
+        self.unknown || self.grouping_sets || self.nullable_tables.contains(table)
+    }
+}

@@ -1,0 +1,181 @@
+//! PostgreSQL type → Rust type, for row fields (owned) and parameters (borrowed).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::config::Config;
+use crate::ir::PgType;
+use crate::names;
+
+/// How one PostgreSQL type appears in generated code.
+#[derive(Debug, Clone)]
+pub struct RustType {
+    /// In a row struct: `String`, `Vec<i32>`, `uuid::Uuid`.
+    pub owned: TokenStream,
+    /// As a function argument: `&str`, `&[i32]`, `uuid::Uuid`.
+    pub param: TokenStream,
+}
+
+/// Why a type has no Rust mapping: the text for the diagnostic's help.
+pub struct Unmapped {
+    pub pg_name: String,
+}
+
+/// Maps `ty` (of the column `origin`, when it is a table column) to Rust.
+pub fn rust_type(
+    ty: &PgType,
+    origin: Option<(&str, &str)>,
+    config: &Config,
+) -> Result<RustType, Unmapped> {
+    if let Some((table, column)) = origin
+        && let Some(path) = config.columns.get(&format!("{table}.{column}"))
+    {
+        return Ok(override_type(path));
+    }
+    if let Some(path) = config.types.get(&ty.display_name()) {
+        return Ok(override_type(path));
+    }
+    match ty {
+        PgType::Builtin { oid, .. } => builtin(*oid).ok_or_else(|| unmapped(ty)),
+        PgType::Enum { name, .. } => {
+            let ident = names::type_ident(name);
+            Ok(RustType {
+                owned: quote!(types::#ident),
+                param: quote!(types::#ident),
+            })
+        }
+        PgType::Array(element) => {
+            // Arrays of arrays are not 1-D arrays; PostgreSQL reports both as `T[]`.
+            let element = rust_type(element, None, config).map_err(|_| unmapped(ty))?;
+            let (owned, elem_param) = (element.owned, element.param);
+            Ok(RustType {
+                owned: quote!(Vec<#owned>),
+                param: quote!(&[#elem_param]),
+            })
+        }
+        PgType::Other { .. } => Err(unmapped(ty)),
+    }
+}
+
+fn unmapped(ty: &PgType) -> Unmapped {
+    Unmapped {
+        pg_name: ty.display_name(),
+    }
+}
+
+fn override_type(path: &str) -> RustType {
+    let ty: TokenStream = path.parse().unwrap_or_else(|_| quote!(()));
+    RustType {
+        owned: ty.clone(),
+        param: quote!(&#ty),
+    }
+}
+
+/// Builtin types by OID (stable across PostgreSQL versions).
+fn builtin(oid: u32) -> Option<RustType> {
+    let by_value = |t: TokenStream| RustType {
+        owned: t.clone(),
+        param: t,
+    };
+    Some(match oid {
+        16 => by_value(quote!(bool)),
+        18 => by_value(quote!(i8)),
+        20 => by_value(quote!(i64)),
+        21 => by_value(quote!(i16)),
+        23 => by_value(quote!(i32)),
+        26 => by_value(quote!(u32)),
+        700 => by_value(quote!(f32)),
+        701 => by_value(quote!(f64)),
+        // text, name, bpchar, varchar
+        25 | 19 | 1042 | 1043 => RustType {
+            owned: quote!(String),
+            param: quote!(&str),
+        },
+        17 => RustType {
+            owned: quote!(Vec<u8>),
+            param: quote!(&[u8]),
+        },
+        2950 => by_value(quote!(uuid::Uuid)),
+        1700 => by_value(quote!(rust_decimal::Decimal)),
+        1082 => by_value(quote!(chrono::NaiveDate)),
+        1083 => by_value(quote!(chrono::NaiveTime)),
+        1114 => by_value(quote!(chrono::NaiveDateTime)),
+        1184 => by_value(quote!(chrono::DateTime<chrono::Utc>)),
+        114 | 3802 => RustType {
+            owned: quote!(serde_json::Value),
+            param: quote!(&serde_json::Value),
+        },
+        _ => return None,
+    })
+}
+
+/// The `postgres_types::Type` constant for a builtin parameter type, so plain clients can send
+/// typed parameters without a prepare round trip. `None` when the type has no constant
+/// (user-defined types: their OIDs differ per database).
+pub fn type_const(ty: &PgType) -> Option<TokenStream> {
+    let name = match ty {
+        PgType::Builtin { oid, .. } => builtin_const_name(*oid)?,
+        // The server resolves a parameter declared `unknown` to the enum it is compared with
+        // or assigned to; the enum's ToSql accepts `unknown` for exactly this.
+        PgType::Enum { .. } => "UNKNOWN",
+        PgType::Array(element) => match &**element {
+            PgType::Builtin { oid, .. } => builtin_array_const_name(*oid)?,
+            _ => return None,
+        },
+        PgType::Other { .. } => return None,
+    };
+    let ident = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
+    Some(quote!(Type::#ident))
+}
+
+fn builtin_const_name(oid: u32) -> Option<&'static str> {
+    Some(match oid {
+        16 => "BOOL",
+        17 => "BYTEA",
+        18 => "CHAR",
+        19 => "NAME",
+        20 => "INT8",
+        21 => "INT2",
+        23 => "INT4",
+        25 => "TEXT",
+        26 => "OID",
+        114 => "JSON",
+        700 => "FLOAT4",
+        701 => "FLOAT8",
+        1042 => "BPCHAR",
+        1043 => "VARCHAR",
+        1082 => "DATE",
+        1083 => "TIME",
+        1114 => "TIMESTAMP",
+        1184 => "TIMESTAMPTZ",
+        1700 => "NUMERIC",
+        2950 => "UUID",
+        3802 => "JSONB",
+        _ => return None,
+    })
+}
+
+fn builtin_array_const_name(element_oid: u32) -> Option<&'static str> {
+    Some(match element_oid {
+        16 => "BOOL_ARRAY",
+        17 => "BYTEA_ARRAY",
+        19 => "NAME_ARRAY",
+        20 => "INT8_ARRAY",
+        21 => "INT2_ARRAY",
+        23 => "INT4_ARRAY",
+        25 => "TEXT_ARRAY",
+        114 => "JSON_ARRAY",
+        700 => "FLOAT4_ARRAY",
+        701 => "FLOAT8_ARRAY",
+        1042 => "BPCHAR_ARRAY",
+        1043 => "VARCHAR_ARRAY",
+        1082 => "DATE_ARRAY",
+        1083 => "TIME_ARRAY",
+        1114 => "TIMESTAMP_ARRAY",
+        1184 => "TIMESTAMPTZ_ARRAY",
+        1700 => "NUMERIC_ARRAY",
+        2950 => "UUID_ARRAY",
+        3802 => "JSONB_ARRAY",
+        _ => return None,
+    })
+}

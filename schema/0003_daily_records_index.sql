@@ -1,0 +1,4 @@
+-- squill:no-transaction
+-- Built concurrently so that migrating a live shop database never blocks writes.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS daily_records_shop_day_idx
+    ON daily_records (shop_id, day DESC);
