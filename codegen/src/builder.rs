@@ -142,6 +142,18 @@ impl Builder {
         );
         println!("cargo:rerun-if-env-changed=DATABASE_URL");
         println!("cargo:rerun-if-env-changed=SQUILL_PG_BIN");
+        // Folders too (cargo watches everything inside them), so that a new query file or
+        // migration reruns generation even when this run fails.
+        if let Ok(config) = self.config() {
+            println!(
+                "cargo:rerun-if-changed={}",
+                root.join(&config.schema).display()
+            );
+            println!(
+                "cargo:rerun-if-changed={}",
+                root.join(&config.queries).display()
+            );
+        }
         let generated = match self.generate() {
             Ok(generated) => generated,
             Err(diagnostics) => fail(&diagnostics),

@@ -132,7 +132,11 @@ impl Diagnostic {
             notes.push(format!("help: {help}"));
         }
         cs = cs.with_notes(notes);
-        let config = term::Config::default();
+        // ASCII box characters read like rustc's output (`-->`, `|`, `^`) and survive any terminal.
+        let config = term::Config {
+            chars: term::Chars::ascii(),
+            ..term::Config::default()
+        };
         match &self.file {
             Some(file) => {
                 let files = SimpleFile::new(file.name.as_str(), &*file.text);
@@ -158,6 +162,25 @@ impl Diagnostic {
             self.message
         )
     }
+}
+
+/// The byte range of the token starting at `start`: an identifier, a quoted identifier, a
+/// parameter, or one character, so a caret underlines the whole offending word.
+pub fn token_span(text: &str, start: usize) -> Range<usize> {
+    let start = floor_char_boundary(text, start.min(text.len()));
+    let rest = &text[start..];
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let len = match rest.chars().next() {
+        Some('"') => rest[1..].find('"').map_or(rest.len(), |i| i + 2),
+        Some(c) if word(c) || c == '@' => rest
+            .char_indices()
+            .skip(1)
+            .find(|(_, c)| !(word(*c) || *c == '.'))
+            .map_or(rest.len(), |(i, _)| i),
+        Some(c) => c.len_utf8(),
+        None => 0,
+    };
+    start..start + len
 }
 
 fn next_char_boundary(text: &str, offset: usize) -> usize {
@@ -186,8 +209,8 @@ impl Diagnostics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         for d in &self.0 {
-            out.push_str(&d.render());
-            out.push('\n');
+            out.push_str(d.render().trim_end());
+            out.push_str("\n\n");
         }
         let errors = self.0.iter().filter(|d| d.is_error()).count();
         if errors > 0 {

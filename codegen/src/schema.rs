@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Diagnostic, SourceFile, token_span};
 use crate::ir::MigrationFile;
 use crate::live::describe_pg_error;
 use crate::source::split::split_statements;
@@ -110,7 +110,7 @@ fn migration_error(file: &SourceFile, base: usize, e: &postgres::Error) -> Diagn
         None => base,
     };
     let mut diagnostic = Diagnostic::error(format!("migration failed: {}", describe_pg_error(e)))
-        .at(file, offset..offset)
+        .at(file, token_span(&file.text, offset))
         .label("PostgreSQL rejected this");
     if let Some(detail) = e.as_db_error().and_then(|db| db.detail()) {
         diagnostic = diagnostic.note(detail.to_string());

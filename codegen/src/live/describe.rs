@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use postgres::error::ErrorPosition;
 use postgres::types::{Kind, Type};
 
-use crate::diagnostic::{Diagnostic, SourceFile, closest};
+use crate::diagnostic::{Diagnostic, SourceFile, closest, token_span};
 use crate::ir::{self, PgType};
 use crate::source::RawQuery;
 
@@ -215,9 +215,9 @@ impl<'a> Describer<'a> {
             Some(ErrorPosition::Original(pos)) => {
                 let sql_offset = char_to_byte(&raw.sql, (*pos as usize).saturating_sub(1));
                 let start = raw.file_offset(sql_offset);
-                start..token_end(&file.text, start)
+                token_span(&file.text, start)
             }
-            _ => raw.span.start..token_end(&file.text, raw.span.start),
+            _ => token_span(&file.text, raw.span.start),
         };
         let mut diagnostic = Diagnostic::error(db.message().to_string())
             .at(file, span)
@@ -304,23 +304,6 @@ fn char_to_byte(text: &str, chars: usize) -> usize {
     text.char_indices()
         .nth(chars)
         .map_or(text.len(), |(i, _)| i)
-}
-
-/// End of the identifier-like token starting at `start`, so the caret covers the token.
-fn token_end(text: &str, start: usize) -> usize {
-    let rest = text.get(start..).unwrap_or("");
-    let mut chars = rest.char_indices();
-    let end = match chars.next() {
-        Some((_, '"')) => rest[1..].find('"').map_or(rest.len(), |i| i + 2),
-        Some((_, c)) if c.is_alphanumeric() || c == '_' || c == '$' || c == '@' => rest
-            .char_indices()
-            .skip(1)
-            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.' || *c == '$'))
-            .map_or(rest.len(), |(i, _)| i),
-        Some((_, c)) => c.len_utf8(),
-        None => 0,
-    };
-    start + end
 }
 
 impl QueryShape {

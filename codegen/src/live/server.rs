@@ -29,17 +29,18 @@ pub struct ServerBinaries {
 }
 
 impl ServerBinaries {
-    /// Finds `initdb` and `postgres`: `SQUILL_PG_BIN`, then PATH, then
-    /// `/usr/lib/postgresql/<newest>/bin` (where Debian puts them, off PATH).
+    /// Finds `initdb` and `postgres`: only in `SQUILL_PG_BIN` when it is set, else on PATH,
+    /// then in `/usr/lib/postgresql/<newest>/bin` (where Debian puts them, off PATH).
     pub fn locate() -> Result<Self, LiveError> {
         let mut candidates: Vec<PathBuf> = Vec::new();
         if let Some(dir) = std::env::var_os("SQUILL_PG_BIN") {
             candidates.push(PathBuf::from(dir));
+        } else {
+            if let Some(path) = std::env::var_os("PATH") {
+                candidates.extend(std::env::split_paths(&path));
+            }
+            candidates.extend(debian_bin_dirs());
         }
-        if let Some(path) = std::env::var_os("PATH") {
-            candidates.extend(std::env::split_paths(&path));
-        }
-        candidates.extend(debian_bin_dirs());
         for dir in &candidates {
             let initdb = dir.join("initdb");
             let postgres = dir.join("postgres");
