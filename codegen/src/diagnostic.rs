@@ -234,7 +234,7 @@ impl std::error::Error for Diagnostics {}
 /// The known name closest to `wanted` (edit distance at most a third of its length), for
 /// "did you mean" suggestions.
 pub fn closest<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (wanted.chars().count() + 2) / 3;
+    let limit = wanted.chars().count().div_ceil(3);
     known
         .into_iter()
         .map(|k| (edit_distance(&wanted.to_lowercase(), &k.to_lowercase()), k))

@@ -4,7 +4,9 @@ use squill_codegen::live::{ScratchDatabase, TempServer};
 
 #[test]
 fn throwaway_server_starts_answers_and_cleans_up() {
+    let started = std::time::Instant::now();
     let server = TempServer::start().expect("server starts");
+    let up = started.elapsed();
     let dir = server.socket_dir().to_path_buf();
     let mut client = server.connect("postgres").unwrap();
     let row = client
@@ -13,7 +15,13 @@ fn throwaway_server_starts_answers_and_cleans_up() {
     let version: i32 = row.get(0);
     assert!(version >= 150000, "server version {version}");
     drop(client);
+    let stopping = std::time::Instant::now();
     drop(server);
+    // Reported, not asserted: timings depend on the machine.
+    println!(
+        "throwaway server: start {up:?}, stop {:?}",
+        stopping.elapsed()
+    );
     assert!(!dir.exists(), "temp dir {} removed", dir.display());
 }
 

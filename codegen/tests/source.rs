@@ -1,0 +1,723 @@
+//! Query files as users write them: splitting, annotations, parameters, doc comments, and the
+//! map from the SQL sent back to the file.
+
+use proptest::prelude::*;
+use squill_codegen::diagnostic::{Diagnostic, SourceFile};
+use squill_codegen::source::split::split_statements;
+use squill_codegen::source::{Command, RawQuery, parse_query_file};
+
+fn parse(text: &str) -> (Vec<RawQuery>, Vec<Diagnostic>) {
+    parse_query_file(&SourceFile::new("queries/users.sql", text))
+}
+
+fn one_query(text: &str) -> RawQuery {
+    let (mut queries, diagnostics) = parse(text);
+    assert!(diagnostics.is_empty(), "{}", render(&diagnostics));
+    assert_eq!(queries.len(), 1, "{queries:?}");
+    queries.remove(0)
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    diagnostics.iter().map(Diagnostic::render).collect()
+}
+
+/// The only diagnostic for `text`: checks its message and that both its location and its
+/// rendering name `queries/users.sql:line:col`.
+fn single_error(text: &str, message: &str, line_col: &str) -> Diagnostic {
+    let (_, diagnostics) = parse(text);
+    assert_eq!(diagnostics.len(), 1, "{}", render(&diagnostics));
+    let d = diagnostics.into_iter().next().unwrap();
+    let location = format!("queries/users.sql:{line_col}");
+    assert_eq!(d.message, message);
+    assert_eq!(d.location().as_deref(), Some(location.as_str()));
+    assert!(d.render().contains(&location), "{}", d.render());
+    d
+}
+
+fn names(query: &RawQuery) -> Vec<Option<&str>> {
+    query.params.iter().map(|p| p.name.as_deref()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Splitting
+
+fn split(text: &str) -> Vec<&str> {
+    split_statements(text)
+        .into_iter()
+        .map(|r| &text[r])
+        .collect()
+}
+
+#[test]
+fn split_respects_every_quoting_form() {
+    let cases: &[(&str, &[&str])] = &[
+        ("SELECT 'a;''b'; SELECT 2;", &["SELECT 'a;''b'", "SELECT 2"]),
+        (
+            r"SELECT E'it\'s;'; SELECT 2",
+            &[r"SELECT E'it\'s;'", "SELECT 2"],
+        ),
+        (r"SELECT e'\\'; SELECT 2", &[r"SELECT e'\\'", "SELECT 2"]),
+        (
+            r"SELECT U&'d\0061t;'; SELECT 2",
+            &[r"SELECT U&'d\0061t;'", "SELECT 2"],
+        ),
+        (
+            r#"SELECT U&"a;" FROM t; SELECT 2"#,
+            &[r#"SELECT U&"a;" FROM t"#, "SELECT 2"],
+        ),
+        (
+            r#"SELECT "we;ird""name" FROM t; SELECT 2"#,
+            &[r#"SELECT "we;ird""name" FROM t"#, "SELECT 2"],
+        ),
+        ("SELECT $$a;b$$; SELECT 2", &["SELECT $$a;b$$", "SELECT 2"]),
+        (
+            "SELECT $body$ $$;$$ $body$; SELECT 2",
+            &["SELECT $body$ $$;$$ $body$", "SELECT 2"],
+        ),
+        ("SELECT $1; SELECT $2;", &["SELECT $1", "SELECT $2"]),
+        (
+            "SELECT 1 -- not the end;\n, 2; SELECT 3",
+            &["SELECT 1 -- not the end;\n, 2", "SELECT 3"],
+        ),
+        (
+            "SELECT /* a /* b; */ c; */ 1; SELECT 2",
+            &["SELECT /* a /* b; */ c; */ 1", "SELECT 2"],
+        ),
+        (
+            "-- lead;\n/* block; */ SELECT 1 /* tail */ ;",
+            &["SELECT 1"],
+        ),
+        (";; ;\n-- nothing\n;", &[]),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(split(text), *expected, "{text}");
+    }
+}
+
+#[test]
+fn split_keeps_sql_standard_function_bodies_whole() {
+    let text = "CREATE FUNCTION add(a int, b int) RETURNS int\n  LANGUAGE sql IMMUTABLE\n\
+                BEGIN ATOMIC\n  SELECT CASE WHEN a IS NULL THEN 0 ELSE a END + b;\nEND;\n\
+                CREATE OR REPLACE PROCEDURE ins(x int) LANGUAGE sql\nBEGIN ATOMIC\n  INSERT INTO t VALUES (x);\n  INSERT INTO t VALUES (x + 1);\nEND;\n\
+                CREATE TABLE t (x int);";
+    let parts = split(text);
+    assert_eq!(parts.len(), 3, "{parts:#?}");
+    assert!(parts[0].starts_with("CREATE FUNCTION") && parts[0].ends_with("END"));
+    assert!(parts[1].starts_with("CREATE OR REPLACE PROCEDURE") && parts[1].ends_with("END"));
+    assert_eq!(parts[2], "CREATE TABLE t (x int)");
+}
+
+#[test]
+fn split_gives_the_rest_of_the_file_to_unterminated_quoting() {
+    for (text, expected) in [
+        (
+            "SELECT 1; SELECT 'oops; SELECT 2;",
+            "SELECT 'oops; SELECT 2;",
+        ),
+        (
+            "SELECT 1; SELECT \"oops; SELECT 2;",
+            "SELECT \"oops; SELECT 2;",
+        ),
+        (
+            "SELECT 1; SELECT $x$ oops; SELECT 2;",
+            "SELECT $x$ oops; SELECT 2;",
+        ),
+        (
+            "SELECT 1; SELECT E'\\'; SELECT 2;",
+            "SELECT E'\\'; SELECT 2;",
+        ),
+    ] {
+        assert_eq!(split(text), ["SELECT 1", expected], "{text}");
+    }
+    assert_eq!(
+        split("SELECT 1; SELECT 2 /* oops; SELECT 3;"),
+        ["SELECT 1", "SELECT 2"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Annotations
+
+#[test]
+fn reads_a_file_of_queries() {
+    let text = "\
+-- Users of a shop.
+
+-- Returns the user, or None.
+-- Scoped by shop.
+-- name: GetUser :opt
+SELECT id, email FROM users WHERE id = @id AND shop_id = @shop_id;
+
+/* name: CountUsers :one */
+SELECT count(*) FROM users;
+
+--name:DeleteUser   :execrows
+DELETE FROM users WHERE id = $1
+";
+    let (queries, diagnostics) = parse(text);
+    assert!(diagnostics.is_empty(), "{}", render(&diagnostics));
+    let summary: Vec<_> = queries
+        .iter()
+        .map(|q| (q.name.as_str(), q.command, q.line))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("GetUser", Command::Opt, 5),
+            ("CountUsers", Command::One, 8),
+            ("DeleteUser", Command::ExecRows, 11)
+        ]
+    );
+    assert_eq!(
+        queries[0].doc,
+        ["Returns the user, or None.", "Scoped by shop."]
+    );
+    assert!(queries[1].doc.is_empty());
+    assert_eq!(&text[queries[0].name_span.clone()], "GetUser");
+    assert_eq!(
+        &text[queries[2].span.clone()],
+        "DELETE FROM users WHERE id = $1"
+    );
+    assert_eq!(queries[2].sql, "DELETE FROM users WHERE id = $1");
+    assert_eq!(names(&queries[2]), [Some("id")]);
+}
+
+#[test]
+fn every_command() {
+    for command in Command::ALL {
+        let q = one_query(&format!("-- name: Q {}\nSELECT 1", command.as_str()));
+        assert_eq!(q.command, command);
+    }
+}
+
+#[test]
+fn error_annotation_without_command() {
+    let d = single_error(
+        "-- name: GetUser\nSELECT 1;",
+        "query `GetUser` has no command",
+        "1:10",
+    );
+    assert!(d.help.unwrap().contains("-- name: GetUser :one"));
+}
+
+#[test]
+fn error_unknown_command_suggests_the_closest() {
+    let d = single_error(
+        "-- name: GetUser :mny\nSELECT 1;",
+        "unknown query command `:mny`",
+        "1:18",
+    );
+    assert_eq!(d.help.as_deref(), Some("did you mean `:many`?"));
+    let d = single_error(
+        "\n-- name: GetUser :first\nSELECT 1;",
+        "unknown query command `:first`",
+        "2:18",
+    );
+    assert!(d.help.unwrap().contains(":one, :opt, :many"));
+}
+
+#[test]
+fn error_invalid_query_name() {
+    single_error(
+        "-- name: 2fast :one\nSELECT 1;",
+        "`2fast` is not a valid query name",
+        "1:10",
+    );
+    single_error(
+        "-- name: get-user :one\nSELECT 1;",
+        "`get-user` is not a valid query name",
+        "1:10",
+    );
+}
+
+#[test]
+fn error_duplicate_query_name_notes_the_first() {
+    let text = "-- name: GetUser :one\nSELECT 1;\n\n-- name: GetUser :many\nSELECT 2;";
+    let d = single_error(text, "query `GetUser` is defined twice", "4:10");
+    assert_eq!(
+        d.notes,
+        ["`GetUser` is first defined at queries/users.sql:1:10"]
+    );
+    let (queries, _) = parse(text);
+    assert_eq!(queries.len(), 1);
+    assert_eq!(queries[0].command, Command::One);
+    // Names that become the same Rust function clash too.
+    let text = "-- name: GetUser :one\nSELECT 1;\n-- name: get_user :one\nSELECT 2;";
+    single_error(
+        text,
+        "query `get_user` clashes with `GetUser`: both are `get_user` in Rust",
+        "3:10",
+    );
+}
+
+#[test]
+fn error_sql_before_the_first_annotation() {
+    let text = "-- header comment\n\n  SELECT 1;\n-- name: A :one\nSELECT 2;";
+    let d = single_error(text, "statement has no `-- name:` annotation", "3:3");
+    assert!(d.help.unwrap().contains("-- name: QueryName :many"));
+    let d = single_error(
+        "DELETE FROM t;",
+        "statement has no `-- name:` annotation",
+        "1:1",
+    );
+    assert!(d.help.unwrap().contains("-- name: QueryName :exec"));
+    // Only comments and whitespace before the first annotation is fine.
+    one_query("-- header\n/* block */\n\n-- name: A :one\nSELECT 1;");
+}
+
+#[test]
+fn error_more_than_one_statement_under_an_annotation() {
+    let text = "-- name: A :exec\nDELETE FROM a;\nDELETE FROM b;\n";
+    let d = single_error(text, "statement has no `-- name:` annotation", "3:1");
+    assert!(
+        d.notes[0].contains("`A` at queries/users.sql:1"),
+        "{:?}",
+        d.notes
+    );
+    // The first statement is still read.
+    assert_eq!(parse(text).0[0].sql, "DELETE FROM a");
+}
+
+#[test]
+fn error_annotation_without_statement() {
+    single_error(
+        "-- name: A :one\nSELECT 1;\n-- name: B :one\n-- nothing here\n",
+        "query `B` has no statement",
+        "3:10",
+    );
+    single_error(
+        "-- name: A :one\n;\n-- name: B :one\nSELECT 2;",
+        "query `A` has no statement",
+        "1:10",
+    );
+}
+
+#[test]
+fn annotation_spacing_is_lenient_but_other_comments_are_comments() {
+    for text in [
+        "--name:A :one\nSELECT 1",
+        "--   name :  A   :one  \nSELECT 1",
+        "-- name: A:one\nSELECT 1",
+    ] {
+        assert_eq!(one_query(text).name, "A", "{text}");
+    }
+    single_error(
+        "-- nme: A :one\nSELECT 1;",
+        "statement has no `-- name:` annotation",
+        "2:1",
+    );
+}
+
+#[test]
+fn an_annotation_ends_a_statement_missing_its_semicolon() {
+    let (queries, diagnostics) = parse("-- name: A :one\nSELECT (1\n-- name: B :one\nSELECT 2;");
+    assert!(diagnostics.is_empty(), "{}", render(&diagnostics));
+    let sql: Vec<_> = queries.iter().map(|q| q.sql.as_str()).collect();
+    assert_eq!(sql, ["SELECT (1", "SELECT 2"]);
+}
+
+#[test]
+fn keeps_going_after_errors() {
+    let text = "-- name: A :bad\nSELECT 1;\n-- name: B :one\nSELECT sqlc.slice(ids);\n-- name: C :one\nSELECT $2;\n-- name: D :one\nSELECT 4;";
+    let (queries, diagnostics) = parse(text);
+    let locations: Vec<_> = diagnostics.iter().map(|d| d.location().unwrap()).collect();
+    assert_eq!(
+        locations,
+        [
+            "queries/users.sql:1:12",
+            "queries/users.sql:4:8",
+            "queries/users.sql:6:8"
+        ]
+    );
+    assert_eq!(
+        queries.iter().map(|q| q.name.as_str()).collect::<Vec<_>>(),
+        ["D"]
+    );
+}
+
+#[test]
+fn doc_comments_are_the_lines_right_above() {
+    let text = "-- File header.\n\n-- First line.\n--   indented\n--\n-- name: A :one\n-- After the annotation.\nSELECT 1; -- trailing\n-- name: B :one\nSELECT 2;";
+    let (queries, _) = parse(text);
+    assert_eq!(
+        queries[0].doc,
+        ["First line.", "  indented", "", "After the annotation."]
+    );
+    assert!(queries[1].doc.is_empty(), "{:?}", queries[1].doc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters
+
+#[test]
+fn named_params_become_numbers_in_order_of_appearance() {
+    let text = "-- name: Q :many\nSELECT * FROM users WHERE shop_id = @shop_id AND (email = sqlc.arg(email) OR @email = '') AND shop_id = @shop_id";
+    let q = one_query(text);
+    assert_eq!(
+        q.sql,
+        "SELECT * FROM users WHERE shop_id = $1 AND (email = $2 OR $2 = '') AND shop_id = $1"
+    );
+    assert_eq!(names(&q), [Some("shop_id"), Some("email")]);
+    let spans: Vec<Vec<&str>> = q
+        .params
+        .iter()
+        .map(|p| p.spans.iter().map(|s| &text[s.clone()]).collect())
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            vec!["@shop_id", "@shop_id"],
+            vec!["sqlc.arg(email)", "@email"]
+        ]
+    );
+    assert!(q.params.iter().all(|p| !p.nullable));
+}
+
+#[test]
+fn narg_makes_the_param_nullable_everywhere() {
+    let q = one_query(
+        "-- name: Q :exec\nUPDATE t SET note = sqlc.narg('note') WHERE note IS DISTINCT FROM @note",
+    );
+    assert_eq!(
+        q.sql,
+        "UPDATE t SET note = $1 WHERE note IS DISTINCT FROM $1"
+    );
+    assert_eq!(q.params.len(), 1);
+    assert!(q.params[0].nullable);
+    let q = one_query("-- name: Q :exec\nSELECT Sqlc.Arg ( \"x\" ), SQLC.narg(y)");
+    assert_eq!(q.sql, "SELECT $1, $2");
+    assert_eq!((q.params[0].nullable, q.params[1].nullable), (false, true));
+}
+
+#[test]
+fn mixed_positional_and_named() {
+    let q = one_query(
+        "-- name: Q :many\nSELECT * FROM t WHERE a = $2 AND b = @b AND c = $1 LIMIT @lim",
+    );
+    assert_eq!(
+        q.sql,
+        "SELECT * FROM t WHERE a = $2 AND b = $3 AND c = $1 LIMIT $4"
+    );
+    assert_eq!(names(&q), [Some("c"), Some("a"), Some("b"), Some("lim")]);
+}
+
+#[test]
+fn at_signs_that_are_operators_or_quoted_stay() {
+    let text = "-- name: Q :many\nSELECT '@x', \"@y\", $$@z$$, tags @> ARRAY['a'], doc @@ to_tsquery('q'), @-5, a<@b /* @c */ -- @d\nFROM t WHERE n = @n::int";
+    let q = one_query(text);
+    assert_eq!(
+        q.sql,
+        "SELECT '@x', \"@y\", $$@z$$, tags @> ARRAY['a'], doc @@ to_tsquery('q'), @-5, a<@b /* @c */ -- @d\nFROM t WHERE n = $1::int"
+    );
+    assert_eq!(names(&q), [Some("n")]);
+}
+
+#[test]
+fn glued_at_sign_is_reported() {
+    let d = single_error(
+        "-- name: Q :one\nSELECT * FROM t WHERE id=@id",
+        "`=@id` is the operator `=@` followed by `id`, not a parameter",
+        "2:25",
+    );
+    assert_eq!(
+        d.help.as_deref(),
+        Some("put a space before the parameter: `= @id`")
+    );
+}
+
+#[test]
+fn positional_gaps_are_errors_at_the_later_param() {
+    let d = single_error(
+        "-- name: Q :one\nSELECT $1, $3",
+        "parameter $2 is never used",
+        "2:12",
+    );
+    assert!(d.render().contains("^^"), "{}", d.render());
+    single_error(
+        "-- name: Q :one\nSELECT $0",
+        "there is no parameter $0",
+        "2:8",
+    );
+}
+
+#[test]
+fn unsupported_macros() {
+    let d = single_error(
+        "-- name: Q :many\nSELECT * FROM t WHERE id = ANY(sqlc.slice('ids'))",
+        "sqlc.slice is not supported yet",
+        "2:32",
+    );
+    assert!(d.help.unwrap().contains("= ANY(@name::type[])"));
+    let d = single_error(
+        "-- name: Q :many\nSELECT sqlc.embed(users) FROM users",
+        "sqlc.embed is not supported yet",
+        "2:8",
+    );
+    assert!(d.help.unwrap().contains("list the columns"));
+    let d = single_error(
+        "-- name: Q :many\nSELECT sqlc.nargs(a)",
+        "unknown macro `sqlc.nargs`",
+        "2:8",
+    );
+    assert_eq!(d.help.as_deref(), Some("did you mean `sqlc.narg`?"));
+}
+
+#[test]
+fn positional_names_come_from_context() {
+    let cases: &[(&str, &[Option<&str>])] = &[
+        (
+            "SELECT * FROM users u WHERE u.email = $1 AND $2 <> shop_id",
+            &[Some("email"), Some("shop_id")],
+        ),
+        (
+            "SELECT * FROM t WHERE \"Display Name\" ILIKE $1",
+            &[Some("Display Name")],
+        ),
+        (
+            "SELECT * FROM t WHERE Created_At >= $1 AND created_at < $2",
+            &[Some("created_at"), Some("created_at_2")],
+        ),
+        (
+            "SELECT * FROM t ORDER BY id LIMIT $1 OFFSET $2",
+            &[Some("limit"), Some("offset")],
+        ),
+        (
+            "SELECT * FROM t WHERE lower(email) = $1 AND $2 = now()",
+            &[None, None],
+        ),
+        ("SELECT $1::int + 1", &[None]),
+        (
+            "INSERT INTO users (email, shop_id) VALUES ($1, $2) RETURNING id",
+            &[Some("email"), Some("shop_id")],
+        ),
+        (
+            "SELECT * FROM t WHERE id = $1 AND name = @id",
+            &[Some("id_2"), Some("id")],
+        ),
+    ];
+    for (sql, expected) in cases {
+        let q = one_query(&format!("-- name: Q :many\n{sql}"));
+        assert_eq!(names(&q), *expected, "{sql}");
+    }
+}
+
+#[test]
+fn alias_nullability_overrides_are_left_alone() {
+    let q = one_query("-- name: Q :one\nSELECT sum(x) AS \"total!\", note AS \"note?\" FROM t");
+    assert_eq!(
+        q.sql,
+        "SELECT sum(x) AS \"total!\", note AS \"note?\" FROM t"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mapping SQL offsets back into the file
+
+#[test]
+fn file_offsets_round_trip() {
+    let text = "-- name: Q :one\nSELECT 'é' AS \"ü\", @email, sqlc.narg(note) FROM t WHERE id = $1 AND x = @email";
+    let q = one_query(text);
+    assert_eq!(
+        q.sql,
+        "SELECT 'é' AS \"ü\", $2, $3 FROM t WHERE id = $1 AND x = $2"
+    );
+    // Every character outside a rewritten parameter maps to the same character in the file.
+    let rewritten: Vec<_> = q
+        .sql
+        .match_indices("$2")
+        .chain(q.sql.match_indices("$3"))
+        .map(|(i, _)| i..i + 2)
+        .collect();
+    for (i, c) in q
+        .sql
+        .char_indices()
+        .filter(|(i, _)| !rewritten.iter().any(|r| r.contains(i)))
+    {
+        assert_eq!(
+            text[q.file_offset(i)..].chars().next(),
+            Some(c),
+            "sql offset {i}"
+        );
+    }
+    // Offsets inside `$2` map into `@email`, inside `$3` into `sqlc.narg(note)`.
+    let at = |needle: &str| q.sql.find(needle).unwrap();
+    for k in 0..2 {
+        assert_eq!(q.file_offset(at("$2") + k), text.find("@email").unwrap());
+        assert_eq!(q.file_offset(at("$3") + k), text.find("sqlc.narg").unwrap());
+    }
+    assert_eq!(
+        q.file_offset(q.sql.rfind("$2").unwrap()),
+        text.rfind("@email").unwrap()
+    );
+    assert_eq!(q.file_offset(at("$1")), text.find("$1").unwrap());
+    // Past the end and mid-character offsets are clamped, never panic.
+    assert_eq!(q.file_offset(usize::MAX), text.len());
+    assert_eq!(q.file_offset(at("é") + 1), text.find('é').unwrap());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties: no input makes squill panic, and every range it returns can be sliced.
+
+fn arbitrary_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(any::<char>(), 0..120).prop_map(String::from_iter)
+}
+
+/// Text made of the pieces that steer the lexer and the parser, so that odd combinations of
+/// quotes, comments, annotations and parameters come up often.
+fn sqlish_text() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        "'",
+        "''",
+        "\"",
+        "E'",
+        "e'\\",
+        "\\'",
+        "U&'",
+        "U&\"",
+        "$$",
+        "$a$",
+        "$1",
+        "$2",
+        "$0",
+        "$99999999999",
+        "@",
+        "@x",
+        "@é",
+        "@>",
+        "=@y",
+        "--",
+        "/*",
+        "*/",
+        "\n",
+        "\r",
+        " ",
+        ";",
+        "(",
+        ")",
+        ",",
+        "::",
+        ".",
+        "-- name: Q :one\n",
+        "-- name: R :many\n",
+        "--name:",
+        "/* name: S :exec */",
+        ":one",
+        ":bogus",
+        "sqlc.arg(",
+        "sqlc.narg(x)",
+        "sqlc.arg('y')",
+        "sqlc.slice(",
+        "sqlc.embed(t)",
+        "sqlc.",
+        "BEGIN",
+        "ATOMIC",
+        "END",
+        "CREATE FUNCTION",
+        "CREATE OR REPLACE PROCEDURE",
+        "CASE",
+        "SELECT",
+        "x",
+        "=",
+        "LIMIT",
+        "INSERT INTO t (a, b) VALUES (",
+        "é",
+        "ü",
+        "\u{feff}",
+        "\u{0}",
+        "日本",
+    ];
+    prop::collection::vec(prop::sample::select(PIECES), 0..40).prop_map(|pieces| pieces.concat())
+}
+
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![arbitrary_text(), sqlish_text()]
+}
+
+fn check_range(text: &str, range: &std::ops::Range<usize>) -> Result<(), TestCaseError> {
+    prop_assert!(
+        range.start <= range.end && range.end <= text.len(),
+        "{range:?} out of {}",
+        text.len()
+    );
+    prop_assert!(
+        text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
+        "{range:?}"
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn split_ranges_are_sliceable_trimmed_and_ordered(text in any_text()) {
+        let ranges = split_statements(&text);
+        for range in &ranges {
+            check_range(&text, range)?;
+            let statement = &text[range.clone()];
+            prop_assert!(!statement.is_empty());
+            prop_assert_eq!(statement.trim_matches(|c: char| c.is_ascii_whitespace()), statement);
+        }
+        for pair in ranges.windows(2) {
+            prop_assert!(pair[0].end < pair[1].start, "{:?}", pair);
+        }
+    }
+
+    #[test]
+    fn parse_never_panics_and_spans_are_sliceable(text in any_text()) {
+        let (queries, diagnostics) = parse(&text);
+        for q in &queries {
+            check_range(&text, &q.name_span)?;
+            check_range(&text, &q.span)?;
+            prop_assert_eq!(&text[q.name_span.clone()], q.name.as_str());
+            for param in &q.params {
+                for span in &param.spans {
+                    check_range(&text, span)?;
+                    prop_assert!(q.span.start <= span.start && span.end <= q.span.end);
+                }
+            }
+            let mut previous = q.span.start;
+            for i in 0..=q.sql.len() + 1 {
+                let f = q.file_offset(i);
+                prop_assert!(text.is_char_boundary(f) && previous <= f && f <= q.span.end, "{i} -> {f}");
+                previous = f;
+            }
+        }
+        for pair in queries.windows(2) {
+            prop_assert!(pair[0].span.end < pair[1].span.start);
+        }
+        for d in &diagnostics {
+            prop_assert!(d.location().is_some());
+            check_range(&text, &d.span)?;
+            d.render();
+        }
+    }
+
+    #[test]
+    fn rewritten_sql_maps_back_character_for_character(
+        pieces in prop::collection::vec(
+            prop::sample::select(&[
+                "@a", "@b", "sqlc.arg(c)", "sqlc.narg( a )", " $1", "'é @x'", "x", " + ", "é", " ",
+                "::int", "\"Q\"", ", ", "(", ")", "\n", "/* @z */",
+            ][..]),
+            0..30,
+        )
+    ) {
+        let text = format!("-- name: Q :one\nSELECT 1 {}", pieces.concat());
+        let q = one_query(&text);
+        let starts: Vec<usize> = q.params.iter().flat_map(|p| p.spans.iter().map(|s| s.start)).collect();
+        let mut i = 0;
+        while i < q.sql.len() {
+            let rest = &q.sql[i..];
+            let digits = rest.strip_prefix('$').map_or(0, |r| r.bytes().take_while(u8::is_ascii_digit).count());
+            if digits > 0 {
+                prop_assert!(starts.contains(&q.file_offset(i)), "{i}");
+                i += 1 + digits;
+            } else {
+                let c = rest.chars().next().unwrap();
+                prop_assert_eq!(text[q.file_offset(i)..].chars().next(), Some(c), "{}", i);
+                i += c.len_utf8();
+            }
+        }
+    }
+}
