@@ -17,3 +17,7 @@ SELECT id, name, scopes, last_used_at, expires_at, created_at
 FROM api_keys
 WHERE shop_id = @shop_id
 ORDER BY created_at, name;
+
+-- Marks many keys as used, pipelined in one round trip.
+-- name: TouchApiKeys :batchexec
+UPDATE api_keys SET last_used_at = now() WHERE id = @id AND shop_id = @shop_id;

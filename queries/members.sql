@@ -25,3 +25,7 @@ ORDER BY role;
 
 -- name: RemoveMember :execrows
 DELETE FROM shop_members WHERE shop_id = @shop_id AND user_id = @user_id;
+
+-- Roles of several members at once (each must exist), pipelined.
+-- name: MemberRoles :batchone
+SELECT role FROM shop_members WHERE shop_id = @shop_id AND user_id = @user_id;

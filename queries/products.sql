@@ -21,3 +21,7 @@ SELECT id, sku, title FROM products WHERE shop_id = @shop_id AND id = ANY(@ids::
 
 -- name: RepriceProduct :execrows
 UPDATE products SET price_cents = @price_cents WHERE shop_id = @shop_id AND sku = @sku;
+
+-- Products whose SKU matches each pattern, pipelined.
+-- name: ProductsBySkuPatterns :batchmany
+SELECT id, sku FROM products WHERE shop_id = @shop_id AND sku LIKE @pattern ORDER BY sku;

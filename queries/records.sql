@@ -59,3 +59,8 @@ ORDER BY day;
 
 -- name: DeleteRecordsBefore :execrows
 DELETE FROM daily_records WHERE shop_id = @shop_id AND day < @before;
+
+-- Bulk import of daily records through one binary COPY.
+-- name: ImportDailyRecords :copyfrom
+INSERT INTO daily_records (shop_id, day, source, orders, revenue_cents, refunds_cents)
+VALUES ($1, $2, $3, $4, $5, $6);

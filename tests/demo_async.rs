@@ -479,3 +479,151 @@ async fn deadpool_connections_cache_statements_per_connection() {
     );
     tx.commit().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn copyfrom_and_pipelined_batches() {
+    let db_server = Db::start().await;
+    let client = db_server.client().await;
+    let owner = db::users::create_user(&client, "bulk@example.com", None)
+        .await
+        .unwrap();
+    let shop = db::shops::create_shop(&client, "Bulk", ShopPlan::Free, "EUR", None, owner.id)
+        .await
+        .unwrap();
+
+    // :copyfrom — 1 000 rows through one binary COPY, enums included.
+    let rows: Vec<db::records::ImportDailyRecordsParams> = (0..1_000)
+        .map(|i| db::records::ImportDailyRecordsParams {
+            shop_id: shop.id,
+            day: day(1) + squill::re::chrono::Duration::days(i / 3),
+            source: [
+                RecordSource::Pos,
+                RecordSource::Online,
+                RecordSource::Import,
+            ][i as usize % 3],
+            orders: i as i32,
+            revenue_cents: i * 100,
+            refunds_cents: 0,
+        })
+        .collect();
+    assert_eq!(
+        db::records::import_daily_records(&client, &rows)
+            .await
+            .unwrap(),
+        999 + 1
+    );
+    let last = day(1) + squill::re::chrono::Duration::days(333);
+    let period = db::records::period_revenue(&client, shop.id, day(1), last)
+        .await
+        .unwrap();
+    assert_eq!(period.days, 1_000);
+    assert_eq!(
+        period.revenue_cents,
+        Some((0..1_000).map(|i| i * 100).sum())
+    );
+
+    // :batchexec — one affected-row count per parameter set.
+    let k1 = db::api_keys::create_api_key(&client, shop.id, "a", b"k1", &[], None)
+        .await
+        .unwrap();
+    let k2 = db::api_keys::create_api_key(&client, shop.id, "b", b"k2", &[], None)
+        .await
+        .unwrap();
+    let touched = db::api_keys::touch_api_keys(
+        &client,
+        &[
+            db::api_keys::TouchApiKeysParams {
+                id: k1.id,
+                shop_id: shop.id,
+            },
+            db::api_keys::TouchApiKeysParams {
+                id: k2.id,
+                shop_id: shop.id,
+            },
+            db::api_keys::TouchApiKeysParams {
+                id: k2.id,
+                shop_id: owner.id,
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(touched, [1, 1, 0]);
+
+    // :batchone — in order; a missing row fails the batch with NoRows.
+    let member = db::users::create_user(&client, "member@example.com", None)
+        .await
+        .unwrap();
+    db::members::add_member(&client, shop.id, member.id, MemberRole::Admin, None)
+        .await
+        .unwrap();
+    let roles = db::members::member_roles(
+        &client,
+        &[
+            db::members::MemberRolesParams {
+                shop_id: shop.id,
+                user_id: member.id,
+            },
+            db::members::MemberRolesParams {
+                shop_id: shop.id,
+                user_id: owner.id,
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(roles, [MemberRole::Admin, MemberRole::Owner]);
+    let missing = db::members::member_roles(
+        &client,
+        &[db::members::MemberRolesParams {
+            shop_id: shop.id,
+            user_id: squill::re::uuid::Uuid::nil(),
+        }],
+    )
+    .await
+    .unwrap_err();
+    assert!(missing.is_no_rows());
+
+    // :batchmany — one Vec per parameter set.
+    for sku in ["A-1", "A-2", "B-1"] {
+        db::products::create_product(&client, shop.id, sku, sku, 100, &[], None)
+            .await
+            .unwrap();
+    }
+    let found = db::products::products_by_sku_patterns(
+        &client,
+        &[
+            db::products::ProductsBySkuPatternsParams {
+                shop_id: shop.id,
+                pattern: "A-%",
+            },
+            db::products::ProductsBySkuPatternsParams {
+                shop_id: shop.id,
+                pattern: "Z-%",
+            },
+            db::products::ProductsBySkuPatternsParams {
+                shop_id: shop.id,
+                pattern: "B-%",
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    let skus: Vec<Vec<&str>> = found
+        .iter()
+        .map(|set| set.iter().map(|p| p.sku.as_str()).collect())
+        .collect();
+    assert_eq!(skus, [vec!["A-1", "A-2"], vec![], vec!["B-1"]]);
+    // The batch prepared its statement once, not once per element.
+    assert_eq!(
+        client
+            .query_one(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1",
+                &[&db::products::PRODUCTS_BY_SKU_PATTERNS.sql]
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0),
+        1
+    );
+}

@@ -78,3 +78,40 @@ fn blocking_functions_on_plain_postgres_client_and_transaction() {
     let shops = db::shops::blocking::list_shops_for_user(&mut raw, user.id).unwrap();
     assert_eq!(shops.iter().map(|s| s.id).collect::<Vec<_>>(), [shop.id]);
 }
+
+#[test]
+fn blocking_copyfrom_and_batches() {
+    let server = migrated_server();
+    let mut client = squill::blocking::Client::new(server.connect("postgres").unwrap());
+    let c = &mut client;
+    let user = db::users::blocking::create_user(c, "bulk-sync@example.com", None).unwrap();
+    let shop =
+        db::shops::blocking::create_shop(c, "Bulk", ShopPlan::Free, "EUR", None, user.id).unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let rows: Vec<_> = [RecordSource::Pos, RecordSource::Online]
+        .into_iter()
+        .map(|source| db::records::ImportDailyRecordsParams {
+            shop_id: shop.id,
+            day,
+            source,
+            orders: 1,
+            revenue_cents: 250,
+            refunds_cents: 0,
+        })
+        .collect();
+    assert_eq!(
+        db::records::blocking::import_daily_records(c, &rows).unwrap(),
+        2
+    );
+    let totals = db::records::blocking::daily_totals(c, shop.id, day, day).unwrap();
+    assert_eq!((totals[0].orders, totals[0].revenue_cents), (2, 500));
+    let roles = db::members::blocking::member_roles(
+        c,
+        &[db::members::MemberRolesParams {
+            shop_id: shop.id,
+            user_id: user.id,
+        }],
+    )
+    .unwrap();
+    assert_eq!(roles, [squill_demo::MemberRole::Owner]);
+}

@@ -202,6 +202,16 @@ struct QueryCode<'a> {
     params: Vec<(proc_macro2::Ident, TokenStream)>,
     output: Output,
     doc: Vec<String>,
+    /// For `:copyfrom` and `:batch*`: the struct holding one parameter set.
+    params_struct: Option<proc_macro2::Ident>,
+}
+
+/// Commands whose function takes a slice of parameter sets instead of the parameters.
+fn takes_param_sets(command: Command) -> bool {
+    matches!(
+        command,
+        Command::CopyFrom | Command::BatchExec | Command::BatchOne | Command::BatchMany
+    )
 }
 
 enum Output {
@@ -235,8 +245,8 @@ impl<'a> QueryCode<'a> {
             }
         }
         let output = match query.command {
-            Command::Exec => Output::Unit,
-            Command::ExecRows | Command::ExecResult => Output::Count,
+            Command::Exec | Command::BatchExec => Output::Unit,
+            Command::ExecRows | Command::ExecResult | Command::CopyFrom => Output::Count,
             _ if query.columns.is_empty() => Output::Unit,
             _ => {
                 let mut fields = Vec::new();
@@ -281,6 +291,8 @@ impl<'a> QueryCode<'a> {
         doc.push(" ```sql".to_string());
         doc.extend(query.sql.lines().map(|line| format!(" {line}")));
         doc.push(" ```".to_string());
+        let params_struct = takes_param_sets(query.command)
+            .then(|| format_ident!("{}Params", names::camel(&query.name)));
         Ok(Self {
             query,
             fn_ident: names::ident(&names::snake(&query.name)),
@@ -288,6 +300,7 @@ impl<'a> QueryCode<'a> {
             params,
             output,
             doc,
+            params_struct,
         })
     }
 
@@ -299,7 +312,7 @@ impl<'a> QueryCode<'a> {
             ..
         } = self;
         let name = &query.name;
-        let sql = &query.sql;
+        let sql = query.copy_sql.as_ref().unwrap_or(&query.sql);
         let type_consts: Option<Vec<TokenStream>> =
             query.params.iter().map(|p| type_const(&p.ty)).collect();
         let param_types = match type_consts {
@@ -332,6 +345,25 @@ impl<'a> QueryCode<'a> {
             }
             _ => None,
         };
+        let params_struct = self.params_struct.as_ref().map(|ident| {
+            let with_refs = self
+                .params
+                .iter()
+                .any(|(_, ty)| ty.to_string().contains('&'));
+            let lifetime = with_refs.then(|| quote!(<'a>));
+            let fields = self.params.iter().map(|(field, ty)| {
+                let ty = with_lifetime(ty.clone());
+                quote!(pub #field: #ty)
+            });
+            let doc = format!(" One parameter set of [`{}`].", self.fn_ident);
+            quote! {
+                #[doc = #doc]
+                #[derive(Debug, Clone, Copy, PartialEq)]
+                pub struct #ident #lifetime {
+                    #(#fields,)*
+                }
+            }
+        });
         quote! {
             #[doc = #static_doc]
             pub static #static_ident: ::squill::Query = ::squill::Query {
@@ -340,6 +372,7 @@ impl<'a> QueryCode<'a> {
                 param_types: #param_types,
             };
             #row
+            #params_struct
         }
     }
 
@@ -368,6 +401,9 @@ impl<'a> QueryCode<'a> {
                 quote!(async),
             )
         };
+        if let Some(params_struct) = &self.params_struct {
+            return self.param_set_function(params_struct, blocking);
+        }
         let call_params = quote!(&[#(&#arg_idents),*]);
         let (ret, body) = match (&self.output, self.query.command) {
             (Output::Unit, _) => (
@@ -411,6 +447,105 @@ impl<'a> QueryCode<'a> {
             }
         }
     }
+}
+
+impl QueryCode<'_> {
+    /// `:copyfrom` / `:batch*`: `fn name(client, rows: &[NameParams<'_>])`.
+    fn param_set_function(
+        &self,
+        params_struct: &proc_macro2::Ident,
+        blocking: bool,
+    ) -> TokenStream {
+        let Self {
+            fn_ident,
+            static_ident,
+            ..
+        } = self;
+        let docs = &self.doc;
+        let fields: Vec<_> = self.params.iter().map(|(f, _)| f).collect();
+        let n = proc_macro2::Literal::usize_unsuffixed(fields.len());
+        let (client_ty, runtime, dot_await, asyncness) = if blocking {
+            (
+                quote!(&mut impl ::squill::blocking::GenericClient),
+                quote!(::squill::blocking),
+                quote!(),
+                quote!(),
+            )
+        } else {
+            (
+                quote!(&impl ::squill::GenericClient),
+                quote!(::squill),
+                quote!(.await),
+                quote!(async),
+            )
+        };
+        let sets = quote! {
+            rows.iter().map(|row| -> [::squill::Param<'_>; #n] { [#(&row.#fields),*] })
+        };
+        let decode = match &self.output {
+            Output::Scalar(_) => quote!(|row| row.try_get(0)),
+            Output::Row { ident, .. } => quote!(<#ident as ::squill::FromRow>::from_row),
+            _ => quote!(),
+        };
+        let row_ty = match &self.output {
+            Output::Scalar(ty) => ty.clone(),
+            Output::Row { ident, .. } => quote!(#ident),
+            _ => quote!(()),
+        };
+        let (ret, body) = match self.query.command {
+            Command::CopyFrom => (
+                quote!(u64),
+                quote!(#runtime::copy_in(client, &#static_ident, #sets)),
+            ),
+            Command::BatchOne => (
+                quote!(Vec<#row_ty>),
+                quote!(#runtime::batch_one(client, &#static_ident, #sets, #decode)),
+            ),
+            Command::BatchMany => (
+                quote!(Vec<Vec<#row_ty>>),
+                quote!(#runtime::batch_many(client, &#static_ident, #sets, #decode)),
+            ),
+            _ => (
+                quote!(Vec<u64>),
+                quote!(#runtime::batch_execute(client, &#static_ident, #sets)),
+            ),
+        };
+        let with_refs = self
+            .params
+            .iter()
+            .any(|(_, ty)| ty.to_string().contains('&'));
+        let lifetime = with_refs.then(|| quote!(<'_>));
+        quote! {
+            #(#[doc = #docs])*
+            pub #asyncness fn #fn_ident(
+                client: #client_ty,
+                rows: &[#params_struct #lifetime],
+            ) -> Result<#ret, ::squill::Error> {
+                #body #dot_await
+            }
+        }
+    }
+}
+
+/// `&str` → `&'a str` (and so on, inside generics and slices) for parameter-set structs.
+fn with_lifetime(ty: TokenStream) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    let mut out = Vec::new();
+    for token in ty {
+        match token {
+            TokenTree::Punct(p) if p.as_char() == '&' => {
+                out.push(TokenTree::Punct(p));
+                out.extend(quote!('a));
+            }
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), with_lifetime(g.stream()));
+                group.set_span(g.span());
+                out.push(TokenTree::Group(group));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
 }
 
 fn nullable(ty: TokenStream, nullable: bool) -> TokenStream {

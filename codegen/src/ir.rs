@@ -33,6 +33,8 @@ pub struct Query {
     pub doc: Vec<String>,
     /// The SQL sent to PostgreSQL (`$n` parameters).
     pub sql: String,
+    /// For `:copyfrom`: the `COPY ... FROM STDIN` statement that replaces the INSERT.
+    pub copy_sql: Option<String>,
     pub params: Vec<Param>,
     pub columns: Vec<Column>,
 }

@@ -12,6 +12,7 @@
 //! and in the crate: `squill::include_generated!();`.
 
 pub mod config;
+pub mod copyfrom;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;

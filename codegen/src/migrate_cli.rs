@@ -1,1 +1,219 @@
-//! `squill migrate` subcommands.
+//! `squill migrate` subcommands: apply (default), `status` (a CI gate) and `repair`.
+//!
+//! A thin shell over [`squill::migrate`]: parse flags, read the folder, print the outcome.
+//! Results go to stdout, progress and errors to stderr; the exit code is non-zero on any error
+//! or problem.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use squill::migrate::{Config, Event, Migrator, load_dir};
+
+/// Apply, check or repair the migrations in `schema/`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub command: Option<MigrateCommand>,
+
+    #[command(flatten)]
+    pub options: MigrateOptions,
+
+    /// Show what would run and any problem, change nothing (like `status`).
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum MigrateCommand {
+    /// List applied and pending migrations and any problem; exits non-zero on a problem,
+    /// so it can gate CI. Changes nothing.
+    Status,
+    /// Record an intended change to an applied file (its new checksum), or forget an applied
+    /// file that was removed. Logged with the old and new checksum, who, when and why.
+    Repair {
+        /// The migration file, e.g. 0002_orders.sql.
+        file: String,
+        /// Why, for the repair log.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+/// Options shared by every `migrate` subcommand.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MigrateOptions {
+    /// Folder holding the migrations.
+    #[arg(long, default_value = "schema", global = true)]
+    pub dir: PathBuf,
+
+    /// Database to migrate (`postgres://...` or `host=... dbname=...`); default: $DATABASE_URL.
+    #[arg(long, value_name = "URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Schema of the history table.
+    #[arg(long, default_value = "public", global = true)]
+    pub schema: String,
+
+    /// Name of the history table (the repair log is <TABLE>_repairs).
+    #[arg(long, default_value = "squill_migrations", global = true)]
+    pub table: String,
+
+    /// lock_timeout for each migration (e.g. 5s, 500ms, 1m; 0 disables).
+    #[arg(long, default_value = "5s", value_parser = parse_duration, global = true)]
+    pub lock_timeout: Duration,
+
+    /// Retries after a lock_timeout, with backoff.
+    #[arg(long, default_value_t = 3, global = true)]
+    pub retries: u32,
+
+    /// How long to wait for another `squill migrate` to finish.
+    #[arg(long, default_value = "5m", value_parser = parse_duration, global = true)]
+    pub lock_wait: Duration,
+
+    /// Apply pending migrations older than the newest applied one instead of refusing.
+    #[arg(long, global = true)]
+    pub allow_out_of_order: bool,
+}
+
+/// Runs `squill migrate ...` and returns the process exit code.
+pub fn run(args: MigrateArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(args)) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
+    let options = &args.options;
+    let config = database_config(options.database_url.as_deref())?;
+    let migrations = load_dir(&options.dir).map_err(|e| e.to_string())?;
+    let migrator = Migrator::new(migrations)
+        .schema(&options.schema)
+        .table(&options.table)
+        .lock_timeout(options.lock_timeout)
+        .lock_wait(options.lock_wait)
+        .retries(options.retries)
+        .allow_out_of_order(options.allow_out_of_order)
+        .on_event(print_progress);
+
+    match &args.command {
+        None if !args.dry_run => {
+            let report = migrator.run(&config).await.map_err(|e| e.to_string())?;
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+        None | Some(MigrateCommand::Status) => {
+            let status = migrator.status(&config).await.map_err(|e| e.to_string())?;
+            println!("{status}");
+            Ok(if status.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Some(MigrateCommand::Repair { file, reason }) => {
+            let repair = migrator
+                .repair(&config, file, reason.as_deref())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{repair}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `--database-url`, else `$DATABASE_URL`. The URL is never echoed: it may hold a password.
+fn database_config(flag: Option<&str>) -> Result<Config, String> {
+    let url = match flag {
+        Some(url) => url.to_string(),
+        None => std::env::var("DATABASE_URL").map_err(|_| {
+            "error: no database to migrate\n  = help: pass --database-url or set DATABASE_URL \
+             (postgres://user@host/dbname or \"host=... dbname=...\")"
+                .to_string()
+        })?,
+    };
+    url.parse::<Config>().map_err(|e| {
+        format!(
+            "error: the database URL is not a valid connection string: {e}\n  = help: use \
+             postgres://user:password@host:5432/dbname or \"host=... user=... dbname=...\""
+        )
+    })
+}
+
+fn print_progress(event: Event<'_>) {
+    match event {
+        Event::WaitingForLock { holder } => eprintln!(
+            "waiting for another squill migrate to finish (lock held by {})",
+            holder.unwrap_or("another session")
+        ),
+        Event::Applying {
+            file,
+            transactional: false,
+        } => eprintln!("applying {file} (without a transaction)"),
+        Event::Applying { file, .. } => eprintln!("applying {file}"),
+        Event::Retrying {
+            file,
+            attempt,
+            delay,
+        } => eprintln!(
+            "{file} hit lock_timeout; attempt {attempt} in {}ms",
+            delay.as_millis()
+        ),
+        _ => {}
+    }
+}
+
+/// `500ms`, `5s`, `2m`, `1h`; a bare number is seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: use e.g. 500ms, 5s, 2m"))?;
+    let millis = match unit.trim() {
+        "ms" => Some(number),
+        "" | "s" => number.checked_mul(1000),
+        "m" | "min" => number.checked_mul(60_000),
+        "h" => number.checked_mul(3_600_000),
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}`: use ms, s, m or h"
+            ));
+        }
+    };
+    millis
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("`{text}` is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("s").is_err());
+        assert!(parse_duration("99999999999999999999h").is_err());
+    }
+}

@@ -73,7 +73,35 @@ pub fn run(inputs: &Inputs) -> Result<Generated, Diagnostics> {
         let mut queries = Vec::new();
         for raw in &file.queries {
             match describer.describe(&file.source, raw) {
-                Ok(query) => {
+                Ok(mut query) => {
+                    if query.command == crate::source::Command::CopyFrom {
+                        match crate::copyfrom::copy_statement(&query.sql) {
+                            Ok(_)
+                                if query
+                                    .params
+                                    .iter()
+                                    .any(|p| crate::rust_types::type_const(&p.ty).is_none()) =>
+                            {
+                                diagnostics.push(
+                                    Diagnostic::error("`:copyfrom` supports columns of builtin types, enums and arrays of builtin types")
+                                        .at(&file.source, raw.name_span.clone())
+                                        .label(format!("in query {}", raw.name))
+                                        .help("use :batchexec for this table"),
+                                );
+                                continue;
+                            }
+                            Ok(copy) => query.copy_sql = Some(copy),
+                            Err(why) => {
+                                diagnostics.push(
+                                    Diagnostic::error(why)
+                                        .at(&file.source, raw.span.start..raw.span.start)
+                                        .label(format!("in query {}", raw.name))
+                                        .help("use :exec for other INSERTs, or :batchexec to pipeline them"),
+                                );
+                                continue;
+                            }
+                        }
+                    }
                     let before = diagnostics.len();
                     check_types(&query, raw, &file.source, &inputs.config, &mut diagnostics);
                     if diagnostics.len() == before {

@@ -26,6 +26,10 @@ pub trait GenericClient {
         query: &'static Query,
         params: &[Param<'_>],
     ) -> Result<u64, postgres::Error>;
+
+    /// Starts `COPY ... FROM STDIN`.
+    fn copy_in(&mut self, sql: &'static str)
+    -> Result<postgres::CopyInWriter<'_>, postgres::Error>;
 }
 
 /// A `postgres` client that prepares each query once and reuses the statement.
@@ -140,6 +144,13 @@ macro_rules! impl_cached {
                 let statement = cached_statement!(self.inner, self.statements, query);
                 self.inner.execute(&statement, params)
             }
+
+            fn copy_in(
+                &mut self,
+                sql: &'static str,
+            ) -> Result<postgres::CopyInWriter<'_>, postgres::Error> {
+                self.inner.copy_in(sql)
+            }
         }
     };
 }
@@ -181,6 +192,13 @@ macro_rules! impl_uncached {
                     }
                     None => <$ty>::execute(self, query.sql, params),
                 }
+            }
+
+            fn copy_in(
+                &mut self,
+                sql: &'static str,
+            ) -> Result<postgres::CopyInWriter<'_>, postgres::Error> {
+                <$ty>::copy_in(self, sql)
             }
         }
     };
@@ -243,4 +261,55 @@ pub fn execute(
     params: &[Param<'_>],
 ) -> Result<u64, Error> {
     client.execute(query, params).map_err(db(query))
+}
+
+/// `:copyfrom`: streams every parameter set through one binary `COPY ... FROM STDIN`.
+pub fn copy_in<'p, const N: usize>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    rows: impl IntoIterator<Item = [Param<'p>; N]>,
+) -> Result<u64, Error> {
+    let types = query.param_types.unwrap_or(&[]);
+    let sink = client.copy_in(query.sql).map_err(db(query))?;
+    let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(sink, types);
+    for row in rows {
+        writer.write(&row).map_err(db(query))?;
+    }
+    writer.finish().map_err(db(query))
+}
+
+/// `:batchexec` on a blocking client: one call per parameter set (the blocking driver cannot
+/// pipeline; use the async client for that).
+pub fn batch_execute<'p, const N: usize>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    rows: impl IntoIterator<Item = [Param<'p>; N]>,
+) -> Result<Vec<u64>, Error> {
+    rows.into_iter()
+        .map(|params| execute(client, query, &params))
+        .collect()
+}
+
+/// `:batchone` on a blocking client: one call per parameter set.
+pub fn batch_one<'p, R, const N: usize>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    rows: impl IntoIterator<Item = [Param<'p>; N]>,
+    decode: impl Fn(&Row) -> Result<R, RowError> + Copy,
+) -> Result<Vec<R>, Error> {
+    rows.into_iter()
+        .map(|params| one(client, query, &params, decode))
+        .collect()
+}
+
+/// `:batchmany` on a blocking client: one call per parameter set.
+pub fn batch_many<'p, R, const N: usize>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    rows: impl IntoIterator<Item = [Param<'p>; N]>,
+    decode: impl Fn(&Row) -> Result<R, RowError> + Copy,
+) -> Result<Vec<Vec<R>>, Error> {
+    rows.into_iter()
+        .map(|params| many(client, query, &params, decode))
+        .collect()
 }

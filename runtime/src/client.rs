@@ -1,19 +1,21 @@
-//! Async execution on `tokio-postgres` (and `deadpool-postgres`) connections.
+//! Async connections: the [`GenericClient`] trait generated functions take, and [`Client`],
+//! the statement-caching wrapper around a `tokio-postgres` client.
 
 use std::future::Future;
 
+use bytes::Bytes;
 use futures_util::{StreamExt, pin_mut};
-use tokio_postgres::{RowStream, Statement, types::ToSql};
+use tokio_postgres::{CopyInSink, RowStream, Statement, types::ToSql};
 
 use crate::statement_cache::StatementCache;
-use crate::{Error, ErrorKind, Param, Query, Row, RowError};
+use crate::{Param, Query};
 
 /// Anything generated async functions can run on.
 ///
 /// Implemented for [`Client`] and [`Transaction`] (statements prepared once per connection),
 /// `deadpool_postgres::Object`/`Transaction` (feature `deadpool`, using the pool's statement
 /// cache), and plain `tokio_postgres::Client`/`Transaction`. A plain client keeps no cache: a
-/// query whose parameter types are all builtin goes out as one unnamed, typed statement (one
+/// query whose parameter types are all known goes out as one unnamed, typed statement (one
 /// round trip, and safe behind PgBouncer); any other is prepared on every call.
 pub trait GenericClient: Sync {
     /// Starts the query and returns its rows as a stream.
@@ -29,6 +31,19 @@ pub trait GenericClient: Sync {
         query: &'static Query,
         params: &[Param<'_>],
     ) -> impl Future<Output = Result<u64, tokio_postgres::Error>> + Send;
+
+    /// Makes sure a caching client holds the query's statement, so that a pipelined batch
+    /// does not prepare it once per element. A no-op for clients without a cache.
+    fn warm(
+        &self,
+        query: &'static Query,
+    ) -> impl Future<Output = Result<(), tokio_postgres::Error>> + Send;
+
+    /// Starts `COPY ... FROM STDIN`.
+    fn copy_in(
+        &self,
+        sql: &'static str,
+    ) -> impl Future<Output = Result<CopyInSink<Bytes>, tokio_postgres::Error>> + Send;
 }
 
 /// A `tokio-postgres` client that prepares each query once and reuses the statement.
@@ -37,13 +52,26 @@ pub trait GenericClient: Sync {
 pub struct Client {
     inner: tokio_postgres::Client,
     statements: StatementCache<Statement>,
+    pooler_safe: bool,
 }
 
 impl Client {
+    /// Wraps `inner`; each query is prepared (as a named statement) on first use.
     pub fn new(inner: tokio_postgres::Client) -> Self {
         Self {
             inner,
             statements: StatementCache::new(),
+            pooler_safe: false,
+        }
+    }
+
+    /// Wraps `inner` for use behind a transaction-mode pooler such as PgBouncer, where a named
+    /// statement prepared on one server connection is missing on the next: every call goes out
+    /// as one unnamed statement with typed parameters (Parse/Bind/Execute in one round trip).
+    pub fn pooler_safe(inner: tokio_postgres::Client) -> Self {
+        Self {
+            pooler_safe: true,
+            ..Self::new(inner)
         }
     }
 
@@ -53,6 +81,7 @@ impl Client {
         Ok(Transaction {
             inner,
             statements: &self.statements,
+            pooler_safe: self.pooler_safe,
         })
     }
 
@@ -88,6 +117,7 @@ impl std::ops::Deref for Client {
 pub struct Transaction<'a> {
     inner: tokio_postgres::Transaction<'a>,
     statements: &'a StatementCache<Statement>,
+    pooler_safe: bool,
 }
 
 impl<'a> Transaction<'a> {
@@ -105,6 +135,7 @@ impl<'a> Transaction<'a> {
         Ok(Transaction {
             inner,
             statements: self.statements,
+            pooler_safe: self.pooler_safe,
         })
     }
 }
@@ -116,70 +147,78 @@ impl<'a> std::ops::Deref for Transaction<'a> {
     }
 }
 
-/// The cached statement for `query`, preparing it first when this connection has not yet.
-macro_rules! cached_statement {
-    ($client:expr, $cache:expr, $query:expr) => {{
-        let query: &'static Query = $query;
-        match $cache.get(query.sql) {
-            Some(statement) => statement,
-            None => {
-                let statement = $client
-                    .prepare_typed(query.sql, query.param_types.unwrap_or(&[]))
-                    .await?;
-                $cache.insert(query.sql, statement.clone());
-                statement
-            }
-        }
-    }};
-}
-
 fn params_iter<'a>(
     params: &'a [Param<'a>],
 ) -> impl ExactSizeIterator<Item = &'a (dyn ToSql + Sync)> + 'a {
     params.iter().copied()
 }
 
-impl GenericClient for Client {
-    async fn query_raw(
-        &self,
-        query: &'static Query,
-        params: &[Param<'_>],
-    ) -> Result<RowStream, tokio_postgres::Error> {
-        let statement = cached_statement!(self.inner, self.statements, query);
-        self.inner.query_raw(&statement, params_iter(params)).await
-    }
+/// [`GenericClient`] for [`Client`] and [`Transaction`]: cached named statements, or the
+/// plain-client path when pooler-safe.
+macro_rules! impl_cached {
+    ($ty:ty) => {
+        impl GenericClient for $ty {
+            async fn query_raw(
+                &self,
+                query: &'static Query,
+                params: &[Param<'_>],
+            ) -> Result<RowStream, tokio_postgres::Error> {
+                if self.pooler_safe {
+                    return GenericClient::query_raw(&self.inner, query, params).await;
+                }
+                let statement = self.statement(query).await?;
+                self.inner.query_raw(&statement, params_iter(params)).await
+            }
 
-    async fn execute(
-        &self,
-        query: &'static Query,
-        params: &[Param<'_>],
-    ) -> Result<u64, tokio_postgres::Error> {
-        let statement = cached_statement!(self.inner, self.statements, query);
-        self.inner.execute(&statement, params).await
-    }
+            async fn execute(
+                &self,
+                query: &'static Query,
+                params: &[Param<'_>],
+            ) -> Result<u64, tokio_postgres::Error> {
+                if self.pooler_safe {
+                    return GenericClient::execute(&self.inner, query, params).await;
+                }
+                let statement = self.statement(query).await?;
+                self.inner.execute(&statement, params).await
+            }
+
+            async fn warm(&self, query: &'static Query) -> Result<(), tokio_postgres::Error> {
+                if !self.pooler_safe {
+                    self.statement(query).await?;
+                }
+                Ok(())
+            }
+
+            async fn copy_in(
+                &self,
+                sql: &'static str,
+            ) -> Result<CopyInSink<Bytes>, tokio_postgres::Error> {
+                self.inner.copy_in(sql).await
+            }
+        }
+
+        impl $ty {
+            /// The cached statement for `query`, preparing it on first use.
+            async fn statement(
+                &self,
+                query: &'static Query,
+            ) -> Result<Statement, tokio_postgres::Error> {
+                if let Some(statement) = self.statements.get(query.sql) {
+                    return Ok(statement);
+                }
+                let types = query.param_types.unwrap_or(&[]);
+                let statement = self.inner.prepare_typed(query.sql, types).await?;
+                self.statements.insert(query.sql, statement.clone());
+                Ok(statement)
+            }
+        }
+    };
 }
 
-impl GenericClient for Transaction<'_> {
-    async fn query_raw(
-        &self,
-        query: &'static Query,
-        params: &[Param<'_>],
-    ) -> Result<RowStream, tokio_postgres::Error> {
-        let statement = cached_statement!(self.inner, self.statements, query);
-        self.inner.query_raw(&statement, params_iter(params)).await
-    }
+impl_cached!(Client);
+impl_cached!(Transaction<'_>);
 
-    async fn execute(
-        &self,
-        query: &'static Query,
-        params: &[Param<'_>],
-    ) -> Result<u64, tokio_postgres::Error> {
-        let statement = cached_statement!(self.inner, self.statements, query);
-        self.inner.execute(&statement, params).await
-    }
-}
-
-/// Runs `query` on a client that keeps no statement cache.
+/// [`GenericClient`] for clients that keep no statement cache.
 macro_rules! impl_uncached {
     ($ty:ty) => {
         impl GenericClient for $ty {
@@ -215,6 +254,17 @@ macro_rules! impl_uncached {
                     None => <$ty>::execute(self, query.sql, params).await,
                 }
             }
+
+            async fn warm(&self, _query: &'static Query) -> Result<(), tokio_postgres::Error> {
+                Ok(())
+            }
+
+            async fn copy_in(
+                &self,
+                sql: &'static str,
+            ) -> Result<CopyInSink<Bytes>, tokio_postgres::Error> {
+                <$ty>::copy_in(self, sql).await
+            }
         }
     };
 }
@@ -234,120 +284,47 @@ impl_uncached!(tokio_postgres::Transaction<'_>);
 mod pooled {
     use super::*;
 
-    async fn pooled_statement(
-        client: &deadpool_postgres::ClientWrapper,
-        query: &'static Query,
-    ) -> Result<Statement, tokio_postgres::Error> {
-        client
-            .prepare_typed_cached(query.sql, query.param_types.unwrap_or(&[]))
-            .await
+    macro_rules! impl_pooled {
+        ($ty:ty, $base:ty) => {
+            impl GenericClient for $ty {
+                async fn query_raw(
+                    &self,
+                    query: &'static Query,
+                    params: &[Param<'_>],
+                ) -> Result<RowStream, tokio_postgres::Error> {
+                    let types = query.param_types.unwrap_or(&[]);
+                    let statement = self.prepare_typed_cached(query.sql, types).await?;
+                    <$base>::query_raw(self, &statement, params_iter(params)).await
+                }
+
+                async fn execute(
+                    &self,
+                    query: &'static Query,
+                    params: &[Param<'_>],
+                ) -> Result<u64, tokio_postgres::Error> {
+                    let types = query.param_types.unwrap_or(&[]);
+                    let statement = self.prepare_typed_cached(query.sql, types).await?;
+                    <$base>::execute(self, &statement, params).await
+                }
+
+                async fn warm(&self, query: &'static Query) -> Result<(), tokio_postgres::Error> {
+                    let types = query.param_types.unwrap_or(&[]);
+                    self.prepare_typed_cached(query.sql, types).await.map(drop)
+                }
+
+                async fn copy_in(
+                    &self,
+                    sql: &'static str,
+                ) -> Result<CopyInSink<Bytes>, tokio_postgres::Error> {
+                    <$base>::copy_in(self, sql).await
+                }
+            }
+        };
     }
 
-    impl GenericClient for deadpool_postgres::Object {
-        async fn query_raw(
-            &self,
-            query: &'static Query,
-            params: &[Param<'_>],
-        ) -> Result<RowStream, tokio_postgres::Error> {
-            let statement = pooled_statement(self, query).await?;
-            tokio_postgres::Client::query_raw(self, &statement, params_iter(params)).await
-        }
-
-        async fn execute(
-            &self,
-            query: &'static Query,
-            params: &[Param<'_>],
-        ) -> Result<u64, tokio_postgres::Error> {
-            let statement = pooled_statement(self, query).await?;
-            tokio_postgres::Client::execute(self, &statement, params).await
-        }
-    }
-
-    impl GenericClient for deadpool_postgres::Transaction<'_> {
-        async fn query_raw(
-            &self,
-            query: &'static Query,
-            params: &[Param<'_>],
-        ) -> Result<RowStream, tokio_postgres::Error> {
-            let statement = self
-                .prepare_typed_cached(query.sql, query.param_types.unwrap_or(&[]))
-                .await?;
-            tokio_postgres::Transaction::query_raw(self, &statement, params_iter(params)).await
-        }
-
-        async fn execute(
-            &self,
-            query: &'static Query,
-            params: &[Param<'_>],
-        ) -> Result<u64, tokio_postgres::Error> {
-            let statement = self
-                .prepare_typed_cached(query.sql, query.param_types.unwrap_or(&[]))
-                .await?;
-            tokio_postgres::Transaction::execute(self, &statement, params).await
-        }
-    }
-}
-
-fn db(query: &'static Query) -> impl FnOnce(tokio_postgres::Error) -> Error {
-    move |e| Error::new(query.name, ErrorKind::Db(e))
-}
-
-/// Runs a `:many` query, decoding rows as they arrive.
-pub async fn many<R>(
-    client: &impl GenericClient,
-    query: &'static Query,
-    params: &[Param<'_>],
-    decode: impl Fn(&Row) -> Result<R, RowError>,
-) -> Result<Vec<R>, Error> {
-    let stream = client.query_raw(query, params).await.map_err(db(query))?;
-    pin_mut!(stream);
-    let mut rows = Vec::new();
-    while let Some(row) = stream.next().await {
-        let row = row.map_err(db(query))?;
-        rows.push(decode(&row).map_err(db(query))?);
-    }
-    Ok(rows)
-}
-
-/// Runs an `:opt` query: `None` without a row, an error with more than one.
-pub async fn opt<R>(
-    client: &impl GenericClient,
-    query: &'static Query,
-    params: &[Param<'_>],
-    decode: impl Fn(&Row) -> Result<R, RowError>,
-) -> Result<Option<R>, Error> {
-    let stream = client.query_raw(query, params).await.map_err(db(query))?;
-    pin_mut!(stream);
-    // A finished RowStream must not be polled again (it reports a closed connection).
-    let Some(first) = stream.next().await else {
-        return Ok(None);
-    };
-    let first = first.map_err(db(query))?;
-    if let Some(extra) = stream.next().await {
-        extra.map_err(db(query))?;
-        return Err(Error::new(query.name, ErrorKind::TooManyRows));
-    }
-    decode(&first).map(Some).map_err(db(query))
-}
-
-/// Runs a `:one` query: exactly one row, else [`ErrorKind::NoRows`] or
-/// [`ErrorKind::TooManyRows`].
-pub async fn one<R>(
-    client: &impl GenericClient,
-    query: &'static Query,
-    params: &[Param<'_>],
-    decode: impl Fn(&Row) -> Result<R, RowError>,
-) -> Result<R, Error> {
-    opt(client, query, params, decode)
-        .await?
-        .ok_or_else(|| Error::new(query.name, ErrorKind::NoRows))
-}
-
-/// Runs an `:exec` or `:execrows` query and returns the affected row count.
-pub async fn execute(
-    client: &impl GenericClient,
-    query: &'static Query,
-    params: &[Param<'_>],
-) -> Result<u64, Error> {
-    client.execute(query, params).await.map_err(db(query))
+    impl_pooled!(deadpool_postgres::Object, tokio_postgres::Client);
+    impl_pooled!(
+        deadpool_postgres::Transaction<'_>,
+        tokio_postgres::Transaction<'_>
+    );
 }

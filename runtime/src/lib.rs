@@ -20,6 +20,8 @@ mod statement_cache;
 pub mod blocking;
 #[cfg(feature = "async")]
 mod client;
+#[cfg(feature = "async")]
+mod exec;
 #[cfg(feature = "migrate")]
 pub mod migrate;
 
@@ -27,7 +29,9 @@ pub use error::{Error, ErrorKind};
 pub use pg_enum::{PgEnum, pg_enum_accepts, pg_enum_from_sql};
 
 #[cfg(feature = "async")]
-pub use client::{Client, GenericClient, Transaction, execute, many, one, opt};
+pub use client::{Client, GenericClient, Transaction};
+#[cfg(feature = "async")]
+pub use exec::{batch_execute, batch_many, batch_one, copy_in, execute, many, one, opt};
 
 #[cfg(all(feature = "sync", not(feature = "async")))]
 pub use postgres::Row;

@@ -24,6 +24,10 @@ enum Command {
     Generate(GenerateArgs),
     /// Type-check every query; with an output file, fail when it is not what `generate` writes.
     Check(GenerateArgs),
+    /// Apply migrations safely (advisory lock, checksums, strict order); `status`, `repair`.
+    Migrate(squill_codegen::migrate_cli::MigrateArgs),
+    /// Find migrations that take dangerous locks or break running code.
+    Lint(squill_codegen::lint::LintArgs),
 }
 
 #[derive(clap::Args)]
@@ -44,6 +48,8 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Generate(args) => generate(args, false),
         Command::Check(args) => generate(args, true),
+        Command::Migrate(args) => squill_codegen::migrate_cli::run(args),
+        Command::Lint(args) => squill_codegen::lint::run(args),
     }
 }
 

@@ -1,1 +1,130 @@
 //! `squill lint`: dangerous-migration rules.
+//!
+//! Migrations are replayed in version order, each file cut into statements. Every statement
+//! is tokenized and, when sqlparser can read it, parsed; rules look at the AST where they need
+//! structure and at the tokens where they must also work on statements sqlparser cannot parse.
+//! A small catalog of tables tells an existing table (dangerous to lock or rewrite) from one
+//! created in the same file (harmless). Findings can be silenced per statement
+//! (`-- squill:lint-ignore rule-id`) or per file (`-- squill:lint-ignore-file rule-id`).
+//!
+//! Module map: `files` (finding and ordering files), `linter` (the replay), `migration` (what
+//! of a file runs, and how), `statement` (tokens, AST, spans),
+//! `catalog` (tables so far), `directives` (comment directives), `rules` (one module per rule
+//! family), `queries` (identifiers used by query files, for renames), `output`, `cli`.
+
+mod catalog;
+mod cli;
+mod directives;
+mod files;
+mod linter;
+mod migration;
+mod output;
+mod queries;
+mod rules;
+mod statement;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::diagnostic::{Diagnostic, SourceFile, closest};
+
+pub use cli::{LintArgs, Outcome, OutputFormat, execute, run};
+pub use output::{render_human, render_json};
+pub use rules::{RULES, RuleInfo};
+
+use linter::Linter;
+use rules::Hit;
+
+#[derive(Debug, Clone)]
+pub struct LintOptions {
+    /// The migrations directory (or a single `.sql` file).
+    pub schema_dir: PathBuf,
+    /// Query files, for `renaming-column` / `renaming-table`; those rules stay quiet without.
+    pub queries_dir: Option<PathBuf>,
+    /// Rule ids to turn off.
+    pub disabled_rules: Vec<String>,
+}
+
+/// One problem: the rule's id and a warning pointing at the statement.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub diagnostic: Diagnostic,
+}
+
+#[derive(Debug, Default)]
+pub struct LintReport {
+    /// In migration order, then by position in the file.
+    pub findings: Vec<Finding>,
+    pub files_checked: usize,
+    pub statements: usize,
+    /// Statements sqlparser could not parse: only the token-level rules saw them.
+    pub unparsed_statements: usize,
+}
+
+/// Lints the migrations in `options.schema_dir`.
+pub fn lint(options: &LintOptions) -> Result<LintReport, String> {
+    let migrations = files::read_migrations(&options.schema_dir)?;
+    let queries = match &options.queries_dir {
+        Some(dir) => files::read_queries(dir)?,
+        None => Vec::new(),
+    };
+    lint_sources(migrations, &queries, &options.disabled_rules)
+}
+
+/// Lints migrations already in memory. They are ordered here by the version prefix of their
+/// file name; `queries` are the query files renames are checked against.
+pub fn lint_sources(
+    mut migrations: Vec<SourceFile>,
+    queries: &[SourceFile],
+    disabled_rules: &[String],
+) -> Result<LintReport, String> {
+    let disabled = check_rule_ids(disabled_rules)?;
+    files::sort_migrations(&mut migrations);
+    let mut linter = Linter::default();
+    for (n, file) in migrations.iter().enumerate() {
+        linter.file(n, file);
+    }
+    let (mut report, mut hits) = linter.finish(queries);
+    hits.retain(|(_, h)| !disabled.contains(h.rule));
+    hits.sort_by_key(|(n, h)| (*n, h.span.start));
+    report.findings = hits
+        .into_iter()
+        .map(|(n, hit)| finding(&migrations[n], hit))
+        .collect();
+    Ok(report)
+}
+
+/// The rule ids in `--disable`, each checked to exist.
+fn check_rule_ids(ids: &[String]) -> Result<HashSet<&'static str>, String> {
+    ids.iter()
+        .map(|id| {
+            rules::static_id(id).ok_or_else(|| {
+                let hint = match closest(id, rules::ids()) {
+                    Some(known) => format!("did you mean `{known}`?"),
+                    None => format!(
+                        "known rules: {}",
+                        rules::ids().collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                format!("unknown lint rule `{id}`: {hint}")
+            })
+        })
+        .collect()
+}
+
+fn finding(file: &SourceFile, hit: Hit) -> Finding {
+    let mut diagnostic = Diagnostic::warning(hit.message)
+        .at(file, hit.span)
+        .label(hit.label);
+    for note in hit.notes {
+        diagnostic = diagnostic.note(note);
+    }
+    if !hit.help.is_empty() {
+        diagnostic = diagnostic.help(hit.help);
+    }
+    Finding {
+        rule: hit.rule,
+        diagnostic,
+    }
+}

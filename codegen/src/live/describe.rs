@@ -131,6 +131,7 @@ impl<'a> Describer<'a> {
             command: raw.command,
             doc: raw.doc.clone(),
             sql: raw.sql.clone(),
+            copy_sql: None,
             params,
             columns,
         })

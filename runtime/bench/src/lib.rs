@@ -1,0 +1,3 @@
+pub mod db {
+    squill::include_generated!();
+}

@@ -1,0 +1,380 @@
+//! Running one migration: in a transaction with its history row, or, for
+//! `-- squill:no-transaction` files, statement by statement; `lock_timeout` and retries.
+
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio_postgres::error::{ErrorPosition, SqlState};
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use super::error::{Location, MigrateError, MigrationFailure, describe};
+use super::event::{Event, Listener};
+use super::history::{HistoryTable, NewEntry};
+use super::source::Prepared;
+use super::split::{self, Statement};
+
+/// Backoff between lock_timeout retries: 100 ms, doubling, at most 5 s.
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+pub(crate) struct Settings<'a> {
+    pub lock_timeout: Duration,
+    pub retries: u32,
+    pub history: &'a HistoryTable,
+    pub listener: Option<&'a Listener>,
+    /// Files applied earlier in this run, for the error message.
+    pub applied_before: &'a [String],
+}
+
+pub(crate) struct Outcome {
+    pub duration: Duration,
+    pub attempts: u32,
+}
+
+/// A statement (or batch) that PostgreSQL rejected.
+struct SqlFailure {
+    error: tokio_postgres::Error,
+    /// Byte range of the runnable text that was sent.
+    sent: Range<usize>,
+    /// Statements of `sent` that completed before the error.
+    completed: usize,
+    at_commit: bool,
+}
+
+enum Failure {
+    Sql(SqlFailure),
+    /// One of squill's own statements failed (history insert, settings).
+    Squill(MigrateError),
+}
+
+impl From<MigrateError> for Failure {
+    fn from(e: MigrateError) -> Self {
+        Failure::Squill(e)
+    }
+}
+
+impl Failure {
+    fn is_lock_timeout(&self) -> bool {
+        matches!(self, Failure::Sql(f) if f.error.code() == Some(&SqlState::LOCK_NOT_AVAILABLE))
+    }
+}
+
+pub(crate) async fn apply(
+    client: &Client,
+    prepared: &Prepared<'_>,
+    settings: &Settings<'_>,
+) -> Result<Outcome, MigrateError> {
+    emit(
+        settings,
+        Event::Applying {
+            file: prepared.file(),
+            transactional: prepared.transactional,
+        },
+    );
+    let outcome = if prepared.transactional {
+        in_transaction(client, prepared, settings).await?
+    } else {
+        statement_by_statement(client, prepared, settings).await?
+    };
+    // Session settings a file changed (search_path, role-independent GUCs) must not leak
+    // into the next file: each starts from the session as it was connected.
+    client
+        .batch_execute("RESET ALL")
+        .await
+        .map_err(|e| MigrateError::database("resetting session settings", e))?;
+    emit(
+        settings,
+        Event::Applied {
+            file: prepared.file(),
+            duration: outcome.duration,
+        },
+    );
+    Ok(outcome)
+}
+
+/// The whole file as one simple-query batch inside BEGIN ... COMMIT with its history row, so
+/// PostgreSQL's error positions are positions in the file.
+async fn in_transaction(
+    client: &Client,
+    prepared: &Prepared<'_>,
+    settings: &Settings<'_>,
+) -> Result<Outcome, MigrateError> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match transaction_attempt(client, prepared, settings).await {
+            Ok(duration) => return Ok(Outcome { duration, attempts }),
+            Err(failure) => {
+                // Best effort: if the connection is gone, the server rolls back anyway.
+                let _ = client.batch_execute("ROLLBACK").await;
+                if failure.is_lock_timeout() && attempts <= settings.retries {
+                    backoff(settings, prepared, attempts).await;
+                    continue;
+                }
+                return Err(report(failure, prepared, settings, attempts, 0));
+            }
+        }
+    }
+}
+
+async fn transaction_attempt(
+    client: &Client,
+    prepared: &Prepared<'_>,
+    settings: &Settings<'_>,
+) -> Result<Duration, Failure> {
+    let whole = 0..prepared.runnable.len();
+    let squill = |action: &'static str| move |e| MigrateError::database(action, e);
+    client
+        .batch_execute("BEGIN")
+        .await
+        .map_err(squill("starting a transaction"))?;
+    set_lock_timeout(client, settings.lock_timeout, true).await?;
+    let started = Instant::now();
+    run_batch(client, &prepared.runnable, whole.clone()).await?;
+    let duration = started.elapsed();
+    settings
+        .history
+        .insert(client, &new_entry(prepared, duration))
+        .await?;
+    client.batch_execute("COMMIT").await.map_err(|error| {
+        Failure::Sql(SqlFailure {
+            error,
+            sent: whole,
+            completed: 0,
+            at_commit: true,
+        })
+    })?;
+    Ok(duration)
+}
+
+/// `-- squill:no-transaction`: each statement on its own (`CREATE INDEX CONCURRENTLY` refuses
+/// to run in a multi-statement string), then the history row. A failure stops the file with
+/// the earlier statements committed.
+async fn statement_by_statement(
+    client: &Client,
+    prepared: &Prepared<'_>,
+    settings: &Settings<'_>,
+) -> Result<Outcome, MigrateError> {
+    let fail =
+        |failure, attempts, committed| report(failure, prepared, settings, attempts, committed);
+    set_lock_timeout(client, settings.lock_timeout, false)
+        .await
+        .map_err(|f| fail(f, 1, 0))?;
+    let mut duration = Duration::ZERO;
+    let mut max_attempts = 1;
+    for (index, statement) in prepared.statements.iter().enumerate() {
+        // CONCURRENTLY statements wait for other transactions by design and block no
+        // reads or writes while they do; under lock_timeout they would fail half-way and
+        // leave an INVALID index that a retry with IF NOT EXISTS would silently keep.
+        let concurrently = Prepared::is_concurrently(statement);
+        if concurrently {
+            set_lock_timeout(client, Duration::ZERO, false)
+                .await
+                .map_err(|f| fail(f, 1, index))?;
+        }
+        let sql = &prepared.runnable[statement.span.clone()];
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let started = Instant::now();
+            match run_batch(client, sql, statement.span.clone()).await {
+                Ok(()) => {
+                    duration += started.elapsed();
+                    break;
+                }
+                Err(failure)
+                    if failure.is_lock_timeout()
+                        && !concurrently
+                        && attempts <= settings.retries =>
+                {
+                    backoff(settings, prepared, attempts).await;
+                }
+                Err(failure) => return Err(fail(failure, attempts, index)),
+            }
+        }
+        max_attempts = max_attempts.max(attempts);
+        if concurrently {
+            set_lock_timeout(client, settings.lock_timeout, false)
+                .await
+                .map_err(|f| fail(f, 1, index + 1))?;
+        }
+    }
+    settings
+        .history
+        .insert(client, &new_entry(prepared, duration))
+        .await?;
+    Ok(Outcome {
+        duration,
+        attempts: max_attempts,
+    })
+}
+
+/// Sends `sql` (bytes `sent` of the runnable text) as one simple query, counting the
+/// statements that complete so an error without a position can still name its statement.
+async fn run_batch(client: &Client, sql: &str, sent: Range<usize>) -> Result<(), Failure> {
+    let fail = |error, completed| {
+        Failure::Sql(SqlFailure {
+            error,
+            sent: sent.clone(),
+            completed,
+            at_commit: false,
+        })
+    };
+    let stream = client.simple_query_raw(sql).await.map_err(|e| fail(e, 0))?;
+    let mut stream = std::pin::pin!(stream);
+    let mut completed = 0;
+    while let Some(message) = stream.next().await {
+        match message {
+            Ok(SimpleQueryMessage::CommandComplete(_)) => completed += 1,
+            Ok(_) => {}
+            Err(e) => return Err(fail(e, completed)),
+        }
+    }
+    Ok(())
+}
+
+/// `SET [LOCAL] lock_timeout`, with the value as a parameter (`set_config`).
+async fn set_lock_timeout(client: &Client, timeout: Duration, local: bool) -> Result<(), Failure> {
+    let value = format!("{}ms", timeout.as_millis());
+    client
+        .query_one(
+            "SELECT set_config('lock_timeout', $1, $2)",
+            &[&value, &local],
+        )
+        .await
+        .map_err(|e| MigrateError::database("setting lock_timeout", e))?;
+    Ok(())
+}
+
+async fn backoff(settings: &Settings<'_>, prepared: &Prepared<'_>, attempt: u32) {
+    let delay = FIRST_BACKOFF
+        .saturating_mul(1 << (attempt - 1).min(16))
+        .min(MAX_BACKOFF);
+    emit(
+        settings,
+        Event::Retrying {
+            file: prepared.file(),
+            attempt: attempt + 1,
+            delay,
+        },
+    );
+    tokio::time::sleep(delay).await;
+}
+
+fn new_entry<'a>(prepared: &'a Prepared<'_>, duration: Duration) -> NewEntry<'a> {
+    NewEntry {
+        version: prepared.migration.version,
+        name: &prepared.migration.name,
+        file: &prepared.migration.file,
+        checksum: &prepared.checksum,
+        transactional: prepared.transactional,
+        execution_ms: duration.as_millis().min(i64::MAX as u128) as i64,
+    }
+}
+
+fn emit(settings: &Settings<'_>, event: Event<'_>) {
+    if let Some(listener) = settings.listener {
+        listener(event);
+    }
+}
+
+/// Turns a failure into the user's error: where in the file, and what PostgreSQL said.
+fn report(
+    failure: Failure,
+    prepared: &Prepared<'_>,
+    settings: &Settings<'_>,
+    attempts: u32,
+    committed_statements: usize,
+) -> MigrateError {
+    let failure = match failure {
+        Failure::Squill(e) => return e,
+        Failure::Sql(failure) => failure,
+    };
+    let db = failure.error.as_db_error();
+    let location = if failure.at_commit {
+        None
+    } else {
+        Some(locate(prepared, &failure))
+    };
+    let failing_statement = prepared
+        .statements
+        .iter()
+        .filter(|s| s.span.start >= failure.sent.start)
+        .nth(failure.completed);
+    MigrateError::Migration(Box::new(MigrationFailure {
+        file: prepared.file().to_string(),
+        version: prepared.migration.version,
+        location,
+        code: db.map(|db| db.code().code().to_string()),
+        message: describe(&failure.error),
+        detail: db.and_then(|db| db.detail()).map(str::to_string),
+        hint: db.and_then(|db| db.hint()).map(str::to_string),
+        context: db.and_then(|db| db.where_()).map(str::to_string),
+        transactional: prepared.transactional,
+        committed_statements,
+        concurrently: failing_statement.is_some_and(Prepared::is_concurrently),
+        at_commit: failure.at_commit,
+        attempts,
+        lock_timeout: settings.lock_timeout,
+        applied_before: settings.applied_before.to_vec(),
+        source: failure.error,
+    }))
+}
+
+/// PostgreSQL's error position when it gave one (a character index into what was sent),
+/// else the start of the statement that failed.
+fn locate(prepared: &Prepared<'_>, failure: &SqlFailure) -> Location {
+    let sent = &prepared.runnable[failure.sent.clone()];
+    let position = failure
+        .error
+        .as_db_error()
+        .and_then(|db| match db.position() {
+            Some(ErrorPosition::Original(position)) => Some(*position),
+            _ => None,
+        });
+    let offset = match position {
+        Some(position) => failure.sent.start + Location::char_position_to_offset(sent, position),
+        None => match prepared
+            .statements
+            .iter()
+            .filter(|s| s.span.start >= failure.sent.start)
+            .nth(failure.completed)
+        {
+            Some(statement) => do_block_line(&prepared.runnable, statement, &failure.error)
+                .unwrap_or(statement.span.start),
+            None => failure.sent.start,
+        },
+    };
+    // The runnable text has the file's line structure (down sections are blanked, not cut).
+    Location::at(&prepared.runnable, offset)
+}
+
+/// An error inside a `DO` block has no position, but its context says
+/// `PL/pgSQL function inline_code_block line N`: line N of the body, counting the line the
+/// body starts on as 1. Returns the offset of that line's first non-blank character.
+fn do_block_line(
+    runnable: &str,
+    statement: &Statement,
+    error: &tokio_postgres::Error,
+) -> Option<usize> {
+    if !statement.starts_with(&["DO"]) {
+        return None;
+    }
+    let context = error.as_db_error()?.where_()?;
+    let line: usize = context.lines().find_map(|l| {
+        l.strip_prefix("PL/pgSQL function inline_code_block line ")?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    })?;
+    let text = &runnable[statement.span.clone()];
+    let mut offset = split::first_string_offset(text)?;
+    for _ in 1..line {
+        offset += text[offset..].find('\n')? + 1;
+    }
+    let rest = &text[offset..];
+    let indent = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    Some(statement.span.start + offset + indent)
+}

@@ -1,0 +1,28 @@
+//! Progress reports while a run is under way (a CLI prints them; a service may log them).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Something that happened during [`Migrator::run`](super::Migrator::run).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// The migration lock is held by another session; the runner polls until `lock_wait`.
+    WaitingForLock { holder: Option<&'a str> },
+    /// The lock is ours; the history was (re-)read.
+    LockAcquired,
+    /// A migration starts.
+    Applying { file: &'a str, transactional: bool },
+    /// A migration (or, without a transaction, one of its statements) hit `lock_timeout` and
+    /// will be tried again after `delay`.
+    Retrying {
+        file: &'a str,
+        attempt: u32,
+        delay: Duration,
+    },
+    /// A migration committed.
+    Applied { file: &'a str, duration: Duration },
+}
+
+/// A callback receiving [`Event`]s.
+pub(crate) type Listener = Arc<dyn Fn(Event<'_>) + Send + Sync>;

@@ -1,0 +1,150 @@
+//! Problems found before anything runs: in the folder, in a file, or between the folder and
+//! the history table. `status` lists them; `run` refuses to start while there are any.
+
+use std::fmt;
+
+use super::error::Location;
+
+/// Something that stops migrations from running (or makes `status` fail as a CI gate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// A `.sql` file in the migrations folder whose name is not `<version>_<name>.sql`.
+    Misnamed { file: String },
+    /// Two files with the same version.
+    DuplicateVersion { version: u64, files: Vec<String> },
+    /// A file that cannot run as written (misplaced directive, `COMMIT` in a transaction...).
+    Invalid {
+        file: String,
+        location: Location,
+        message: String,
+        help: String,
+    },
+    /// An applied file whose content changed since it was applied.
+    Changed {
+        file: String,
+        version: u64,
+        recorded: String,
+        current: String,
+    },
+    /// An applied file that is no longer in the folder.
+    Missing {
+        file: String,
+        version: u64,
+        checksum: String,
+    },
+    /// A pending file older than the newest applied one.
+    OutOfOrder {
+        file: String,
+        version: u64,
+        newest_applied: String,
+    },
+}
+
+impl Problem {
+    /// The file the problem is about (the first one, for duplicates).
+    pub fn file(&self) -> &str {
+        match self {
+            Problem::Misnamed { file }
+            | Problem::Invalid { file, .. }
+            | Problem::Changed { file, .. }
+            | Problem::Missing { file, .. }
+            | Problem::OutOfOrder { file, .. } => file,
+            Problem::DuplicateVersion { files, .. } => files.first().map_or("", String::as_str),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Misnamed { file } => write!(
+                f,
+                "error: {file} is not named like a migration\n  \
+                 = note: migration files are named <version>_<name>.sql, the version being \
+                 digits: 0001_init.sql, 20240101120000_add_orders.sql\n  \
+                 = help: rename it (e.g. to 0001_{}), or move it out of the migrations folder",
+                suggested_name(file)
+            ),
+            Problem::DuplicateVersion { version, files } => write!(
+                f,
+                "error: version {version} is used by more than one file: {}\n  \
+                 = help: give all but one of them a new, higher version",
+                files.join(", ")
+            ),
+            Problem::Invalid {
+                file,
+                location,
+                message,
+                help,
+            } => {
+                writeln!(f, "error: {message}")?;
+                location.render(f, file)?;
+                write!(f, "  = help: {help}")
+            }
+            Problem::Changed {
+                file,
+                recorded,
+                current,
+                ..
+            } => write!(
+                f,
+                "error: {file} was changed after it was applied\n  \
+                 = note: checksum when applied: {recorded}\n  \
+                 = note: checksum now:          {current}\n  \
+                 = help: undo the edit and put the change in a new migration; if the edit is \
+                 intended (a comment, or a fix already made by hand in every database), record \
+                 it with `squill migrate repair {file} --reason \"...\"`"
+            ),
+            Problem::Missing {
+                file,
+                version,
+                checksum,
+            } => write!(
+                f,
+                "error: {file} (version {version}) was applied but is no longer in the \
+                 migrations folder\n  \
+                 = note: its checksum when applied: {checksum}\n  \
+                 = help: restore the file; if removing it is intended, record that with \
+                 `squill migrate repair {file} --reason \"...\"`"
+            ),
+            Problem::OutOfOrder {
+                file,
+                version,
+                newest_applied,
+            } => write!(
+                f,
+                "error: {file} (version {version}) is pending but older than {newest_applied}, \
+                 which is already applied\n  \
+                 = help: give it a version after {newest_applied}'s (usually a merge of two \
+                 branches: rename the file), or, if its order does not matter, pass \
+                 --allow-out-of-order"
+            ),
+        }
+    }
+}
+
+/// `init.sql` -> `init.sql`; `V1__init.sql` -> `init.sql`: a plausible name to suggest.
+fn suggested_name(file: &str) -> String {
+    let stem = file.strip_suffix(".sql").unwrap_or(file);
+    let stem = stem.rsplit("__").next().unwrap_or(stem);
+    let slug: String = stem
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .collect();
+    let slug = slug.trim_matches(|c: char| c == '_' || c.is_ascii_digit());
+    format!("{}.sql", if slug.is_empty() { "name" } else { slug })
+}
+
+/// Renders a list of problems, one block each, with a count.
+pub(crate) fn render_list(f: &mut fmt::Formatter<'_>, problems: &[Problem]) -> fmt::Result {
+    for problem in problems {
+        writeln!(f, "{problem}\n")?;
+    }
+    write!(
+        f,
+        "error: {} problem{} with the migrations; nothing was applied",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    )
+}

@@ -1,0 +1,569 @@
+//! `Migrator`: the builder, and `run` / `status` / `repair` on a dedicated connection.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::path::Path;
+use std::time::Duration;
+
+use tokio_postgres::tls::MakeTlsConnect;
+use tokio_postgres::{Client, Config, NoTls, Socket};
+
+use super::Migration;
+use super::apply::{self, Settings};
+use super::check::{self, Pending};
+use super::error::{MigrateError, human};
+use super::event::{Event, Listener};
+use super::folder::parse_file_name;
+use super::history::{HistoryEntry, HistoryTable};
+use super::lock::{self, MigrationLock};
+use super::problem::Problem;
+use super::source::{Prepared, checksum};
+
+/// `application_name` of the runner's connection, so it is easy to spot in `pg_stat_activity`.
+pub const APPLICATION_NAME: &str = "squill-migrate";
+/// Connect timeout when the config has none: an unreachable server is an error, not a hang.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Applies migrations. Build it with [`Migrator::new`], adjust it, then [`run`](Self::run).
+#[derive(Clone)]
+pub struct Migrator {
+    migrations: Cow<'static, [Migration]>,
+    schema: String,
+    table: String,
+    lock_timeout: Duration,
+    lock_wait: Duration,
+    retries: u32,
+    allow_out_of_order: bool,
+    listener: Option<Listener>,
+}
+
+impl fmt::Debug for Migrator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Migrator")
+            .field("migrations", &self.migrations.len())
+            .field("schema", &self.schema)
+            .field("table", &self.table)
+            .field("lock_timeout", &self.lock_timeout)
+            .field("lock_wait", &self.lock_wait)
+            .field("retries", &self.retries)
+            .field("allow_out_of_order", &self.allow_out_of_order)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Migrations applied by this run, in order.
+    pub applied: Vec<Applied>,
+    /// Migrations that were already applied before this run.
+    pub already_applied: usize,
+}
+
+/// One migration applied by a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub version: u64,
+    pub file: String,
+    pub transactional: bool,
+    /// Time spent running the file (the successful attempt).
+    pub duration: Duration,
+    /// 1, or more when `lock_timeout` made squill try again.
+    pub attempts: u32,
+}
+
+/// The result of a dry run: what is applied, what would run, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub applied: Vec<HistoryEntry>,
+    pub pending: Vec<Pending>,
+    /// Anything here makes `run` refuse to start; `squill migrate status` exits non-zero.
+    pub problems: Vec<Problem>,
+    /// False before the first run on this database (and schema/table).
+    pub history_exists: bool,
+}
+
+impl Status {
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// What `repair` changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    /// The recorded checksum (and file name) now match the file.
+    Updated {
+        version: u64,
+        file: String,
+        old_checksum: String,
+        new_checksum: String,
+    },
+    /// The file is gone; its history row was removed (and logged).
+    Forgotten {
+        version: u64,
+        file: String,
+        old_checksum: String,
+    },
+    /// The history already matched the file.
+    Unchanged { version: u64, file: String },
+}
+
+impl Migrator {
+    /// A runner for `migrations`: a `Vec` from [`load_dir`](super::load_dir), or the
+    /// `&'static [Migration]` generated code embeds. Order does not matter.
+    pub fn new(migrations: impl Into<Cow<'static, [Migration]>>) -> Self {
+        Migrator {
+            migrations: migrations.into(),
+            schema: "public".into(),
+            table: "squill_migrations".into(),
+            lock_timeout: Duration::from_secs(5),
+            lock_wait: Duration::from_secs(300),
+            retries: 3,
+            allow_out_of_order: false,
+            listener: None,
+        }
+    }
+
+    /// Schema of the history table (created if missing). Default `public`.
+    pub fn schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = schema.into();
+        self
+    }
+
+    /// Name of the history table; the repair log is `<table>_repairs`. Default
+    /// `squill_migrations`.
+    pub fn table(mut self, table: impl Into<String>) -> Self {
+        self.table = table.into();
+        self
+    }
+
+    /// `lock_timeout` for each migration (default 5 s): a migration that waits longer for a
+    /// table lock gives up instead of stalling every query queued behind it. Zero disables it.
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for another runner to finish (default 5 min).
+    pub fn lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// How many times to try a migration again after a `lock_timeout` (default 3), with a
+    /// backoff from 100 ms doubling up to 5 s.
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// Apply pending migrations older than the newest applied one instead of refusing.
+    pub fn allow_out_of_order(mut self, allow: bool) -> Self {
+        self.allow_out_of_order = allow;
+        self
+    }
+
+    /// Calls `listener` as the run progresses (waiting for the lock, applying, retrying).
+    pub fn on_event(mut self, listener: impl Fn(Event<'_>) + Send + Sync + 'static) -> Self {
+        self.listener = Some(std::sync::Arc::new(listener));
+        self
+    }
+
+    pub fn migrations(&self) -> &[Migration] {
+        &self.migrations
+    }
+
+    /// Applies every pending migration, each in its own transaction with its history row.
+    ///
+    /// Opens its own connection from `config` (never one from the application's pool: the
+    /// advisory lock belongs to the session) and closes it before returning, on every path.
+    pub async fn run(&self, config: &Config) -> Result<Report, MigrateError> {
+        self.run_with_tls(config, NoTls).await
+    }
+
+    /// [`run`](Self::run) over TLS.
+    pub async fn run_with_tls<T>(&self, config: &Config, tls: T) -> Result<Report, MigrateError>
+    where
+        T: MakeTlsConnect<Socket>,
+    {
+        let prepared = self.prepare()?;
+        let (client, connection) = connect(config, tls).await?;
+        drive(connection, async move {
+            let result = self.run_locked(&client, &prepared).await;
+            drop(client);
+            result
+        })
+        .await
+    }
+
+    /// Dry run: reads the history (without creating it or taking the lock) and reports what
+    /// would run and what is wrong.
+    pub async fn status(&self, config: &Config) -> Result<Status, MigrateError> {
+        self.status_with_tls(config, NoTls).await
+    }
+
+    /// [`status`](Self::status) over TLS.
+    pub async fn status_with_tls<T>(&self, config: &Config, tls: T) -> Result<Status, MigrateError>
+    where
+        T: MakeTlsConnect<Socket>,
+    {
+        let prepared = self.prepare()?;
+        let (client, connection) = connect(config, tls).await?;
+        drive(connection, async move {
+            let history = self.history_table();
+            let history_exists = history.exists(&client).await?;
+            let applied = history.read(&client).await?;
+            let plan = check::compare(&prepared, &applied, self.allow_out_of_order);
+            drop(client);
+            Ok(Status {
+                pending: plan.pending_list(),
+                problems: plan.problems,
+                applied,
+                history_exists,
+            })
+        })
+        .await
+    }
+
+    /// Makes the history agree with the folder for one applied file, and logs why in
+    /// `<table>_repairs` (old and new checksum, when, who, the reason): an edited file gets
+    /// its new checksum recorded; a file that is gone is forgotten.
+    pub async fn repair(
+        &self,
+        config: &Config,
+        file: &str,
+        reason: Option<&str>,
+    ) -> Result<Repair, MigrateError> {
+        self.repair_with_tls(config, file, reason, NoTls).await
+    }
+
+    /// [`repair`](Self::repair) over TLS.
+    pub async fn repair_with_tls<T>(
+        &self,
+        config: &Config,
+        file: &str,
+        reason: Option<&str>,
+        tls: T,
+    ) -> Result<Repair, MigrateError>
+    where
+        T: MakeTlsConnect<Socket>,
+    {
+        // Accept `schema/0002_x.sql` as well as `0002_x.sql`.
+        let name = Path::new(file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(file);
+        let by_name = self.migrations.iter().find(|m| m.file == name);
+        let Some(version) = by_name
+            .map(|m| m.version)
+            .or_else(|| parse_file_name(name).map(|(v, _)| v))
+        else {
+            return Err(MigrateError::Repair {
+                file: name.into(),
+                message: "not a migration file name (<version>_<name>.sql)".into(),
+            });
+        };
+        let migration = self.migrations.iter().find(|m| m.version == version);
+        let (client, connection) = connect(config, tls).await?;
+        drive(connection, async move {
+            let result = self
+                .with_lock(&client, async {
+                    self.repair_locked(&client, name, version, migration, reason)
+                        .await
+                })
+                .await;
+            drop(client);
+            result
+        })
+        .await
+    }
+
+    fn history_table(&self) -> HistoryTable {
+        HistoryTable {
+            schema: self.schema.clone(),
+            table: self.table.clone(),
+        }
+    }
+
+    /// Reads every migration; duplicate versions (possible in an embedded list) are refused
+    /// before connecting.
+    fn prepare(&self) -> Result<Vec<Prepared<'_>>, MigrateError> {
+        let mut by_version: BTreeMap<u64, Vec<&Migration>> = BTreeMap::new();
+        for m in self.migrations.iter() {
+            by_version.entry(m.version).or_default().push(m);
+        }
+        let duplicates: Vec<Problem> = by_version
+            .iter()
+            .filter(|(_, files)| files.len() > 1)
+            .map(|(&version, files)| Problem::DuplicateVersion {
+                version,
+                files: files.iter().map(|m| m.file.to_string()).collect(),
+            })
+            .collect();
+        if !duplicates.is_empty() {
+            return Err(MigrateError::Problems(duplicates));
+        }
+        Ok(by_version
+            .into_values()
+            .flatten()
+            .map(Prepared::read)
+            .collect())
+    }
+
+    /// Takes the lock, runs `work`, releases the lock whatever happened.
+    async fn with_lock<T>(
+        &self,
+        client: &Client,
+        work: impl Future<Output = Result<T, MigrateError>>,
+    ) -> Result<T, MigrateError> {
+        let database: String = client
+            .query_one("SELECT current_database()", &[])
+            .await
+            .map_err(|e| MigrateError::database("reading the database name", e))?
+            .get(0);
+        let key = lock::key(&database, &self.schema, &self.table);
+        let lock = MigrationLock::acquire(client, key, self.lock_wait, |holder| {
+            self.emit(Event::WaitingForLock {
+                holder: holder.as_deref(),
+            })
+        })
+        .await?;
+        self.emit(Event::LockAcquired);
+        let result = work.await;
+        // A failed release means the connection is gone, which releases the lock too.
+        let _ = lock.release(client).await;
+        result
+    }
+
+    async fn run_locked(
+        &self,
+        client: &Client,
+        prepared: &[Prepared<'_>],
+    ) -> Result<Report, MigrateError> {
+        self.with_lock(client, async {
+            let history = self.history_table();
+            history.ensure(client).await?;
+            // Read only now, under the lock: another runner may have just applied everything.
+            let applied = history.read(client).await?;
+            let plan = check::compare(prepared, &applied, self.allow_out_of_order);
+            if !plan.problems.is_empty() {
+                return Err(MigrateError::Problems(plan.problems));
+            }
+            let mut report = Report {
+                applied: Vec::new(),
+                already_applied: applied.len(),
+            };
+            let mut done: Vec<String> = Vec::new();
+            for migration in plan.pending {
+                let settings = Settings {
+                    lock_timeout: self.lock_timeout,
+                    retries: self.retries,
+                    history: &history,
+                    listener: self.listener.as_ref(),
+                    applied_before: &done,
+                };
+                let outcome = apply::apply(client, migration, &settings).await?;
+                report.applied.push(Applied {
+                    version: migration.migration.version,
+                    file: migration.file().to_string(),
+                    transactional: migration.transactional,
+                    duration: outcome.duration,
+                    attempts: outcome.attempts,
+                });
+                done.push(migration.file().to_string());
+            }
+            Ok(report)
+        })
+        .await
+    }
+
+    async fn repair_locked(
+        &self,
+        client: &Client,
+        name: &str,
+        version: u64,
+        migration: Option<&Migration>,
+        reason: Option<&str>,
+    ) -> Result<Repair, MigrateError> {
+        let history = self.history_table();
+        let not_applied = || MigrateError::Repair {
+            file: name.into(),
+            message: format!(
+                "version {version} is not recorded in {} as applied: there is nothing to \
+                 repair (`squill migrate` applies pending files)",
+                history.display_name()
+            ),
+        };
+        if !history.exists(client).await? {
+            return Err(not_applied());
+        }
+        history.ensure(client).await?;
+        let entries = history.read(client).await?;
+        let entry = entries
+            .iter()
+            .find(|e| e.version == version)
+            .ok_or_else(not_applied)?;
+        let Some(migration) = migration else {
+            history.repair(client, entry, None, reason).await?;
+            return Ok(Repair::Forgotten {
+                version,
+                file: entry.file.clone(),
+                old_checksum: entry.checksum.clone(),
+            });
+        };
+        let new_checksum = checksum(&migration.sql);
+        if new_checksum == entry.checksum && migration.file == entry.file {
+            return Ok(Repair::Unchanged {
+                version,
+                file: migration.file.to_string(),
+            });
+        }
+        history
+            .repair(
+                client,
+                entry,
+                Some((&migration.name, &migration.file, &new_checksum)),
+                reason,
+            )
+            .await?;
+        Ok(Repair::Updated {
+            version,
+            file: migration.file.to_string(),
+            old_checksum: entry.checksum.clone(),
+            new_checksum,
+        })
+    }
+
+    fn emit(&self, event: Event<'_>) {
+        if let Some(listener) = &self.listener {
+            listener(event);
+        }
+    }
+}
+
+/// Opens the runner's own connection, named and with a connect timeout.
+async fn connect<T>(
+    config: &Config,
+    tls: T,
+) -> Result<
+    (
+        Client,
+        tokio_postgres::Connection<Socket, <T as MakeTlsConnect<Socket>>::Stream>,
+    ),
+    MigrateError,
+>
+where
+    T: MakeTlsConnect<Socket>,
+{
+    let mut config = config.clone();
+    if config.get_application_name().is_none() {
+        config.application_name(APPLICATION_NAME);
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    config.connect(tls).await.map_err(MigrateError::Connect)
+}
+
+/// Drives `connection` while `work` runs. `work` owns the client and drops it when done,
+/// which makes the connection send Terminate and finish: when this returns, the connection
+/// is closed. No task is spawned, so nothing outlives the call.
+async fn drive<R>(connection: impl Future, work: impl Future<Output = R>) -> R {
+    futures_util::future::join(work, connection).await.0
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let newest = self.applied.last();
+        match newest {
+            Some(newest) => writeln!(
+                f,
+                "{} applied, the newest {} on {} by {}",
+                self.applied.len(),
+                newest.file,
+                newest.applied_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                newest.applied_by
+            )?,
+            None if self.history_exists => writeln!(f, "nothing applied yet")?,
+            None => writeln!(f, "nothing applied yet (no history table)")?,
+        }
+        if self.pending.is_empty() {
+            writeln!(f, "no pending migrations")?;
+        } else {
+            writeln!(f, "{} pending:", self.pending.len())?;
+            for p in &self.pending {
+                let mode = if p.transactional {
+                    "in a transaction"
+                } else {
+                    "without a transaction"
+                };
+                let order = if p.out_of_order { ", out of order" } else { "" };
+                writeln!(f, "  {} ({mode}{order})", p.file)?;
+            }
+        }
+        for problem in &self.problems {
+            writeln!(f, "\n{problem}")?;
+        }
+        if !self.problems.is_empty() {
+            write!(
+                f,
+                "\nerror: {} problem{}; `squill migrate` would refuse to run",
+                self.problems.len(),
+                if self.problems.len() == 1 { "" } else { "s" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for a in &self.applied {
+            let retried = if a.attempts > 1 {
+                format!(", {} attempts", a.attempts)
+            } else {
+                String::new()
+            };
+            writeln!(f, "applied {} ({}{retried})", a.file, human(a.duration))?;
+        }
+        write!(
+            f,
+            "{} migration{} applied, {} already applied",
+            self.applied.len(),
+            if self.applied.len() == 1 { "" } else { "s" },
+            self.already_applied
+        )
+    }
+}
+
+impl fmt::Display for Repair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Repair::Updated {
+                file,
+                old_checksum,
+                new_checksum,
+                ..
+            } => write!(
+                f,
+                "repaired {file}: recorded checksum {old_checksum} -> {new_checksum} (logged)"
+            ),
+            Repair::Forgotten {
+                file, old_checksum, ..
+            } => write!(
+                f,
+                "forgot {file} (checksum {old_checksum}): it is no longer recorded as applied \
+                 (logged)"
+            ),
+            Repair::Unchanged { file, .. } => {
+                write!(
+                    f,
+                    "{file}: the history already matches the file; nothing to do"
+                )
+            }
+        }
+    }
+}
