@@ -47,7 +47,13 @@ pub fn emit(set: &QuerySet, config: &Config) -> Result<String, Vec<Diagnostic>> 
     let migrations = options
         .embed_migrations
         .then(|| emit_migrations(&set.migrations));
+    let user_types = set
+        .enums
+        .iter()
+        .map(|e| quoted_type_name(&e.schema, &e.name));
     let file = quote! {
+        /// The schema's own types, for `squill::Client::pooler_safe`.
+        pub static USER_TYPES: &[&str] = &[#(#user_types),*];
         #types
         #(#modules)*
         #migrations
@@ -576,6 +582,12 @@ fn map(
             query.name, query.file, query.line, unmapped.pg_name
         ))
     })
+}
+
+/// `"schema"."name"`, quoted so any name survives being spliced into a type cast.
+fn quoted_type_name(schema: &str, name: &str) -> String {
+    let quote = |ident: &str| format!("\"{}\"", ident.replace('"', "\"\""));
+    format!("{}.{}", quote(schema), quote(name))
 }
 
 fn emit_migrations(migrations: &[MigrationFile]) -> TokenStream {

@@ -779,7 +779,6 @@ fn twenty_concurrent_runners() {
 /// holder is first parked at a gate.
 /// Real processes of the `squill` binary, all started at once.
 #[test]
-#[ignore = "needs `squill migrate` wired into codegen/src/bin/squill.rs"]
 fn concurrent_processes_apply_each_migration_once() {
     let f = Fixture::new();
     write_logging_migrations(&f);

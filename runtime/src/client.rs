@@ -52,7 +52,13 @@ pub trait GenericClient: Sync {
 pub struct Client {
     inner: tokio_postgres::Client,
     statements: StatementCache<Statement>,
-    pooler_safe: bool,
+    pooler_safe: Option<PoolerSafe>,
+}
+
+/// State of a pooler-safe client: the schema's own types, resolved once.
+struct PoolerSafe {
+    user_types: &'static [&'static str],
+    resolved: tokio::sync::OnceCell<()>,
 }
 
 impl Client {
@@ -61,28 +67,74 @@ impl Client {
         Self {
             inner,
             statements: StatementCache::new(),
-            pooler_safe: false,
+            pooler_safe: None,
         }
     }
 
     /// Wraps `inner` for use behind a transaction-mode pooler such as PgBouncer, where a named
     /// statement prepared on one server connection is missing on the next: every call goes out
     /// as one unnamed statement with typed parameters (Parse/Bind/Execute in one round trip).
-    pub fn pooler_safe(inner: tokio_postgres::Client) -> Self {
+    ///
+    /// `user_types` is the generated `USER_TYPES`: the driver looks user-defined types (enums)
+    /// up with named statements of its own, so the client resolves them all once, inside a
+    /// transaction (which pins one server connection), before its first query.
+    pub fn pooler_safe(inner: tokio_postgres::Client, user_types: &'static [&'static str]) -> Self {
+        let pooler_safe = PoolerSafe {
+            user_types,
+            resolved: tokio::sync::OnceCell::new(),
+        };
         Self {
-            pooler_safe: true,
+            pooler_safe: Some(pooler_safe),
             ..Self::new(inner)
         }
     }
 
     /// Starts a transaction that shares this client's prepared statements.
     pub async fn transaction(&mut self) -> Result<Transaction<'_>, tokio_postgres::Error> {
+        self.resolve_user_types().await?;
         let inner = self.inner.transaction().await?;
         Ok(Transaction {
             inner,
             statements: &self.statements,
-            pooler_safe: self.pooler_safe,
+            pooler_safe: self.pooler_safe.is_some(),
         })
+    }
+
+    fn is_pooler_safe(&self) -> bool {
+        self.pooler_safe.is_some()
+    }
+
+    /// Pooler-safe clients: makes the driver learn every user type in one pinned transaction.
+    async fn resolve_user_types(&self) -> Result<(), tokio_postgres::Error> {
+        let Some(pooler_safe) = &self.pooler_safe else {
+            return Ok(());
+        };
+        let resolve = || async {
+            if pooler_safe.user_types.is_empty() {
+                return Ok(());
+            }
+            // Type names come from generated code, never from values.
+            let columns: Vec<String> = pooler_safe
+                .user_types
+                .iter()
+                .flat_map(|ty| [format!("NULL::{ty}"), format!("NULL::{ty}[]")])
+                .collect();
+            self.inner.batch_execute("BEGIN").await?;
+            let sql = format!("SELECT {}", columns.join(", "));
+            let described = self.inner.query_typed(&sql, &[]).await;
+            let end = if described.is_ok() {
+                "COMMIT"
+            } else {
+                "ROLLBACK"
+            };
+            self.inner.batch_execute(end).await?;
+            described.map(drop)
+        };
+        pooler_safe
+            .resolved
+            .get_or_try_init(resolve)
+            .await
+            .map(drop)
     }
 
     /// Number of statements prepared on this connection so far.
@@ -163,11 +215,13 @@ macro_rules! impl_cached {
                 query: &'static Query,
                 params: &[Param<'_>],
             ) -> Result<RowStream, tokio_postgres::Error> {
-                if self.pooler_safe {
+                if self.is_pooler_safe() {
+                    self.resolve_user_types().await?;
                     return GenericClient::query_raw(&self.inner, query, params).await;
                 }
                 let statement = self.statement(query).await?;
-                self.inner.query_raw(&statement, params_iter(params)).await
+                let result = self.inner.query_raw(&statement, params_iter(params)).await;
+                self.forget_if_missing(query, result)
             }
 
             async fn execute(
@@ -175,18 +229,20 @@ macro_rules! impl_cached {
                 query: &'static Query,
                 params: &[Param<'_>],
             ) -> Result<u64, tokio_postgres::Error> {
-                if self.pooler_safe {
+                if self.is_pooler_safe() {
+                    self.resolve_user_types().await?;
                     return GenericClient::execute(&self.inner, query, params).await;
                 }
                 let statement = self.statement(query).await?;
-                self.inner.execute(&statement, params).await
+                let result = self.inner.execute(&statement, params).await;
+                self.forget_if_missing(query, result)
             }
 
             async fn warm(&self, query: &'static Query) -> Result<(), tokio_postgres::Error> {
-                if !self.pooler_safe {
-                    self.statement(query).await?;
+                match self.is_pooler_safe() {
+                    true => self.resolve_user_types().await,
+                    false => self.statement(query).await.map(drop),
                 }
-                Ok(())
             }
 
             async fn copy_in(
@@ -198,6 +254,23 @@ macro_rules! impl_cached {
         }
 
         impl $ty {
+            /// A statement the server no longer has (`DISCARD ALL`, or a transaction-mode pooler
+            /// that switched server connections) is dropped from the cache, so the next call
+            /// prepares it again; the error itself explains the pooler case.
+            fn forget_if_missing<T>(
+                &self,
+                query: &'static Query,
+                result: Result<T, tokio_postgres::Error>,
+            ) -> Result<T, tokio_postgres::Error> {
+                if let Err(e) = &result
+                    && e.code()
+                        == Some(&tokio_postgres::error::SqlState::INVALID_SQL_STATEMENT_NAME)
+                {
+                    self.statements.remove(query.sql);
+                }
+                result
+            }
+
             /// The cached statement for `query`, preparing it on first use.
             async fn statement(
                 &self,
@@ -217,6 +290,17 @@ macro_rules! impl_cached {
 
 impl_cached!(Client);
 impl_cached!(Transaction<'_>);
+
+impl Transaction<'_> {
+    fn is_pooler_safe(&self) -> bool {
+        self.pooler_safe
+    }
+
+    /// Resolved by [`Client::transaction`] before the transaction began.
+    async fn resolve_user_types(&self) -> Result<(), tokio_postgres::Error> {
+        Ok(())
+    }
+}
 
 /// [`GenericClient`] for clients that keep no statement cache.
 macro_rules! impl_uncached {

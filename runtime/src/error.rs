@@ -74,13 +74,22 @@ impl fmt::Display for Error {
             }
             #[cfg(any(feature = "async", feature = "sync"))]
             ErrorKind::Db(e) => match e.as_db_error() {
-                Some(db) => write!(
-                    f,
-                    "query {}: {}: {}",
-                    self.query,
-                    db.severity(),
-                    db.message()
-                ),
+                Some(db) => {
+                    write!(
+                        f,
+                        "query {}: {}: {}",
+                        self.query,
+                        db.severity(),
+                        db.message()
+                    )?;
+                    if *db.code() == postgres_types_sqlstate::SqlState::INVALID_SQL_STATEMENT_NAME {
+                        f.write_str(
+                            " (the server connection lost this client's prepared statement: behind a \
+                             transaction-mode pooler such as PgBouncer, use squill::Client::pooler_safe)",
+                        )?;
+                    }
+                    Ok(())
+                }
                 None => write!(f, "query {}: {e}", self.query),
             },
         }

@@ -29,6 +29,10 @@ impl<S: Clone> StatementCache<S> {
         self.lock().insert(Self::key(sql), statement);
     }
 
+    pub(crate) fn remove(&self, sql: &'static str) {
+        self.lock().remove(&Self::key(sql));
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.lock().len()
     }

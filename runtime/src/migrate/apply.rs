@@ -77,8 +77,8 @@ pub(crate) async fn apply(
     } else {
         statement_by_statement(client, prepared, settings).await?
     };
-    // Session settings a file changed (search_path, role-independent GUCs) must not leak
-    // into the next file: each starts from the session as it was connected.
+    // Settings a file changed with a plain SET (search_path, timeouts) must not leak into
+    // the next file: each starts from the session as it was connected.
     client
         .batch_execute("RESET ALL")
         .await

@@ -333,7 +333,7 @@ pub(crate) fn human(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
         format!("{ms}ms")
-    } else if ms % 1000 != 0 && ms < 10_000 {
+    } else if d.subsec_millis() != 0 && ms < 10_000 {
         format!("{:.1}s", d.as_secs_f64())
     } else if d.as_secs() < 120 {
         format!("{}s", d.as_secs())

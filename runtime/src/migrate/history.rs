@@ -138,11 +138,8 @@ impl HistoryTable {
         Ok(())
     }
 
-    /// Every applied migration, by version. Empty when the table does not exist yet.
+    /// Every applied migration, by version (the table must exist).
     pub async fn read(&self, client: &Client) -> Result<Vec<HistoryEntry>, MigrateError> {
-        if !self.exists(client).await? {
-            return Ok(Vec::new());
-        }
         let sql = format!(
             "SELECT version, name, file, checksum, transactional, applied_at, execution_ms,
                     applied_by, squill_version

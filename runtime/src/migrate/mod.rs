@@ -33,6 +33,7 @@ mod folder;
 mod history;
 mod lock;
 mod problem;
+mod report;
 mod runner;
 mod source;
 mod split;
@@ -45,7 +46,8 @@ pub use event::Event;
 pub use folder::{load_dir, parse_file_name};
 pub use history::HistoryEntry;
 pub use problem::Problem;
-pub use runner::{APPLICATION_NAME, Applied, Migrator, Repair, Report, Status};
+pub use report::{Applied, Repair, Report, Status};
+pub use runner::{APPLICATION_NAME, Migrator};
 pub use source::{NO_TRANSACTION, checksum};
 /// Connection settings (`"host=... dbname=..."` or `postgres://...` parse into one).
 pub use tokio_postgres::Config;

@@ -12,13 +12,14 @@ use tokio_postgres::{Client, Config, NoTls, Socket};
 
 use super::Migration;
 use super::apply::{self, Settings};
-use super::check::{self, Pending};
-use super::error::{MigrateError, human};
+use super::check;
+use super::error::MigrateError;
 use super::event::{Event, Listener};
 use super::folder::parse_file_name;
-use super::history::{HistoryEntry, HistoryTable};
+use super::history::HistoryTable;
 use super::lock::{self, MigrationLock};
 use super::problem::Problem;
+use super::report::{Applied, Repair, Report, Status};
 use super::source::{Prepared, checksum};
 
 /// `application_name` of the runner's connection, so it is easy to spot in `pg_stat_activity`.
@@ -51,64 +52,6 @@ impl fmt::Debug for Migrator {
             .field("allow_out_of_order", &self.allow_out_of_order)
             .finish_non_exhaustive()
     }
-}
-
-/// What a run did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    /// Migrations applied by this run, in order.
-    pub applied: Vec<Applied>,
-    /// Migrations that were already applied before this run.
-    pub already_applied: usize,
-}
-
-/// One migration applied by a run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Applied {
-    pub version: u64,
-    pub file: String,
-    pub transactional: bool,
-    /// Time spent running the file (the successful attempt).
-    pub duration: Duration,
-    /// 1, or more when `lock_timeout` made squill try again.
-    pub attempts: u32,
-}
-
-/// The result of a dry run: what is applied, what would run, what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub applied: Vec<HistoryEntry>,
-    pub pending: Vec<Pending>,
-    /// Anything here makes `run` refuse to start; `squill migrate status` exits non-zero.
-    pub problems: Vec<Problem>,
-    /// False before the first run on this database (and schema/table).
-    pub history_exists: bool,
-}
-
-impl Status {
-    pub fn is_ok(&self) -> bool {
-        self.problems.is_empty()
-    }
-}
-
-/// What `repair` changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Repair {
-    /// The recorded checksum (and file name) now match the file.
-    Updated {
-        version: u64,
-        file: String,
-        old_checksum: String,
-        new_checksum: String,
-    },
-    /// The file is gone; its history row was removed (and logged).
-    Forgotten {
-        version: u64,
-        file: String,
-        old_checksum: String,
-    },
-    /// The history already matched the file.
-    Unchanged { version: u64, file: String },
 }
 
 impl Migrator {
@@ -215,7 +158,11 @@ impl Migrator {
         drive(connection, async move {
             let history = self.history_table();
             let history_exists = history.exists(&client).await?;
-            let applied = history.read(&client).await?;
+            let applied = if history_exists {
+                history.read(&client).await?
+            } else {
+                Vec::new()
+            };
             let plan = check::compare(&prepared, &applied, self.allow_out_of_order);
             drop(client);
             Ok(Status {
@@ -333,6 +280,11 @@ impl Migrator {
         .await?;
         self.emit(Event::LockAcquired);
         let result = work.await;
+        if result.is_err() {
+            // A no-transaction file may have failed inside its own BEGIN; an aborted
+            // transaction would refuse the unlock below.
+            let _ = client.batch_execute("ROLLBACK").await;
+        }
         // A failed release means the connection is gone, which releases the lock too.
         let _ = lock.release(client).await;
         result
@@ -473,97 +425,4 @@ where
 /// is closed. No task is spawned, so nothing outlives the call.
 async fn drive<R>(connection: impl Future, work: impl Future<Output = R>) -> R {
     futures_util::future::join(work, connection).await.0
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let newest = self.applied.last();
-        match newest {
-            Some(newest) => writeln!(
-                f,
-                "{} applied, the newest {} on {} by {}",
-                self.applied.len(),
-                newest.file,
-                newest.applied_at.format("%Y-%m-%d %H:%M:%S UTC"),
-                newest.applied_by
-            )?,
-            None if self.history_exists => writeln!(f, "nothing applied yet")?,
-            None => writeln!(f, "nothing applied yet (no history table)")?,
-        }
-        if self.pending.is_empty() {
-            writeln!(f, "no pending migrations")?;
-        } else {
-            writeln!(f, "{} pending:", self.pending.len())?;
-            for p in &self.pending {
-                let mode = if p.transactional {
-                    "in a transaction"
-                } else {
-                    "without a transaction"
-                };
-                let order = if p.out_of_order { ", out of order" } else { "" };
-                writeln!(f, "  {} ({mode}{order})", p.file)?;
-            }
-        }
-        for problem in &self.problems {
-            writeln!(f, "\n{problem}")?;
-        }
-        if !self.problems.is_empty() {
-            write!(
-                f,
-                "\nerror: {} problem{}; `squill migrate` would refuse to run",
-                self.problems.len(),
-                if self.problems.len() == 1 { "" } else { "s" }
-            )?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for a in &self.applied {
-            let retried = if a.attempts > 1 {
-                format!(", {} attempts", a.attempts)
-            } else {
-                String::new()
-            };
-            writeln!(f, "applied {} ({}{retried})", a.file, human(a.duration))?;
-        }
-        write!(
-            f,
-            "{} migration{} applied, {} already applied",
-            self.applied.len(),
-            if self.applied.len() == 1 { "" } else { "s" },
-            self.already_applied
-        )
-    }
-}
-
-impl fmt::Display for Repair {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Repair::Updated {
-                file,
-                old_checksum,
-                new_checksum,
-                ..
-            } => write!(
-                f,
-                "repaired {file}: recorded checksum {old_checksum} -> {new_checksum} (logged)"
-            ),
-            Repair::Forgotten {
-                file, old_checksum, ..
-            } => write!(
-                f,
-                "forgot {file} (checksum {old_checksum}): it is no longer recorded as applied \
-                 (logged)"
-            ),
-            Repair::Unchanged { file, .. } => {
-                write!(
-                    f,
-                    "{file}: the history already matches the file; nothing to do"
-                )
-            }
-        }
-    }
 }

@@ -97,7 +97,7 @@ impl<'a> Prepared<'a> {
     /// and leave the history row outside it; refuse before running anything.
     fn check_transaction_control(&self) -> Result<(), Problem> {
         if !self.transactional {
-            return Ok(());
+            return self.check_transactions_closed();
         }
         for statement in &self.statements {
             if is_transaction_control(statement) {
@@ -116,6 +116,32 @@ impl<'a> Prepared<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A no-transaction file that opens a transaction must close it: an open one would
+    /// swallow the history row and be rolled back when the connection closes.
+    fn check_transactions_closed(&self) -> Result<(), Problem> {
+        let mut open: Option<&Statement> = None;
+        for statement in &self.statements {
+            let first = statement.leading_words.first().map(String::as_str);
+            match first {
+                Some("BEGIN") => open = Some(statement),
+                Some("START") if statement.starts_with(&["START", "TRANSACTION"]) => {
+                    open = Some(statement)
+                }
+                Some("COMMIT" | "END" | "ABORT") => open = None,
+                Some("ROLLBACK") if !statement.starts_with(&["ROLLBACK", "TO"]) => open = None,
+                _ => {}
+            }
+        }
+        match open {
+            Some(statement) => Err(self.invalid(
+                statement.span.start,
+                "this transaction is never committed".into(),
+                "end it with COMMIT before the end of the file",
+            )),
+            None => Ok(()),
+        }
     }
 
     fn invalid(&self, offset: usize, message: String, help: impl Into<String>) -> Problem {
@@ -155,7 +181,7 @@ fn is_transaction_control(statement: &Statement) -> bool {
         Some("START") => w.get(1).is_some_and(|w| w == "TRANSACTION"),
         Some("PREPARE") => w.get(1).is_some_and(|w| w == "TRANSACTION"),
         // ROLLBACK TO SAVEPOINT stays inside the transaction and is fine.
-        Some("ROLLBACK") => !w.get(1).is_some_and(|w| w == "TO"),
+        Some("ROLLBACK") => w.get(1).map(String::as_str) != Some("TO"),
         _ => false,
     }
 }
@@ -290,6 +316,8 @@ mod tests {
         assert!(err.to_string().contains("0001_t.sql:1:1"), "{err}");
         assert!(prepare("SAVEPOINT s; SELECT 1; ROLLBACK TO SAVEPOINT s;").is_ok());
         assert!(prepare("-- squill:no-transaction\nBEGIN;\nSELECT 1;\nCOMMIT;").is_ok());
+        let err = prepare("-- squill:no-transaction\nSELECT 1;\nBEGIN;\nSELECT 1;").unwrap_err();
+        assert!(err.to_string().contains("0001_t.sql:3:1"), "{err}");
         let body = "CREATE FUNCTION f() RETURNS void AS $$ BEGIN END $$ LANGUAGE plpgsql;";
         assert!(prepare(body).is_ok());
     }
