@@ -11,6 +11,7 @@
 //!
 //! and in the crate: `squill::include_generated!();`.
 
+pub mod builtins;
 pub mod config;
 pub mod copyfrom;
 pub mod diagnostic;

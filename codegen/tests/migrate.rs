@@ -772,22 +772,20 @@ fn twenty_concurrent_runners() {
     concurrent_runners_apply_each_migration_once(20);
 }
 
-/// The deadlock this guards against: a runner waiting for the migration lock while holding
-/// a snapshot (blocked in `pg_advisory_lock`, in or out of a transaction) is one of the
-/// transactions the holder's `CREATE INDEX CONCURRENTLY` waits for, and it waits for the
-/// holder in turn. The waiter must already be waiting when the index build starts, so the
-/// holder is first parked at a gate.
 /// Real processes of the `squill` binary, all started at once.
-#[test]
-fn concurrent_processes_apply_each_migration_once() {
+fn concurrent_processes_apply_each_migration_once(processes: usize) {
     let f = Fixture::new();
     write_logging_migrations(&f);
     let url = f.server.url("postgres");
-    let mut children: Vec<std::process::Child> = (0..8)
+    let squill = || {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_squill"));
+        command.arg("migrate").arg("--dir").arg(f.dir());
+        command.args(["--database-url", &url]);
+        command
+    };
+    let mut children: Vec<std::process::Child> = (0..processes)
         .map(|_| {
-            std::process::Command::new(env!("CARGO_BIN_EXE_squill"))
-                .args(["migrate", "--database-url", &url, "--dir"])
-                .arg(f.dir())
+            squill()
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -815,10 +813,34 @@ fn concurrent_processes_apply_each_migration_once() {
         );
         applied += stdout.lines().filter(|l| l.starts_with("applied ")).count();
     }
-    assert_eq!(applied, 4);
+    assert_eq!(applied, 4, "each migration applied by exactly one process");
     assert_each_logged_once(&f);
+
+    let status = squill().arg("status").output().unwrap();
+    assert!(status.status.success());
+    assert!(String::from_utf8_lossy(&status.stdout).contains("no pending migrations"));
 }
 
+#[test]
+fn two_concurrent_processes() {
+    concurrent_processes_apply_each_migration_once(2);
+}
+
+#[test]
+fn eight_concurrent_processes() {
+    concurrent_processes_apply_each_migration_once(8);
+}
+
+#[test]
+fn twenty_concurrent_processes() {
+    concurrent_processes_apply_each_migration_once(20);
+}
+
+/// The deadlock this guards against: a runner waiting for the migration lock while holding
+/// a snapshot (blocked in `pg_advisory_lock`, in or out of a transaction) is one of the
+/// transactions the holder's `CREATE INDEX CONCURRENTLY` waits for, and it waits for the
+/// holder in turn. The waiter must already be waiting when the index build starts, so the
+/// holder is first parked at a gate.
 #[test]
 fn waiting_runner_does_not_deadlock_with_create_index_concurrently() {
     let f = Fixture::new();

@@ -1,0 +1,261 @@
+//! The catalog: one model of a schema (schemas, tables and their columns, enums, composite
+//! types, domains, ranges, views, functions, sequences, extensions), loaded either from DDL
+//! text ([`from_ddl`]: migrations in version order, a schema file, or `pg_dump --schema-only`
+//! output, read with `sqlparser`) or by introspecting a live database ([`from_database`]).
+//!
+//! Both loaders yield the same catalog for the same schema; `tests/catalog.rs` holds them to it
+//! on the demo and on every schema of the corpus that PostgreSQL applies. [`diff`] is that
+//! comparison. What the two sides cannot agree on by construction:
+//!
+//! * **View columns.** From DDL a view (or materialized view, or a `CREATE TABLE ... AS` whose
+//!   query squill cannot expand by itself) keeps its defining query in
+//!   [`Relation::view_sql`] and no columns: typing a query is the analyzer's job, which fills
+//!   them in later. Introspection reads them from `pg_attribute`. [`diff`] compares such
+//!   relations by name and kind only.
+//! * **Extension-owned objects** (types, functions, tables an extension creates) are not part
+//!   of the catalog; from DDL squill does not know them beyond the type names of a few
+//!   well-known extensions (see `extensions.rs`), which it needs to resolve column types.
+//!
+//! Names follow PostgreSQL: unquoted identifiers folded to lower case, quoted ones kept,
+//! everything truncated to 63 bytes. Types are [`TypeName`]s, spelled with
+//! [`TypeName::display`] exactly as PostgreSQL's `format_type` spells them.
+
+mod ddl;
+mod diff;
+mod extensions;
+mod introspect;
+mod render;
+mod tokens;
+mod type_names;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+pub use ddl::{DdlStats, from_ddl, runnable_sql};
+pub use diff::diff;
+pub use introspect::from_database;
+pub use type_names::{TypeName, quote_ident};
+
+/// A schema's objects. Maps are keyed by qualified name, so iteration order (and every
+/// rendering of a catalog) is deterministic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalog {
+    /// Non-system schemas (`public` included).
+    pub schemas: BTreeSet<String>,
+    /// Tables, partitioned tables, views, materialized views and foreign tables.
+    pub tables: BTreeMap<QualifiedName, Relation>,
+    /// Enum types with their labels in sort order.
+    pub enums: BTreeMap<QualifiedName, Vec<String>>,
+    /// Standalone composite types (`CREATE TYPE ... AS (...)`); a table's row type is not here.
+    pub composites: BTreeMap<QualifiedName, Vec<Field>>,
+    pub domains: BTreeMap<QualifiedName, Domain>,
+    /// Range types with their subtype (`CREATE TYPE r AS RANGE (subtype = ...)`). Each also
+    /// implies a multirange type, see [`multirange_name`].
+    pub ranges: BTreeMap<QualifiedName, TypeName>,
+    /// Base types created with `CREATE TYPE name (INPUT = ..., ...)` or as a shell `CREATE TYPE
+    /// name`.
+    pub base_types: BTreeSet<QualifiedName>,
+    /// Functions and procedures, sorted by name, then by argument types.
+    pub functions: Vec<Function>,
+    pub sequences: BTreeSet<QualifiedName>,
+    /// Installed extensions (`plpgsql`, always there, left out).
+    pub extensions: BTreeSet<String>,
+    /// The schemas an unqualified name is looked up in by the application's queries: the
+    /// default `"$user", public` reduced to the schemas that exist (`current_schemas(false)`).
+    /// A migration's own `SET search_path` only lasts for its session and does not change it.
+    pub search_path: Vec<String>,
+}
+
+impl Default for Catalog {
+    /// The catalog of a fresh database: only the `public` schema.
+    fn default() -> Self {
+        Catalog {
+            schemas: BTreeSet::from(["public".to_string()]),
+            tables: BTreeMap::new(),
+            enums: BTreeMap::new(),
+            composites: BTreeMap::new(),
+            domains: BTreeMap::new(),
+            ranges: BTreeMap::new(),
+            base_types: BTreeSet::new(),
+            functions: Vec::new(),
+            sequences: BTreeSet::new(),
+            extensions: BTreeSet::new(),
+            search_path: vec!["public".to_string()],
+        }
+    }
+}
+
+/// `schema.name`, each part as PostgreSQL stores it (folded, unquoted).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QualifiedName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualifiedName {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        QualifiedName {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for QualifiedName {
+    /// `schema.name`, each part quoted when PostgreSQL would quote it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", quote_ident(&self.schema), quote_ident(&self.name))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RelKind {
+    Table,
+    PartitionedTable,
+    View,
+    MaterializedView,
+    ForeignTable,
+}
+
+impl RelKind {
+    /// `pg_class.relkind`.
+    pub fn from_relkind(relkind: i8) -> Option<Self> {
+        Some(match relkind as u8 {
+            b'r' => RelKind::Table,
+            b'p' => RelKind::PartitionedTable,
+            b'v' => RelKind::View,
+            b'm' => RelKind::MaterializedView,
+            b'f' => RelKind::ForeignTable,
+            _ => return None,
+        })
+    }
+
+    pub fn is_view(self) -> bool {
+        matches!(self, RelKind::View | RelKind::MaterializedView)
+    }
+}
+
+/// A table-like relation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    pub kind: RelKind,
+    pub columns: Vec<Column>,
+    /// The query that defines the columns, for the analyzer to type: the defining query of a
+    /// view or materialized view, or of a `CREATE TABLE ... AS` that could not be expanded
+    /// directly. Only set by [`from_ddl`], and only while `columns` is empty.
+    pub view_sql: Option<String>,
+}
+
+impl Relation {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Columns still to be typed from [`Relation::view_sql`].
+    pub fn columns_pending(&self) -> bool {
+        self.view_sql.is_some() && self.columns.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub ty: TypeName,
+    /// `pg_attribute.attnotnull`: NOT NULL, a primary key column, or an identity column.
+    pub not_null: bool,
+    /// An explicit `DEFAULT` (serial's `nextval(...)` included; `DEFAULT NULL` is no default,
+    /// as PostgreSQL stores none). Identity and generated columns have their own flags.
+    pub has_default: bool,
+    /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
+    pub identity: bool,
+    /// `GENERATED ALWAYS AS (expr) STORED`.
+    pub generated: bool,
+}
+
+impl Column {
+    /// A nullable column with no default.
+    pub fn plain(name: impl Into<String>, ty: TypeName) -> Self {
+        Column {
+            name: name.into(),
+            ty,
+            not_null: false,
+            has_default: false,
+            identity: false,
+            generated: false,
+        }
+    }
+}
+
+/// An attribute of a composite type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub ty: TypeName,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    pub base: TypeName,
+    pub not_null: bool,
+}
+
+/// A user-defined function or procedure (aggregates are not included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    pub name: QualifiedName,
+    /// Input argument types (IN, INOUT and VARIADIC), without type modifiers, as
+    /// `pg_proc.proargtypes`.
+    pub args: Vec<TypeName>,
+    /// Their names, `None` for unnamed arguments.
+    pub arg_names: Vec<Option<String>>,
+    /// The last argument is `VARIADIC`.
+    pub variadic: bool,
+    /// `pg_proc.prorettype`: `record` for several OUT parameters or a `RETURNS TABLE` of
+    /// several columns, the column's type for a single one. `None` for procedures.
+    pub ret: Option<TypeName>,
+    /// `SETOF` / `RETURNS TABLE`.
+    pub returns_set: bool,
+    /// `RETURNS TABLE` columns and OUT/INOUT parameters, in order.
+    pub table_columns: Vec<(String, TypeName)>,
+    /// `STRICT` / `RETURNS NULL ON NULL INPUT`.
+    pub strict: bool,
+    pub language: String,
+}
+
+impl Function {
+    pub fn is_procedure(&self) -> bool {
+        self.ret.is_none()
+    }
+
+    /// `name(type, type)`, for messages and sorting.
+    pub fn signature(&self) -> String {
+        let args: Vec<String> = self.args.iter().map(TypeName::display).collect();
+        format!("{}({})", self.name, args.join(", "))
+    }
+}
+
+/// The multirange type PostgreSQL creates with a range type: `int4range` → `int4multirange`,
+/// `floatrange` → `floatmultirange`, `mytype` → `mytype_multirange`.
+pub fn multirange_name(range: &str) -> String {
+    match range.find("range") {
+        Some(at) => format!("{}multirange{}", &range[..at], &range[at + 5..]),
+        None => format!("{range}_multirange"),
+    }
+}
+
+impl Catalog {
+    /// Functions sorted by name and argument types, as both loaders return them.
+    pub(crate) fn sort_functions(&mut self) {
+        self.functions.sort_by_cached_key(|f| {
+            (
+                f.name.clone(),
+                f.args.iter().map(TypeName::display).collect::<Vec<_>>(),
+            )
+        });
+    }
+
+    /// The relation `name` in `schema`.
+    pub fn relation(&self, schema: &str, name: &str) -> Option<&Relation> {
+        self.tables.get(&QualifiedName::new(schema, name))
+    }
+}
