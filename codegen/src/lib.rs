@@ -11,6 +11,10 @@
 //!
 //! and in the crate: `squill::include_generated!();`.
 
+// Diagnostics are large by design (file, span, notes) and only travel the cold error path of
+// a build-time tool, so boxing every `Result<_, Diagnostic>` would buy nothing.
+#![allow(clippy::result_large_err)]
+
 pub mod builtins;
 pub mod config;
 pub mod copyfrom;

@@ -142,11 +142,11 @@ fn one(diagnostic: Diagnostic) -> Diagnostics {
     Diagnostics(vec![diagnostic])
 }
 
+/// Query files with their module names, and the paths read.
+type QueryFiles = (Vec<(SourceFile, String)>, Vec<PathBuf>);
+
 /// Every `.sql` file of the queries folder, sorted, with its module name.
-fn read_query_files(
-    dir: &Path,
-    root: &Path,
-) -> Result<(Vec<(SourceFile, String)>, Vec<PathBuf>), Diagnostic> {
+fn read_query_files(dir: &Path, root: &Path) -> Result<QueryFiles, Diagnostic> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Diagnostic::error(format!(
             "cannot read the queries folder {}: {e}",

@@ -93,7 +93,7 @@ enum ScratchKind {
     Temp { _server: TempServer },
     /// A database created on the `DATABASE_URL` server; `admin` drops it on drop.
     OnServer {
-        admin: postgres::Client,
+        admin: Box<postgres::Client>,
         name: String,
     },
 }
@@ -141,7 +141,7 @@ impl ScratchDatabase {
         // Built before checking the connection so that a failed connect still drops the database.
         let mut scratch = Self {
             client: None,
-            kind: ScratchKind::OnServer { admin, name },
+            kind: ScratchKind::OnServer { admin: Box::new(admin), name },
         };
         scratch.client = Some(client.map_err(LiveError::Connect)?);
         Ok(scratch)
