@@ -392,21 +392,12 @@ impl<'a> QueryCode<'a> {
         let docs = &self.doc;
         let arg_idents: Vec<_> = self.params.iter().map(|(i, _)| i).collect();
         let arg_types = self.params.iter().map(|(_, t)| t);
-        let (client_ty, runtime, dot_await, asyncness) = if blocking {
-            (
-                quote!(&mut impl ::squill::blocking::GenericClient),
-                quote!(::squill::blocking),
-                quote!(),
-                quote!(),
-            )
-        } else {
-            (
-                quote!(&impl ::squill::GenericClient),
-                quote!(::squill),
-                quote!(.await),
-                quote!(async),
-            )
-        };
+        let Flavor {
+            client_ty,
+            runtime,
+            dot_await,
+            asyncness,
+        } = Flavor::new(blocking);
         if let Some(params_struct) = &self.params_struct {
             return self.param_set_function(params_struct, blocking);
         }
@@ -470,21 +461,12 @@ impl QueryCode<'_> {
         let docs = &self.doc;
         let fields: Vec<_> = self.params.iter().map(|(f, _)| f).collect();
         let n = proc_macro2::Literal::usize_unsuffixed(fields.len());
-        let (client_ty, runtime, dot_await, asyncness) = if blocking {
-            (
-                quote!(&mut impl ::squill::blocking::GenericClient),
-                quote!(::squill::blocking),
-                quote!(),
-                quote!(),
-            )
-        } else {
-            (
-                quote!(&impl ::squill::GenericClient),
-                quote!(::squill),
-                quote!(.await),
-                quote!(async),
-            )
-        };
+        let Flavor {
+            client_ty,
+            runtime,
+            dot_await,
+            asyncness,
+        } = Flavor::new(blocking);
         let sets = quote! {
             rows.iter().map(|row| -> [::squill::Param<'_>; #n] { [#(&row.#fields),*] })
         };
@@ -552,6 +534,34 @@ fn with_lifetime(ty: TokenStream) -> TokenStream {
         }
     }
     out.into_iter().collect()
+}
+
+/// The tokens that differ between an async function and its blocking twin.
+struct Flavor {
+    client_ty: TokenStream,
+    runtime: TokenStream,
+    dot_await: TokenStream,
+    asyncness: TokenStream,
+}
+
+impl Flavor {
+    fn new(blocking: bool) -> Self {
+        if blocking {
+            Self {
+                client_ty: quote!(&mut impl ::squill::blocking::GenericClient),
+                runtime: quote!(::squill::blocking),
+                dot_await: quote!(),
+                asyncness: quote!(),
+            }
+        } else {
+            Self {
+                client_ty: quote!(&impl ::squill::GenericClient),
+                runtime: quote!(::squill),
+                dot_await: quote!(.await),
+                asyncness: quote!(async),
+            }
+        }
+    }
 }
 
 fn nullable(ty: TokenStream, nullable: bool) -> TokenStream {

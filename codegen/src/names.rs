@@ -35,25 +35,15 @@ pub fn ident(name: &str) -> Ident {
 
 /// snake_case with anything that is not an identifier character dropped.
 pub fn snake(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                ' '
-            }
-        })
-        .collect();
-    let snake = cleaned.to_snake_case();
-    if snake.is_empty() {
-        "value".to_string()
-    } else {
-        snake
-    }
+    converted(name, |cleaned| cleaned.to_snake_case(), "value")
 }
 
 pub fn camel(name: &str) -> String {
+    converted(name, |cleaned| cleaned.to_upper_camel_case(), "Value")
+}
+
+/// Applies a case conversion after turning non-identifier characters into word breaks.
+fn converted(name: &str, convert: impl Fn(&str) -> String, fallback: &str) -> String {
     let cleaned: String = name
         .chars()
         .map(|c| {
@@ -64,11 +54,11 @@ pub fn camel(name: &str) -> String {
             }
         })
         .collect();
-    let camel = cleaned.to_upper_camel_case();
-    if camel.is_empty() {
-        "Value".to_string()
+    let converted = convert(&cleaned);
+    if converted.is_empty() {
+        fallback.to_string()
     } else {
-        camel
+        converted
     }
 }
 
