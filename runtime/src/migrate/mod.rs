@@ -35,6 +35,7 @@ mod lock;
 mod problem;
 mod report;
 mod runner;
+mod sections;
 mod source;
 mod split;
 
@@ -48,6 +49,7 @@ pub use history::HistoryEntry;
 pub use problem::Problem;
 pub use report::{Applied, Repair, Report, Status};
 pub use runner::{APPLICATION_NAME, Migrator};
+pub use sections::{RunnableText, runnable_text};
 pub use source::{NO_TRANSACTION, checksum};
 /// Connection settings (`"host=... dbname=..."` or `postgres://...` parse into one).
 pub use tokio_postgres::Config;

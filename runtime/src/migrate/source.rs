@@ -1,9 +1,6 @@
 //! What a migration file means: normalized text, checksum, the part that runs, and how.
 //!
-//! A file runs as written, minus two things borrowed from other tools so their folders work
-//! unchanged: goose (`-- +goose Up` / `-- +goose Down`) and dbmate (`-- migrate:up` /
-//! `-- migrate:down`) down sections are blanked out. Blanked, not cut: every line keeps its
-//! number, so PostgreSQL's error positions still point into the file the user sees.
+//! Down sections of goose, dbmate and sql-migrate files are blanked out (see `sections`).
 
 use sha2::{Digest, Sha256};
 
@@ -52,7 +49,7 @@ impl<'a> Prepared<'a> {
     /// Reads `migration` (never fails: see [`Prepared::check`] for what can be wrong).
     pub fn read(migration: &'a Migration) -> Self {
         let text = normalize(&migration.sql);
-        let sections = Sections::read(&text);
+        let sections = super::sections::runnable_text(&text);
         let statements = split::split(&sections.runnable);
         Prepared {
             migration,
@@ -186,76 +183,6 @@ fn is_transaction_control(statement: &Statement) -> bool {
     }
 }
 
-/// The up/down structure of a goose or dbmate file.
-struct Sections {
-    runnable: String,
-    no_transaction: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Marker {
-    Up,
-    Down,
-    NoTransaction,
-}
-
-impl Sections {
-    fn read(text: &str) -> Self {
-        let mut runnable = String::with_capacity(text.len());
-        let mut in_down = false;
-        let mut no_transaction = false;
-        for line in text.split_inclusive('\n') {
-            match marker(line) {
-                Some(Marker::Up) => in_down = false,
-                Some(Marker::Down) => in_down = true,
-                Some(Marker::NoTransaction) => no_transaction = true,
-                None => {}
-            }
-            if line.trim_start().starts_with("-- migrate:up") && line.contains("transaction:false")
-            {
-                no_transaction = true;
-            }
-            if in_down {
-                // Keep the line break so later lines keep their numbers.
-                if line.ends_with('\n') {
-                    runnable.push('\n');
-                }
-            } else {
-                runnable.push_str(line);
-            }
-        }
-        Sections {
-            runnable,
-            no_transaction,
-        }
-    }
-}
-
-fn marker(line: &str) -> Option<Marker> {
-    let line = line.trim();
-    let rest = line.strip_prefix("--")?.trim_start();
-    if let Some(goose) = rest.strip_prefix("+goose") {
-        let goose = goose.trim();
-        return if goose.eq_ignore_ascii_case("up") {
-            Some(Marker::Up)
-        } else if goose.eq_ignore_ascii_case("down") {
-            Some(Marker::Down)
-        } else if goose.eq_ignore_ascii_case("no transaction") {
-            Some(Marker::NoTransaction)
-        } else {
-            None
-        };
-    }
-    let dbmate = rest.strip_prefix("migrate:")?;
-    if dbmate.starts_with("up") {
-        Some(Marker::Up)
-    } else if dbmate.starts_with("down") {
-        Some(Marker::Down)
-    } else {
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,7 +207,11 @@ mod tests {
     fn down_sections_are_blanked_keeping_line_numbers() {
         let goose = "-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE a;\n";
         let p = prepare(goose).unwrap();
-        assert_eq!(p.runnable, "-- +goose Up\nCREATE TABLE a (id int);\n\n\n");
+        assert_eq!(p.runnable.len(), goose.len());
+        assert_eq!(
+            p.runnable.trim_end(),
+            "-- +goose Up\nCREATE TABLE a (id int);"
+        );
         assert!(p.transactional);
 
         let dbmate = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON a (id);\n\n\
