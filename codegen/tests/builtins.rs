@@ -19,7 +19,12 @@ fn checked_in_file_equals_the_running_server() {
     if fresh == builtins::DATA {
         return;
     }
-    let old: Vec<&str> = builtins::DATA.lines().collect();
+    panic!("{}", first_difference(builtins::DATA, &fresh));
+}
+
+/// The first differing lines of the checked-in file (`-`) and the server's (`+`).
+fn first_difference(checked_in: &str, fresh: &str) -> String {
+    let old: Vec<&str> = checked_in.lines().collect();
     let new: Vec<&str> = fresh.lines().collect();
     let first = old
         .iter()
@@ -34,7 +39,18 @@ fn checked_in_file_equals_the_running_server() {
         new.len(),
         first + 1
     );
-    for i in first..(first + 5) {
+    // The columns of the section the first difference is in.
+    if let Some(header) = old[..first.min(old.len())]
+        .iter()
+        .rev()
+        .find(|l| l.starts_with("# "))
+    {
+        report.push_str(&format!("          {header}\n"));
+    }
+    let differing: Vec<usize> = (first..old.len().max(new.len()))
+        .filter(|&i| old.get(i) != new.get(i))
+        .collect();
+    for &i in differing.iter().take(5) {
         if let Some(line) = old.get(i) {
             report.push_str(&format!("  - {:>5} {line}\n", i + 1));
         }
@@ -42,11 +58,25 @@ fn checked_in_file_equals_the_running_server() {
             report.push_str(&format!("  + {:>5} {line}\n", i + 1));
         }
     }
+    report.push_str(&format!(
+        "  ({} differing line positions in all)\n",
+        differing.len()
+    ));
     report.push_str(
         "regenerate with `cargo run -p squill-codegen --bin squill-builtins -- \
          codegen/builtins/pg15.tsv` if the new server is the one to follow",
     );
-    panic!("{report}");
+    report
+}
+
+#[test]
+fn drift_report_shows_the_first_differing_lines() {
+    let changed = builtins::DATA.replacen("\tlower\tf\ti\tt\t", "\tlower\tf\ti\tf\t", 1);
+    assert_ne!(changed, builtins::DATA);
+    let report = first_difference(builtins::DATA, &changed);
+    println!("{report}");
+    assert!(report.contains("first difference at line"), "{report}");
+    assert!(report.contains("\tlower\tf\ti\tt\t") && report.contains("\tlower\tf\ti\tf\t"));
 }
 
 #[test]
@@ -60,21 +90,24 @@ fn file_round_trips_through_the_parser() {
 fn size_and_load_time() {
     // Reported, not asserted: `cargo test --release -p squill-codegen --test builtins
     // size_and_load_time -- --nocapture` for the figure that matters.
-    let runs = 20;
-    let started = std::time::Instant::now();
-    for _ in 0..runs {
-        std::hint::black_box(Builtins::parse(std::hint::black_box(builtins::DATA)).unwrap());
-    }
-    let per_parse = started.elapsed() / runs;
+    let mut times: Vec<std::time::Duration> = (0..30)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            std::hint::black_box(Builtins::parse(std::hint::black_box(builtins::DATA)).unwrap());
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
     let b = b();
     println!(
-        "builtins: {} bytes, {} types, {} functions, {} operators, {} casts; parse {:?} ({} build)",
+        "builtins: {} bytes, {} types, {} functions, {} operators, {} casts; parse min {:?}, median {:?} ({} build)",
         builtins::DATA.len(),
         b.types().len(),
         b.functions().len(),
         b.operators().len(),
         b.casts().len(),
-        per_parse,
+        times[0],
+        times[times.len() / 2],
         if cfg!(debug_assertions) {
             "debug"
         } else {

@@ -239,6 +239,37 @@ fn unreachable_database_url_fails_within_ten_seconds() {
 }
 
 #[test]
+fn database_url_that_accepts_but_never_answers_times_out() {
+    let project = Project::new(&[("users.sql", "-- name: One :one\nSELECT 1 AS one;\n")]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accept connections and hold them open without a byte of reply.
+    let _silent = std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(4).collect();
+        std::thread::sleep(std::time::Duration::from_secs(30));
+        drop(held);
+    });
+    let started = std::time::Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_squill"))
+        .args(["check", "--root"])
+        .arg(project.path())
+        .env(
+            "DATABASE_URL",
+            format!("postgres://nobody@127.0.0.1:{port}/nothing"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("did not answer within 10s"), "{stderr}");
+}
+
+#[test]
 fn generate_then_check_detects_stale_code() {
     let project = Project::new(&[(
         "users.sql",

@@ -8,6 +8,7 @@
 //! throwaway server from the installed binaries. Writes atomically, and only when the content
 //! changed. Without an argument it writes the checked-in file of this crate.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -61,6 +62,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let data = builtins::generate(&mut client)?;
     let parsed = Builtins::parse(&data)?;
     let changed = squill_codegen::write_if_changed(&path, &data)?;
+    if changed {
+        // The temp file behind the atomic write is private; this one is checked in.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
+    }
     eprintln!(
         "{} {} (PostgreSQL {}: {} types, {} functions, {} operators, {} casts, {} bytes)",
         if changed { "wrote" } else { "unchanged:" },

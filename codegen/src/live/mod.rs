@@ -21,6 +21,8 @@ pub enum LiveError {
     Server(String),
     /// Connecting failed (unreachable host, wrong credentials, timeout).
     Connect(postgres::Error),
+    /// The server accepted the connection but did not finish the handshake in time.
+    Timeout(Duration),
     /// `DATABASE_URL` is not a valid connection string.
     BadUrl(String),
     /// A statement on the scratch database failed.
@@ -44,6 +46,13 @@ impl fmt::Display for LiveError {
                 "cannot connect to PostgreSQL: {}\n  = help: check DATABASE_URL (host, port, \
                  user, password) and that the server accepts connections",
                 describe_pg_error(e)
+            ),
+            LiveError::Timeout(waited) => write!(
+                f,
+                "PostgreSQL did not answer within {}s (the connection was accepted, the handshake \
+                 never finished)\n  = help: check that DATABASE_URL points at a PostgreSQL server \
+                 and that it is not overloaded",
+                waited.as_secs()
             ),
             LiveError::BadUrl(msg) => {
                 write!(f, "DATABASE_URL is not a valid connection string: {msg}")
@@ -81,6 +90,21 @@ fn cause_source<'a>(
 
 /// How long to wait for a `DATABASE_URL` server before failing the build.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connects with a deadline on the whole handshake: `connect_timeout` only bounds the TCP
+/// connect, and a peer that accepts but never answers must not hang a build.
+fn connect_within(config: &postgres::Config) -> Result<postgres::Client, LiveError> {
+    let config = config.clone();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(config.connect(postgres::NoTls));
+    });
+    match receiver.recv_timeout(CONNECT_TIMEOUT) {
+        Ok(result) => result.map_err(LiveError::Connect),
+        // The thread is left to finish on its own; the build fails now.
+        Err(_) => Err(LiveError::Timeout(CONNECT_TIMEOUT)),
+    }
+}
 
 /// A database squill may change freely, dropped (or its server stopped) on drop.
 pub struct ScratchDatabase {
@@ -123,9 +147,7 @@ impl ScratchDatabase {
             .parse()
             .map_err(|e: postgres::Error| LiveError::BadUrl(e.to_string()))?;
         config.connect_timeout(CONNECT_TIMEOUT);
-        let mut admin = config
-            .connect(postgres::NoTls)
-            .map_err(LiveError::Connect)?;
+        let mut admin = connect_within(&config)?;
         let name = format!(
             "squill_scratch_{}_{}",
             std::process::id(),
@@ -137,13 +159,16 @@ impl ScratchDatabase {
         admin
             .batch_execute(&format!("CREATE DATABASE \"{name}\""))
             .map_err(LiveError::Sql)?;
-        let client = config.dbname(&name).connect(postgres::NoTls);
+        let client = connect_within(config.dbname(&name));
         // Built before checking the connection so that a failed connect still drops the database.
         let mut scratch = Self {
             client: None,
-            kind: ScratchKind::OnServer { admin: Box::new(admin), name },
+            kind: ScratchKind::OnServer {
+                admin: Box::new(admin),
+                name,
+            },
         };
-        scratch.client = Some(client.map_err(LiveError::Connect)?);
+        scratch.client = Some(client?);
         Ok(scratch)
     }
 
