@@ -52,62 +52,50 @@ fn plural(n: usize, what: &str) -> String {
 
 /// `{ "findings": [ { "rule", "file", "line", "column", "message", "help" } ], "files_checked",
 /// "statements", "unparsed_statements" }`, laid out as `serde_json::to_string_pretty` would.
+/// `--format json`: one document, fields in a fixed order (serde keeps struct order).
 pub fn render_json(report: &LintReport) -> String {
-    let mut out = String::from("{\n  \"findings\": [");
-    for (i, finding) in report.findings.iter().enumerate() {
-        let d = &finding.diagnostic;
-        let (file, (line, column)) = match &d.file {
-            Some(f) => (json_string(&f.name), f.line_col(d.span.start)),
-            None => ("null".to_string(), (0, 0)),
-        };
-        let help = d.help.as_deref().map_or("null".to_string(), json_string);
-        let _ = write!(
-            out,
-            "{}\n    {{\n      \"rule\": {},\n      \"file\": {file},\n      \"line\": {line},\n      \
-             \"column\": {column},\n      \"message\": {},\n      \"help\": {help}\n    }}",
-            if i == 0 { "" } else { "," },
-            json_string(finding.rule),
-            json_string(&d.message),
-        );
+    #[derive(serde::Serialize)]
+    struct JsonFinding<'a> {
+        rule: &'a str,
+        file: Option<&'a str>,
+        line: usize,
+        column: usize,
+        message: &'a str,
+        help: Option<&'a str>,
     }
-    if !report.findings.is_empty() {
-        out.push_str("\n  ");
+    #[derive(serde::Serialize)]
+    struct JsonReport<'a> {
+        findings: Vec<JsonFinding<'a>>,
+        files_checked: usize,
+        statements: usize,
+        unparsed_statements: usize,
     }
-    let _ = write!(
-        out,
-        "],\n  \"files_checked\": {},\n  \"statements\": {},\n  \"unparsed_statements\": {}\n}}\n",
-        report.files_checked, report.statements, report.unparsed_statements
-    );
-    out
-}
-
-/// A JSON string literal. Hand-written because serde_json is not a dependency of this crate.
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+    let findings = report
+        .findings
+        .iter()
+        .map(|finding| {
+            let d = &finding.diagnostic;
+            let (file, (line, column)) = match &d.file {
+                Some(f) => (Some(f.name.as_str()), f.line_col(d.span.start)),
+                None => (None, (0, 0)),
+            };
+            JsonFinding {
+                rule: finding.rule,
+                file,
+                line,
+                column,
+                message: &d.message,
+                help: d.help.as_deref(),
             }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+        })
+        .collect();
+    let document = JsonReport {
+        findings,
+        files_checked: report.files_checked,
+        statements: report.statements,
+        unparsed_statements: report.unparsed_statements,
+    };
+    let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
+    out.push('\n');
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::json_string;
-
-    #[test]
-    fn escapes() {
-        assert_eq!(json_string("a\"b\\c\nd\u{1}é"), r#""a\"b\\c\nd\u0001é""#);
-    }
 }
