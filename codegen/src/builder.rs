@@ -119,16 +119,25 @@ impl Builder {
 
     /// Runs the whole pipeline and returns the generated source.
     pub fn generate(&self) -> Result<Generated, Diagnostics> {
+        pipeline::run(&self.inputs()?)
+    }
+
+    fn inputs(&self) -> Result<Inputs, Diagnostics> {
         let config = self.config().map_err(|d| Diagnostics(vec![d]))?;
         let database_url = self
             .database_url
             .clone()
             .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()));
-        pipeline::run(&Inputs {
+        Ok(Inputs {
             root: self.project_root(),
             config,
             database_url,
         })
+    }
+
+    /// Analysis only: every query's PostgreSQL parameter and column types and nullability.
+    pub fn analyze(&self) -> Result<crate::ir::QuerySet, Diagnostics> {
+        pipeline::analyze(&self.inputs()?)
     }
 
     /// For `build.rs`: generates `$OUT_DIR/squill.rs` (include it with

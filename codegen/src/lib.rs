@@ -21,6 +21,7 @@ pub mod copyfrom;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;
+pub mod json;
 pub mod lint;
 pub mod live;
 pub mod migrate_cli;

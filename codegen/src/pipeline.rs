@@ -38,7 +38,28 @@ struct QueryFile {
     queries: Vec<RawQuery>,
 }
 
+/// The whole run: analysis, Rust type mapping, emitted code.
 pub fn run(inputs: &Inputs) -> Result<Generated, Diagnostics> {
+    let (set, tracked) = analyze_queries(inputs, true)?;
+    let code = emit::emit(&set, &inputs.config).map_err(Diagnostics)?;
+    Ok(Generated {
+        code,
+        set,
+        inputs: tracked,
+    })
+}
+
+/// Analysis only (`squill analyze`): every query's PostgreSQL types, whether or not squill
+/// maps them to Rust.
+pub fn analyze(inputs: &Inputs) -> Result<QuerySet, Diagnostics> {
+    analyze_queries(inputs, false).map(|(set, _)| set)
+}
+
+/// The query set and the files it was read from.
+fn analyze_queries(
+    inputs: &Inputs,
+    check_rust_types: bool,
+) -> Result<(QuerySet, Vec<PathBuf>), Diagnostics> {
     let mut diagnostics = Vec::new();
     let schema_path = inputs.root.join(&inputs.config.schema);
     let queries_path = inputs.root.join(&inputs.config.queries);
@@ -72,38 +93,18 @@ pub fn run(inputs: &Inputs) -> Result<Generated, Diagnostics> {
     for file in &parsed {
         let mut queries = Vec::new();
         for raw in &file.queries {
-            match describer.describe(&file.source, raw) {
-                Ok(mut query) => {
-                    if query.command == crate::source::Command::CopyFrom {
-                        match crate::copyfrom::copy_statement(&query.sql) {
-                            Ok(_)
-                                if query
-                                    .params
-                                    .iter()
-                                    .any(|p| crate::rust_types::type_const(&p.ty).is_none()) =>
-                            {
-                                diagnostics.push(
-                                    Diagnostic::error("`:copyfrom` supports columns of builtin types, enums and arrays of builtin types")
-                                        .at(&file.source, raw.name_span.clone())
-                                        .label(format!("in query {}", raw.name))
-                                        .help("use :batchexec for this table"),
-                                );
-                                continue;
-                            }
-                            Ok(copy) => query.copy_sql = Some(copy),
-                            Err(why) => {
-                                diagnostics.push(
-                                    Diagnostic::error(why)
-                                        .at(&file.source, raw.span.start..raw.span.start)
-                                        .label(format!("in query {}", raw.name))
-                                        .help("use :exec for other INSERTs, or :batchexec to pipeline them"),
-                                );
-                                continue;
-                            }
-                        }
-                    }
+            let described = describer.describe(&file.source, raw).and_then(|mut query| {
+                if query.command == crate::source::Command::CopyFrom {
+                    query.copy_sql = Some(copy_statement(&query, raw, &file.source)?);
+                }
+                Ok(query)
+            });
+            match described {
+                Ok(query) => {
                     let before = diagnostics.len();
-                    check_types(&query, raw, &file.source, &inputs.config, &mut diagnostics);
+                    if check_rust_types {
+                        check_types(&query, raw, &file.source, &inputs.config, &mut diagnostics);
+                    }
                     if diagnostics.len() == before {
                         queries.push(query);
                     }
@@ -125,17 +126,46 @@ pub fn run(inputs: &Inputs) -> Result<Generated, Diagnostics> {
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Diagnostics(diagnostics));
     }
-    let set = QuerySet {
-        modules,
-        enums,
-        migrations,
+    Ok((
+        QuerySet {
+            modules,
+            enums,
+            migrations,
+        },
+        tracked,
+    ))
+}
+
+/// `:copyfrom`: the COPY statement that replaces the query's INSERT.
+fn copy_statement(
+    query: &crate::ir::Query,
+    raw: &RawQuery,
+    file: &SourceFile,
+) -> Result<String, Diagnostic> {
+    let located = |message: String, help: &str| {
+        Diagnostic::error(message)
+            .at(file, raw.name_span.clone())
+            .label(format!("in query {}", raw.name))
+            .help(help)
     };
-    let code = emit::emit(&set, &inputs.config).map_err(Diagnostics)?;
-    Ok(Generated {
-        code,
-        set,
-        inputs: tracked,
-    })
+    let copy = crate::copyfrom::copy_statement(&query.sql).map_err(|why| {
+        located(
+            why,
+            "use :exec for other INSERTs, or :batchexec to pipeline them",
+        )
+    })?;
+    if query
+        .params
+        .iter()
+        .any(|p| crate::rust_types::type_const(&p.ty).is_none())
+    {
+        return Err(located(
+            "`:copyfrom` supports columns of builtin types, enums and arrays of builtin types"
+                .into(),
+            "use :batchexec for this table",
+        ));
+    }
+    Ok(copy)
 }
 
 fn one(diagnostic: Diagnostic) -> Diagnostics {

@@ -330,3 +330,39 @@ fn generation_is_deterministic() {
     let second = project.builder().generate().unwrap().code;
     assert_eq!(first, second);
 }
+
+#[test]
+fn analyze_json_reports_types_even_where_rust_has_no_mapping() {
+    let project = Project::new(&[(
+        "users.sql",
+        "-- name: Idle :many\nSELECT id, idle, mood FROM users WHERE email = @email;\n",
+    )]);
+    let output = Command::new(env!("CARGO_BIN_EXE_squill"))
+        .args(["analyze", "--json", "--root"])
+        .arg(project.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        document,
+        serde_json::json!({
+            "format_version": 1,
+            "queries": [{
+                "name": "Idle", "file": "queries/users.sql", "line": 1, "command": ":many",
+                "sql": "SELECT id, idle, mood FROM users WHERE email = $1",
+                "params": [{ "name": "email", "type": "text", "nullable": false }],
+                "columns": [
+                    { "name": "id", "type": "bigint", "nullable": false },
+                    { "name": "idle", "type": "interval", "nullable": true },
+                    { "name": "mood", "type": "mood", "nullable": false }
+                ]
+            }]
+        })
+    );
+}

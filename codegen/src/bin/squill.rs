@@ -24,6 +24,8 @@ enum Command {
     Generate(GenerateArgs),
     /// Type-check every query; with an output file, fail when it is not what `generate` writes.
     Check(GenerateArgs),
+    /// Print every query's parameters and columns (PostgreSQL types, nullability) as JSON.
+    Analyze(AnalyzeArgs),
     /// Apply migrations safely (advisory lock, checksums, strict order); `status`, `repair`.
     Migrate(squill_codegen::migrate_cli::MigrateArgs),
     /// Find migrations that take dangerous locks or break running code.
@@ -44,10 +46,20 @@ struct GenerateArgs {
     database_url: Option<String>,
 }
 
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// JSON output (the only format; the flag keeps scripts explicit).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    project: GenerateArgs,
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Generate(args) => generate(args, false),
         Command::Check(args) => generate(args, true),
+        Command::Analyze(args) => analyze(args),
         Command::Migrate(args) => squill_codegen::migrate_cli::run(args),
         Command::Lint(args) => squill_codegen::lint::run(args),
     }
@@ -110,6 +122,21 @@ fn generate(args: GenerateArgs, check_only: bool) -> ExitCode {
             eprintln!("error: cannot write {}: {e}", out.display());
             ExitCode::FAILURE
         }
+    }
+}
+
+fn analyze(args: AnalyzeArgs) -> ExitCode {
+    let _ = args.json;
+    let mut builder = Builder::new().root(&args.project.root);
+    if let Some(url) = &args.project.database_url {
+        builder = builder.database_url(url);
+    }
+    match builder.analyze() {
+        Ok(set) => {
+            print!("{}", squill_codegen::json::render(&set));
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => report(&diagnostics),
     }
 }
 

@@ -1,0 +1,86 @@
+//! `squill analyze --json`: the analyzed query set as one JSON document, for tooling and
+//! cross-checks. The format is stable (`format_version` changes on any incompatible change):
+//!
+//! ```json
+//! { "format_version": 1,
+//!   "queries": [ { "name": "GetUser", "file": "queries/users.sql", "line": 2, "command": ":opt",
+//!                  "sql": "SELECT ... WHERE id = $1",
+//!                  "params":  [ { "name": "id", "type": "uuid", "nullable": false } ],
+//!                  "columns": [ { "name": "email", "type": "text", "nullable": false } ] } ] }
+//! ```
+//!
+//! Types are spelled as PostgreSQL's `format_type` spells them (`integer`, `text[]`,
+//! `timestamp with time zone`; user types schema-qualified outside `public`); domains appear as
+//! their base type. Queries are in file order, files sorted by name.
+
+use serde::Serialize;
+
+use crate::ir::QuerySet;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    format_version: u32,
+    queries: Vec<Query<'a>>,
+}
+
+#[derive(Serialize)]
+struct Query<'a> {
+    name: &'a str,
+    file: &'a str,
+    line: usize,
+    command: &'static str,
+    sql: &'a str,
+    params: Vec<Value<'a>>,
+    columns: Vec<Value<'a>>,
+}
+
+#[derive(Serialize)]
+struct Value<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    ty: String,
+    nullable: bool,
+}
+
+/// The JSON document for `set`.
+pub fn render(set: &QuerySet) -> String {
+    let queries = set
+        .modules
+        .iter()
+        .flat_map(|module| &module.queries)
+        .map(|q| Query {
+            name: &q.name,
+            file: &q.file,
+            line: q.line,
+            command: q.command.as_str(),
+            sql: &q.sql,
+            params: q
+                .params
+                .iter()
+                .map(|p| Value {
+                    name: &p.name,
+                    ty: p.ty.display_name(),
+                    nullable: p.nullable,
+                })
+                .collect(),
+            columns: q
+                .columns
+                .iter()
+                .map(|c| Value {
+                    name: &c.name,
+                    ty: c.ty.display_name(),
+                    nullable: c.nullable,
+                })
+                .collect(),
+        })
+        .collect();
+    let document = Document {
+        format_version: FORMAT_VERSION,
+        queries,
+    };
+    let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
+    out.push('\n');
+    out
+}
