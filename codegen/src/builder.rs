@@ -24,6 +24,7 @@ enum Edit {
     Sync(bool),
     EmbedMigrations(bool),
     Type(String, String),
+    Analysis(crate::config::Analysis),
     Column(String, String),
 }
 
@@ -68,6 +69,19 @@ impl Builder {
         self
     }
 
+    /// Type queries offline (the default: no database) or live (prepared on PostgreSQL).
+    pub fn analysis(mut self, analysis: crate::config::Analysis) -> Self {
+        self.edits.push(Edit::Analysis(analysis));
+        self
+    }
+
+    /// `squill check --live`: every difference between the offline analysis and PostgreSQL.
+    pub fn compare_with_live(
+        &self,
+    ) -> Result<Vec<crate::pipeline::compare::Difference>, Diagnostics> {
+        pipeline::compare(&self.inputs()?)
+    }
+
     /// Map a PostgreSQL type (as `format_type` spells it) to a Rust type path.
     pub fn type_override(mut self, pg_type: &str, rust_type: &str) -> Self {
         self.edits
@@ -106,6 +120,7 @@ impl Builder {
                 Edit::Async(on) => config.async_fns = on,
                 Edit::Sync(on) => config.sync_fns = on,
                 Edit::EmbedMigrations(on) => config.embed_migrations = on,
+                Edit::Analysis(analysis) => config.analysis = analysis,
                 Edit::Type(pg, rust) => {
                     config.types.insert(pg, rust);
                 }

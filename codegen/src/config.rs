@@ -7,6 +7,7 @@
 //! async = true                 # generate async functions (tokio-postgres)
 //! sync = false                 # generate `blocking` functions (postgres)
 //! embed_migrations = true      # emit `MIGRATIONS` for squill::migrate
+//! analysis = "offline"         # or "live": prepare every query on PostgreSQL instead
 //!
 //! [types]                      # by PostgreSQL type name (as format_type spells it)
 //! interval = "crate::Interval"
@@ -33,6 +34,9 @@ pub struct Config {
     #[serde(rename = "sync")]
     pub sync_fns: bool,
     pub embed_migrations: bool,
+    /// Where types come from: `offline` (default: the DDL, no database) or `live` (a
+    /// throwaway server or `DATABASE_URL`, every query prepared).
+    pub analysis: Analysis,
     /// PostgreSQL type name → Rust type path.
     pub types: BTreeMap<String, String>,
     /// `table.column` → Rust type path.
@@ -48,10 +52,22 @@ impl Default for Config {
             async_fns: true,
             sync_fns: false,
             embed_migrations: true,
+            analysis: Analysis::Offline,
             types: BTreeMap::new(),
             columns: BTreeMap::new(),
         }
     }
+}
+
+/// How queries are typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Analysis {
+    /// From the schema's DDL and PostgreSQL's builtin catalog: no database needed.
+    #[default]
+    Offline,
+    /// By preparing every query on a live PostgreSQL.
+    Live,
 }
 
 pub const FILE_NAME: &str = "squill.toml";

@@ -15,7 +15,9 @@
 // a build-time tool, so boxing every `Result<_, Diagnostic>` would buy nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod analyze;
 pub mod builtins;
+pub mod catalog;
 pub mod config;
 pub mod copyfrom;
 pub mod diagnostic;

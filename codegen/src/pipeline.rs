@@ -1,11 +1,14 @@
-//! One generation run: config → query files → schema on a live database → describe → emit.
+//! One generation run: config → query files → schema → types (offline analysis, or describe
+//! on a live database) → Rust type check → emit.
+
+pub mod compare;
 
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
+use crate::config::{Analysis, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::emit;
-use crate::ir::{Module, QuerySet};
+use crate::ir::{self, MigrationFile, Module, QuerySet};
 use crate::live::{Describer, ScratchDatabase};
 use crate::names;
 use crate::rust_types::rust_type;
@@ -18,7 +21,7 @@ pub struct Inputs {
     /// Project root: relative paths in the config resolve against it.
     pub root: PathBuf,
     pub config: Config,
-    /// `DATABASE_URL`; without it squill starts a throwaway server.
+    /// `DATABASE_URL`; without it squill starts a throwaway server (live analysis only).
     pub database_url: Option<String>,
 }
 
@@ -38,9 +41,25 @@ struct QueryFile {
     queries: Vec<RawQuery>,
 }
 
+/// Everything read from disk for one run.
+struct Loaded {
+    migrations: Vec<MigrationFile>,
+    files: Vec<QueryFile>,
+    /// Every path the output depends on.
+    tracked: Vec<PathBuf>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Each query file's queries, typed (or why not), and the schema's enums.
+struct Typed {
+    per_file: Vec<Vec<Result<ir::Query, Diagnostic>>>,
+    enums: Vec<ir::EnumType>,
+    diagnostics: Vec<Diagnostic>,
+}
+
 /// The whole run: analysis, Rust type mapping, emitted code.
 pub fn run(inputs: &Inputs) -> Result<Generated, Diagnostics> {
-    let (set, tracked) = analyze_queries(inputs, true)?;
+    let (set, tracked) = analyze_queries(inputs, inputs.config.analysis, true)?;
     let code = emit::emit(&set, &inputs.config).map_err(Diagnostics)?;
     Ok(Generated {
         code,
@@ -52,54 +71,49 @@ pub fn run(inputs: &Inputs) -> Result<Generated, Diagnostics> {
 /// Analysis only (`squill analyze`): every query's PostgreSQL types, whether or not squill
 /// maps them to Rust.
 pub fn analyze(inputs: &Inputs) -> Result<QuerySet, Diagnostics> {
-    analyze_queries(inputs, false).map(|(set, _)| set)
+    analyze_queries(inputs, inputs.config.analysis, false).map(|(set, _)| set)
+}
+
+/// `squill check --live`: the offline analysis next to PostgreSQL's own answer for every query.
+pub fn compare(inputs: &Inputs) -> Result<Vec<compare::Difference>, Diagnostics> {
+    let loaded = load(inputs)?;
+    let offline = offline_types(&loaded);
+    let live = live_types(&loaded, inputs)?;
+    Ok(compare::differences(
+        &loaded
+            .files
+            .iter()
+            .map(|f| f.source.clone())
+            .collect::<Vec<_>>(),
+        &offline.per_file,
+        &live.per_file,
+    ))
 }
 
 /// The query set and the files it was read from.
 fn analyze_queries(
     inputs: &Inputs,
+    analysis: Analysis,
     check_rust_types: bool,
 ) -> Result<(QuerySet, Vec<PathBuf>), Diagnostics> {
-    let mut diagnostics = Vec::new();
-    let schema_path = inputs.root.join(&inputs.config.schema);
-    let queries_path = inputs.root.join(&inputs.config.queries);
-
-    let migrations = schema::load(&schema_path, &inputs.root).map_err(one)?;
-    let (files, paths) = read_query_files(&queries_path, &inputs.root).map_err(one)?;
-    let mut tracked: Vec<PathBuf> = paths;
-    tracked.push(schema_path.clone());
-    tracked.push(queries_path.clone());
-    if schema_path.is_dir() {
-        tracked.extend(migrations.iter().map(|m| inputs.root.join(&m.file)));
-    }
-
-    let mut parsed = Vec::new();
-    for (source, module) in files {
-        let (queries, problems) = source::parse_query_file(&source);
-        diagnostics.extend(problems);
-        parsed.push(QueryFile {
-            source,
-            module,
-            queries,
-        });
-    }
-
-    let mut scratch = ScratchDatabase::open(inputs.database_url.as_deref())
-        .map_err(|e| one(Diagnostic::error(e.to_string())))?;
-    schema::apply(scratch.client(), &migrations).map_err(one)?;
-
-    let mut describer = Describer::new(scratch.client());
+    let loaded = load(inputs)?;
+    let typed = match analysis {
+        Analysis::Offline => offline_types(&loaded),
+        Analysis::Live => live_types(&loaded, inputs)?,
+    };
+    let mut diagnostics = loaded.diagnostics;
+    diagnostics.extend(typed.diagnostics);
     let mut modules = Vec::new();
-    for file in &parsed {
+    for (file, typed_queries) in loaded.files.iter().zip(typed.per_file) {
         let mut queries = Vec::new();
-        for raw in &file.queries {
-            let described = describer.describe(&file.source, raw).and_then(|mut query| {
+        for (raw, typed) in file.queries.iter().zip(typed_queries) {
+            let finished = typed.and_then(|mut query| {
                 if query.command == crate::source::Command::CopyFrom {
                     query.copy_sql = Some(copy_statement(&query, raw, &file.source)?);
                 }
                 Ok(query)
             });
-            match described {
+            match finished {
                 Ok(query) => {
                     let before = diagnostics.len();
                     if check_rust_types {
@@ -118,27 +132,113 @@ fn analyze_queries(
             queries,
         });
     }
-    let enums = describer
-        .into_enums()
-        .map_err(|e| one(Diagnostic::error(format!("reading enum types: {e}"))))?;
-    drop(scratch);
-
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Diagnostics(diagnostics));
     }
-    Ok((
-        QuerySet {
-            modules,
-            enums,
-            migrations,
-        },
+    let set = QuerySet {
+        modules,
+        enums: typed.enums,
+        migrations: loaded.migrations,
+    };
+    Ok((set, loaded.tracked))
+}
+
+/// Reads the schema and the query files.
+fn load(inputs: &Inputs) -> Result<Loaded, Diagnostics> {
+    let mut diagnostics = Vec::new();
+    let schema_path = inputs.root.join(&inputs.config.schema);
+    let queries_path = inputs.root.join(&inputs.config.queries);
+
+    let migrations = schema::load(&schema_path, &inputs.root).map_err(one)?;
+    let (files, paths) = read_query_files(&queries_path, &inputs.root).map_err(one)?;
+    let mut tracked: Vec<PathBuf> = paths;
+    tracked.push(schema_path.clone());
+    tracked.push(queries_path.clone());
+    if schema_path.is_dir() {
+        tracked.extend(migrations.iter().map(|m| inputs.root.join(&m.file)));
+    }
+    let mut parsed = Vec::new();
+    for (source, module) in files {
+        let (queries, problems) = source::parse_query_file(&source);
+        diagnostics.extend(problems);
+        parsed.push(QueryFile {
+            source,
+            module,
+            queries,
+        });
+    }
+    Ok(Loaded {
+        migrations,
+        files: parsed,
         tracked,
-    ))
+        diagnostics,
+    })
+}
+
+/// Offline: the catalog from the migrations' DDL, every query analyzed without a database.
+fn offline_types(loaded: &Loaded) -> Typed {
+    let ddl: Vec<SourceFile> = loaded
+        .migrations
+        .iter()
+        .map(|m| SourceFile::new(m.file.clone(), m.sql.as_str()))
+        .collect();
+    let (catalog, diagnostics, _stats) = crate::catalog::from_ddl(&ddl);
+    let schema = crate::analyze::Schema::from_catalog(&catalog);
+    let per_file = loaded
+        .files
+        .iter()
+        .map(|file| {
+            file.queries
+                .iter()
+                .map(|raw| crate::analyze::analyze(&schema, raw, &file.source))
+                .collect()
+        })
+        .collect();
+    let enums = catalog
+        .enums
+        .iter()
+        .map(|(name, labels)| ir::EnumType {
+            schema: name.schema.clone(),
+            name: name.name.clone(),
+            labels: labels.clone(),
+        })
+        .collect();
+    Typed {
+        per_file,
+        enums,
+        diagnostics,
+    }
+}
+
+/// Live: the migrations applied to a scratch database, every query prepared on it.
+fn live_types(loaded: &Loaded, inputs: &Inputs) -> Result<Typed, Diagnostics> {
+    let mut scratch = ScratchDatabase::open(inputs.database_url.as_deref())
+        .map_err(|e| one(Diagnostic::error(e.to_string())))?;
+    schema::apply(scratch.client(), &loaded.migrations).map_err(one)?;
+    let mut describer = Describer::new(scratch.client());
+    let per_file = loaded
+        .files
+        .iter()
+        .map(|file| {
+            file.queries
+                .iter()
+                .map(|raw| describer.describe(&file.source, raw))
+                .collect()
+        })
+        .collect();
+    let enums = describer
+        .into_enums()
+        .map_err(|e| one(Diagnostic::error(format!("reading enum types: {e}"))))?;
+    Ok(Typed {
+        per_file,
+        enums,
+        diagnostics: Vec::new(),
+    })
 }
 
 /// `:copyfrom`: the COPY statement that replaces the query's INSERT.
 fn copy_statement(
-    query: &crate::ir::Query,
+    query: &ir::Query,
     raw: &RawQuery,
     file: &SourceFile,
 ) -> Result<String, Diagnostic> {

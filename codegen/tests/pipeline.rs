@@ -39,6 +39,19 @@ impl Project {
         Self { dir }
     }
 
+    /// Types from a live PostgreSQL instead of the offline analyzer.
+    fn live(self) -> Self {
+        self.append_config("analysis = \"live\"\n");
+        self
+    }
+
+    fn append_config(&self, text: &str) {
+        let path = self.path().join("squill.toml");
+        let mut config = std::fs::read_to_string(&path).unwrap_or_default();
+        config.push_str(text);
+        std::fs::write(path, config).unwrap();
+    }
+
     fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -87,7 +100,8 @@ fn unknown_column_points_at_it_and_suggests_the_nearest() {
     let project = Project::new(&[(
         "users.sql",
         "-- name: GetUser :one\nSELECT id, emial\nFROM users WHERE id = $1;\n",
-    )]);
+    )])
+    .live();
     let errors = project.errors();
     assert!(errors.contains("queries/users.sql:2:12"), "{errors}");
     insta::assert_snapshot!(errors);
@@ -98,7 +112,8 @@ fn unknown_table_suggests_the_nearest() {
     let project = Project::new(&[(
         "users.sql",
         "-- name: ListUsers :many\nSELECT id FROM user_s;\n",
-    )]);
+    )])
+    .live();
     insta::assert_snapshot!(project.errors());
 }
 
@@ -107,7 +122,8 @@ fn wrong_arity_is_reported_at_the_extra_expression() {
     let project = Project::new(&[(
         "users.sql",
         "-- name: AddUser :exec\nINSERT INTO users (email) VALUES (@email, @display_name);\n",
-    )]);
+    )])
+    .live();
     insta::assert_snapshot!(project.errors());
 }
 
@@ -117,7 +133,8 @@ fn syntax_error_is_mapped_through_named_parameters() {
     let project = Project::new(&[(
         "users.sql",
         "-- name: Broken :many\nSELECT id FROM users WHERE email = @email AND id > @min_id FORM;\n",
-    )]);
+    )])
+    .live();
     let errors = project.errors();
     assert!(errors.contains("queries/users.sql:2:60"), "{errors}");
     insta::assert_snapshot!(errors);
@@ -128,7 +145,8 @@ fn operator_type_mismatch_is_reported_in_postgres_terms() {
     let project = Project::new(&[(
         "users.sql",
         "-- name: Mismatch :many\nSELECT id FROM users WHERE email = 42::integer;\n",
-    )]);
+    )])
+    .live();
     insta::assert_snapshot!(project.errors());
 }
 
@@ -140,7 +158,8 @@ fn every_bad_query_in_every_file_is_reported_in_one_run() {
             "b.sql",
             "-- name: B :one\nSELECT id FROM nowhere;\n-- name: C :exec\nDELETE FROM users;\n",
         ),
-    ]);
+    ])
+    .live();
     let errors = project.errors();
     assert!(errors.contains("queries/a.sql:2:8"), "{errors}");
     assert!(errors.contains("queries/b.sql:2:16"), "{errors}");
@@ -197,7 +216,8 @@ fn failing_migration_names_file_line_and_column() {
             ),
         ],
         &[("users.sql", "-- name: One :one\nSELECT 1 AS one;\n")],
-    );
+    )
+    .live();
     let errors = project.errors();
     assert!(errors.contains("schema/0002_more.sql:3:1"), "{errors}");
     insta::assert_snapshot!(errors);
@@ -205,7 +225,7 @@ fn failing_migration_names_file_line_and_column() {
 
 #[test]
 fn no_server_binaries_and_no_database_url_says_what_to_do() {
-    let project = Project::new(&[("users.sql", "-- name: One :one\nSELECT 1 AS one;\n")]);
+    let project = Project::new(&[("users.sql", "-- name: One :one\nSELECT 1 AS one;\n")]).live();
     let output = Command::new(env!("CARGO_BIN_EXE_squill"))
         .args(["check", "--root"])
         .arg(project.path())
@@ -222,7 +242,7 @@ fn no_server_binaries_and_no_database_url_says_what_to_do() {
 
 #[test]
 fn unreachable_database_url_fails_within_ten_seconds() {
-    let project = Project::new(&[("users.sql", "-- name: One :one\nSELECT 1 AS one;\n")]);
+    let project = Project::new(&[("users.sql", "-- name: One :one\nSELECT 1 AS one;\n")]).live();
     let started = std::time::Instant::now();
     // A TCP port nothing listens on: refused at once. (An unroutable host would hit the
     // 10 s connect timeout instead; both must end with a clear error, never a hang.)
@@ -240,7 +260,7 @@ fn unreachable_database_url_fails_within_ten_seconds() {
 
 #[test]
 fn database_url_that_accepts_but_never_answers_times_out() {
-    let project = Project::new(&[("users.sql", "-- name: One :one\nSELECT 1 AS one;\n")]);
+    let project = Project::new(&[("users.sql", "-- name: One :one\nSELECT 1 AS one;\n")]).live();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     // Accept connections and hold them open without a byte of reply.
@@ -364,5 +384,107 @@ fn analyze_json_reports_types_even_where_rust_has_no_mapping() {
                 ]
             }]
         })
+    );
+}
+
+#[test]
+fn offline_analysis_needs_no_database_at_all() {
+    let project = Project::new(&[(
+        "users.sql",
+        "-- name: GetUser :opt\nSELECT id, email, display_name, mood FROM users WHERE id = @id;\n",
+    )]);
+    let output = Command::new(env!("CARGO_BIN_EXE_squill"))
+        .args(["check", "--root"])
+        .arg(project.path())
+        .env("SQUILL_PG_BIN", project.path().join("no-such-dir"))
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn offline_unknown_column_points_at_it_and_suggests_the_nearest() {
+    let project = Project::new(&[(
+        "users.sql",
+        "-- name: GetUser :one\nSELECT id, emial\nFROM users WHERE id = $1;\n",
+    )]);
+    let errors = project.errors();
+    assert!(errors.contains("queries/users.sql:2:12"), "{errors}");
+    insta::assert_snapshot!(errors);
+}
+
+#[test]
+fn offline_operator_type_mismatch_is_reported_in_postgres_terms() {
+    let project = Project::new(&[(
+        "users.sql",
+        "-- name: Mismatch :many\nSELECT id FROM users WHERE email = 42::integer;\n",
+    )]);
+    insta::assert_snapshot!(project.errors());
+}
+
+#[test]
+fn offline_undeterminable_parameter_suggests_a_cast() {
+    let project = Project::new(&[(
+        "users.sql",
+        "-- name: Echo :many\nSELECT id FROM users WHERE @value IS NULL;\n",
+    )]);
+    let errors = project.errors();
+    assert!(
+        errors.contains("could not determine data type of parameter"),
+        "{errors}"
+    );
+    insta::assert_snapshot!(errors);
+}
+
+#[test]
+fn check_live_passes_on_the_demo() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_squill"))
+        .args(["check", "--live", "--root"])
+        .arg(demo)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("agrees with PostgreSQL on every query"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_live_fails_on_a_disagreement_it_cannot_see_offline() {
+    // The schema says `n` is an integer; the query file was checked offline, but a migration
+    // that only PostgreSQL understands (a DO block changing the type) makes live differ.
+    let project = Project::with_schema(
+        &[(
+            "0001_init.sql",
+            "CREATE TABLE t (n integer NOT NULL);\nDO $$ BEGIN EXECUTE 'ALTER TABLE t ALTER COLUMN n TYPE bigint'; END $$;\n",
+        )],
+        &[("t.sql", "-- name: N :many\nSELECT n FROM t;\n")],
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_squill"))
+        .args(["check", "--live", "--root"])
+        .arg(project.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "disagreement: queries/t.sql:1 N: column `n`: integer offline, bigint per PostgreSQL"
+        ),
+        "{stdout}"
     );
 }

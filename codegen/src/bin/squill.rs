@@ -40,10 +40,14 @@ struct GenerateArgs {
     /// Output file (default: `output` in squill.toml), relative to the root.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Server to check against (a scratch database is created and dropped); default: a
+    /// Server for live analysis (a scratch database is created and dropped); default: a
     /// throwaway server started from the installed PostgreSQL binaries.
     #[arg(long, env = "DATABASE_URL")]
     database_url: Option<String>,
+    /// `check` only: also prepare every query on PostgreSQL and fail on any difference from
+    /// the offline analysis.
+    #[arg(long)]
+    live: bool,
 }
 
 #[derive(clap::Args)]
@@ -66,6 +70,39 @@ fn main() -> ExitCode {
 }
 
 fn generate(args: GenerateArgs, check_only: bool) -> ExitCode {
+    let status = generate_or_check(&args, check_only);
+    if !(check_only && args.live) || status != ExitCode::SUCCESS {
+        return status;
+    }
+    compare_with_live(&args)
+}
+
+/// `squill check --live`: lists every difference; fails on disagreements (not on refusals or
+/// nullability, which are reported).
+fn compare_with_live(args: &GenerateArgs) -> ExitCode {
+    let mut builder = Builder::new().root(&args.root);
+    if let Some(url) = &args.database_url {
+        builder = builder.database_url(url);
+    }
+    let differences = match builder.compare_with_live() {
+        Ok(differences) => differences,
+        Err(diagnostics) => return report(&diagnostics),
+    };
+    for difference in &differences {
+        println!("{difference}");
+    }
+    let disagreements = differences.iter().filter(|d| d.is_disagreement()).count();
+    if disagreements > 0 {
+        eprintln!(
+            "error: {disagreements} queries where the offline analysis disagrees with PostgreSQL"
+        );
+        return ExitCode::FAILURE;
+    }
+    println!("squill: offline analysis agrees with PostgreSQL on every query it accepts");
+    ExitCode::SUCCESS
+}
+
+fn generate_or_check(args: &GenerateArgs, check_only: bool) -> ExitCode {
     let mut builder = Builder::new().root(&args.root);
     if let Some(url) = &args.database_url {
         builder = builder.database_url(url);

@@ -104,7 +104,12 @@ impl QualifiedName {
 impl fmt::Display for QualifiedName {
     /// `schema.name`, each part quoted when PostgreSQL would quote it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", quote_ident(&self.schema), quote_ident(&self.name))
+        write!(
+            f,
+            "{}.{}",
+            quote_ident(&self.schema),
+            quote_ident(&self.name)
+        )
     }
 }
 

@@ -282,6 +282,10 @@ impl<'a> Describer<'a> {
 
 /// `"total!"` → ("total", Some(false)); `"note?"` → ("note", Some(true)); else no override.
 pub fn split_override(name: &str) -> (&str, Option<bool>) {
+    // PostgreSQL's own name for an unnamed expression is not an override.
+    if name == "?column?" {
+        return (name, None);
+    }
     if let Some(stripped) = name.strip_suffix('!') {
         (stripped, Some(false))
     } else if let Some(stripped) = name.strip_suffix('?') {

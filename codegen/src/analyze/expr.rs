@@ -1,0 +1,1178 @@
+//! Expression typing: PostgreSQL's `transformExpr` for the constructs the analyzer supports,
+//! with each value's nullability and the output column name PostgreSQL gives it
+//! (`FigureColname`). Parameters get their types from context as PostgreSQL's variable
+//! parameters do: the first coercion of an unknown `$n` fixes its type.
+
+use sqlparser::ast::{
+    BinaryOperator, CeilFloorKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArgumentClause, FunctionArguments, Ident, ObjectName, ObjectNamePart, UnaryOperator,
+    Value,
+};
+
+use super::nullability::{self, NON_NULL_WINDOW_FUNCTIONS};
+use super::resolve::{self, Ctx, Pick, common_type, operator};
+use super::scope::Scope;
+use super::{Fail, Res, Schema, error, unsupported};
+use crate::builtins::{FunctionKind, oid};
+
+/// What kind of node a typed value is, as far as coercion cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `$n` (0-based).
+    Param(usize),
+    /// An untyped literal (`'text'`, `NULL`).
+    Literal,
+    Other,
+}
+
+/// A typed expression.
+#[derive(Debug, Clone)]
+pub struct Typed {
+    pub ty: u32,
+    pub nullable: bool,
+    pub kind: Kind,
+    /// `FigureColname`: the name and its strength (2 strong, 1 weak, 0 none).
+    pub name: Option<String>,
+    pub strength: u8,
+    pub origin: Option<(String, String)>,
+}
+
+impl Typed {
+    pub fn value(ty: u32, nullable: bool) -> Typed {
+        Typed {
+            ty,
+            nullable,
+            kind: Kind::Other,
+            name: None,
+            strength: 0,
+            origin: None,
+        }
+    }
+
+    fn named(mut self, name: &str, strength: u8) -> Typed {
+        self.name = Some(name.to_string());
+        self.strength = strength;
+        self
+    }
+
+    /// The output column name (`?column?` when PostgreSQL figures none).
+    pub fn column_name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| "?column?".into())
+    }
+}
+
+/// One statement's analysis state.
+pub struct Cx<'s> {
+    pub schema: &'s Schema,
+    pub params: Vec<Option<u32>>,
+    /// The current query level has GROUP BY (every group has at least one row).
+    pub grouped: bool,
+    /// An aggregate was seen at the current query level.
+    pub saw_aggregate: bool,
+    /// Resolving a function in FROM (where record results with OUT columns are rows).
+    in_from: bool,
+    /// Whether `$n` may be NULL: only `sqlc.narg` parameters are bound from an `Option`.
+    pub param_nullable: Vec<bool>,
+}
+
+/// An identifier as PostgreSQL stores it: unquoted ones folded to lower case.
+pub fn fold(ident: &Ident) -> String {
+    match ident.quote_style {
+        Some(_) => ident.value.clone(),
+        None => ident.value.to_lowercase(),
+    }
+}
+
+/// The parts of an object name, folded.
+pub fn name_parts(name: &ObjectName) -> Res<Vec<String>> {
+    name.0
+        .iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(i) => Ok(fold(i)),
+            other => unsupported(format!("the name part {other}")),
+        })
+        .collect()
+}
+
+fn op_name(op: &BinaryOperator) -> Res<String> {
+    Ok(match op {
+        BinaryOperator::PGCustomBinaryOperator(parts) => match parts.as_slice() {
+            [op] => op.clone(),
+            [schema, op] if schema == "pg_catalog" => op.clone(),
+            _ => return unsupported("OPERATOR(schema.op) outside pg_catalog"),
+        },
+        BinaryOperator::Custom(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
+impl<'s> Cx<'s> {
+    pub fn new(schema: &'s Schema, nparams: usize) -> Self {
+        Cx {
+            schema,
+            params: vec![None; nparams],
+            grouped: false,
+            saw_aggregate: false,
+            in_from: false,
+            param_nullable: Vec::new(),
+        }
+    }
+
+    fn types(&self) -> &super::Types {
+        &self.schema.types
+    }
+
+    /// Resolves a written type name.
+    pub fn type_of(&self, data_type: &DataType) -> Res<u32> {
+        let spelled = data_type.to_string();
+        self.types()
+            .resolve_name(&spelled, &self.schema.search_path)
+            .ok_or_else(|| Fail::Error(format!("type \"{spelled}\" does not exist"), None))
+    }
+
+    /// `coerce_type` of a value to `target` (the check that it may is the caller's): an
+    /// unknown parameter takes the type.
+    pub fn coerce(&mut self, e: &mut Typed, target: u32) -> Res<()> {
+        if target == oid::ANY || resolve::is_polymorphic(target) {
+            return Ok(());
+        }
+        if e.ty == oid::UNKNOWN
+            && let Kind::Param(n) = e.kind
+        {
+            self.set_param(n, target)?;
+        }
+        if e.ty != target {
+            e.ty = target;
+            if e.kind == Kind::Literal {
+                e.kind = Kind::Other;
+            }
+        }
+        Ok(())
+    }
+
+    fn set_param(&mut self, n: usize, ty: u32) -> Res<()> {
+        if self.params.len() <= n {
+            self.params.resize(n + 1, None);
+        }
+        match self.params[n] {
+            Some(t) if t != ty => error(format!(
+                "inconsistent types deduced for parameter ${}: {} versus {}",
+                n + 1,
+                self.types().display(t),
+                self.types().display(ty)
+            )),
+            _ => {
+                self.params[n] = Some(ty);
+                Ok(())
+            }
+        }
+    }
+
+    /// Assignment of `e` to a column of type `target` (INSERT, UPDATE SET).
+    pub fn assign(&mut self, e: &mut Typed, target: u32) -> Res<()> {
+        if e.ty != oid::UNKNOWN && !resolve::can_cast(self.types(), e.ty, target, Ctx::Assignment) {
+            return error(format!(
+                "column is of type {} but expression is of type {}",
+                self.types().display(target),
+                self.types().display(e.ty)
+            ));
+        }
+        self.coerce(e, target)
+    }
+
+    /// An unknown value where a type must be decided (a SELECT list): text.
+    pub fn resolve_unknown(&mut self, e: &mut Typed) -> Res<()> {
+        if e.ty == oid::UNKNOWN {
+            self.coerce(e, oid::TEXT)?;
+        }
+        Ok(())
+    }
+
+    /// A boolean condition (WHERE, ON, HAVING, AND/OR operands).
+    pub fn condition(&mut self, scope: &Scope, e: &Expr) -> Res<Typed> {
+        let mut t = self.expr(scope, e)?;
+        if t.ty != oid::BOOL && t.ty != oid::UNKNOWN {
+            return error(format!(
+                "argument of WHERE must be type boolean, not type {}",
+                self.types().display(t.ty)
+            ));
+        }
+        self.coerce(&mut t, oid::BOOL)?;
+        Ok(t)
+    }
+
+    /// Types an expression.
+    pub fn expr(&mut self, scope: &Scope, e: &Expr) -> Res<Typed> {
+        match e {
+            Expr::Identifier(ident) => self.column(scope, None, ident),
+            Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+                [rel, col] => self.column(scope, Some(&fold(rel)), col),
+                [_schema, rel, col] => self.column(scope, Some(&fold(rel)), col),
+                _ => unsupported(format!("the column reference {e}")),
+            },
+            Expr::Value(v) => self.literal(&v.value, false),
+            Expr::Nested(inner) => self.expr(scope, inner),
+            Expr::Cast {
+                expr, data_type, ..
+            } => self.cast(scope, expr, data_type),
+            Expr::TypedString(ts) => {
+                let ty = self.type_of(&ts.data_type)?;
+                Ok(Typed::value(ty, false).named(&cast_name(self, &ts.data_type, ty), 1))
+            }
+            Expr::Interval(_) => Ok(Typed::value(oid::INTERVAL, false).named("interval", 1)),
+            Expr::UnaryOp { op, expr } => self.unary(scope, op, expr),
+            Expr::BinaryOp { left, op, right } => match op {
+                BinaryOperator::And | BinaryOperator::Or => {
+                    let l = self.condition(scope, left)?;
+                    let r = self.condition(scope, right)?;
+                    Ok(Typed::value(oid::BOOL, l.nullable || r.nullable))
+                }
+                _ => {
+                    let name = op_name(op)?;
+                    if let (Expr::Tuple(ls), Expr::Tuple(rs)) = (&**left, &**right) {
+                        return self.row_comparison(scope, &name, ls, rs);
+                    }
+                    self.binary(scope, &name, left, right)
+                }
+            },
+            Expr::IsNull(inner) | Expr::IsNotNull(inner) => {
+                self.expr(scope, inner)?;
+                Ok(Typed::value(oid::BOOL, false))
+            }
+            Expr::IsTrue(inner)
+            | Expr::IsNotTrue(inner)
+            | Expr::IsFalse(inner)
+            | Expr::IsNotFalse(inner)
+            | Expr::IsUnknown(inner)
+            | Expr::IsNotUnknown(inner) => {
+                self.condition(scope, inner)?;
+                Ok(Typed::value(oid::BOOL, false))
+            }
+            Expr::IsDistinctFrom(l, r) | Expr::IsNotDistinctFrom(l, r) => {
+                self.binary(scope, "=", l, r)?;
+                Ok(Typed::value(oid::BOOL, false))
+            }
+            Expr::Between {
+                expr, low, high, ..
+            } => {
+                let a = self.binary(scope, ">=", expr, low)?;
+                let b = self.binary(scope, "<=", expr, high)?;
+                Ok(Typed::value(oid::BOOL, a.nullable || b.nullable))
+            }
+            Expr::Like {
+                negated,
+                any,
+                expr,
+                pattern,
+                escape_char,
+            }
+            | Expr::ILike {
+                negated,
+                any,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                if *any || escape_char.is_some() {
+                    return unsupported("LIKE ANY / LIKE ... ESCAPE");
+                }
+                let ilike = matches!(e, Expr::ILike { .. });
+                let name = match (ilike, negated) {
+                    (false, false) => "~~",
+                    (false, true) => "!~~",
+                    (true, false) => "~~*",
+                    (true, true) => "!~~*",
+                };
+                let t = self.binary(scope, name, expr, pattern)?;
+                Ok(Typed::value(t.ty, t.nullable))
+            }
+            Expr::InList { expr, list, .. } => self.in_list(scope, expr, list),
+            Expr::InSubquery { expr, subquery, .. } => {
+                // A row `(a, b) IN (SELECT x, y ...)` compares column by column.
+                let lefts: Vec<&Expr> = match &**expr {
+                    Expr::Tuple(items) => items.iter().collect(),
+                    other => vec![other],
+                };
+                let mut ls = Vec::new();
+                for e in &lefts {
+                    ls.push(self.expr(scope, e)?);
+                }
+                let cols = super::statement::subquery(self, scope, subquery)?;
+                if cols.len() != ls.len() {
+                    return error(if cols.len() > ls.len() {
+                        "subquery has too many columns"
+                    } else {
+                        "subquery has too few columns"
+                    });
+                }
+                let mut nullable = false;
+                for (l, c) in ls.iter_mut().zip(&cols) {
+                    let mut r = Typed::value(c.ty, c.nullable);
+                    let t = self.apply_operator(scope, "=", Some(l), &mut r)?;
+                    if t.ty != oid::BOOL {
+                        return error("operator of IN must yield boolean");
+                    }
+                    nullable |= t.nullable;
+                }
+                Ok(Typed::value(oid::BOOL, nullable))
+            }
+            Expr::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            }
+            | Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => {
+                let name = op_name(compare_op)?;
+                self.any_all(scope, &name, left, right)
+            }
+            Expr::Exists { subquery, .. } => {
+                super::statement::subquery(self, scope, subquery)?;
+                Ok(Typed::value(oid::BOOL, false).named("exists", 2))
+            }
+            Expr::Subquery(query) => {
+                let cols = super::statement::subquery(self, scope, query)?;
+                let [c] = cols.as_slice() else {
+                    return error("subquery must return only one column");
+                };
+                Ok(Typed::value(c.ty, true).named(&c.name, 2))
+            }
+            Expr::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => self.case(
+                scope,
+                operand.as_deref(),
+                conditions,
+                else_result.as_deref(),
+            ),
+            Expr::Function(f) => self.function(scope, f),
+            Expr::Array(array) => {
+                let mut elems = Vec::new();
+                for el in &array.elem {
+                    if matches!(el, Expr::Array(_)) {
+                        return unsupported("multidimensional ARRAY[...]");
+                    }
+                    elems.push(self.expr(scope, el)?);
+                }
+                if elems.is_empty() {
+                    return unsupported("an empty ARRAY[] (its type comes from a cast)");
+                }
+                let ty = self.common(&mut elems, "ARRAY")?;
+                let arr = self.types().array_of(ty).ok_or_else(|| {
+                    Fail::Error(
+                        format!(
+                            "could not find array type for data type {}",
+                            self.types().display(ty)
+                        ),
+                        None,
+                    )
+                })?;
+                Ok(Typed::value(arr, false).named("array", 2))
+            }
+            Expr::Extract { expr, .. } => {
+                let mut field = Typed::value(oid::UNKNOWN, false);
+                field.kind = Kind::Literal;
+                let arg = self.expr(scope, expr)?;
+                let t = self.call_builtin("extract", vec![field, arg], false)?;
+                Ok(t.named("extract", 2))
+            }
+            Expr::Ceil {
+                expr,
+                field: CeilFloorKind::DateTimeField(sqlparser::ast::DateTimeField::NoDateTime),
+            } => {
+                let arg = self.expr(scope, expr)?;
+                Ok(self
+                    .call_builtin("ceil", vec![arg], false)?
+                    .named("ceil", 2))
+            }
+            Expr::Floor {
+                expr,
+                field: CeilFloorKind::DateTimeField(sqlparser::ast::DateTimeField::NoDateTime),
+            } => {
+                let arg = self.expr(scope, expr)?;
+                Ok(self
+                    .call_builtin("floor", vec![arg], false)?
+                    .named("floor", 2))
+            }
+            Expr::Position { expr, r#in } => {
+                let a = self.expr(scope, r#in)?;
+                let b = self.expr(scope, expr)?;
+                Ok(self
+                    .call_builtin("position", vec![a, b], false)?
+                    .named("position", 2))
+            }
+            Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![self.expr(scope, expr)?];
+                match (substring_from, substring_for) {
+                    (Some(f), Some(n)) => {
+                        args.push(self.expr(scope, f)?);
+                        args.push(self.expr(scope, n)?);
+                    }
+                    (Some(f), None) => args.push(self.expr(scope, f)?),
+                    _ => return unsupported("SUBSTRING without FROM"),
+                }
+                Ok(self
+                    .call_builtin("substring", args, false)?
+                    .named("substring", 2))
+            }
+            Expr::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => {
+                let z = self.expr(scope, time_zone)?;
+                let t = self.expr(scope, timestamp)?;
+                Ok(self
+                    .call_builtin("timezone", vec![z, t], false)?
+                    .named("timezone", 2))
+            }
+            Expr::Collate { expr, .. } => self.expr(scope, expr),
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                let mut t = self.expr(scope, root)?;
+                for access in access_chain {
+                    match access {
+                        sqlparser::ast::AccessExpr::Subscript(
+                            sqlparser::ast::Subscript::Index { index },
+                        ) => {
+                            let mut i = self.expr(scope, index)?;
+                            if t.ty == oid::JSONB {
+                                return unsupported("jsonb subscripts");
+                            }
+                            let Some(elem) = self.types().element_of(t.ty) else {
+                                return error(format!(
+                                    "cannot subscript type {} because it does not support subscripting",
+                                    self.types().display(t.ty)
+                                ));
+                            };
+                            self.coerce(&mut i, oid::INT4)?;
+                            t = Typed {
+                                ty: elem,
+                                nullable: true,
+                                kind: Kind::Other,
+                                origin: None,
+                                ..t
+                            };
+                        }
+                        _ => return unsupported("array slices and field selection"),
+                    }
+                }
+                Ok(t)
+            }
+            other => unsupported(format!("the expression `{other}`")),
+        }
+    }
+
+    fn column(&mut self, scope: &Scope, rel: Option<&str>, ident: &Ident) -> Res<Typed> {
+        let name = fold(ident);
+        let (c, _) = match scope.column(rel, &name) {
+            Ok(found) => found,
+            Err(e) => {
+                if rel.is_none() && scope.item(&name).is_some() {
+                    return Err(Fail::Unsupported(
+                        "whole-row references (a table name used as a value)".into(),
+                    )
+                    .at(ident.span));
+                }
+                return Err(e.at(ident.span));
+            }
+        };
+        Ok(Typed {
+            ty: c.ty,
+            nullable: c.nullable,
+            kind: Kind::Other,
+            name: Some(c.name.clone()),
+            strength: 2,
+            origin: c.origin.clone(),
+        })
+    }
+
+    fn literal(&mut self, v: &Value, negate: bool) -> Res<Typed> {
+        Ok(match v {
+            Value::Number(s, _) => {
+                let s = if negate { format!("-{s}") } else { s.clone() };
+                let ty = if s.contains(['.', 'e', 'E']) {
+                    oid::NUMERIC
+                } else if s.parse::<i32>().is_ok() {
+                    oid::INT4
+                } else if s.parse::<i64>().is_ok() {
+                    oid::INT8
+                } else {
+                    oid::NUMERIC
+                };
+                Typed::value(ty, false)
+            }
+            Value::SingleQuotedString(_)
+            | Value::EscapedStringLiteral(_)
+            | Value::DollarQuotedString(_)
+            | Value::NationalStringLiteral(_)
+            | Value::UnicodeStringLiteral(_) => {
+                let mut t = Typed::value(oid::UNKNOWN, false);
+                t.kind = Kind::Literal;
+                t
+            }
+            Value::HexStringLiteral(_) => Typed::value(oid::VARBIT, false),
+            Value::Boolean(_) => Typed::value(oid::BOOL, false).named("bool", 1),
+            Value::Null => {
+                let mut t = Typed::value(oid::UNKNOWN, true);
+                t.kind = Kind::Literal;
+                t
+            }
+            Value::Placeholder(p) => {
+                let n: usize = p
+                    .strip_prefix('$')
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| Fail::Unsupported(format!("the placeholder {p}")))?;
+                if self.params.len() < n {
+                    self.params.resize(n, None);
+                }
+                let nullable = self.param_nullable.get(n - 1).copied().unwrap_or(true);
+                let mut t = Typed::value(self.params[n - 1].unwrap_or(oid::UNKNOWN), nullable);
+                t.kind = Kind::Param(n - 1);
+                t
+            }
+            other => return unsupported(format!("the literal {other}")),
+        })
+    }
+
+    fn cast(&mut self, scope: &Scope, inner: &Expr, data_type: &DataType) -> Res<Typed> {
+        let target = self.type_of(data_type)?;
+        let mut t = self.expr(scope, inner)?;
+        let castable = resolve::can_cast(self.types(), t.ty, target, Ctx::Explicit)
+            || (self.types().is_enum(target) && t.ty == oid::UNKNOWN);
+        if !castable {
+            if t.ty >= 0x4000_0000 || target >= 0x4000_0000 {
+                return unsupported("casts between schema-defined types");
+            }
+            return error(format!(
+                "cannot cast type {} to {}",
+                self.types().display(t.ty),
+                self.types().display(target)
+            ));
+        }
+        self.coerce(&mut t, target)?;
+        t.ty = target;
+        t.kind = Kind::Other;
+        t.origin = None;
+        if t.strength <= 1 {
+            let name = cast_name(self, data_type, target);
+            t = t.named(&name, 1);
+        }
+        Ok(t)
+    }
+
+    fn unary(&mut self, scope: &Scope, op: &UnaryOperator, inner: &Expr) -> Res<Typed> {
+        if let (UnaryOperator::Minus, Expr::Value(v)) = (op, inner)
+            && matches!(v.value, Value::Number(..))
+        {
+            return self.literal(&v.value, true);
+        }
+        let name = match op {
+            UnaryOperator::Not => {
+                let t = self.condition(scope, inner)?;
+                return Ok(Typed::value(oid::BOOL, t.nullable));
+            }
+            UnaryOperator::Minus => "-",
+            UnaryOperator::Plus => "+",
+            UnaryOperator::BitwiseNot => "~",
+            UnaryOperator::PGSquareRoot => "|/",
+            UnaryOperator::PGCubeRoot => "||/",
+            UnaryOperator::PGAbs => "@",
+            other => return unsupported(format!("the prefix operator {other}")),
+        };
+        let mut r = self.expr(scope, inner)?;
+        let t = self.apply_operator(scope, name, None, &mut r)?;
+        Ok(t)
+    }
+
+    /// `(a, b) op (c, d)`: each pair resolved with `op` (which must yield boolean).
+    fn row_comparison(
+        &mut self,
+        scope: &Scope,
+        name: &str,
+        ls: &[Expr],
+        rs: &[Expr],
+    ) -> Res<Typed> {
+        if !matches!(name, "=" | "<>" | "<" | "<=" | ">" | ">=") {
+            return unsupported(format!("the row operator {name}"));
+        }
+        if ls.len() != rs.len() {
+            return error("unequal number of entries in row expressions");
+        }
+        let mut nullable = false;
+        for (l, r) in ls.iter().zip(rs) {
+            let t = self.binary(scope, name, l, r)?;
+            if t.ty != oid::BOOL {
+                return error(format!(
+                    "row comparison operator must yield type boolean, not type {}",
+                    self.types().display(t.ty)
+                ));
+            }
+            nullable |= t.nullable;
+        }
+        Ok(Typed::value(oid::BOOL, nullable))
+    }
+
+    fn binary(&mut self, scope: &Scope, name: &str, left: &Expr, right: &Expr) -> Res<Typed> {
+        let mut l = self.expr(scope, left)?;
+        let mut r = self.expr(scope, right)?;
+        self.apply_operator(scope, name, Some(&mut l), &mut r)
+    }
+
+    /// Resolves `l op r` (or `op r`) and coerces the operands.
+    fn apply_operator(
+        &mut self,
+        _scope: &Scope,
+        name: &str,
+        l: Option<&mut Typed>,
+        r: &mut Typed,
+    ) -> Res<Typed> {
+        let op = operator(self.types(), name, l.as_ref().map(|l| l.ty), r.ty)?;
+        let mut nullable = vec![];
+        let mut args = op.args.iter();
+        if let Some(l) = l {
+            self.coerce(l, *args.next().unwrap_or(&l.ty))?;
+            nullable.push(l.nullable);
+        }
+        self.coerce(r, *args.next().unwrap_or(&r.ty))?;
+        nullable.push(r.nullable);
+        let code = self.types().builtins.function_by_oid(op.code);
+        Ok(Typed::value(
+            op.result,
+            nullability::operator_nullable(code, &nullable),
+        ))
+    }
+
+    fn any_all(&mut self, scope: &Scope, name: &str, left: &Expr, right: &Expr) -> Res<Typed> {
+        let mut l = self.expr(scope, left)?;
+        if let Expr::Subquery(q) = right {
+            let cols = super::statement::subquery(self, scope, q)?;
+            let [c] = cols.as_slice() else {
+                return unsupported("op ANY/ALL (subquery) with several columns");
+            };
+            let mut r = Typed::value(c.ty, c.nullable);
+            self.apply_operator(scope, name, Some(&mut l), &mut r)?;
+            return Ok(Typed::value(oid::BOOL, true));
+        }
+        let mut r = self.expr(scope, right)?;
+        let elem = if r.ty == oid::UNKNOWN {
+            oid::UNKNOWN
+        } else {
+            self.types().element_of(r.ty).ok_or_else(|| {
+                Fail::Error(
+                    "op ANY/ALL (array) requires array on right side".into(),
+                    None,
+                )
+            })?
+        };
+        let op = operator(self.types(), name, Some(l.ty), elem)?;
+        if op.result != oid::BOOL {
+            return error("op ANY/ALL (array) requires operator to yield boolean");
+        }
+        self.coerce(&mut l, op.args[0])?;
+        let array = if r.ty != oid::UNKNOWN && resolve::is_polymorphic(op.args[1]) {
+            r.ty
+        } else {
+            self.types()
+                .array_of(op.args[1])
+                .ok_or_else(|| Fail::Error("could not find array type for ANY/ALL".into(), None))?
+        };
+        self.coerce(&mut r, array)?;
+        // An element may be NULL even in a non-null array.
+        Ok(Typed::value(oid::BOOL, true))
+    }
+
+    fn in_list(&mut self, scope: &Scope, expr: &Expr, list: &[Expr]) -> Res<Typed> {
+        if let Expr::Tuple(ls) = expr {
+            let mut nullable = false;
+            for item in list {
+                let Expr::Tuple(rs) = item else {
+                    return unsupported("a row IN a list of non-row values");
+                };
+                nullable |= self.row_comparison(scope, "=", ls, rs)?.nullable;
+            }
+            return Ok(Typed::value(oid::BOOL, nullable));
+        }
+        let mut l = self.expr(scope, expr)?;
+        let mut items = Vec::new();
+        for item in list {
+            items.push(self.expr(scope, item)?);
+        }
+        let mut nullable = l.nullable;
+        let mut all: Vec<u32> = vec![l.ty];
+        all.extend(items.iter().map(|i| i.ty));
+        let common = if items.len() > 1 {
+            common_type(self.types(), &all, "IN").ok()
+        } else {
+            None
+        };
+        match common {
+            Some(c) => {
+                let op = operator(self.types(), "=", Some(c), c)?;
+                self.coerce(&mut l, op.args[0])?;
+                for i in &mut items {
+                    self.coerce(i, op.args[1])?;
+                    nullable |= i.nullable;
+                }
+            }
+            None => {
+                for i in &mut items {
+                    let mut lc = l.clone();
+                    let t = self.apply_operator(scope, "=", Some(&mut lc), i)?;
+                    nullable |= t.nullable;
+                }
+                if l.ty == oid::UNKNOWN
+                    && let Kind::Param(n) = l.kind
+                    && let Some(Some(_)) = self.params.get(n)
+                {
+                    // Typed by the comparisons.
+                }
+            }
+        }
+        Ok(Typed::value(oid::BOOL, nullable))
+    }
+
+    fn case(
+        &mut self,
+        scope: &Scope,
+        operand: Option<&Expr>,
+        conditions: &[sqlparser::ast::CaseWhen],
+        else_result: Option<&Expr>,
+    ) -> Res<Typed> {
+        // An unknown operand is taken as text before the WHEN comparisons (transformCaseExpr).
+        let operand_t = match operand {
+            Some(o) => {
+                let mut t = self.expr(scope, o)?;
+                self.resolve_unknown(&mut t)?;
+                Some(t)
+            }
+            None => None,
+        };
+        let mut results = Vec::new();
+        let mut default = match else_result {
+            Some(e) => self.expr(scope, e)?,
+            None => {
+                let mut t = Typed::value(oid::UNKNOWN, true);
+                t.kind = Kind::Literal;
+                t
+            }
+        };
+        for when in conditions {
+            match &operand_t {
+                Some(o) => {
+                    let mut l = o.clone();
+                    let mut r = self.expr(scope, &when.condition)?;
+                    let t = self.apply_operator(scope, "=", Some(&mut l), &mut r)?;
+                    if t.ty != oid::BOOL {
+                        return error("CASE/WHEN comparison must yield boolean");
+                    }
+                }
+                None => {
+                    self.condition(scope, &when.condition)?;
+                }
+            }
+            results.push(self.expr(scope, &when.result)?);
+        }
+        let name = default.name.clone().filter(|_| default.strength > 1);
+        let mut all = vec![default.clone()];
+        all.append(&mut results);
+        let ty = self.common(&mut all, "CASE")?;
+        default = all[0].clone();
+        let nullable = all.iter().any(|t| t.nullable);
+        let t = Typed::value(ty, nullable || default.nullable);
+        Ok(match name {
+            Some(n) => t.named(&n, 2),
+            None => t.named("case", 1),
+        })
+    }
+
+    /// `select_common_type` plus the coercion of every input.
+    pub fn common(&mut self, items: &mut [Typed], context: &str) -> Res<u32> {
+        let tys: Vec<u32> = items.iter().map(|t| t.ty).collect();
+        let ty = common_type(self.types(), &tys, context)?;
+        for t in items.iter_mut() {
+            self.coerce(t, ty)?;
+        }
+        Ok(ty)
+    }
+
+    fn function(&mut self, scope: &Scope, f: &Function) -> Res<Typed> {
+        let span = match f.name.0.first() {
+            Some(ObjectNamePart::Identifier(i)) => i.span,
+            _ => sqlparser::tokenizer::Span::empty(),
+        };
+        self.function_inner(scope, f).map_err(|e| e.at(span))
+    }
+
+    fn function_inner(&mut self, scope: &Scope, f: &Function) -> Res<Typed> {
+        let parts = name_parts(&f.name)?;
+        let name = match parts.as_slice() {
+            [n] => n.clone(),
+            [s, n] if s == "pg_catalog" => n.clone(),
+            [s, n] => format!("{s}.{n}"),
+            _ => return unsupported(format!("the function name {}", f.name)),
+        };
+        if !f.within_group.is_empty() {
+            return unsupported("ordered-set aggregates (WITHIN GROUP)");
+        }
+        let list = match &f.args {
+            FunctionArguments::None => return self.sql_value_function(&name),
+            FunctionArguments::Subquery(q) => {
+                if name == "array" {
+                    let cols = super::statement::subquery(self, scope, q)?;
+                    let [c] = cols.as_slice() else {
+                        return error("subquery must return only one column");
+                    };
+                    let arr = self.types().array_of(c.ty).ok_or_else(|| {
+                        Fail::Unsupported("ARRAY(subquery) of a type without array type".into())
+                    })?;
+                    return Ok(Typed::value(arr, false).named("array", 2));
+                }
+                return unsupported(format!("{name}(subquery)"));
+            }
+            FunctionArguments::List(list) => list,
+        };
+        let mut args = Vec::new();
+        let mut star = false;
+        for a in &list.args {
+            match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => args.push(self.expr(scope, e)?),
+                FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => star = true,
+                _ => return unsupported("named function arguments and qualified wildcards"),
+            }
+        }
+        for clause in &list.clauses {
+            match clause {
+                FunctionArgumentClause::OrderBy(order) => {
+                    for o in order {
+                        self.expr(scope, &o.expr)?;
+                    }
+                }
+                other => return unsupported(format!("the function argument clause {other}")),
+            }
+        }
+        if star && (name != "count" || !args.is_empty()) {
+            return error(format!("{name}(*) is not allowed"));
+        }
+        if let Some(filter) = &f.filter {
+            self.condition(scope, filter)?;
+        }
+        let named = |t: Typed| t.named(&name, 2);
+        match name.as_str() {
+            "coalesce" => {
+                let ty = self.common(&mut args, "COALESCE")?;
+                let nullable = args.iter().all(|a| a.nullable);
+                return Ok(named(Typed::value(ty, nullable)));
+            }
+            "greatest" | "least" => {
+                let ty = self.common(&mut args, &name.to_uppercase())?;
+                let nullable = args.iter().all(|a| a.nullable);
+                return Ok(named(Typed::value(ty, nullable)));
+            }
+            "nullif" => {
+                let [l, r] = args.as_mut_slice() else {
+                    return error("NULLIF takes two arguments");
+                };
+                let mut lc = l.clone();
+                self.apply_operator(scope, "=", Some(&mut lc), r)?;
+                return Ok(named(Typed::value(lc.ty, true)));
+            }
+            _ => {}
+        }
+        if f.over.is_some() {
+            return self.window_function(&name, args, f);
+        }
+        let t = self.call_builtin(&name, args, f.filter.is_some())?;
+        Ok(named(t))
+    }
+
+    fn window_function(&mut self, name: &str, args: Vec<Typed>, f: &Function) -> Res<Typed> {
+        if let Some(sqlparser::ast::WindowType::WindowSpec(spec)) = &f.over
+            && spec.window_frame.is_some()
+        {
+            // A frame that may not hold the current row: any aggregate may be NULL.
+            let mut t = self.resolve_function(name, args, true)?;
+            t.typed.nullable = !t.count_like;
+            return Ok(t.typed.named(name, 2));
+        }
+        let r = self.resolve_function(name, args, true)?;
+        let mut t = r.typed;
+        if r.kind == FunctionKind::Window {
+            t.nullable = !NON_NULL_WINDOW_FUNCTIONS.contains(&name) || r.args_nullable;
+        } else if r.count_like {
+            t.nullable = false;
+        } else {
+            t.nullable = !nullability::GROUPED_NON_NULL_AGGREGATES.contains(&name)
+                || r.args_nullable
+                || f.filter.is_some();
+        }
+        Ok(t.named(name, 2))
+    }
+
+    /// A call of a builtin function (aggregates included), by PostgreSQL's rules.
+    pub fn call_builtin(&mut self, name: &str, args: Vec<Typed>, filtered: bool) -> Res<Typed> {
+        let r = self.resolve_function(name, args, false)?;
+        let mut t = r.typed;
+        if r.kind == FunctionKind::Aggregate {
+            self.saw_aggregate = true;
+            t.nullable = match self.types().builtins.function_by_oid(r.oid) {
+                Some(f) => {
+                    nullability::aggregate_nullable(f, &r.each_nullable, self.grouped, filtered)
+                }
+                None => true,
+            };
+        }
+        Ok(t)
+    }
+
+    fn resolve_function(
+        &mut self,
+        name: &str,
+        mut args: Vec<Typed>,
+        window: bool,
+    ) -> Res<Resolved> {
+        let all = self.schema.function_candidates(name);
+        if all.is_empty() {
+            return unsupported(format!(
+                "the function {name}() (not a builtin or a function of the schema)"
+            ));
+        }
+        let n = args.len();
+        let mut cands: Vec<(usize, Vec<u32>)> = Vec::new();
+        for (i, f) in all.iter().enumerate() {
+            match f.kind {
+                FunctionKind::Procedure => continue,
+                FunctionKind::Window if !window => continue,
+                _ => {}
+            }
+            let pronargs = f.args.len();
+            let declared: Vec<u32> = if let Some(elem) = f.variadic.filter(|_| pronargs <= n) {
+                let mut d = f.args[..pronargs - 1].to_vec();
+                d.extend(std::iter::repeat_n(elem, n + 1 - pronargs));
+                d
+            } else if pronargs > n && n + f.nargdefaults >= pronargs {
+                f.args[..n].to_vec()
+            } else if pronargs == n {
+                f.args.clone()
+            } else {
+                continue;
+            };
+            cands.push((i, declared));
+        }
+        let inputs: Vec<u32> = args.iter().map(|a| a.ty).collect();
+        let shown = || {
+            let tys: Vec<String> = inputs.iter().map(|&t| self.types().display(t)).collect();
+            format!("{name}({})", tys.join(", "))
+        };
+        let idx = match resolve::pick(self.types(), &inputs, &cands) {
+            Pick::One(i) => i,
+            Pick::None => {
+                if all.iter().any(|f| f.builtin.is_none())
+                    || inputs
+                        .iter()
+                        .any(|&t| t >= 0x4000_0000 && !self.types().is_enum(t))
+                {
+                    // Schema functions' argument defaults are not in the catalog model.
+                    return unsupported(format!(
+                        "{} (a schema function or a schema type; argument defaults are not known offline)",
+                        shown()
+                    ));
+                }
+                return Err(Fail::Error(
+                    format!("function {} does not exist", shown()),
+                    Some("No function matches the given name and argument types. You might need to add explicit type casts.".into()),
+                ));
+            }
+            Pick::Ambiguous => {
+                return Err(Fail::Error(
+                    format!("function {} is not unique", shown()),
+                    Some("Could not choose a best candidate function. You might need to add explicit type casts.".into()),
+                ));
+            }
+        };
+        let f = &all[idx];
+        let declared = cands
+            .iter()
+            .find(|c| c.0 == idx)
+            .map(|c| c.1.clone())
+            .unwrap_or_default();
+        let out_columns: Vec<(String, u32)> = match f.builtin {
+            Some(o) => self
+                .types()
+                .builtins
+                .function_by_oid(o)
+                .map(|b| b.out_columns())
+                .unwrap_or_default(),
+            None => f.out.clone(),
+        };
+        let record_ok = self.in_from && f.ret == oid::RECORD && !out_columns.is_empty();
+        if !record_ok && matches!(f.ret, oid::RECORD | oid::TRIGGER | oid::INTERNAL) {
+            return unsupported(format!(
+                "the function {name} returning {}",
+                self.types().display(f.ret)
+            ));
+        }
+
+        let (resolved_args, ret) = if declared.iter().any(|&d| resolve::is_polymorphic(d))
+            || resolve::is_polymorphic(f.ret)
+        {
+            let (a, r) =
+                resolve::resolve_polymorphic(self.types(), &inputs, &declared, Some(f.ret))?;
+            (a, r.unwrap_or(f.ret))
+        } else {
+            (declared, f.ret)
+        };
+        for (a, &d) in args.iter_mut().zip(&resolved_args) {
+            if d != oid::ANY {
+                self.coerce(a, d)?;
+            }
+        }
+        let mut out = Vec::new();
+        if record_ok {
+            for (col, ty) in &out_columns {
+                let ty = if resolve::is_polymorphic(*ty) {
+                    resolve::resolve_polymorphic(self.types(), &inputs, &resolved_args, Some(*ty))?
+                        .1
+                        .unwrap_or(*ty)
+                } else {
+                    *ty
+                };
+                out.push((col.clone(), ty));
+            }
+        }
+        let each_nullable: Vec<bool> = args.iter().map(|a| a.nullable).collect();
+        let builtin = f
+            .builtin
+            .and_then(|o| self.types().builtins.function_by_oid(o));
+        let nullable = match builtin {
+            // generate_series never yields NULL rows.
+            Some(b) if b.retset && b.name == "generate_series" => each_nullable.iter().any(|&n| n),
+            Some(b) => nullability::function_nullable(b, &each_nullable),
+            // A schema function may return NULL whatever its strictness.
+            None => true,
+        };
+        Ok(Resolved {
+            typed: Typed::value(ret, nullable),
+            kind: f.kind,
+            oid: f.builtin.unwrap_or(0),
+            args_nullable: each_nullable.iter().any(|&x| x),
+            count_like: builtin
+                .and_then(|b| b.aggregate.as_ref())
+                .is_some_and(|a| !a.null_on_empty_input()),
+            each_nullable,
+            out,
+        })
+    }
+
+    /// A function in FROM: its columns (one, named after the function, or a record's OUT
+    /// columns, which may be NULL) with types and nullability. `generate_series` rows are never NULL; other set-returning functions'
+    /// (`unnest`: array elements) may be.
+    pub fn function_in_from(
+        &mut self,
+        scope: &Scope,
+        parts: &[String],
+        fargs: &[FunctionArg],
+    ) -> Res<Vec<(String, u32, bool)>> {
+        let name = match parts {
+            [n] => n.clone(),
+            [s, n] if s == "pg_catalog" => n.clone(),
+            [s, n] => format!("{s}.{n}"),
+            _ => return unsupported("this function name in FROM"),
+        };
+        let mut args = Vec::new();
+        for a in fargs {
+            match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => args.push(self.expr(scope, e)?),
+                _ => return unsupported("named function arguments"),
+            }
+        }
+        if name == "unnest" && args.len() != 1 {
+            return unsupported("unnest with several arrays");
+        }
+        let saved = self.saw_aggregate;
+        self.in_from = true;
+        let r = self.resolve_function(&name, args, false);
+        self.in_from = false;
+        let r = r?;
+        self.saw_aggregate = saved;
+        if !r.out.is_empty() {
+            return Ok(r.out.into_iter().map(|(n, t)| (n, t, true)).collect());
+        }
+        let non_null = name == "generate_series" && !r.args_nullable;
+        let short = parts.last().cloned().unwrap_or_default();
+        Ok(vec![(short, r.typed.ty, !non_null)])
+    }
+
+    fn sql_value_function(&mut self, name: &str) -> Res<Typed> {
+        let ty = match name {
+            "current_date" => oid::DATE,
+            "current_time" => oid::TIMETZ,
+            "current_timestamp" => oid::TIMESTAMPTZ,
+            "localtime" => oid::TIME,
+            "localtimestamp" => oid::TIMESTAMP,
+            "current_role" | "current_user" | "user" | "session_user" | "current_catalog"
+            | "current_schema" => oid::NAME,
+            other => return unsupported(format!("{other} without parentheses")),
+        };
+        let shown = match name {
+            "user" => "current_user",
+            other => other,
+        };
+        Ok(Typed::value(ty, name == "current_schema").named(shown, 2))
+    }
+}
+
+struct Resolved {
+    typed: Typed,
+    /// A record-returning function's OUT/TABLE columns (only in FROM).
+    out: Vec<(String, u32)>,
+    kind: FunctionKind,
+    oid: u32,
+    args_nullable: bool,
+    each_nullable: Vec<bool>,
+    count_like: bool,
+}
+
+/// The name `FigureColname` gives a cast: the last component of the type name as the grammar
+/// produced it (`int4` for `integer`, `timestamptz`, a domain's own name).
+fn cast_name(cx: &Cx, data_type: &DataType, resolved: u32) -> String {
+    let spelled = data_type.to_string();
+    let mut base = spelled.trim();
+    while let Some(b) = base.strip_suffix("[]") {
+        base = b.trim_end();
+    }
+    let base = base.split('(').next().unwrap_or(base).trim();
+    let last = base.rsplit('.').next().unwrap_or(base);
+    let folded = match last.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+        Some(q) => q.to_string(),
+        None => last.to_lowercase(),
+    };
+    let elem = cx
+        .types()
+        .element_of(resolved)
+        .filter(|_| spelled.trim_end().ends_with(']'))
+        .unwrap_or(resolved);
+    match cx.types().builtins.type_by_oid(elem) {
+        Some(t)
+            if cx
+                .types()
+                .builtins
+                .type_by_name(base)
+                .is_some_and(|x| x.oid == elem) =>
+        {
+            t.name.clone()
+        }
+        _ => folded,
+    }
+}

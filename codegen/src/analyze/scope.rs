@@ -1,0 +1,162 @@
+//! Name scopes of one query level, after PostgreSQL's namespace items: FROM items (tables,
+//! subqueries, CTE references) visible by name and/or for unqualified columns, joins that
+//! hide their children's columns from unqualified lookup (`USING` columns merged first), the
+//! outer-join nulling of a side, and the chain to enclosing query levels.
+
+use super::{Fail, Res};
+use crate::diagnostic::closest;
+
+/// One column visible in a scope (or produced by a query).
+#[derive(Debug, Clone)]
+pub struct Col {
+    pub name: String,
+    pub ty: u32,
+    pub nullable: bool,
+    /// `(table, column)` of a plain table column.
+    pub origin: Option<(String, String)>,
+}
+
+/// A namespace item: a FROM item, or a join's merged column list.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The name it is visible under (`alias`, or the table's name), if any.
+    pub rel_name: Option<String>,
+    /// Whether its columns are found by unqualified names.
+    pub cols_visible: bool,
+    pub cols: Vec<Col>,
+}
+
+/// A query level's names, with its CTEs, and the enclosing level.
+#[derive(Debug, Default)]
+pub struct Scope<'p> {
+    pub items: Vec<Item>,
+    pub ctes: Vec<(String, Vec<Col>)>,
+    pub parent: Option<&'p Scope<'p>>,
+}
+
+impl<'p> Scope<'p> {
+    pub fn child(parent: &'p Scope<'p>) -> Scope<'p> {
+        Scope {
+            items: Vec::new(),
+            ctes: Vec::new(),
+            parent: Some(parent),
+        }
+    }
+
+    /// A CTE visible here or in an enclosing level.
+    pub fn cte(&self, name: &str) -> Option<&[Col]> {
+        self.ctes
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| c.as_slice())
+            .or_else(|| self.parent.and_then(|p| p.cte(name)))
+    }
+
+    /// The item named `rel` (innermost level first).
+    pub fn item(&self, rel: &str) -> Option<&Item> {
+        self.items
+            .iter()
+            .find(|i| i.rel_name.as_deref() == Some(rel))
+            .or_else(|| self.parent.and_then(|p| p.item(rel)))
+    }
+
+    /// Resolves `column` or `rel.column`. The boolean is true for a reference to an
+    /// enclosing query level.
+    pub fn column(&self, rel: Option<&str>, column: &str) -> Res<(Col, bool)> {
+        self.lookup(rel, column, false).and_then(|found| {
+            found.ok_or_else(|| {
+                let shown = match rel {
+                    Some(r) => format!("{r}.{column}"),
+                    None => format!("\"{column}\""),
+                };
+                let known = self.all_column_names();
+                let help = closest(column, known.iter().map(String::as_str))
+                    .map(|n| format!("did you mean \"{n}\"?"));
+                if rel.is_some() && self.item(rel.unwrap_or_default()).is_none() {
+                    Fail::Error(
+                        format!(
+                            "missing FROM-clause entry for table \"{}\"",
+                            rel.unwrap_or_default()
+                        ),
+                        None,
+                    )
+                } else {
+                    Fail::Error(format!("column {shown} does not exist"), help)
+                }
+            })
+        })
+    }
+
+    fn lookup(&self, rel: Option<&str>, column: &str, outer: bool) -> Res<Option<(Col, bool)>> {
+        let mut found: Option<Col> = None;
+        match rel {
+            Some(r) => {
+                if let Some(item) = self.items.iter().find(|i| i.rel_name.as_deref() == Some(r)) {
+                    let mut matches = item.cols.iter().filter(|c| c.name == column);
+                    found = matches.next().cloned();
+                    if matches.next().is_some() {
+                        return Err(Fail::Error(
+                            format!("column reference \"{column}\" is ambiguous"),
+                            None,
+                        ));
+                    }
+                    if found.is_none() {
+                        return Ok(None);
+                    }
+                }
+            }
+            None => {
+                for item in self.items.iter().filter(|i| i.cols_visible) {
+                    for c in item.cols.iter().filter(|c| c.name == column) {
+                        if found.is_some() {
+                            return Err(Fail::Error(
+                                format!("column reference \"{column}\" is ambiguous"),
+                                None,
+                            ));
+                        }
+                        found = Some(c.clone());
+                    }
+                }
+            }
+        }
+        match found {
+            Some(c) => Ok(Some((c, outer))),
+            None => match self.parent {
+                Some(p) => p.lookup(rel, column, true),
+                None => Ok(None),
+            },
+        }
+    }
+
+    fn all_column_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .items
+            .iter()
+            .flat_map(|i| i.cols.iter().map(|c| c.name.clone()))
+            .collect();
+        if let Some(p) = self.parent {
+            names.extend(p.all_column_names());
+        }
+        names
+    }
+
+    /// `*`: the visible items' columns in FROM order (a join's merged list stands for its
+    /// children).
+    pub fn star(&self) -> Vec<Col> {
+        self.items
+            .iter()
+            .filter(|i| i.cols_visible)
+            .flat_map(|i| i.cols.iter().cloned())
+            .collect()
+    }
+}
+
+/// Marks every column of `items` nullable (the nullable side of an outer join).
+pub fn null_side(items: &mut [Item]) {
+    for item in items {
+        for c in &mut item.cols {
+            c.nullable = true;
+        }
+    }
+}

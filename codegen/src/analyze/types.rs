@@ -1,0 +1,227 @@
+//! The analyzer's type space: PostgreSQL's builtin types by OID, plus the schema's own types
+//! (enums, and types squill only names) under synthetic OIDs, so that every resolution rule
+//! works on plain `u32`s like PostgreSQL's own code. Domains are reduced to their base type
+//! where they are read, as the live describe does.
+
+use std::collections::HashMap;
+
+use crate::builtins::{Builtins, oid};
+use crate::ir::PgType;
+
+/// Synthetic OIDs of schema types start here (PostgreSQL's own OIDs stay far below).
+const USER_BASE: u32 = 0x4000_0000;
+
+#[derive(Debug, Clone)]
+struct UserType {
+    schema: String,
+    name: String,
+    is_enum: bool,
+    /// For the array type: its element; for the element type: its array.
+    elem: Option<u32>,
+    array: Option<u32>,
+}
+
+/// Builtin and schema types.
+#[derive(Debug, Clone)]
+pub struct Types {
+    pub(crate) builtins: &'static Builtins,
+    user: Vec<UserType>,
+    by_name: HashMap<(String, String), u32>,
+    domains: HashMap<(String, String), u32>,
+}
+
+impl Default for Types {
+    fn default() -> Self {
+        Types {
+            builtins: Builtins::load(),
+            user: Vec::new(),
+            by_name: HashMap::new(),
+            domains: HashMap::new(),
+        }
+    }
+}
+
+impl Types {
+    /// Adds a schema type (`is_enum`, or a type squill only passes through) and its array type.
+    pub fn add_user_type(&mut self, schema: &str, name: &str, is_enum: bool) -> u32 {
+        if let Some(&oid) = self.by_name.get(&(schema.to_string(), name.to_string())) {
+            return oid;
+        }
+        let oid = USER_BASE + self.user.len() as u32;
+        self.user.push(UserType {
+            schema: schema.into(),
+            name: name.into(),
+            is_enum,
+            elem: None,
+            array: Some(oid + 1),
+        });
+        self.user.push(UserType {
+            schema: schema.into(),
+            name: format!("_{name}"),
+            is_enum: false,
+            elem: Some(oid),
+            array: None,
+        });
+        self.by_name.insert((schema.into(), name.into()), oid);
+        oid
+    }
+
+    /// A domain: wherever its name is used, its base type is meant.
+    pub fn add_domain(&mut self, schema: &str, name: &str, base: u32) {
+        self.domains.insert((schema.into(), name.into()), base);
+    }
+
+    fn user(&self, oid: u32) -> Option<&UserType> {
+        oid.checked_sub(USER_BASE)
+            .and_then(|i| self.user.get(i as usize))
+    }
+
+    /// `typcategory`.
+    pub fn category(&self, ty: u32) -> char {
+        match self.user(ty) {
+            Some(u) if u.elem.is_some() => 'A',
+            Some(u) if u.is_enum => 'E',
+            Some(_) => 'U',
+            None => self.builtins.type_by_oid(ty).map_or('U', |t| t.category),
+        }
+    }
+
+    /// `typispreferred`.
+    pub fn preferred(&self, ty: u32) -> bool {
+        self.user(ty).is_none() && self.builtins.type_by_oid(ty).is_some_and(|t| t.preferred)
+    }
+
+    pub fn is_enum(&self, ty: u32) -> bool {
+        self.user(ty).is_some_and(|u| u.is_enum)
+    }
+
+    /// The element type of an array type (PostgreSQL's `get_element_type`).
+    pub fn element_of(&self, ty: u32) -> Option<u32> {
+        match self.user(ty) {
+            Some(u) => u.elem,
+            None => self.builtins.element_of(ty),
+        }
+    }
+
+    pub fn is_array(&self, ty: u32) -> bool {
+        self.element_of(ty).is_some()
+    }
+
+    /// The array type over `ty`.
+    pub fn array_of(&self, ty: u32) -> Option<u32> {
+        match self.user(ty) {
+            Some(u) => u.array,
+            None => self.builtins.array_of(ty),
+        }
+    }
+
+    /// A type as SQL spells it: builtin spellings, `[]` suffixes, schema-qualified or
+    /// search-path names of schema types and domains (reduced to their base type).
+    pub fn resolve_name(&self, spelled: &str, search_path: &[String]) -> Option<u32> {
+        let spelled = spelled.trim();
+        if let Some(inner) = spelled.strip_suffix("[]") {
+            let inner = inner.trim_end();
+            let inner = inner.strip_suffix("[]").unwrap_or(inner);
+            let elem = self.resolve_name(inner, search_path)?;
+            return self
+                .element_of(elem)
+                .map_or_else(|| self.array_of(elem), |_| Some(elem));
+        }
+        let unquoted = |s: &str| -> String {
+            match s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+                Some(q) => q.replace("\"\"", "\""),
+                None => s.to_lowercase(),
+            }
+        };
+        let (schema, name) = match split_qualified(spelled) {
+            Some((s, n)) => (Some(unquoted(s)), unquoted(n)),
+            None => (None, unquoted(spelled)),
+        };
+        let schemas: Vec<String> = match &schema {
+            Some(s) => vec![s.clone()],
+            None => search_path.to_vec(),
+        };
+        if schema.as_deref() != Some("pg_catalog") {
+            for s in &schemas {
+                let key = (s.clone(), name.clone());
+                if let Some(&oid) = self.by_name.get(&key) {
+                    return Some(oid);
+                }
+                if let Some(&base) = self.domains.get(&key) {
+                    return Some(base);
+                }
+            }
+            if schema.is_some() {
+                return None;
+            }
+        }
+        let builtin_spelling = if spelled.starts_with("pg_catalog.") {
+            spelled
+        } else if schema.is_some() {
+            return None;
+        } else {
+            spelled
+        };
+        self.builtins.type_by_name(builtin_spelling).map(|t| t.oid)
+    }
+
+    /// `format_type` spelling, for messages.
+    pub fn display(&self, ty: u32) -> String {
+        self.pg_type(ty).display_name()
+    }
+
+    /// The IR's view of a type.
+    pub fn pg_type(&self, ty: u32) -> PgType {
+        if let Some(elem) = self.element_of(ty).filter(|_| ty != oid::NAME)
+            && (self.user(ty).is_some()
+                || self
+                    .builtins
+                    .type_by_oid(ty)
+                    .is_some_and(|t| t.category == 'A'))
+        {
+            return PgType::Array(Box::new(self.pg_type(elem)));
+        }
+        match self.user(ty) {
+            Some(u) if u.is_enum => PgType::Enum {
+                schema: u.schema.clone(),
+                name: u.name.clone(),
+            },
+            Some(u) => PgType::Other {
+                schema: u.schema.clone(),
+                name: u.name.clone(),
+            },
+            None => match self.builtins.type_by_oid(ty) {
+                Some(t)
+                    if t.kind == crate::builtins::TypeKind::Base
+                        || t.kind == crate::builtins::TypeKind::Pseudo =>
+                {
+                    PgType::Builtin {
+                        oid: ty,
+                        name: t.sql_name.clone(),
+                    }
+                }
+                Some(t) => PgType::Other {
+                    schema: "pg_catalog".into(),
+                    name: t.name.clone(),
+                },
+                None => PgType::Other {
+                    schema: "pg_catalog".into(),
+                    name: format!("oid {ty}"),
+                },
+            },
+        }
+    }
+}
+
+/// `schema.name` split at the first dot outside quotes.
+fn split_qualified(s: &str) -> Option<(&str, &str)> {
+    let mut quoted = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => return Some((&s[..i], &s[i + 1..])),
+            _ => {}
+        }
+    }
+    None
+}

@@ -1,0 +1,316 @@
+//! Views and materialized views (`CREATE [OR REPLACE] [MATERIALIZED] VIEW [IF NOT EXISTS]`,
+//! `ALTER [MATERIALIZED] VIEW ... RENAME / SET SCHEMA`), and the query of `CREATE TABLE AS`.
+//!
+//! A view's columns are the analyzer's to type: the catalog keeps the defining query text in
+//! `Relation::view_sql` (wrapped as `SELECT * FROM (query) AS v(a, b)` when the view names its
+//! columns) and no columns. The relations the query reads are kept for `DROP ... CASCADE`.
+
+use std::collections::BTreeSet;
+use std::ops::{ControlFlow, Range};
+
+use sqlparser::ast::{
+    self, Expr, GroupByExpr, Query, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
+    TableFactor, visit_relations,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Token;
+
+use super::names::{ident, object_name};
+use super::table_syntax::name_span_of;
+use super::{Applied, Loader, Problem, Stmt};
+use crate::catalog::tokens::{Cursor, ReadError, Tok, is_word, split_commas};
+use crate::catalog::{Column, RelKind, Relation, quote_ident};
+
+#[derive(Debug, Clone)]
+pub(super) struct ViewDef {
+    pub name: Vec<String>,
+    pub name_span: Range<usize>,
+    pub materialized: bool,
+    pub or_replace: bool,
+    pub if_not_exists: bool,
+    pub temporary: bool,
+    pub columns: Vec<String>,
+    /// The defining query's byte range in the file.
+    pub query: Range<usize>,
+    pub ast: Option<Box<Query>>,
+}
+
+pub(super) fn from_ast(stmt: &Stmt, view: &ast::CreateView) -> Result<ViewDef, Problem> {
+    let query = query_span_after_as(stmt).ok_or_else(|| Problem::use_tokens("no AS"))?;
+    Ok(ViewDef {
+        name: object_name(&view.name),
+        name_span: name_span_of(stmt, &view.name),
+        materialized: view.materialized,
+        or_replace: view.or_replace,
+        if_not_exists: view.if_not_exists,
+        temporary: view.temporary,
+        columns: view.columns.iter().map(|c| ident(&c.name)).collect(),
+        query,
+        ast: Some(view.query.clone()),
+    })
+}
+
+pub(super) fn from_tokens(stmt: &Stmt, c: &mut Cursor) -> Result<ViewDef, ReadError> {
+    c.expect_word("create")?;
+    let or_replace = c.eat_words(&["or", "replace"]);
+    let temporary = c.eat_word("temp") || c.eat_word("temporary");
+    c.eat_word("recursive");
+    let materialized = c.eat_word("materialized");
+    c.expect_word("view")?;
+    let if_not_exists = c.eat_words(&["if", "not", "exists"]);
+    let start = c.span();
+    let name = c.object_name()?;
+    let name_span = start.start..c.span().start.max(start.end);
+    let mut columns = Vec::new();
+    if c.is(&Token::LParen) {
+        for part in split_commas(c.parenthesized()?) {
+            columns.push(Cursor::new(part).ident()?);
+        }
+    }
+    c.skip_until_word(&["as"]);
+    c.expect_word("as")?;
+    let query = query_span(c.rest()).ok_or_else(|| c.error("expected the view's query"))?;
+    let ast = parse_query(stmt.text_of(query.clone()));
+    Ok(ViewDef {
+        name,
+        name_span,
+        materialized,
+        or_replace,
+        if_not_exists,
+        temporary,
+        columns,
+        query,
+        ast,
+    })
+}
+
+/// The byte range of a query in `rest` (the tokens after `AS`), without a trailing
+/// `WITH [NO] DATA` or `WITH [CASCADED | LOCAL] CHECK OPTION`.
+pub(super) fn query_span(rest: &[Tok]) -> Option<Range<usize>> {
+    let mut end = rest.len();
+    let word = |i: usize, w: &str| i < rest.len() && is_word(Some(&rest[i].token), w);
+    if end >= 2 && word(end - 1, "data") {
+        let mut at = end - 1;
+        if at >= 1 && word(at - 1, "no") {
+            at -= 1;
+        }
+        if at >= 1 && word(at - 1, "with") {
+            end = at - 1;
+        }
+    } else if end >= 3 && word(end - 1, "option") && word(end - 2, "check") {
+        let mut at = end - 2;
+        if at >= 1 && (word(at - 1, "cascaded") || word(at - 1, "local")) {
+            at -= 1;
+        }
+        if at >= 1 && word(at - 1, "with") {
+            end = at - 1;
+        }
+    }
+    let query = &rest[..end];
+    Some(query.first()?.span.start..query.last()?.span.end)
+}
+
+/// The query after the top-level `AS` that follows `TABLE`/`VIEW` in the statement.
+pub(super) fn query_span_after_as(stmt: &Stmt) -> Option<Range<usize>> {
+    let mut c = Cursor::new(&stmt.toks);
+    c.skip_until_word(&["table", "view"]);
+    c.next()?;
+    c.skip_until_word(&["as"]);
+    c.next()?;
+    query_span(c.rest())
+}
+
+pub(super) fn parse_query(sql: &str) -> Option<Box<Query>> {
+    let mut parser = Parser::new(&PostgreSqlDialect {}).try_with_sql(sql).ok()?;
+    let query = parser.parse_query().ok()?;
+    parser.peek_token().token.eq(&Token::EOF).then_some(query)
+}
+
+/// The query with the view's column names applied, for the analyzer.
+pub(super) fn with_column_names(sql: &str, columns: &[String]) -> String {
+    if columns.is_empty() {
+        return sql.to_string();
+    }
+    let names: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+    format!("SELECT * FROM ({sql}) AS v({})", names.join(", "))
+}
+
+/// The columns of `SELECT [DISTINCT [ON (...)]] *, t.*, col, col AS x FROM one_table ...`
+/// (no joins, grouping or set operations): the table's columns, nullable, without defaults,
+/// as `CREATE TABLE AS` makes them.
+pub(super) fn simple_projection(loader: &Loader, query: &Query) -> Option<Vec<Column>> {
+    if query.with.is_some() {
+        return None;
+    }
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return None;
+    };
+    let [from] = select.from.as_slice() else {
+        return None;
+    };
+    if !from.joins.is_empty() || select.having.is_some() {
+        return None;
+    }
+    if !matches!(&select.group_by, GroupByExpr::Expressions(e, m) if e.is_empty() && m.is_empty()) {
+        return None;
+    }
+    let TableFactor::Table {
+        name, alias, args, ..
+    } = &from.relation
+    else {
+        return None;
+    };
+    if args.is_some() || alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
+        return None;
+    }
+    let table = loader.find_relation(&object_name(name))?;
+    let relation = &loader.cat.tables[&table];
+    if relation.columns_pending() {
+        return None;
+    }
+    let reference = alias
+        .as_ref()
+        .map_or_else(|| table.name.clone(), |a| ident(&a.name));
+    let column = |expr: &Expr| -> Option<Column> {
+        let name = match expr {
+            Expr::Identifier(i) => ident(i),
+            Expr::CompoundIdentifier(parts)
+                if parts.len() == 2 && ident(&parts[0]) == reference =>
+            {
+                ident(&parts[1])
+            }
+            _ => return None,
+        };
+        let source = relation.column(&name)?;
+        Some(Column::plain(name, source.ty.undimensioned()))
+    };
+    let all = || {
+        relation
+            .columns
+            .iter()
+            .map(|c| Column::plain(&c.name, c.ty.undimensioned()))
+    };
+    let mut out = Vec::new();
+    for item in &select.projection {
+        match item {
+            SelectItem::Wildcard(_) => out.extend(all()),
+            SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(n), _)
+                if object_name(n).last() == Some(&reference) =>
+            {
+                out.extend(all())
+            }
+            SelectItem::UnnamedExpr(expr) => out.push(column(expr)?),
+            SelectItem::ExprWithAlias { expr, alias } => {
+                let mut c = column(expr)?;
+                c.name = ident(alias);
+                out.push(c);
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+impl Loader {
+    pub(super) fn create_view(&mut self, stmt: &Stmt, def: ViewDef) -> Applied {
+        if def.temporary
+            || super::names::in_temp_schema(&def.name)
+            || self.reads_temp_relation(def.ast.as_deref())
+        {
+            if let Some(name) = def.name.last() {
+                self.session.temp_relations.insert(name.clone());
+            }
+            return Ok(());
+        }
+        let qn = self.creation_name(&def.name, def.name_span.clone())?;
+        let kind = if def.materialized {
+            RelKind::MaterializedView
+        } else {
+            RelKind::View
+        };
+        if let Some(existing) = self.cat.tables.get(&qn) {
+            if def.if_not_exists {
+                return Ok(());
+            }
+            if !(def.or_replace && existing.kind == kind) {
+                return Err(
+                    Problem::new(format!("relation \"{}\" already exists", qn.name))
+                        .at(def.name_span),
+                );
+            }
+        } else if self.relation_name_taken(&qn) || self.type_name_taken(&qn) {
+            return Err(
+                Problem::new(format!("relation \"{}\" already exists", qn.name)).at(def.name_span),
+            );
+        }
+        let sql = stmt.text_of(def.query.clone());
+        let deps = self.relations_read(def.ast.as_deref());
+        self.view_deps.insert(qn.clone(), deps);
+        self.cat.tables.insert(
+            qn,
+            Relation {
+                kind,
+                columns: vec![],
+                view_sql: Some(with_column_names(sql, &def.columns)),
+            },
+        );
+        Ok(())
+    }
+
+    /// The catalog relations a query names (CTE names that match none are ignored).
+    fn relations_read(&self, query: Option<&Query>) -> BTreeSet<crate::catalog::QualifiedName> {
+        let mut out = BTreeSet::new();
+        if let Some(query) = query {
+            let _ = visit_relations(query, |name| {
+                if let Some(qn) = self.find_relation(&object_name(name)) {
+                    out.insert(qn);
+                }
+                ControlFlow::<()>::Continue(())
+            });
+        }
+        out
+    }
+
+    /// A view over a temporary table is itself temporary.
+    fn reads_temp_relation(&self, query: Option<&Query>) -> bool {
+        let mut temp = false;
+        if let Some(query) = query {
+            let _ = visit_relations(query, |name| {
+                let parts = object_name(name);
+                if self.session.is_temp(&parts) && self.find_relation(&parts).is_none() {
+                    temp = true;
+                }
+                ControlFlow::<()>::Continue(())
+            });
+        }
+        temp
+    }
+
+    /// `ALTER [MATERIALIZED] VIEW [IF EXISTS] name RENAME TO | SET SCHEMA | RENAME COLUMN`.
+    pub(super) fn alter_view_tokens(&mut self, c: &mut Cursor) -> Applied {
+        c.expect_word("alter")?;
+        c.eat_word("materialized");
+        c.expect_word("view")?;
+        let if_exists = c.eat_words(&["if", "exists"]);
+        let span = c.span();
+        let name = c.object_name()?;
+        let Some(qn) = self.relation_for(&name, span.clone(), if_exists)? else {
+            return Ok(());
+        };
+        if c.eat_words(&["rename", "to"]) {
+            let new = crate::catalog::QualifiedName::new(&qn.schema, c.ident()?);
+            self.move_relation(&qn, new, span)?;
+        } else if c.eat_words(&["set", "schema"]) {
+            let schema = c.ident()?;
+            if !self.cat.schemas.contains(&schema) {
+                return Err(Problem::new(format!("schema \"{schema}\" does not exist")).at(span));
+            }
+            let new = crate::catalog::QualifiedName::new(schema, &qn.name);
+            self.move_relation(&qn, new, span)?;
+        }
+        // RENAME COLUMN, ALTER COLUMN SET DEFAULT, SET (options), OWNER: views keep no
+        // columns offline, so nothing to record.
+        Ok(())
+    }
+}

@@ -1,0 +1,548 @@
+//! Conformance of the offline analyzer with PostgreSQL: for the demo and for corpus cases,
+//! load the catalog from DDL, analyze every query offline, describe it on a live server with
+//! the schema applied, and compare parameter types, column names and types, and nullability.
+//! Any type disagreement on a query the analyzer accepts fails the test; refusals are
+//! reported (grouped by reason), not failures.
+//!
+//! `cargo test -p squill-codegen --test analyze -- --nocapture` prints the tables.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use squill_codegen::analyze::{Schema, analyze};
+use squill_codegen::catalog;
+use squill_codegen::diagnostic::SourceFile;
+use squill_codegen::ir;
+use squill_codegen::live::{Describer, ScratchDatabase, TempServer};
+use squill_codegen::source::parse_query_file;
+
+#[derive(Default)]
+struct Tally {
+    queries: usize,
+    valid: usize,
+    accepted: usize,
+    equal: usize,
+    stricter: usize,
+    refused: usize,
+    refusals: BTreeMap<String, usize>,
+    disagreements: Vec<String>,
+    /// Accepted queries whose parameter names differ from describe's.
+    param_names_differ: Vec<String>,
+    /// Queries PostgreSQL accepts that the analyzer reported as errors (not refusals).
+    rejected_valid: Vec<String>,
+    /// Queries PostgreSQL rejects that the analyzer accepted.
+    accepted_invalid: Vec<String>,
+    /// Parameterless SELECTs run on the provoking data, and the NULLs found in columns the
+    /// analyzer called non-null (must be none).
+    executed: usize,
+    wrongly_non_null: Vec<String>,
+    /// Offline non-null where describe says nullable, for a plain table column.
+    table_column_stricter: Vec<String>,
+}
+
+struct Case {
+    name: String,
+    /// Rows to insert before running the parameterless SELECTs to provoke NULLs.
+    data: Option<PathBuf>,
+    schema: Vec<PathBuf>,
+    queries: Vec<PathBuf>,
+}
+
+fn sql_files(path: &Path) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_path_buf()];
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+                .filter(|p| !p.to_string_lossy().ends_with(".down.sql"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn source(path: &Path) -> SourceFile {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    SourceFile::new(path.display().to_string(), text)
+}
+
+/// The refusal's reason, without the query's own names.
+fn reason(message: &str) -> String {
+    if let Some(rest) = message.split("cannot be typed offline: ").nth(1) {
+        let what = rest.trim_end_matches(" is not supported offline yet");
+        let mut out = String::from("unsupported: ");
+        let mut quoted = false;
+        for c in what.chars() {
+            match c {
+                '`' => {
+                    quoted = !quoted;
+                    out.push_str(if quoted { "`…" } else { "`" });
+                }
+                _ if quoted => {}
+                _ => out.push(c),
+            }
+        }
+        let out = out.split(" (").next().unwrap_or(&out).to_string();
+        return out.chars().take(90).collect();
+    }
+    let mut out = String::from("error: ");
+    let mut quoted = false;
+    for c in message.chars() {
+        if c == '"' {
+            quoted = !quoted;
+            out.push_str(if quoted { "\"…" } else { "\"" });
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    out.chars().take(90).collect()
+}
+
+fn run_case(server: &TempServer, case: &Case, tally: &mut Tally) -> Result<(), String> {
+    let mut scratch =
+        ScratchDatabase::on_server(&server.url("postgres")).map_err(|e| e.to_string())?;
+    let schema_files: Vec<SourceFile> = case.schema.iter().map(|p| source(p)).collect();
+    for file in &schema_files {
+        let runnable = catalog::runnable_sql(&file.text);
+        if scratch.client().batch_execute(&runnable).is_err() {
+            // Statement by statement (CREATE INDEX CONCURRENTLY refuses a multi-statement batch).
+            for range in squill_codegen::source::split::split_statements(&runnable) {
+                let statement = &runnable[range];
+                scratch.client().batch_execute(statement).map_err(|e| {
+                    format!(
+                        "schema does not apply: {} (in `{}`)",
+                        squill_codegen::live::describe_pg_error(&e),
+                        statement
+                            .chars()
+                            .take(60)
+                            .collect::<String>()
+                            .replace('\n', " ")
+                    )
+                })?;
+            }
+        }
+    }
+    let (catalog, _problems, _stats) = catalog::from_ddl(&schema_files);
+    let schema = Schema::from_catalog(&catalog);
+    let mut provoke: Vec<(String, String, ir::Query)> = Vec::new();
+    let mut describer = Describer::new(scratch.client());
+    for path in &case.queries {
+        let file = source(path);
+        let (raws, _) = parse_query_file(&file);
+        for raw in raws {
+            tally.queries += 1;
+            let live = match describer.describe(&file, &raw) {
+                Ok(live) => live,
+                Err(d) => {
+                    if std::env::var_os("SQUILL_ANALYZE_VERBOSE").is_some() {
+                        println!(
+                            "invalid {}:{} {}: {}",
+                            case.name, raw.line, raw.name, d.message
+                        );
+                    }
+                    if analyze(&schema, &raw, &file).is_ok() {
+                        tally.accepted_invalid.push(format!(
+                            "{}:{} {}: {}",
+                            case.name, raw.line, raw.name, d.message
+                        ));
+                    }
+                    continue;
+                }
+            };
+            tally.valid += 1;
+            match analyze(&schema, &raw, &file) {
+                Err(d) => {
+                    tally.refused += 1;
+                    if !d.message.contains("not supported offline yet") {
+                        tally.rejected_valid.push(format!(
+                            "{}:{} {}: {}",
+                            case.name, raw.line, raw.name, d.message
+                        ));
+                    }
+                    if std::env::var_os("SQUILL_ANALYZE_VERBOSE").is_some() {
+                        println!(
+                            "refused {}:{} {}: {}",
+                            case.name, raw.line, raw.name, d.message
+                        );
+                    }
+                    *tally.refusals.entry(reason(&d.message)).or_default() += 1;
+                }
+                Ok(offline) => {
+                    tally.accepted += 1;
+                    let where_ = format!("{}:{} {}", case.name, raw.line, raw.name);
+                    let names =
+                        |ps: &[ir::Param]| ps.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+                    if names(&live.params) != names(&offline.params) {
+                        tally.param_names_differ.push(format!(
+                            "{where_}: live {:?}, offline {:?}",
+                            names(&live.params),
+                            names(&offline.params)
+                        ));
+                    }
+                    match compare(&live, &offline) {
+                        Err(why) => tally.disagreements.push(format!("{where_}: {why}")),
+                        Ok(stricter) => {
+                            tally.equal += 1;
+                            if case.data.is_some()
+                                && raw.params.is_empty()
+                                && raw.sql.trim_start().to_uppercase().starts_with("SELECT")
+                            {
+                                provoke.push((where_.clone(), raw.sql.clone(), offline.clone()));
+                            }
+                            if !stricter.is_empty() {
+                                tally.stricter += 1;
+                            }
+                            for (col, origin) in stricter {
+                                if origin {
+                                    tally
+                                        .table_column_stricter
+                                        .push(format!("{where_}: column {col}"));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    drop(describer);
+    if let Some(data) = &case.data {
+        let client = scratch.client();
+        client
+            .batch_execute(&std::fs::read_to_string(data).unwrap_or_default())
+            .map_err(|e| format!("data does not load: {e}"))?;
+        for (where_, sql, offline) in provoke {
+            let n = offline.columns.len();
+            let names: Vec<String> = (1..=n).map(|i| format!("c{i}")).collect();
+            let checks: Vec<String> = names
+                .iter()
+                .map(|c| format!("coalesce(bool_or({c} IS NULL), false)"))
+                .collect();
+            let probe = format!(
+                "SELECT {} FROM ({sql}) AS t({})",
+                checks.join(", "),
+                names.join(", ")
+            );
+            let row = client
+                .query_one(&probe, &[])
+                .map_err(|e| format!("{where_}: probe failed: {e}"))?;
+            tally.executed += 1;
+            for (i, col) in offline.columns.iter().enumerate() {
+                let has_null: bool = row.get(i);
+                if has_null && !col.nullable {
+                    tally
+                        .wrongly_non_null
+                        .push(format!("{where_}: column {} returned NULL", col.name));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Types and names must be equal; returns the columns offline says are non-null where
+/// describe says nullable (with whether describe saw a table column there).
+fn compare(live: &ir::Query, offline: &ir::Query) -> Result<Vec<(String, bool)>, String> {
+    let tys = |ps: &[ir::Param]| ps.iter().map(|p| p.ty.display_name()).collect::<Vec<_>>();
+    if tys(&live.params) != tys(&offline.params) {
+        return Err(format!(
+            "params: live {:?}, offline {:?}",
+            tys(&live.params),
+            tys(&offline.params)
+        ));
+    }
+    let cols = |cs: &[ir::Column]| {
+        cs.iter()
+            .map(|c| format!("{} {}", c.name, c.ty.display_name()))
+            .collect::<Vec<_>>()
+    };
+    if cols(&live.columns) != cols(&offline.columns) {
+        return Err(format!(
+            "columns: live {:?}, offline {:?}",
+            cols(&live.columns),
+            cols(&offline.columns)
+        ));
+    }
+    let mut stricter = Vec::new();
+    for (l, o) in live.columns.iter().zip(&offline.columns) {
+        if l.nullable && !o.nullable {
+            stricter.push((l.name.clone(), l.origin.is_some()));
+        }
+    }
+    Ok(stricter)
+}
+
+fn corpus_cases() -> Vec<Case> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    let mut cases = Vec::new();
+    for example in ["authors", "booktest", "ondeck", "jets"] {
+        let dir = corpus
+            .join("sqlc-examples/examples")
+            .join(example)
+            .join("postgresql");
+        let schema = if dir.join("schema.sql").exists() {
+            sql_files(&dir.join("schema.sql"))
+        } else {
+            sql_files(&dir.join("schema"))
+        };
+        let queries = if dir.join("query.sql").exists() {
+            sql_files(&dir.join("query.sql"))
+        } else {
+            sql_files(&dir.join("query"))
+        };
+        if !schema.is_empty() && !queries.is_empty() {
+            cases.push(Case {
+                data: None,
+                name: format!("sqlc-examples/{example}"),
+                schema,
+                queries,
+            });
+        }
+    }
+    // Application corpora.
+    let minder = corpus.join("sqlc-minder/database");
+    cases.push(Case {
+        name: "sqlc-minder".into(),
+        data: None,
+        schema: sql_files(&minder.join("migrations")),
+        queries: sql_files(&minder.join("query")),
+    });
+    let hatchet = corpus.join("sqlc-hatchet");
+    let sqlcv1 = hatchet.join("pkg/repository/sqlcv1");
+    cases.push(Case {
+        name: "sqlc-hatchet".into(),
+        data: None,
+        schema: ["v0.sql", "v1-core.sql", "v1-olap.sql", "pg-stubs.sql"]
+            .iter()
+            .map(|f| hatchet.join("sql/schema").join(f))
+            .chain([sqlcv1.join("concurrency-additional-tables.sql")])
+            .collect(),
+        queries: sql_files(&sqlcv1)
+            .into_iter()
+            .filter(|p| !p.ends_with("concurrency-additional-tables.sql"))
+            .collect(),
+    });
+    let goalert = corpus.join("sqlc-goalert");
+    let mut goalert_queries: Vec<PathBuf> = std::fs::read_dir(&goalert)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path().join("queries.sql")))
+                .filter(|p| p.exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    goalert_queries.sort();
+    cases.push(Case {
+        name: "sqlc-goalert".into(),
+        data: None,
+        schema: [
+            "migrate/schema.sql",
+            "swo/swoinfo/pgtables.sql",
+            "swo/swosync/changelog.sql",
+        ]
+        .iter()
+        .map(|f| goalert.join(f))
+        .collect(),
+        queries: goalert_queries,
+    });
+    let endtoend = corpus.join("sqlc-endtoend");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&endtoend)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    for dir in dirs.into_iter().filter(|d| d.is_dir()) {
+        // The first postgresql variant that has a schema and queries (pgx/v5 preferred).
+        let mut variants = Vec::new();
+        collect_variants(&dir.join("postgresql"), &mut variants);
+        variants.sort_by_key(|v| !v.to_string_lossy().contains("pgx/v5"));
+        if let Some(v) = variants.first() {
+            let schema = sql_files(&v.join(if v.join("schema.sql").exists() {
+                "schema.sql"
+            } else {
+                "schema"
+            }));
+            let queries = sql_files(&v.join(if v.join("query.sql").exists() {
+                "query.sql"
+            } else {
+                "query"
+            }));
+            if !schema.is_empty() && !queries.is_empty() {
+                cases.push(Case {
+                    data: None,
+                    name: format!(
+                        "endtoend/{}",
+                        dir.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                    schema,
+                    queries,
+                });
+            }
+        }
+    }
+    cases
+}
+
+fn collect_variants(dir: &Path, out: &mut Vec<PathBuf>) {
+    if (dir.join("schema.sql").exists() || dir.join("schema").is_dir())
+        && (dir.join("query.sql").exists() || dir.join("query").is_dir())
+    {
+        out.push(dir.to_path_buf());
+        return;
+    }
+    if let Ok(d) = std::fs::read_dir(dir) {
+        for e in d.flatten() {
+            if e.path().is_dir() {
+                collect_variants(&e.path(), out);
+            }
+        }
+    }
+}
+
+fn print(title: &str, rows: &[(String, Tally)]) -> Tally {
+    println!("\n## {title}\n");
+    println!(
+        "| case | queries | valid (live) | accepted offline | types equal | stricter nullability | refused |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let mut total = Tally::default();
+    for (name, t) in rows {
+        println!(
+            "| {name} | {} | {} | {} | {} | {} | {} |",
+            t.queries, t.valid, t.accepted, t.equal, t.stricter, t.refused
+        );
+        total.queries += t.queries;
+        total.valid += t.valid;
+        total.accepted += t.accepted;
+        total.equal += t.equal;
+        total.stricter += t.stricter;
+        total.refused += t.refused;
+        for (r, n) in &t.refusals {
+            *total.refusals.entry(r.clone()).or_default() += n;
+        }
+        total.disagreements.extend(t.disagreements.iter().cloned());
+        total
+            .accepted_invalid
+            .extend(t.accepted_invalid.iter().cloned());
+        total
+            .wrongly_non_null
+            .extend(t.wrongly_non_null.iter().cloned());
+        total.executed += t.executed;
+        total
+            .table_column_stricter
+            .extend(t.table_column_stricter.iter().cloned());
+    }
+    println!(
+        "| **total** | {} | {} | {} | {} | {} | {} |",
+        total.queries, total.valid, total.accepted, total.equal, total.stricter, total.refused
+    );
+    let mut reasons: Vec<_> = total.refusals.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    println!("\nrefusals by reason:");
+    for (r, n) in reasons {
+        println!("  {n:4}  {r}");
+    }
+    if !total.table_column_stricter.is_empty() {
+        println!("\ntable columns offline calls non-null where describe says nullable:");
+        for s in &total.table_column_stricter {
+            println!("  {s}");
+        }
+    }
+    if total.executed > 0 {
+        println!(
+            "\nNULL provocation: {} queries executed on provoking data, {} wrongly non-null columns",
+            total.executed,
+            total.wrongly_non_null.len()
+        );
+        for w in &total.wrongly_non_null {
+            println!("  WRONG: {w}");
+        }
+    }
+    if !total.param_names_differ.is_empty() {
+        println!("\nparameter names that differ from describe's (types agree):");
+        for a in &total.param_names_differ {
+            println!("  {a}");
+        }
+    }
+    if !total.rejected_valid.is_empty() {
+        println!("\nERRORS on queries PostgreSQL accepts:");
+        for a in &total.rejected_valid {
+            println!("  {a}");
+        }
+    }
+    if !total.accepted_invalid.is_empty() {
+        println!("\naccepted offline although PostgreSQL rejects them:");
+        for a in &total.accepted_invalid {
+            println!("  {a}");
+        }
+    }
+    if !total.disagreements.is_empty() {
+        println!("\nTYPE DISAGREEMENTS:");
+        for d in &total.disagreements {
+            println!("  {d}");
+        }
+    }
+    total
+}
+
+#[test]
+fn offline_agrees_with_postgres() {
+    let server = TempServer::start().expect("throwaway server");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let demo = Case {
+        name: "demo".into(),
+        data: None,
+        schema: sql_files(&root.join("schema")),
+        queries: sql_files(&root.join("queries")),
+    };
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/analyze_fixtures");
+    let fixture_case = Case {
+        name: "fixtures".into(),
+        data: Some(fixtures.join("data.sql")),
+        schema: vec![fixtures.join("schema.sql")],
+        queries: vec![fixtures.join("queries.sql")],
+    };
+    let mut fixture_tally = Tally::default();
+    run_case(&server, &fixture_case, &mut fixture_tally).expect("fixture schema applies");
+    let fixture_total = print("rule fixtures", &[("fixtures".into(), fixture_tally)]);
+    let mut demo_tally = Tally::default();
+    run_case(&server, &demo, &mut demo_tally).expect("demo schema applies");
+    let demo_total = print("demo", &[("demo".into(), demo_tally)]);
+
+    let mut rows = Vec::new();
+    let mut skipped = Vec::new();
+    for case in corpus_cases() {
+        let mut t = Tally::default();
+        match run_case(&server, &case, &mut t) {
+            Ok(()) => rows.push((case.name, t)),
+            Err(e) => skipped.push(format!("{}: {}", case.name, e.lines().next().unwrap_or(""))),
+        }
+    }
+    let corpus_total = print("corpus (sqlc-examples, sqlc-endtoend)", &rows);
+    println!("\ncases skipped ({}):", skipped.len());
+    for s in &skipped {
+        println!("  {s}");
+    }
+    assert!(
+        demo_total.disagreements.is_empty()
+            && corpus_total.disagreements.is_empty()
+            && fixture_total.disagreements.is_empty(),
+        "offline types disagree with PostgreSQL on accepted queries (see above)"
+    );
+    assert!(
+        demo_total.rejected_valid.is_empty()
+            && fixture_total.rejected_valid.is_empty()
+            && corpus_total.rejected_valid.is_empty(),
+        "the analyzer reported an error on a query PostgreSQL accepts (see above)"
+    );
+    assert!(
+        fixture_total.wrongly_non_null.is_empty(),
+        "the analyzer called a column non-null that PostgreSQL returned NULL in (see above)"
+    );
+    assert!(
+        demo_total.accepted_invalid.is_empty() && fixture_total.accepted_invalid.is_empty(),
+        "the analyzer accepted a query PostgreSQL rejects (see above)"
+    );
+    assert_eq!(demo_total.refused, 0, "every demo query is typed offline");
+}

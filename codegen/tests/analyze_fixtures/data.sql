@@ -1,0 +1,5 @@
+-- Rows that provoke NULLs: a person with nothing optional set, a pet without an owner,
+-- a person without pets, a pet without toys.
+INSERT INTO people (name, email) VALUES ('ann', 'ann@example.com'), ('bob', 'bob@example.com');
+INSERT INTO pets (owner_id, name) VALUES (1, 'rex'), (NULL, 'stray');
+INSERT INTO toys (pet_id, label) VALUES (1, 'ball');

@@ -1,0 +1,171 @@
+-- name: Literals :one
+SELECT 1 AS i4, 3000000000 AS i8, 1.5 AS num, 'x' AS txt, true AS b, NULL::int AS n, -2147483648 AS min4;
+
+-- name: UnknownResolution :one
+SELECT '{"a":1}'::jsonb ->> 'a' AS v, 'abc' || 1 AS cat, 2 + 2.5 AS sum_num, 1 / 2 AS div_int;
+
+-- name: ParamFromComparison :many
+SELECT id, name FROM people WHERE name = $1 AND age > $2 AND born < $3;
+
+-- name: ParamLimitOffset :many
+SELECT id FROM people ORDER BY id LIMIT $1 OFFSET $2;
+
+-- name: ParamAny :many
+SELECT id FROM people WHERE id = ANY($1) AND mood = ANY(@moods::mood[]);
+
+-- name: ParamInList :many
+SELECT id FROM people WHERE age IN ($1, $2, 3);
+
+-- name: ParamEnum :many
+SELECT id FROM people WHERE mood = $1 OR mood <> @other;
+
+-- name: ParamLike :many
+SELECT id FROM people WHERE name LIKE $1 OR nick ILIKE $2;
+
+-- name: ParamBetween :many
+SELECT id FROM people WHERE born BETWEEN $1 AND $2;
+
+-- name: ParamFunctionArg :many
+SELECT lower($1) AS l, jsonb_set(meta, ARRAY[@key::text], @value::jsonb) AS m FROM people;
+
+-- name: Star :many
+SELECT * FROM people;
+
+-- name: StarJoinUsing :many
+SELECT * FROM pets JOIN toys ON toys.pet_id = pets.id;
+
+-- name: StarQualified :many
+SELECT o.*, p.name FROM people o LEFT JOIN pets p ON p.owner_id = o.id;
+
+-- name: LeftJoinNulls :many
+SELECT o.name AS owner, p.name AS pet, t.label FROM people o LEFT JOIN pets p ON p.owner_id = o.id LEFT JOIN toys t ON t.pet_id = p.id;
+
+-- name: RightJoinNulls :many
+SELECT o.name AS owner, p.name AS pet FROM people o RIGHT JOIN pets p ON p.owner_id = o.id;
+
+-- name: FullJoinUsing :many
+SELECT id, p.name, q.label FROM pets p FULL JOIN toys q USING (id);
+
+-- name: NestedJoinNulls :many
+SELECT o.name, t.label FROM people o LEFT JOIN (pets p JOIN toys t ON t.pet_id = p.id) ON p.owner_id = o.id;
+
+-- name: SubqueryInFromNulls :many
+SELECT o.name, s.n FROM people o LEFT JOIN (SELECT owner_id, count(*) AS n FROM pets GROUP BY owner_id) s ON s.owner_id = o.id;
+
+-- name: CteNulls :many
+WITH named AS (SELECT id, name FROM people) SELECT n.name, p.name AS pet FROM pets p LEFT JOIN named n ON n.id = p.owner_id;
+
+-- name: Aggregates :one
+SELECT count(*) AS c, count(age) AS ca, sum(age) AS s, max(name) AS m, avg(score) AS a, array_agg(name) AS names, bool_and(age > 1) AS ba FROM people;
+
+-- name: AggregatesGrouped :many
+SELECT mood, count(*) AS c, sum(id) AS s, sum(age) AS sa, max(name) AS m, string_agg(name, ',') AS sg, stddev_samp(id) AS sd FROM people GROUP BY mood;
+
+-- name: AggregateFilter :many
+SELECT mood, sum(id) FILTER (WHERE age > 1) AS s FROM people GROUP BY mood;
+
+-- name: Coalesce :many
+SELECT coalesce(nick, name) AS a, coalesce(nick, email) AS b, coalesce(age, 0) AS c, greatest(age, 1) AS g, nullif(name, 'x') AS n FROM people;
+
+-- name: CaseExpr :many
+SELECT CASE WHEN age > 1 THEN 'old' ELSE 'young' END AS c1, CASE WHEN age > 1 THEN name END AS c2, CASE mood WHEN 'sad' THEN 1 ELSE 2.5 END AS c3, CASE WHEN true THEN 1 ELSE id END FROM people;
+
+-- name: StrictFunctions :many
+SELECT lower(name) AS l, upper(nick) AS u, length(name) AS len, name || '!' AS bang, id + 1 AS next, now() AS t, meta -> 'a' AS ma, tags[1] AS first_tag FROM people;
+
+-- name: Casts :many
+SELECT id::text, age::bigint, born::timestamp, '1 day'::interval, name::varchar(5) AS short, mood::text AS m FROM people;
+
+-- name: ScalarSubquery :many
+SELECT o.name, (SELECT count(*) FROM pets p WHERE p.owner_id = o.id) AS pets, EXISTS (SELECT 1 FROM pets p WHERE p.owner_id = o.id) AS has_pets FROM people o;
+
+-- name: InSubquery :many
+SELECT name FROM people WHERE id IN (SELECT owner_id FROM pets WHERE name = $1);
+
+-- name: UnionNulls :many
+SELECT name, age FROM people UNION ALL SELECT name, NULL FROM pets;
+
+-- name: UnionTypes :many
+SELECT 1 AS x UNION SELECT 2.5 UNION SELECT NULL;
+
+-- name: Window :many
+SELECT name, row_number() OVER (ORDER BY id) AS rn, lag(name) OVER (ORDER BY id) AS prev, sum(id) OVER (ORDER BY id) AS running FROM people;
+
+-- name: ViewColumns :many
+SELECT pet_id, pet, owner FROM pet_owners;
+
+-- name: ValuesQuery :many
+SELECT * FROM (VALUES (1, 'a'), (2, NULL)) AS v(n, s);
+
+-- name: GenerateSeries :many
+SELECT g FROM generate_series(1, 3) AS g;
+
+-- name: UnnestParam :many
+SELECT x FROM unnest($1::int[]) AS x;
+
+-- name: InsertReturning :one
+INSERT INTO people (name, email, age, mood, tags) VALUES ($1, $2, $3, $4, $5)
+RETURNING id, name, nick, age, mood;
+
+-- name: InsertSelect :exec
+INSERT INTO pets (owner_id, name) SELECT id, $1 FROM people WHERE name = $2;
+
+-- name: InsertOnConflict :one
+INSERT INTO toys (id, pet_id, label) VALUES ($1, $2, $3)
+ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label || $4
+RETURNING *;
+
+-- name: UpdateFrom :many
+UPDATE pets SET weight = $1 FROM people o WHERE o.id = pets.owner_id AND o.name = $2
+RETURNING pets.id, o.name AS owner, weight;
+
+-- name: DeleteUsing :many
+DELETE FROM toys t USING pets p WHERE p.id = t.pet_id AND p.name = $1 RETURNING t.label, p.weight;
+
+-- name: DataModifyingCte :one
+WITH p AS (INSERT INTO people (name, email) VALUES ($1, $2) RETURNING id, name, age)
+SELECT id, name, age FROM p;
+
+-- name: Overrides :one
+SELECT max(id) AS "top!", min(name) AS "low?", name AS "who?" FROM people GROUP BY name;
+
+-- name: Extract :many
+SELECT extract(year FROM born) AS y, date_part('year', born) AS dp, born + 1 AS next_day, seen_at - interval '1 hour' AS earlier FROM people;
+
+-- name: ArrayOps :many
+SELECT id FROM people WHERE tags && $1::text[] AND tags @> ARRAY['x'] AND 'y' = ANY(tags);
+
+-- name: Variadic :many
+SELECT concat(name, 1, true) AS c, format('%s-%s', name, id) AS f, jsonb_build_object('n', name) AS j FROM people;
+
+-- name: Polymorphic :many
+SELECT array_append(tags, 'z') AS app, array_length(tags, 1) AS len, array_position(tags, $1) AS pos, array_cat(tags, ARRAY[name]) AS cat FROM people;
+
+-- name: Lateral :many
+SELECT o.name, l.pet FROM people o LEFT JOIN LATERAL (SELECT p.name AS pet FROM pets p WHERE p.owner_id = o.id LIMIT 1) l ON true;
+
+-- name: FunctionInFromLateral :many
+SELECT o.id, t.tag FROM people o, unnest(o.tags) AS t(tag);
+
+-- name: RecursiveCte :many
+WITH RECURSIVE chain(id, depth, label) AS (
+    SELECT id, 0, name FROM people WHERE id = 1
+    UNION ALL
+    SELECT c.id + 1, c.depth + 1, NULL FROM chain c WHERE c.depth < 3
+)
+SELECT id, depth, label FROM chain;
+
+-- name: UpdateTuple :exec
+UPDATE people SET (nick, age) = ($1, $2) WHERE id = $3;
+
+-- name: SetReturningInSelect :many
+SELECT generate_series(1, age) AS n, unnest(tags) AS tag FROM people;
+
+-- name: SelfJoinStar :many
+SELECT * FROM people a LEFT JOIN people b ON b.id = a.id + 100;
+
+-- name: RecordFunctionInFrom :many
+SELECT e.key, e.value FROM people p, jsonb_each(p.meta) AS e;
+
+-- name: ParamNullability :many
+SELECT $1::int + 1 AS plain, sqlc.narg(maybe)::int + 1 AS maybe FROM people;

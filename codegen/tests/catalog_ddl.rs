@@ -1,0 +1,177 @@
+//! `catalog::from_ddl` without a database: what it reports about statements it cannot apply
+//! (with their place in the file), what it skips, and how it counts. Agreement with
+//! PostgreSQL itself is `tests/catalog.rs`.
+
+use squill_codegen::catalog::{QualifiedName, RelKind, TypeName, from_ddl};
+use squill_codegen::diagnostic::{Diagnostic, SourceFile};
+
+fn load(files: &[(&str, &str)]) -> (squill_codegen::catalog::Catalog, Vec<Diagnostic>) {
+    let files: Vec<SourceFile> = files
+        .iter()
+        .map(|(name, text)| SourceFile::new(*name, *text))
+        .collect();
+    let (catalog, diagnostics, _) = from_ddl(&files);
+    (catalog, diagnostics)
+}
+
+fn errors(diagnostics: &[Diagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{} {}", d.location().unwrap_or_default(), d.message))
+        .collect()
+}
+
+#[test]
+fn unknown_objects_are_errors_at_their_name() {
+    let (_, diagnostics) = load(&[(
+        "0001.sql",
+        "CREATE TABLE t (id int);\nALTER TABLE missing ADD COLUMN x int;\n\
+         CREATE TABLE u (id nosuchtype);\nALTER TABLE t DROP COLUMN nope;\n",
+    )]);
+    assert_eq!(
+        errors(&diagnostics),
+        [
+            "0001.sql:2:13 relation \"missing\" does not exist",
+            "0001.sql:3:20 type \"nosuchtype\" does not exist",
+            "0001.sql:4:27 column \"nope\" of relation \"t\" does not exist",
+        ]
+    );
+    let rendered = diagnostics[0].render();
+    assert!(rendered.contains("^^^^^^^"), "{rendered}");
+}
+
+#[test]
+fn what_postgres_rejects_is_an_error() {
+    let (catalog, diagnostics) = load(&[(
+        "dump.sql",
+        "SELECT pg_catalog.set_config('search_path', '', false);\n\
+         CREATE TABLE public.ok (id int);\n\
+         CREATE TABLE unqualified (id int);\n\
+         CREATE TABLE public.ok (id int);\n\
+         CREATE TYPE public.e AS ENUM ('a');\n\
+         ALTER TYPE public.e ADD VALUE 'a';\n\
+         ALTER TYPE public.e ADD VALUE IF NOT EXISTS 'a';\n",
+    )]);
+    assert_eq!(
+        errors(&diagnostics),
+        [
+            "dump.sql:3:14 no schema has been selected to create in",
+            "dump.sql:4:14 relation \"ok\" already exists",
+            "dump.sql:6:19 enum label \"a\" already exists",
+        ]
+    );
+    assert!(catalog.relation("public", "ok").is_some());
+}
+
+#[test]
+fn unreadable_statements_that_matter_are_errors() {
+    let (_, diagnostics) = load(&[("bad.sql", "CREATE TABLE t (id int,, );\n")]);
+    let errors = errors(&diagnostics);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("bad.sql:1:"), "{errors:?}");
+}
+
+#[test]
+fn statements_are_counted_by_what_became_of_them() {
+    let files = [SourceFile::new(
+        "0001.sql",
+        "-- +goose Up\n\
+         CREATE TABLE t (id serial PRIMARY KEY, name text);\n\
+         COMMENT ON TABLE t IS 'x';\n\
+         GRANT SELECT ON t TO PUBLIC;\n\
+         CREATE INDEX t_name ON t (name);\n\
+         INSERT INTO t (name) VALUES ('a');\n\
+         CREATE SEQUENCE s START WITH 1 INCREMENT BY 1 NO MINVALUE CACHE 1;\n\
+         ALTER TABLE t SET SCHEMA public;\n\
+         SET search_path = public;\n\
+         ALTER TABLE nope ADD COLUMN x int;\n\
+         -- +goose Down\n\
+         DROP TABLE t;\n",
+    )];
+    let (catalog, _, stats) = from_ddl(&files);
+    assert_eq!(stats.statements, 9);
+    assert_eq!(stats.skipped_irrelevant, 4);
+    assert_eq!(stats.applied, 4);
+    assert_eq!(stats.failed, 1);
+    assert_eq!(stats.sqlparser_rejected, 2);
+    assert_eq!(stats.rejected_forms["CREATE SEQUENCE"], 1);
+    assert_eq!(stats.rejected_forms["ALTER TABLE"], 1);
+    assert!(
+        catalog.relation("public", "t").is_some(),
+        "down section ignored"
+    );
+    assert!(
+        catalog
+            .sequences
+            .contains(&QualifiedName::new("public", "t_id_seq"))
+    );
+}
+
+#[test]
+fn migrations_apply_in_order_and_the_session_carries_over() {
+    let (catalog, diagnostics) = load(&[
+        (
+            "0001.sql",
+            "CREATE SCHEMA app;\nSET search_path = app;\nCREATE TYPE mood AS ENUM ('ok');\n",
+        ),
+        (
+            "0002.sql",
+            "CREATE TABLE people (m mood, ms mood[], name varchar(20) NOT NULL);\n\
+             ALTER TYPE mood RENAME TO feeling;\n",
+        ),
+    ]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let people = catalog.relation("app", "people").expect("created in app");
+    assert_eq!(people.kind, RelKind::Table);
+    let feeling = TypeName::new("app", "feeling");
+    assert_eq!(people.columns[0].ty, feeling);
+    assert_eq!(people.columns[1].ty, feeling.clone().array_of(1));
+    assert_eq!(people.columns[1].ty.display(), "app.feeling[]");
+    assert_eq!(
+        people.columns[2].ty.display_in(&["app"]),
+        "character varying(20)"
+    );
+    assert!(people.columns[2].not_null);
+}
+
+#[test]
+fn views_keep_their_query_for_the_analyzer() {
+    let (catalog, diagnostics) = load(&[(
+        "v.sql",
+        "CREATE TABLE t (id int);\n\
+         CREATE VIEW v (a) AS SELECT id FROM t;\n\
+         CREATE MATERIALIZED VIEW m AS SELECT id FROM t WITH NO DATA;\n",
+    )]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let v = catalog.relation("public", "v").unwrap();
+    assert!(v.columns_pending());
+    assert_eq!(
+        v.view_sql.as_deref(),
+        Some("SELECT * FROM (SELECT id FROM t) AS v(a)")
+    );
+    let m = catalog.relation("public", "m").unwrap();
+    assert_eq!(m.kind, RelKind::MaterializedView);
+    assert_eq!(m.view_sql.as_deref(), Some("SELECT id FROM t"));
+}
+
+#[test]
+fn conditional_ddl_in_do_blocks_is_a_warning() {
+    let (catalog, diagnostics) = load(&[(
+        "do.sql",
+        "DO $$ BEGIN\n  IF current_setting('server_version_num')::int > 150000 THEN\n    \
+         CREATE TABLE maybe (id int);\n  END IF;\nEND $$;\n\
+         DO $$ BEGIN CREATE TYPE e AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n\
+         DO $$ BEGIN CREATE TYPE e AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n",
+    )]);
+    assert!(catalog.relation("public", "maybe").is_none());
+    assert!(
+        catalog
+            .enums
+            .contains_key(&QualifiedName::new("public", "e"))
+    );
+    assert!(errors(&diagnostics).is_empty(), "{diagnostics:?}");
+    let warnings: Vec<_> = diagnostics.iter().filter(|d| !d.is_error()).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].location().as_deref(), Some("do.sql:2:3"));
+}
