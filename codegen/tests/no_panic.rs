@@ -1,0 +1,105 @@
+//! Whatever a user writes, squill answers with diagnostics, never a panic or a hang: the DDL
+//! loader and the offline analyzer on arbitrary text, and on realistic SQL with random damage.
+
+use proptest::prelude::*;
+use squill_codegen::diagnostic::SourceFile;
+use squill_codegen::{analyze, catalog, source};
+
+const SCHEMA: &str = include_str!("../../schema/0001_init.sql");
+const QUERIES: &str = include_str!("../../queries/records.sql");
+
+fn schema() -> &'static analyze::Schema {
+    static SCHEMA_CELL: std::sync::OnceLock<analyze::Schema> = std::sync::OnceLock::new();
+    SCHEMA_CELL.get_or_init(|| {
+        let (catalog, _, _) = catalog::from_ddl(&[SourceFile::new("schema.sql", SCHEMA)]);
+        analyze::Schema::from_catalog(&catalog)
+    })
+}
+
+/// Parses and analyzes every query in `text`; diagnostics must render.
+fn analyze_all(text: &str) {
+    let file = SourceFile::new("q.sql", text);
+    let (queries, diagnostics) = source::parse_query_file(&file);
+    for d in diagnostics {
+        let _ = d.render();
+    }
+    for raw in queries {
+        if let Err(d) = analyze::analyze(schema(), &raw, &file) {
+            let _ = d.render();
+        }
+    }
+}
+
+/// Damages `text`: cut at one char boundary, splice in a fragment at another.
+fn damage(text: &str, cut: usize, at: usize, fragment: &str) -> String {
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect();
+    let cut = bounds[cut % bounds.len()];
+    let at = bounds[at % bounds.len()].min(cut);
+    format!("{}{fragment}{}", &text[..at], &text[cut..])
+}
+
+const FRAGMENTS: &[&str] = &[
+    "(",
+    ")",
+    "'",
+    "\"",
+    "$$",
+    "$1",
+    "@x",
+    "::",
+    "JOIN",
+    "LEFT JOIN t ON",
+    "SELECT",
+    "*",
+    ",",
+    "CASE WHEN",
+    "END",
+    "coalesce(",
+    "sum(",
+    "= ANY(",
+    "WITH x AS (",
+    "UNION",
+    ";",
+    "-- name: X :one\n",
+    "ARRAY[",
+    "]",
+    "NULL",
+    "'\u{e9}'",
+    "\u{1F600}",
+    "/*",
+    "*/",
+    "E'\\\\'",
+    "OVER (",
+    "FILTER (WHERE",
+];
+
+proptest! {
+    // 256 cases each by default; PROPTEST_CASES=100000 for a long run.
+    #[test]
+    fn analyzer_survives_damaged_queries(cut in 0usize..10_000, at in 0usize..10_000, f in 0usize..FRAGMENTS.len()) {
+        analyze_all(&damage(QUERIES, cut, at, FRAGMENTS[f]));
+    }
+
+    #[test]
+    fn analyzer_survives_arbitrary_text(body in "\\PC{0,200}") {
+        analyze_all(&format!("-- name: Q :many\n{body}"));
+    }
+
+    #[test]
+    fn ddl_loader_survives_damaged_schemas(cut in 0usize..10_000, at in 0usize..10_000, f in 0usize..FRAGMENTS.len()) {
+        let damaged = damage(SCHEMA, cut, at, FRAGMENTS[f]);
+        let (_, diagnostics, _) = catalog::from_ddl(&[SourceFile::new("schema.sql", damaged)]);
+        for d in diagnostics {
+            let _ = d.render();
+        }
+    }
+
+    #[test]
+    fn ddl_loader_survives_arbitrary_text(text in "\\PC{0,300}") {
+        let _ = catalog::from_ddl(&[SourceFile::new("schema.sql", text)]);
+    }
+}
