@@ -12,6 +12,22 @@
 //! Types are spelled as PostgreSQL's `format_type` spells them (`integer`, `text[]`,
 //! `timestamp with time zone`; user types schema-qualified outside `public`); domains appear as
 //! their base type. Queries are in file order, files sorted by name.
+//!
+//! With explicit inputs (`squill analyze --json --schema <file-or-dir> --queries <file-or-dir>`)
+//! a query the offline analyzer cannot type does not abort the run: `queries` holds the
+//! accepted ones and the document gains a `refused` array (absent in the project mode, which
+//! fails on any refusal), in input order:
+//!
+//! ```json
+//!   "refused": [ { "name": "ListSchemas", "file": "queries/system.sql", "line": 3,
+//!                  "reason": "query ListSchemas cannot be typed offline: ..." } ]
+//! ```
+//!
+//! `reason` is the diagnostic message: a construct not supported offline yet, an error
+//! PostgreSQL would report too (an unknown column, say), or an annotation squill does not read
+//! (`sqlc.embed`, an unknown command); `name` is empty for a statement without `-- name:`.
+//! Refusals are sorted by line within each file. Files appear as given on the command line
+//! (folders expanded).
 
 use serde::Serialize;
 
@@ -23,6 +39,17 @@ pub const FORMAT_VERSION: u32 = 1;
 struct Document<'a> {
     format_version: u32,
     queries: Vec<Query<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refused: Option<&'a [Refused]>,
+}
+
+/// A query the offline analyzer did not type, and why (see the module doc).
+#[derive(Debug, Clone, Serialize)]
+pub struct Refused {
+    pub name: String,
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
 }
 
 #[derive(Serialize)]
@@ -46,6 +73,15 @@ struct Value<'a> {
 
 /// The JSON document for `set`.
 pub fn render(set: &QuerySet) -> String {
+    render_document(set, None)
+}
+
+/// The JSON document for `set` with the queries the analyzer refused.
+pub fn render_with_refused(set: &QuerySet, refused: &[Refused]) -> String {
+    render_document(set, Some(refused))
+}
+
+fn render_document(set: &QuerySet, refused: Option<&[Refused]>) -> String {
     let queries = set
         .modules
         .iter()
@@ -79,6 +115,7 @@ pub fn render(set: &QuerySet) -> String {
     let document = Document {
         format_version: FORMAT_VERSION,
         queries,
+        refused,
     };
     let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
     out.push('\n');

@@ -2,6 +2,7 @@
 //! on a live database) → Rust type check → emit.
 
 pub mod compare;
+pub mod explicit;
 
 use std::path::{Path, PathBuf};
 

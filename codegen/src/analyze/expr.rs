@@ -330,9 +330,11 @@ impl<'s> Cx<'s> {
                 let name = op_name(compare_op)?;
                 self.any_all(scope, &name, left, right)
             }
-            Expr::Exists { subquery, .. } => {
+            Expr::Exists { subquery, negated } => {
                 super::statement::subquery(self, scope, subquery)?;
-                Ok(Typed::value(oid::BOOL, false).named("exists", 2))
+                let t = Typed::value(oid::BOOL, false);
+                // `NOT EXISTS (...)` is a BoolExpr over the sublink: no name (`?column?`).
+                Ok(if *negated { t } else { t.named("exists", 2) })
             }
             Expr::Subquery(query) => {
                 let cols = super::statement::subquery(self, scope, query)?;
@@ -522,7 +524,9 @@ impl<'s> Cx<'s> {
                 t
             }
             Value::HexStringLiteral(_) => Typed::value(oid::VARBIT, false),
-            Value::Boolean(_) => Typed::value(oid::BOOL, false).named("bool", 1),
+            // PostgreSQL 15 parses TRUE/FALSE as a boolean A_Const, which names no column
+            // (`?column?`; before 15 it was a cast to bool, named `bool`).
+            Value::Boolean(_) => Typed::value(oid::BOOL, false),
             Value::Null => {
                 let mut t = Typed::value(oid::UNKNOWN, true);
                 t.kind = Kind::Literal;

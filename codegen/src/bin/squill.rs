@@ -55,6 +55,14 @@ struct AnalyzeArgs {
     /// JSON output (the only format; the flag keeps scripts explicit).
     #[arg(long)]
     json: bool,
+    /// Schema file or folder (repeatable; applied in the order given, a folder's `.sql` files
+    /// in name order, `.down.sql` left out). With `--queries`, replaces the project layout:
+    /// offline analysis, refused queries listed in the document instead of failing the run.
+    #[arg(long = "schema", value_name = "FILE_OR_DIR", requires = "queries")]
+    schema: Vec<PathBuf>,
+    /// Query file or folder (repeatable; a folder's `.sql` files in name order).
+    #[arg(long = "queries", value_name = "FILE_OR_DIR")]
+    queries: Vec<PathBuf>,
     #[command(flatten)]
     project: GenerateArgs,
 }
@@ -164,17 +172,41 @@ fn generate_or_check(args: &GenerateArgs, check_only: bool) -> ExitCode {
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {
     let _ = args.json;
-    let mut builder = Builder::new().root(&args.project.root);
-    if let Some(url) = &args.project.database_url {
-        builder = builder.database_url(url);
-    }
-    match builder.analyze() {
-        Ok(set) => {
-            print!("{}", squill_codegen::json::render(&set));
-            ExitCode::SUCCESS
+    if args.queries.is_empty() {
+        let mut builder = Builder::new().root(&args.project.root);
+        if let Some(url) = &args.project.database_url {
+            builder = builder.database_url(url);
         }
-        Err(diagnostics) => report(&diagnostics),
+        return match builder.analyze() {
+            Ok(set) => {
+                print!("{}", squill_codegen::json::render(&set));
+                ExitCode::SUCCESS
+            }
+            Err(diagnostics) => report(&diagnostics),
+        };
     }
+    // Explicit inputs: offline analysis of every query against the schema files' catalog.
+    let explicit =
+        match squill_codegen::pipeline::explicit::analyze_files(&args.schema, &args.queries) {
+            Ok(explicit) => explicit,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    // Schema problems: warnings are shown; errors fail the run (the analysis would not be the
+    // one PostgreSQL makes).
+    if !explicit.problems.0.is_empty() {
+        eprint!("{}", explicit.problems.render());
+    }
+    if explicit.problems.has_errors() {
+        return ExitCode::FAILURE;
+    }
+    print!(
+        "{}",
+        squill_codegen::json::render_with_refused(&explicit.set, &explicit.refused)
+    );
+    ExitCode::SUCCESS
 }
 
 fn report(diagnostics: &Diagnostics) -> ExitCode {

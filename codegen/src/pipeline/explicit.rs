@@ -1,0 +1,117 @@
+//! `squill analyze --schema … --queries …`: offline analysis of explicit files (several schema
+//! files in a given order, query files in several folders), as corpus cases and other tools'
+//! projects lay them out. Refused queries are listed, not fatal.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostics, SourceFile};
+use crate::json::Refused;
+use crate::{analyze, catalog, ir, source};
+
+/// What an explicit-files analysis found.
+pub struct Explicit {
+    pub set: ir::QuerySet,
+    /// Queries squill does not accept (annotation problems or offline analysis refusals).
+    pub refused: Vec<Refused>,
+    /// Problems reading the schema (errors mean the analysis is not PostgreSQL's).
+    pub problems: Diagnostics,
+}
+
+/// Analyzes every query in `queries` against the catalog of `schema` (both files or folders).
+pub fn analyze_files(schema: &[PathBuf], queries: &[PathBuf]) -> Result<Explicit, String> {
+    let schema_files = read(schema)?;
+    let query_files = read(queries)?;
+    let (catalog, ddl_problems, _stats) = catalog::from_ddl(&schema_files);
+    let mut problems = Diagnostics(ddl_problems);
+    let schema = analyze::Schema::from_catalog(&catalog);
+    let mut modules = Vec::new();
+    let mut refused = Vec::new();
+    for file in &query_files {
+        let (raws, parse_problems) = source::parse_query_file(file);
+        let first_refused = refused.len();
+        for d in parse_problems {
+            if !d.is_error() {
+                problems.0.push(d);
+                continue;
+            }
+            // An annotation or macro squill does not read: a refusal of the query it is in
+            // (the last `-- name:` above it; none for a statement without one).
+            let at = file.line_col(d.span.start).0;
+            let (name, line) = file
+                .text
+                .lines()
+                .take(at)
+                .enumerate()
+                .filter_map(|(i, l)| {
+                    let rest = l.trim_start().strip_prefix("--")?.trim_start();
+                    let name = rest.strip_prefix("name:")?.split_whitespace().next()?;
+                    Some((name.to_string(), i + 1))
+                })
+                .last()
+                .filter(|_| !d.message.contains("no `-- name:`"))
+                .unwrap_or((String::new(), at));
+            refused.push(Refused {
+                name,
+                file: file.name.clone(),
+                line,
+                reason: d.message,
+            });
+        }
+        let mut queries = Vec::new();
+        for raw in &raws {
+            match analyze::analyze(&schema, raw, file) {
+                Ok(query) => queries.push(query),
+                Err(d) => refused.push(Refused {
+                    name: raw.name.clone(),
+                    file: file.name.clone(),
+                    line: raw.line,
+                    reason: d.message,
+                }),
+            }
+        }
+        refused[first_refused..].sort_by_key(|r| r.line);
+        modules.push(ir::Module {
+            name: file.name.clone(),
+            file: file.name.clone(),
+            queries,
+        });
+    }
+    let set = ir::QuerySet {
+        modules,
+        enums: Vec::new(),
+        migrations: Vec::new(),
+    };
+    Ok(Explicit {
+        set,
+        refused,
+        problems,
+    })
+}
+
+/// `path`, or a folder's `.sql` files (not `.down.sql`) in name order.
+fn expand(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    files.retain(|p| {
+        let name = p.file_name().unwrap_or_default().to_string_lossy();
+        p.is_file() && name.ends_with(".sql") && !name.ends_with(".down.sql")
+    });
+    files.sort();
+    Ok(files)
+}
+fn read(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        let expanded = expand(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        for file in expanded {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            files.push(SourceFile::new(file.display().to_string(), text));
+        }
+    }
+    Ok(files)
+}
