@@ -3,8 +3,8 @@
 //! Mirrors the async API: [`Client`] caches one prepared statement per query, [`GenericClient`]
 //! is what generated `blocking` functions take.
 
+use postgres::Statement;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{RowIter, Statement};
 
 use crate::statement_cache::StatementCache;
 use crate::{Error, ErrorKind, Param, Query, Row, RowError};
@@ -13,12 +13,13 @@ use crate::{Error, ErrorKind, Param, Query, Row, RowError};
 /// prepared once per connection), and plain `postgres::Client`/`Transaction` (an unnamed typed
 /// statement when every parameter type is builtin, otherwise prepared on each call).
 pub trait GenericClient {
-    /// Starts the query and returns an iterator over its rows.
-    fn query_raw(
+    /// Runs the query and returns its rows, in one trip through the driver's runtime (a
+    /// `RowIter` would re-enter it for every row).
+    fn query(
         &mut self,
         query: &'static Query,
         params: &[Param<'_>],
-    ) -> Result<RowIter<'_>, postgres::Error>;
+    ) -> Result<Vec<Row>, postgres::Error>;
 
     /// Runs the query and returns the number of rows it affected.
     fn execute(
@@ -127,13 +128,13 @@ macro_rules! cached_statement {
 macro_rules! impl_cached {
     ($ty:ty) => {
         impl GenericClient for $ty {
-            fn query_raw(
+            fn query(
                 &mut self,
                 query: &'static Query,
                 params: &[Param<'_>],
-            ) -> Result<RowIter<'_>, postgres::Error> {
+            ) -> Result<Vec<Row>, postgres::Error> {
                 let statement = cached_statement!(self.inner, self.statements, query);
-                self.inner.query_raw(&statement, params.iter().copied())
+                self.inner.query(&statement, params)
             }
 
             fn execute(
@@ -161,19 +162,20 @@ impl_cached!(Transaction<'_>);
 macro_rules! impl_uncached {
     ($ty:ty) => {
         impl GenericClient for $ty {
-            fn query_raw(
+            fn query(
                 &mut self,
                 query: &'static Query,
                 params: &[Param<'_>],
-            ) -> Result<RowIter<'_>, postgres::Error> {
+            ) -> Result<Vec<Row>, postgres::Error> {
                 match query.param_types {
                     Some(types) => {
-                        let typed = params.iter().copied().zip(types.iter().cloned());
-                        self.query_typed_raw(query.sql, typed)
+                        let typed: Vec<_> =
+                            params.iter().copied().zip(types.iter().cloned()).collect();
+                        self.query_typed(query.sql, &typed)
                     }
                     None => {
                         let statement = self.prepare(query.sql)?;
-                        <$ty>::query_raw(self, &statement, params.iter().copied())
+                        <$ty>::query(self, &statement, params)
                     }
                 }
             }
@@ -218,12 +220,10 @@ pub fn many<R>(
     params: &[Param<'_>],
     decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<Vec<R>, Error> {
-    let mut rows = client.query_raw(query, params).map_err(db(query))?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(db(query))? {
-        out.push(decode(&row).map_err(db(query))?);
-    }
-    Ok(out)
+    let rows = client.query(query, params).map_err(db(query))?;
+    rows.iter()
+        .map(|row| decode(row).map_err(db(query)))
+        .collect()
 }
 
 /// Runs an `:opt` query: `None` without a row, an error with more than one.
@@ -233,14 +233,11 @@ pub fn opt<R>(
     params: &[Param<'_>],
     decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<Option<R>, Error> {
-    let mut rows = client.query_raw(query, params).map_err(db(query))?;
-    let Some(first) = rows.next().map_err(db(query))? else {
-        return Ok(None);
-    };
-    if rows.next().map_err(db(query))?.is_some() {
-        return Err(Error::new(query.name, ErrorKind::TooManyRows));
+    match client.query(query, params).map_err(db(query))?.as_slice() {
+        [] => Ok(None),
+        [row] => decode(row).map(Some).map_err(db(query)),
+        _ => Err(Error::new(query.name, ErrorKind::TooManyRows)),
     }
-    decode(&first).map(Some).map_err(db(query))
 }
 
 /// Runs a `:one` query: exactly one row, else [`ErrorKind::NoRows`] or

@@ -1,7 +1,7 @@
 //! Running generated async queries: one function per command, so generated code is one call.
 
 use futures_util::future::try_join_all;
-use futures_util::{StreamExt, pin_mut};
+use futures_util::{StreamExt, TryStreamExt, pin_mut};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 
 use crate::client::GenericClient;
@@ -21,9 +21,13 @@ pub async fn many<R>(
     let stream = client.query_raw(query, params).await.map_err(db(query))?;
     pin_mut!(stream);
     let mut rows = Vec::new();
-    while let Some(row) = stream.next().await {
-        let row = row.map_err(db(query))?;
-        rows.push(decode(&row).map_err(db(query))?);
+    // Pushing straight from decode's Result (no mapped Result per row) keeps this loop as
+    // cheap as a hand-written one (measured with callgrind, see BENCHMARKS.md).
+    while let Some(row) = stream.try_next().await.map_err(db(query))? {
+        match decode(&row) {
+            Ok(value) => rows.push(value),
+            Err(e) => return Err(db(query)(e)),
+        }
     }
     Ok(rows)
 }

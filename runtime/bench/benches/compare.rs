@@ -1,83 +1,71 @@
 //! squill vs hand-written tokio-postgres/postgres, sqlx and diesel: diesel's benchmark
-//! scenarios, every implementation on its own connection to one throwaway PostgreSQL that this
-//! harness starts (and stops) itself. `cargo bench` here, then `cargo run --release --bin
-//! report` for the table; `./run.sh` does both.
+//! scenarios on one throwaway PostgreSQL that this harness starts (and stops) itself.
+//! `cargo bench --bench compare`, then `cargo run --release --bin report` for the table;
+//! `./run.sh` does everything.
 //!
-//! Async implementations run on one current-thread tokio runtime (`block_on` per iteration).
-//! Before each scenario every implementation runs once and its result is checked, so none can
-//! win by doing less.
+//! * Async implementations run on one current-thread tokio runtime (`block_on` per iteration).
+//! * The hand-written floors run on the connection of the squill implementation of their
+//!   flavour; sqlx and diesel on their own. The client is pinned to CPU 0 and the server to
+//!   CPU 1 (see `env::pin_cpus`).
+//! * Before each scenario every implementation runs once and its result is checked, so none
+//!   can win by doing less.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode};
-use squill_bench::env::{Env, Target};
-use squill_bench::model::{self, NewUser, tree_size};
+use squill_bench::env::{Env, Target, pin_cpus};
+use squill_bench::model::{self, tree_size};
 use squill_bench::{diesel_impl, seed};
 use squill_codegen::live::TempServer;
 
-/// Benchmarks `$call` (an async expression on `$x`, an implementation) run with `block_on`.
+/// Benchmarks the async expression `$call`, run with `$rt.block_on`.
 macro_rules! bench_async {
-    ($group:expr, $id:literal, $rt:expr, $imp:expr, |$x:ident| $call:expr) => {{
-        let rt = &$rt;
-        let $x = &mut $imp;
-        $group.bench_function($id, |b| b.iter(|| rt.block_on($call)));
-    }};
+    ($group:expr, $id:literal, $rt:expr, $call:expr) => {
+        $group.bench_function($id, |b| b.iter(|| $rt.block_on($call)))
+    };
 }
 
-/// Benchmarks `$call`, a blocking expression on `$x`.
+/// Benchmarks the blocking expression `$call`.
 macro_rules! bench_sync {
-    ($group:expr, $id:literal, $imp:expr, |$x:ident| $call:expr) => {{
-        let $x = &mut $imp;
-        $group.bench_function($id, |b| b.iter(|| $call));
-    }};
+    ($group:expr, $id:literal, $call:expr) => {
+        $group.bench_function($id, |b| b.iter(|| $call))
+    };
 }
 
-/// Like the above, but the table is emptied (untimed) before every sample, so inserts do not
-/// pile up across the run.
+/// Benchmarks `$call` (an insert), emptying the table before every sample (untimed) so rows do
+/// not pile up across the run.
 macro_rules! bench_insert {
-    ($group:expr, $id:literal, $admin:expr, $rt:expr, $imp:expr, |$x:ident| async $call:expr) => {{
-        let rt = &$rt;
-        let admin = &mut $admin;
-        let $x = &mut $imp;
+    ($group:expr, $id:literal, $admin:expr, $call:expr) => {
         $group.bench_function($id, |b| {
-            seed::truncate(admin);
-            b.iter(|| rt.block_on($call))
-        });
-    }};
-    ($group:expr, $id:literal, $admin:expr, $imp:expr, |$x:ident| $call:expr) => {{
-        let admin = &mut $admin;
-        let $x = &mut $imp;
-        $group.bench_function($id, |b| {
-            seed::truncate(admin);
+            seed::truncate($admin);
             b.iter(|| $call)
-        });
-    }};
+        })
+    };
 }
 
 /// Bulk inserts: the table is emptied before every iteration, and only the insert is timed.
 macro_rules! bench_bulk {
-    ($group:expr, $id:literal, $admin:expr, $run:expr) => {{
-        let admin = &mut $admin;
-        let mut run = $run;
+    ($group:expr, $id:literal, $admin:expr, $call:expr) => {
         $group.bench_function($id, |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
-                    seed::truncate(admin);
+                    seed::truncate($admin);
                     let start = Instant::now();
-                    black_box(run());
+                    black_box($call);
                     total += start.elapsed();
                 }
                 total
             })
-        });
-    }};
+        })
+    };
 }
 
 fn main() {
     let server = TempServer::start().expect("start a throwaway PostgreSQL");
+    eprintln!("squill-bench: {}", pin_cpus(server.socket_dir()));
     let target = Target::new(server.socket_dir());
     let mut env = Env::connect(&target);
     let mut c = Criterion::default()
@@ -110,109 +98,152 @@ fn main() {
 
 fn select_users(c: &mut Criterion, env: &mut Env, n: usize) {
     seed::users(&mut env.admin, n, false);
-    let rt = &env.rt;
-    assert_eq!(rt.block_on(env.tokio_pg.all_users()).len(), n);
-    assert_eq!(rt.block_on(env.squill_async.all_users()).len(), n);
-    assert_eq!(rt.block_on(env.sqlx.all_users()).len(), n);
-    assert_eq!(env.pg.all_users().len(), n);
-    assert_eq!(env.squill_sync.all_users().len(), n);
-    assert_eq!(env.diesel.all_users().len(), n);
+    let Env {
+        rt,
+        tokio_pg: tp,
+        squill_async: sa,
+        sqlx: sx,
+        pg,
+        squill_sync: ss,
+        diesel: di,
+        ..
+    } = env;
+    assert_eq!(rt.block_on(tp.all_users(&sa.client)).len(), n);
+    assert_eq!(rt.block_on(sa.all_users()).len(), n);
+    assert_eq!(rt.block_on(sx.all_users()).len(), n);
+    assert_eq!(pg.all_users(ss.client.inner_mut()).len(), n);
+    assert_eq!(ss.all_users().len(), n);
+    assert_eq!(di.all_users().len(), n);
 
     let mut g = c.benchmark_group(format!("select_users_{n}"));
     if n >= 10_000 {
         g.measurement_time(Duration::from_secs(5));
     }
-    bench_async!(g, "tokio_postgres", env.rt, env.tokio_pg, |x| x.all_users());
-    bench_async!(g, "squill_async", env.rt, env.squill_async, |x| x.all_users());
-    bench_async!(g, "sqlx", env.rt, env.sqlx, |x| x.all_users());
-    bench_sync!(g, "postgres", env.pg, |x| x.all_users());
-    bench_sync!(g, "squill_sync", env.squill_sync, |x| x.all_users());
-    bench_sync!(g, "diesel", env.diesel, |x| x.all_users());
+    bench_async!(g, "tokio_postgres", rt, tp.all_users(&sa.client));
+    bench_async!(g, "squill_async", rt, sa.all_users());
+    bench_async!(g, "sqlx", rt, sx.all_users());
+    bench_sync!(g, "postgres", pg.all_users(ss.client.inner_mut()));
+    bench_sync!(g, "squill_sync", ss.all_users());
+    bench_sync!(g, "diesel", di.all_users());
     g.finish();
 }
 
 fn get_user_by_id(c: &mut Criterion, env: &mut Env) {
     seed::users(&mut env.admin, 10_000, false);
+    let Env {
+        rt,
+        tokio_pg: tp,
+        squill_async: sa,
+        sqlx: sx,
+        pg,
+        squill_sync: ss,
+        diesel: di,
+        ..
+    } = env;
     let id = 4242;
-    let rt = &env.rt;
     let expected = "User 4241";
-    assert_eq!(rt.block_on(env.tokio_pg.get_user(id)).name, expected);
-    assert_eq!(rt.block_on(env.squill_async.get_user(id)).name, expected);
-    assert_eq!(rt.block_on(env.sqlx.get_user(id)).name, expected);
-    assert_eq!(env.pg.get_user(id).name, expected);
-    assert_eq!(env.squill_sync.get_user(id).name, expected);
-    assert_eq!(env.diesel.get_user(id).name, expected);
+    assert_eq!(rt.block_on(tp.get_user(&sa.client, id)).name, expected);
+    assert_eq!(rt.block_on(sa.get_user(id)).name, expected);
+    assert_eq!(rt.block_on(sx.get_user(id)).name, expected);
+    assert_eq!(pg.get_user(ss.client.inner_mut(), id).name, expected);
+    assert_eq!(ss.get_user(id).name, expected);
+    assert_eq!(di.get_user(id).name, expected);
 
     let mut g = c.benchmark_group("get_user_by_id");
-    bench_async!(g, "tokio_postgres", env.rt, env.tokio_pg, |x| x.get_user(id));
-    bench_async!(g, "squill_async", env.rt, env.squill_async, |x| x.get_user(id));
-    bench_async!(g, "sqlx", env.rt, env.sqlx, |x| x.get_user(id));
-    bench_sync!(g, "postgres", env.pg, |x| x.get_user(id));
-    bench_sync!(g, "squill_sync", env.squill_sync, |x| x.get_user(id));
-    bench_sync!(g, "diesel", env.diesel, |x| x.get_user(id));
+    bench_async!(g, "tokio_postgres", rt, tp.get_user(&sa.client, id));
+    bench_async!(g, "squill_async", rt, sa.get_user(id));
+    bench_async!(g, "sqlx", rt, sx.get_user(id));
+    bench_sync!(g, "postgres", pg.get_user(ss.client.inner_mut(), id));
+    bench_sync!(g, "squill_sync", ss.get_user(id));
+    bench_sync!(g, "diesel", di.get_user(id));
     g.finish();
 }
 
 fn join(c: &mut Criterion, env: &mut Env) {
     // diesel's medium complex data: 10 000 users, half of them black-haired, no posts.
     seed::users(&mut env.admin, 10_000, true);
-    let rt = &env.rt;
+    let Env {
+        rt,
+        tokio_pg: tp,
+        squill_async: sa,
+        sqlx: sx,
+        pg,
+        squill_sync: ss,
+        diesel: di,
+        ..
+    } = env;
     let n = 5_000;
-    assert_eq!(rt.block_on(env.tokio_pg.users_with_posts("black")).len(), n);
-    assert_eq!(rt.block_on(env.squill_async.users_with_posts("black")).len(), n);
-    assert_eq!(rt.block_on(env.sqlx.users_with_posts("black")).len(), n);
-    assert_eq!(env.pg.users_with_posts("black").len(), n);
-    assert_eq!(env.squill_sync.users_with_posts("black").len(), n);
-    assert_eq!(env.diesel.users_with_posts("black").len(), n);
+    let color = "black";
+    assert_eq!(rt.block_on(tp.users_with_posts(&sa.client, color)).len(), n);
+    assert_eq!(rt.block_on(sa.users_with_posts(color)).len(), n);
+    assert_eq!(rt.block_on(sx.users_with_posts(color)).len(), n);
+    assert_eq!(pg.users_with_posts(ss.client.inner_mut(), color).len(), n);
+    assert_eq!(ss.users_with_posts(color).len(), n);
+    assert_eq!(di.users_with_posts(color).len(), n);
 
     let mut g = c.benchmark_group("join_5000");
     g.measurement_time(Duration::from_secs(5));
-    bench_async!(g, "tokio_postgres", env.rt, env.tokio_pg, |x| x
-        .users_with_posts("black"));
-    bench_async!(g, "squill_async", env.rt, env.squill_async, |x| x
-        .users_with_posts("black"));
-    bench_async!(g, "sqlx", env.rt, env.sqlx, |x| x.users_with_posts("black"));
-    bench_sync!(g, "postgres", env.pg, |x| x.users_with_posts("black"));
-    bench_sync!(g, "squill_sync", env.squill_sync, |x| x
-        .users_with_posts("black"));
-    bench_sync!(g, "diesel", env.diesel, |x| x.users_with_posts("black"));
+    bench_async!(
+        g,
+        "tokio_postgres",
+        rt,
+        tp.users_with_posts(&sa.client, color)
+    );
+    bench_async!(g, "squill_async", rt, sa.users_with_posts(color));
+    bench_async!(g, "sqlx", rt, sx.users_with_posts(color));
+    bench_sync!(
+        g,
+        "postgres",
+        pg.users_with_posts(ss.client.inner_mut(), color)
+    );
+    bench_sync!(g, "squill_sync", ss.users_with_posts(color));
+    bench_sync!(g, "diesel", di.users_with_posts(color));
     g.finish();
-}
-
-fn check_inserts(env: &mut Env, rows: &[NewUser]) {
-    let n = rows.len() as u64;
-    let d = diesel_impl::rows(rows);
-    seed::truncate(&mut env.admin);
-    assert_eq!(env.rt.block_on(env.tokio_pg.insert(rows)), n);
-    assert_eq!(env.rt.block_on(env.squill_async.insert(rows)), n);
-    assert_eq!(env.rt.block_on(env.sqlx.insert(rows)), n);
-    assert_eq!(env.pg.insert(rows), n);
-    assert_eq!(env.squill_sync.insert(rows), n);
-    assert_eq!(env.diesel.insert(&d), n);
-    let count: i64 = env
-        .admin
-        .query_one("SELECT count(*) FROM users WHERE name = $1", &[&rows[0].name])
-        .unwrap()
-        .get(0);
-    assert_eq!(count, 6);
 }
 
 fn insert(c: &mut Criterion, env: &mut Env, n: usize) {
     let rows = model::new_users(n);
     let d = diesel_impl::rows(&rows);
-    check_inserts(env, &rows);
+    let (rows, d) = (&rows[..], &d[..]);
+    let Env {
+        rt,
+        admin,
+        tokio_pg: tp,
+        squill_async: sa,
+        sqlx: sx,
+        pg,
+        squill_sync: ss,
+        diesel: di,
+    } = env;
+    let m = n as u64;
+    seed::truncate(admin);
+    assert_eq!(rt.block_on(tp.insert(&sa.client, rows)), m);
+    assert_eq!(rt.block_on(sa.insert(rows)), m);
+    assert_eq!(rt.block_on(sx.insert(rows)), m);
+    assert_eq!(pg.insert(ss.client.inner_mut(), rows), m);
+    assert_eq!(ss.insert(rows), m);
+    assert_eq!(di.insert(d), m);
+    let count: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM users WHERE name = $1",
+            &[&rows[0].name],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 6);
 
-    let rows = &rows[..];
-    let d = &d[..];
     let mut g = c.benchmark_group(format!("insert_{n}"));
-    bench_insert!(g, "tokio_postgres", env.admin, env.rt, env.tokio_pg, |x| async x
-        .insert(rows));
-    bench_insert!(g, "squill_async", env.admin, env.rt, env.squill_async, |x| async x
-        .insert(rows));
-    bench_insert!(g, "sqlx", env.admin, env.rt, env.sqlx, |x| async x.insert(rows));
-    bench_insert!(g, "postgres", env.admin, env.pg, |x| x.insert(rows));
-    bench_insert!(g, "squill_sync", env.admin, env.squill_sync, |x| x.insert(rows));
-    bench_insert!(g, "diesel", env.admin, env.diesel, |x| x.insert(d));
+    bench_insert!(
+        g,
+        "tokio_postgres",
+        admin,
+        rt.block_on(tp.insert(&sa.client, rows))
+    );
+    bench_insert!(g, "squill_async", admin, rt.block_on(sa.insert(rows)));
+    bench_insert!(g, "sqlx", admin, rt.block_on(sx.insert(rows)));
+    bench_insert!(g, "postgres", admin, pg.insert(ss.client.inner_mut(), rows));
+    bench_insert!(g, "squill_sync", admin, ss.insert(rows));
+    bench_insert!(g, "diesel", admin, di.insert(d));
     g.finish();
 }
 
@@ -220,46 +251,81 @@ fn insert_unnest(c: &mut Criterion, env: &mut Env, n: usize) {
     let rows = model::new_users(n);
     let (names, colors) = model::new_user_columns(&rows);
     let (names, colors) = (&names[..], &colors[..]);
+    let Env {
+        rt,
+        admin,
+        tokio_pg: tp,
+        squill_async: sa,
+        sqlx: sx,
+        pg,
+        squill_sync: ss,
+        ..
+    } = env;
     let m = n as u64;
-    seed::truncate(&mut env.admin);
-    assert_eq!(env.rt.block_on(env.tokio_pg.insert_unnest(names, colors)), m);
-    assert_eq!(env.rt.block_on(env.squill_async.insert_unnest(names, colors)), m);
-    assert_eq!(env.rt.block_on(env.sqlx.insert_unnest(names, colors)), m);
-    assert_eq!(env.pg.insert_unnest(names, colors), m);
-    assert_eq!(env.squill_sync.insert_unnest(names, colors), m);
+    seed::truncate(admin);
+    assert_eq!(rt.block_on(tp.insert_unnest(&sa.client, names, colors)), m);
+    assert_eq!(rt.block_on(sa.insert_unnest(names, colors)), m);
+    assert_eq!(rt.block_on(sx.insert_unnest(names, colors)), m);
+    assert_eq!(pg.insert_unnest(ss.client.inner_mut(), names, colors), m);
+    assert_eq!(ss.insert_unnest(names, colors), m);
 
     let mut g = c.benchmark_group(format!("insert_unnest_{n}"));
-    bench_insert!(g, "tokio_postgres", env.admin, env.rt, env.tokio_pg, |x| async x
-        .insert_unnest(names, colors));
-    bench_insert!(g, "squill_async", env.admin, env.rt, env.squill_async, |x| async x
-        .insert_unnest(names, colors));
-    bench_insert!(g, "sqlx", env.admin, env.rt, env.sqlx, |x| async x
-        .insert_unnest(names, colors));
-    bench_insert!(g, "postgres", env.admin, env.pg, |x| x.insert_unnest(names, colors));
-    bench_insert!(g, "squill_sync", env.admin, env.squill_sync, |x| x
-        .insert_unnest(names, colors));
+    bench_insert!(
+        g,
+        "tokio_postgres",
+        admin,
+        rt.block_on(tp.insert_unnest(&sa.client, names, colors))
+    );
+    bench_insert!(
+        g,
+        "squill_async",
+        admin,
+        rt.block_on(sa.insert_unnest(names, colors))
+    );
+    bench_insert!(
+        g,
+        "sqlx",
+        admin,
+        rt.block_on(sx.insert_unnest(names, colors))
+    );
+    bench_insert!(
+        g,
+        "postgres",
+        admin,
+        pg.insert_unnest(ss.client.inner_mut(), names, colors)
+    );
+    bench_insert!(g, "squill_sync", admin, ss.insert_unnest(names, colors));
     g.finish();
 }
 
 fn associations(c: &mut Criterion, env: &mut Env) {
     seed::associations(&mut env.admin);
-    let rt = &env.rt;
+    let Env {
+        rt,
+        tokio_pg: tp,
+        squill_async: sa,
+        sqlx: sx,
+        pg,
+        squill_sync: ss,
+        diesel: di,
+        ..
+    } = env;
     let size = (100, 1_000, 10_000);
-    assert_eq!(tree_size(&rt.block_on(env.tokio_pg.associations())), size);
-    assert_eq!(tree_size(&rt.block_on(env.squill_async.associations())), size);
-    assert_eq!(tree_size(&rt.block_on(env.sqlx.associations())), size);
-    assert_eq!(tree_size(&env.pg.associations()), size);
-    assert_eq!(tree_size(&env.squill_sync.associations()), size);
-    assert_eq!(tree_size(&env.diesel.associations()), size);
+    assert_eq!(tree_size(&rt.block_on(tp.associations(&sa.client))), size);
+    assert_eq!(tree_size(&rt.block_on(sa.associations())), size);
+    assert_eq!(tree_size(&rt.block_on(sx.associations())), size);
+    assert_eq!(tree_size(&pg.associations(ss.client.inner_mut())), size);
+    assert_eq!(tree_size(&ss.associations()), size);
+    assert_eq!(tree_size(&di.associations()), size);
 
     let mut g = c.benchmark_group("associations");
     g.measurement_time(Duration::from_secs(5));
-    bench_async!(g, "tokio_postgres", env.rt, env.tokio_pg, |x| x.associations());
-    bench_async!(g, "squill_async", env.rt, env.squill_async, |x| x.associations());
-    bench_async!(g, "sqlx", env.rt, env.sqlx, |x| x.associations());
-    bench_sync!(g, "postgres", env.pg, |x| x.associations());
-    bench_sync!(g, "squill_sync", env.squill_sync, |x| x.associations());
-    bench_sync!(g, "diesel", env.diesel, |x| x.associations());
+    bench_async!(g, "tokio_postgres", rt, tp.associations(&sa.client));
+    bench_async!(g, "squill_async", rt, sa.associations());
+    bench_async!(g, "sqlx", rt, sx.associations());
+    bench_sync!(g, "postgres", pg.associations(ss.client.inner_mut()));
+    bench_sync!(g, "squill_sync", ss.associations());
+    bench_sync!(g, "diesel", di.associations());
     g.finish();
 }
 
@@ -274,47 +340,84 @@ fn bulk_group<'a>(c: &'a mut Criterion, name: String, n: usize) -> BenchmarkGrou
 fn bulk_insert(c: &mut Criterion, env: &mut Env, n: usize) {
     let rows = model::new_users(n);
     let d = diesel_impl::rows(&rows);
+    let (rows, d) = (&rows[..], &d[..]);
+    let Env {
+        rt,
+        admin,
+        tokio_pg: tp,
+        squill_async: sa,
+        sqlx: sx,
+        pg,
+        squill_sync: ss,
+        diesel: di,
+    } = env;
     let m = n as u64;
-    let rows = &rows[..];
-    let d = &d[..];
-    seed::truncate(&mut env.admin);
-    assert_eq!(env.rt.block_on(env.tokio_pg.bulk_insert(rows)), m);
-    assert_eq!(env.rt.block_on(env.squill_async.bulk_insert(rows)), m);
-    assert_eq!(env.rt.block_on(env.sqlx.bulk_insert(rows)), m);
-    assert_eq!(env.pg.bulk_insert(rows), m);
-    assert_eq!(env.squill_sync.bulk_insert(rows), m);
-    assert_eq!(env.diesel.bulk_insert(d), m);
+    seed::truncate(admin);
+    assert_eq!(rt.block_on(tp.bulk_insert(&sa.client, rows)), m);
+    assert_eq!(rt.block_on(sa.bulk_insert(rows)), m);
+    assert_eq!(rt.block_on(sx.bulk_insert(rows)), m);
+    assert_eq!(pg.bulk_insert(ss.client.inner_mut(), rows), m);
+    assert_eq!(ss.bulk_insert(rows), m);
+    assert_eq!(di.bulk_insert(d), m);
 
     let mut g = bulk_group(c, format!("bulk_insert_{n}"), n);
-    let rt = &env.rt;
-    let (tp, sa, sx) = (&mut env.tokio_pg, &mut env.squill_async, &mut env.sqlx);
-    bench_bulk!(g, "tokio_postgres", env.admin, || rt.block_on(tp.bulk_insert(rows)));
-    bench_bulk!(g, "squill_async", env.admin, || rt.block_on(sa.bulk_insert(rows)));
-    bench_bulk!(g, "sqlx", env.admin, || rt.block_on(sx.bulk_insert(rows)));
-    let (pg, ss, di) = (&mut env.pg, &mut env.squill_sync, &mut env.diesel);
-    bench_bulk!(g, "postgres", env.admin, || pg.bulk_insert(rows));
-    bench_bulk!(g, "squill_sync", env.admin, || ss.bulk_insert(rows));
-    bench_bulk!(g, "diesel", env.admin, || di.bulk_insert(d));
+    bench_bulk!(
+        g,
+        "tokio_postgres",
+        admin,
+        rt.block_on(tp.bulk_insert(&sa.client, rows))
+    );
+    bench_bulk!(g, "squill_async", admin, rt.block_on(sa.bulk_insert(rows)));
+    bench_bulk!(g, "sqlx", admin, rt.block_on(sx.bulk_insert(rows)));
+    bench_bulk!(
+        g,
+        "postgres",
+        admin,
+        pg.bulk_insert(ss.client.inner_mut(), rows)
+    );
+    bench_bulk!(g, "squill_sync", admin, ss.bulk_insert(rows));
+    bench_bulk!(g, "diesel", admin, di.bulk_insert(d));
     g.finish();
 }
 
 fn bulk_copy(c: &mut Criterion, env: &mut Env, n: usize) {
     let rows = model::new_users(n);
     let d = diesel_impl::rows(&rows);
+    let sq = model::import_params(&rows);
+    let (rows, d, sq) = (&rows[..], &d[..], &sq[..]);
+    let Env {
+        rt,
+        admin,
+        tokio_pg: tp,
+        squill_async: sa,
+        pg,
+        squill_sync: ss,
+        diesel: di,
+        ..
+    } = env;
     let m = n as u64;
-    let rows = &rows[..];
-    let d = &d[..];
-    seed::truncate(&mut env.admin);
-    assert_eq!(env.rt.block_on(env.tokio_pg.bulk_copy(rows)), m);
-    assert_eq!(env.pg.bulk_copy(rows), m);
-    assert_eq!(env.diesel.bulk_copy(d), m);
+    seed::truncate(admin);
+    assert_eq!(rt.block_on(tp.bulk_copy(&sa.client, rows)), m);
+    assert_eq!(rt.block_on(sa.bulk_copy(sq)), m);
+    assert_eq!(pg.bulk_copy(ss.client.inner_mut(), rows), m);
+    assert_eq!(ss.bulk_copy(sq), m);
+    assert_eq!(di.bulk_copy(d), m);
 
     let mut g = bulk_group(c, format!("bulk_copy_{n}"), n);
-    let rt = &env.rt;
-    let tp = &mut env.tokio_pg;
-    bench_bulk!(g, "tokio_postgres", env.admin, || rt.block_on(tp.bulk_copy(rows)));
-    let (pg, di) = (&mut env.pg, &mut env.diesel);
-    bench_bulk!(g, "postgres", env.admin, || pg.bulk_copy(rows));
-    bench_bulk!(g, "diesel", env.admin, || di.bulk_copy(d));
+    bench_bulk!(
+        g,
+        "tokio_postgres",
+        admin,
+        rt.block_on(tp.bulk_copy(&sa.client, rows))
+    );
+    bench_bulk!(g, "squill_async", admin, rt.block_on(sa.bulk_copy(sq)));
+    bench_bulk!(
+        g,
+        "postgres",
+        admin,
+        pg.bulk_copy(ss.client.inner_mut(), rows)
+    );
+    bench_bulk!(g, "squill_sync", admin, ss.bulk_copy(sq));
+    bench_bulk!(g, "diesel", admin, di.bulk_copy(d));
     g.finish();
 }

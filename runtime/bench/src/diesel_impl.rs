@@ -137,7 +137,9 @@ impl Impl {
             .transaction::<_, diesel::result::Error, _>(|conn| {
                 let mut n = 0;
                 for chunk in rows.chunks(100) {
-                    n += diesel::insert_into(users::table).values(chunk).execute(conn)? as u64;
+                    n += diesel::insert_into(users::table)
+                        .values(chunk)
+                        .execute(conn)? as u64;
                 }
                 Ok(n)
             })

@@ -12,10 +12,22 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("insert_100", "insert 100 rows (VALUES)"),
     ("insert_unnest_100", "insert 100 rows (`unnest` arrays)"),
     ("associations", "associations 100 × 10 × 10"),
-    ("bulk_insert_10000", "bulk insert 10 000 (VALUES ×100, 1 tx)"),
-    ("bulk_insert_100000", "bulk insert 100 000 (VALUES ×100, 1 tx)"),
-    ("bulk_copy_10000", "bulk insert 10 000 (binary COPY)"),
-    ("bulk_copy_100000", "bulk insert 100 000 (binary COPY)"),
+    (
+        "bulk_insert_10000",
+        "bulk insert 10 000 (VALUES ×100, 1 tx)",
+    ),
+    (
+        "bulk_insert_100000",
+        "bulk insert 100 000 (VALUES ×100, 1 tx)",
+    ),
+    (
+        "bulk_copy_10000",
+        "bulk insert 10 000 (binary COPY; squill `:copyfrom`)",
+    ),
+    (
+        "bulk_copy_100000",
+        "bulk insert 100 000 (binary COPY; squill `:copyfrom`)",
+    ),
 ];
 
 /// Whether an implementation is async (compared with tokio-postgres) or blocking (compared

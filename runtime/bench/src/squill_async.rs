@@ -1,7 +1,7 @@
 //! squill's generated async functions on a `squill::Client` (statements prepared once per
 //! connection and cached by the runtime).
 
-use crate::db::{associations, users};
+use crate::db::{associations, copy, users};
 use crate::env::{Target, tokio_client};
 use crate::model::{Loaded, NewUser, group};
 use crate::spread;
@@ -79,5 +79,10 @@ impl Impl {
         }
         tx.commit().await.unwrap();
         n
+    }
+
+    /// The generated `:copyfrom` (one binary COPY).
+    pub async fn bulk_copy(&mut self, rows: &[copy::ImportUsersParams<'_>]) -> u64 {
+        copy::import_users(&self.client, rows).await.unwrap()
     }
 }

@@ -1,6 +1,7 @@
 //! squill's generated blocking functions on a `squill::blocking::Client`.
 
 use crate::db::associations::{self, blocking as assoc};
+use crate::db::copy;
 use crate::db::users::{self, blocking as u};
 use crate::env::Target;
 use crate::model::{Loaded, NewUser, group};
@@ -75,5 +76,10 @@ impl Impl {
         }
         tx.commit().unwrap();
         n
+    }
+
+    /// The generated `:copyfrom` (one binary COPY).
+    pub fn bulk_copy(&mut self, rows: &[copy::ImportUsersParams<'_>]) -> u64 {
+        copy::blocking::import_users(&mut self.client, rows).unwrap()
     }
 }

@@ -1,5 +1,10 @@
 //! The async floor: hand-written tokio-postgres, statements prepared once and held, rows
 //! decoded by column index. Same SQL text as squill's generated queries.
+//!
+//! It runs on the very connection squill's async implementation uses (a `squill::Client`
+//! derefs to its `tokio_postgres::Client`), so the two are compared on the same server backend
+//! process: on a 2-core machine where that backend runs decides a round trip's latency more
+//! than any client library does.
 
 use futures_util::{TryStreamExt, pin_mut};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
@@ -7,11 +12,9 @@ use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Row, Statement};
 
 use crate::db;
-use crate::env::{Target, tokio_client};
 use crate::model::{Comment, Loaded, NewUser, Post, User, UserWithPost, group};
 
 pub struct Impl {
-    pub client: Client,
     all_users: Statement,
     get_user: Statement,
     users_with_posts: Statement,
@@ -70,15 +73,13 @@ pub fn insert_params(rows: &[NewUser]) -> Vec<&(dyn ToSql + Sync)> {
     params
 }
 
-pub const COPY_USERS: &str = "COPY users (name, hair_color) FROM STDIN (FORMAT binary)";
+/// The COPY statement squill generates for `ImportUsers :copyfrom` (same text).
+pub const COPY_USERS: &str = db::copy::IMPORT_USERS.sql;
 
 impl Impl {
-    pub async fn connect(target: &Target) -> Self {
-        let client = tokio_client(target).await;
-        let p = |sql: &'static str| {
-            let client = &client;
-            async move { client.prepare(sql).await.expect("prepare") }
-        };
+    /// Prepares the statements on `client`.
+    pub async fn prepare(client: &Client) -> Self {
+        let p = |sql: &'static str| async move { client.prepare(sql).await.expect("prepare") };
         Self {
             all_users: p(db::users::ALL_USERS.sql).await,
             get_user: p(db::users::GET_USER.sql).await,
@@ -89,18 +90,16 @@ impl Impl {
             insert_unnest: p(db::users::INSERT_USERS_UNNEST.sql).await,
             posts_by_users: p(db::associations::POSTS_BY_USERS.sql).await,
             comments_by_posts: p(db::associations::COMMENTS_BY_POSTS.sql).await,
-            client,
         }
     }
 
     async fn many<T>(
-        &self,
+        client: &Client,
         statement: &Statement,
         params: &[&(dyn ToSql + Sync)],
         decode: impl Fn(&Row) -> T,
     ) -> Vec<T> {
-        let stream = self
-            .client
+        let stream = client
             .query_raw(statement, params.iter().copied())
             .await
             .unwrap();
@@ -112,17 +111,16 @@ impl Impl {
         out
     }
 
-    pub async fn all_users(&mut self) -> Vec<User> {
-        self.many(&self.all_users, &[], user).await
+    pub async fn all_users(&self, c: &Client) -> Vec<User> {
+        Self::many(c, &self.all_users, &[], user).await
     }
 
-    pub async fn get_user(&mut self, id: i32) -> User {
-        user(&self.client.query_one(&self.get_user, &[&id]).await.unwrap())
+    pub async fn get_user(&self, c: &Client, id: i32) -> User {
+        user(&c.query_one(&self.get_user, &[&id]).await.unwrap())
     }
 
-    pub async fn users_with_posts(&mut self, hair_color: &str) -> Vec<UserWithPost> {
-        self.many(&self.users_with_posts, &[&hair_color], user_with_post)
-            .await
+    pub async fn users_with_posts(&self, c: &Client, hair_color: &str) -> Vec<UserWithPost> {
+        Self::many(c, &self.users_with_posts, &[&hair_color], user_with_post).await
     }
 
     fn insert_statement(&self, n: usize) -> &Statement {
@@ -134,29 +132,23 @@ impl Impl {
         }
     }
 
-    pub async fn insert(&mut self, rows: &[NewUser]) -> u64 {
+    pub async fn insert(&self, c: &Client, rows: &[NewUser]) -> u64 {
         let statement = self.insert_statement(rows.len());
-        self.client
-            .execute(statement, &insert_params(rows))
+        c.execute(statement, &insert_params(rows)).await.unwrap()
+    }
+
+    pub async fn insert_unnest(&self, c: &Client, names: &[&str], hair_colors: &[&str]) -> u64 {
+        c.execute(&self.insert_unnest, &[&names, &hair_colors])
             .await
             .unwrap()
     }
 
-    pub async fn insert_unnest(&mut self, names: &[&str], hair_colors: &[&str]) -> u64 {
-        self.client
-            .execute(&self.insert_unnest, &[&names, &hair_colors])
-            .await
-            .unwrap()
-    }
-
-    pub async fn associations(&mut self) -> Loaded<User, Post, Comment> {
-        let users = self.many(&self.all_users, &[], user).await;
+    pub async fn associations(&self, c: &Client) -> Loaded<User, Post, Comment> {
+        let users = Self::many(c, &self.all_users, &[], user).await;
         let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
-        let posts = self.many(&self.posts_by_users, &[&user_ids], post).await;
+        let posts = Self::many(c, &self.posts_by_users, &[&user_ids], post).await;
         let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
-        let comments = self
-            .many(&self.comments_by_posts, &[&post_ids], comment)
-            .await;
+        let comments = Self::many(c, &self.comments_by_posts, &[&post_ids], comment).await;
         group(
             users,
             posts,
@@ -169,22 +161,24 @@ impl Impl {
     }
 
     /// Multi-row inserts of 100 rows in one transaction.
-    pub async fn bulk_insert(&mut self, rows: &[NewUser]) -> u64 {
-        let tx = self.client.transaction().await.unwrap();
+    pub async fn bulk_insert(&self, c: &Client, rows: &[NewUser]) -> u64 {
+        // What `tokio_postgres::Transaction` sends; done by hand because the connection is
+        // shared with squill's `Client`, which hands out only `&tokio_postgres::Client`.
+        c.batch_execute("BEGIN").await.unwrap();
         let mut n = 0;
         for chunk in rows.chunks(100) {
-            n += tx
+            n += c
                 .execute(&self.insert_100, &insert_params(chunk))
                 .await
                 .unwrap();
         }
-        tx.commit().await.unwrap();
+        c.batch_execute("COMMIT").await.unwrap();
         n
     }
 
     /// One binary COPY.
-    pub async fn bulk_copy(&mut self, rows: &[NewUser]) -> u64 {
-        let sink = self.client.copy_in(COPY_USERS).await.unwrap();
+    pub async fn bulk_copy(&self, c: &Client, rows: &[NewUser]) -> u64 {
+        let sink = c.copy_in(COPY_USERS).await.unwrap();
         let writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT]);
         pin_mut!(writer);
         for row in rows {
