@@ -6,6 +6,8 @@
 //!
 //! `cargo test -p squill-codegen --test corpus_cli -- --nocapture` prints the table.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,8 +24,8 @@ const SCHEMA_REJECTED_BY_POSTGRES: &[&str] = &[
 /// Corpus folders whose queries use another annotation dialect (cornucopia / clorinde `--!`).
 const OTHER_DIALECTS: &[&str] = &["cornucopia-bionic-gpt", "clorinde-samling"];
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
+fn corpus() -> Option<PathBuf> {
+    support::corpus()
 }
 
 /// One `sql:` / `packages:` entry of an sqlc config.
@@ -385,7 +387,9 @@ fn shorten(message: &str) -> String {
 
 #[test]
 fn analyze_json_on_every_sqlc_corpus_case() {
-    let corpus = corpus();
+    let Some(corpus) = corpus() else {
+        return;
+    };
     let mut not_sqlc = Vec::new();
     let runs = runs(&corpus, &mut not_sqlc);
     assert!(runs.len() > 150, "corpus not found at {}", corpus.display());

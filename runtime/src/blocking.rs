@@ -221,9 +221,16 @@ pub fn many<R>(
     decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<Vec<R>, Error> {
     let rows = client.query(query, params).map_err(db(query))?;
-    rows.iter()
-        .map(|row| decode(row).map_err(db(query)))
-        .collect()
+    // Sized up front: collecting into Result<Vec<_>> knows no length and regrows the Vec,
+    // copying every decoded row again.
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        match decode(row) {
+            Ok(value) => out.push(value),
+            Err(e) => return Err(db(query)(e)),
+        }
+    }
+    Ok(out)
 }
 
 /// Runs an `:opt` query: `None` without a row, an error with more than one.
