@@ -147,24 +147,6 @@ fn sqlc_schemas(config: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn find_configs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            find_configs(&path, out);
-        } else if matches!(
-            path.file_name().and_then(|n| n.to_str()),
-            Some("sqlc.json" | "sqlc.yaml" | "sqlc.yml")
-        ) {
-            out.push(path);
-        }
-    }
-}
-
 fn cases() -> Vec<Case> {
     let corpus = support::corpus();
     let mut cases = vec![
@@ -231,7 +213,7 @@ fn cases() -> Vec<Case> {
     }
     for collection in ["sqlc-examples", "sqlc-endtoend"] {
         let mut configs = Vec::new();
-        find_configs(&corpus.join(collection), &mut configs);
+        support::find_configs(&corpus.join(collection), &mut configs);
         for config in configs {
             let schemas = sqlc_schemas(&config);
             if schemas.is_empty() {

@@ -199,24 +199,6 @@ fn glob(dir: &Path, pattern: &str) -> Vec<PathBuf> {
     paths
 }
 
-fn find_configs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            find_configs(&path, out);
-        } else if matches!(
-            path.file_name().and_then(|n| n.to_str()),
-            Some("sqlc.json" | "sqlc.yaml" | "sqlc.yml")
-        ) {
-            out.push(path);
-        }
-    }
-}
-
 struct Run {
     name: String,
     /// The corpus case the run belongs to (for the expected-failure list).
@@ -244,7 +226,7 @@ fn runs(corpus: &Path, not_sqlc: &mut Vec<String>) -> Vec<Run> {
             continue;
         }
         let mut configs = Vec::new();
-        find_configs(&dir, &mut configs);
+        support::find_configs(&dir, &mut configs);
         if configs.is_empty() {
             not_sqlc.push(format!("{top_name}: no sqlc config (schema only)"));
             continue;

@@ -7,7 +7,7 @@ mod server;
 
 pub use describe::{Describer, split_override};
 
-pub use server::{ServerBinaries, TempServer};
+pub use server::{ServerBinaries, TempServer, is_root, postgres_account};
 
 use std::fmt;
 use std::time::Duration;

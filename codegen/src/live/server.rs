@@ -73,7 +73,7 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// uid and gid of the `postgres` account, read from /etc/passwd.
-fn postgres_account() -> Option<(u32, u32)> {
+pub fn postgres_account() -> Option<(u32, u32)> {
     let passwd = fs::read_to_string("/etc/passwd").ok()?;
     passwd.lines().find_map(|line| {
         let fields: Vec<&str> = line.split(':').collect();
@@ -261,7 +261,8 @@ fn chown_tree(path: &Path, (uid, gid): (u32, u32)) -> Result<(), LiveError> {
         .map_err(|e| LiveError::Server(format!("cannot hand {} to postgres: {e}", path.display())))
 }
 
-fn is_root() -> bool {
+/// Whether this process runs as root (PostgreSQL and PgBouncer refuse to).
+pub fn is_root() -> bool {
     // SAFETY: geteuid cannot fail and has no preconditions.
     unsafe { libc::geteuid() == 0 }
 }

@@ -1,5 +1,8 @@
 //! Shared by the integration tests that read the external corpus.
 
+// Each test crate includes this module and uses only part of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 
 /// The shared corpus: `SQUILL_CORPUS`, else `../shared/corpus` next to the repository, else
@@ -20,4 +23,23 @@ pub fn corpus() -> Option<PathBuf> {
         eprintln!("SKIPPED: the shared corpus was not found (set SQUILL_CORPUS to its folder)");
     }
     found
+}
+
+/// Every sqlc config (`sqlc.json`, `sqlc.yaml`, `sqlc.yml`) below `dir`, in path order.
+pub fn find_configs(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            find_configs(&path, out);
+        } else if matches!(
+            path.file_name().and_then(|n| n.to_str()),
+            Some("sqlc.json" | "sqlc.yaml" | "sqlc.yml")
+        ) {
+            out.push(path);
+        }
+    }
 }
