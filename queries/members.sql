@@ -29,3 +29,18 @@ DELETE FROM shop_members WHERE shop_id = @shop_id AND user_id = @user_id;
 -- Roles of several members at once (each must exist), pipelined.
 -- name: MemberRoles :batchone
 SELECT role FROM shop_members WHERE shop_id = @shop_id AND user_id = @user_id;
+
+-- Members with their whole user row, as one nested struct (sqlc.embed).
+-- name: MembersWithUsers :many
+SELECT sqlc.embed(u), m.role, m.joined_at
+FROM shop_members m
+JOIN users u ON u.id = m.user_id
+WHERE m.shop_id = @shop_id
+ORDER BY u.email;
+
+-- Members among a list of users (sqlc.slice: sent as `= ANY($2)`, one array parameter).
+-- name: MembersAmong :many
+SELECT user_id, role
+FROM shop_members
+WHERE shop_id = @shop_id AND user_id IN (sqlc.slice(user_ids))
+ORDER BY user_id;

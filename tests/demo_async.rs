@@ -111,6 +111,37 @@ async fn every_demo_query_runs_with_typed_results() {
             .collect::<Vec<_>>(),
         [(MemberRole::Owner, 1), (MemberRole::Analyst, 1)]
     );
+    // sqlc.embed: the user's columns decode into one nested struct.
+    let with_users = db::members::members_with_users(c, shop.id).await.unwrap();
+    assert_eq!(
+        with_users
+            .iter()
+            .map(|m| (m.u.email.as_str(), m.u.display_name.as_deref(), m.role))
+            .collect::<Vec<_>>(),
+        [
+            ("alice@example.com", Some("Alice"), MemberRole::Owner),
+            ("bob@example.com", Some("Bobby"), MemberRole::Analyst),
+        ]
+    );
+    assert_eq!(with_users[1].u.id, bob.id);
+    // sqlc.slice: one array parameter; an empty list matches nothing.
+    let stranger = squill::re::uuid::Uuid::nil();
+    let among = db::members::members_among(c, shop.id, &[bob.id, stranger])
+        .await
+        .unwrap();
+    assert_eq!(
+        among
+            .iter()
+            .map(|m| (m.user_id, m.role))
+            .collect::<Vec<_>>(),
+        [(bob.id, MemberRole::Analyst)]
+    );
+    assert!(
+        db::members::members_among(c, shop.id, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // settings: defaults through a LEFT JOIN before any row exists, then an upsert
     let defaults = db::settings::get_settings(c, shop.id).await.unwrap();

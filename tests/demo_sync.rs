@@ -114,4 +114,12 @@ fn blocking_copyfrom_and_batches() {
     )
     .unwrap();
     assert_eq!(roles, [squill_demo::MemberRole::Owner]);
+    let with_users = db::members::blocking::members_with_users(c, shop.id).unwrap();
+    assert_eq!(with_users.len(), 1);
+    assert_eq!(
+        (with_users[0].u.id, with_users[0].u.email.as_str()),
+        (user.id, "bulk-sync@example.com")
+    );
+    let among = db::members::blocking::members_among(c, shop.id, &[user.id]).unwrap();
+    assert_eq!(among.len(), 1);
 }

@@ -162,13 +162,19 @@ fn emit_module(
     let doc = format!(" Queries from `{}`.", module.file);
     let mut sync_fns = Vec::new();
     let mut items = Vec::new();
-    for query in &module.queries {
+    let queries = share_rows(&module.queries, config, errors);
+    let mut rows_emitted = std::collections::HashSet::new();
+    for query in &queries {
         match QueryCode::new(query, config) {
             Ok(code) => {
                 if options.async_fns {
                     items.push(code.function(false));
                 }
-                items.push(code.declarations());
+                let with_row = match &code.output {
+                    Output::Row { ident, .. } => rows_emitted.insert(ident.to_string()),
+                    _ => false,
+                };
+                items.push(code.declarations(with_row));
                 if options.sync_fns {
                     sync_fns.push(code.function(true));
                 }
@@ -212,6 +218,101 @@ struct QueryCode<'a> {
     params_struct: Option<proc_macro2::Ident>,
 }
 
+/// The name of the row struct of a query that returns several columns (or names its row
+/// type): the annotation's (cornucopia's `: SizeRow`), else `<Query>Row`.
+fn row_struct_name(query: &Query) -> String {
+    match &query.row_type {
+        Some(name) => names::camel(name),
+        None => format!("{}Row", names::camel(&query.name)),
+    }
+}
+
+/// Whether the query's function returns a row struct (see `QueryCode::new`).
+fn has_row_struct(query: &Query) -> bool {
+    !matches!(
+        query.command,
+        Command::Exec
+            | Command::BatchExec
+            | Command::ExecRows
+            | Command::ExecResult
+            | Command::CopyFrom
+    ) && !query.columns.is_empty()
+        && (query.columns.len() > 1 || !query.embeds.is_empty() || query.row_type.is_some())
+}
+
+/// Queries of a module whose functions return the same row struct (a cornucopia row type
+/// several queries name) must return the same columns: the struct is emitted once, and a field
+/// is an `Option` if any of them may return NULL there. A query whose columns differ is an
+/// error (and left out).
+fn share_rows(queries: &[Query], config: &Config, errors: &mut Vec<Diagnostic>) -> Vec<Query> {
+    let mut kept: Vec<Query> = Vec::new();
+    let mut by_struct: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for query in queries {
+        if has_row_struct(query) {
+            let name = row_struct_name(query);
+            if let Some(&first) = by_struct.get(&name).and_then(|m| m.first())
+                && let Some(why) = row_difference(&kept[first], query, config)
+            {
+                errors.push(
+                    Diagnostic::error(format!(
+                        "row type `{name}` is shared by queries that return different columns: {why}"
+                    ))
+                    .help(
+                        "queries sharing a row type must return the same column names and types                          in the same order; give one of them its own row type",
+                    ),
+                );
+                continue;
+            }
+            by_struct.entry(name).or_default().push(kept.len());
+        }
+        kept.push(query.clone());
+    }
+    for members in by_struct.values().filter(|m| m.len() > 1) {
+        for i in 0..kept[members[0]].columns.len() {
+            let nullable = members.iter().any(|&m| kept[m].columns[i].nullable);
+            for &m in members {
+                kept[m].columns[i].nullable = nullable;
+            }
+        }
+    }
+    kept
+}
+
+/// How `other`'s columns differ from `first`'s (names, Rust types, order), if they do.
+fn row_difference(first: &Query, other: &Query, config: &Config) -> Option<String> {
+    let at = |q: &Query| format!("`{}` ({}:{})", q.name, q.file, q.line);
+    if first.columns.len() != other.columns.len() || !first.embeds.is_empty() {
+        return Some(format!(
+            "{} returns {} columns, {} returns {}",
+            at(first),
+            first.columns.len(),
+            at(other),
+            other.columns.len()
+        ));
+    }
+    let spelled = |c: &Column| {
+        let origin = c.origin.as_ref().map(|(t, c)| (t.as_str(), c.as_str()));
+        rust_type(&c.ty, origin, config)
+            .map_or_else(|_| c.ty.display_name(), |t| t.owned.to_string())
+    };
+    let (i, (a, b)) = first
+        .columns
+        .iter()
+        .zip(&other.columns)
+        .enumerate()
+        .find(|(_, (a, b))| a.name != b.name || spelled(a) != spelled(b))?;
+    Some(format!(
+        "column {} is `{}` {} in {} but `{}` {} in {}",
+        i + 1,
+        a.name,
+        a.ty.display_name(),
+        at(first),
+        b.name,
+        b.ty.display_name(),
+        at(other)
+    ))
+}
+
 /// Commands whose function takes a slice of parameter sets instead of the parameters.
 fn takes_param_sets(command: Command) -> bool {
     matches!(
@@ -231,6 +332,10 @@ enum Output {
     Row {
         ident: proc_macro2::Ident,
         fields: Vec<(proc_macro2::Ident, TokenStream)>,
+        /// Per field, the expression that decodes it from `row`.
+        decoders: Vec<TokenStream>,
+        /// The structs of `sqlc.embed` fields.
+        nested: Vec<TokenStream>,
     },
 }
 
@@ -256,26 +361,77 @@ impl<'a> QueryCode<'a> {
             _ if query.columns.is_empty() => Output::Unit,
             _ => {
                 let mut fields = Vec::new();
+                let mut decoders = Vec::new();
+                let mut nested = Vec::new();
                 let mut field_names = Unique::default();
-                for (i, column) in query.columns.iter().enumerate() {
+                let column_field = |i: usize, taken: &mut Unique| {
+                    let column = &query.columns[i];
                     let origin = column
                         .origin
                         .as_ref()
                         .map(|(t, c)| (t.as_str(), c.as_str()));
-                    match map(query, &column.ty, origin, &column.name, "column", config) {
-                        Ok(ty) => {
-                            let name = field_names.name(field_name(column, i));
-                            fields.push((names::ident(&name), nullable(ty.owned, column.nullable)));
+                    map(query, &column.ty, origin, &column.name, "column", config).map(|ty| {
+                        let name = taken.name(field_name(column, i));
+                        let index = proc_macro2::Literal::usize_unsuffixed(i);
+                        (
+                            names::ident(&name),
+                            nullable(ty.owned, column.nullable),
+                            quote!(row.try_get(#index)?),
+                        )
+                    })
+                };
+                let mut i = 0;
+                while i < query.columns.len() {
+                    let Some(embed) = query.embeds.iter().find(|e| e.columns.start == i) else {
+                        match column_field(i, &mut field_names) {
+                            Ok((ident, ty, decode)) => {
+                                fields.push((ident, ty));
+                                decoders.push(decode);
+                            }
+                            Err(e) => errors.push(e),
                         }
-                        Err(e) => errors.push(e),
+                        i += 1;
+                        continue;
+                    };
+                    let struct_ident =
+                        format_ident!("{}{}", names::camel(&query.name), names::camel(&embed.name));
+                    let mut inner_names = Unique::default();
+                    let mut inner = Vec::new();
+                    for j in embed.columns.clone() {
+                        match column_field(j, &mut inner_names) {
+                            Ok(field) => inner.push(field),
+                            Err(e) => errors.push(e),
+                        }
                     }
+                    let inner_idents: Vec<_> = inner.iter().map(|(f, _, _)| f).collect();
+                    let inner_types = inner.iter().map(|(_, t, _)| t);
+                    let inner_decoders = inner.iter().map(|(_, _, d)| d);
+                    let doc = format!(
+                        " The `{}` columns of a row of [`{}`], from `sqlc.embed({})`.",
+                        embed.name,
+                        names::snake(&query.name),
+                        embed.name
+                    );
+                    nested.push(quote! {
+                        #[doc = #doc]
+                        #[derive(Debug, Clone, PartialEq)]
+                        pub struct #struct_ident {
+                            #(pub #inner_idents: #inner_types,)*
+                        }
+                    });
+                    decoders.push(quote!(#struct_ident { #(#inner_idents: #inner_decoders,)* }));
+                    let name = field_names.name(names::snake(&embed.name));
+                    fields.push((names::ident(&name), quote!(#struct_ident)));
+                    i = embed.columns.end.max(i + 1);
                 }
-                if fields.len() == 1 {
+                if fields.len() == 1 && query.embeds.is_empty() && query.row_type.is_none() {
                     Output::Scalar(fields.remove(0).1)
                 } else {
                     Output::Row {
-                        ident: format_ident!("{}Row", names::camel(&query.name)),
+                        ident: names::ident(&row_struct_name(query)),
                         fields,
+                        decoders,
+                        nested,
                     }
                 }
             }
@@ -310,8 +466,9 @@ impl<'a> QueryCode<'a> {
         })
     }
 
-    /// The `Query` static and, when there is one, the row struct.
-    fn declarations(&self) -> TokenStream {
+    /// The `Query` static and, when there is one and `with_row`, the row struct (a struct
+    /// shared by several queries is emitted with the first).
+    fn declarations(&self, with_row: bool) -> TokenStream {
         let Self {
             query,
             static_ident,
@@ -327,13 +484,19 @@ impl<'a> QueryCode<'a> {
         };
         let static_doc = format!(" The SQL and parameter types of [`{}`].", self.fn_ident);
         let row = match &self.output {
-            Output::Row { ident, fields } => {
+            Output::Row {
+                ident,
+                fields,
+                decoders,
+                nested,
+            } if with_row => {
                 let field_idents = fields.iter().map(|(f, _)| f);
                 let field_types = fields.iter().map(|(_, t)| t);
-                let indices = (0..fields.len()).map(proc_macro2::Literal::usize_unsuffixed);
                 let decode_fields = fields.iter().map(|(f, _)| f);
                 let doc = format!(" A row of [`{}`].", self.fn_ident);
                 Some(quote! {
+                    #(#nested)*
+
                     #[doc = #doc]
                     #[derive(Debug, Clone, PartialEq)]
                     pub struct #ident {
@@ -343,7 +506,7 @@ impl<'a> QueryCode<'a> {
                     impl ::squill::FromRow for #ident {
                         fn from_row(row: &::squill::Row) -> Result<Self, ::squill::RowError> {
                             Ok(Self {
-                                #(#decode_fields: row.try_get(#indices)?,)*
+                                #(#decode_fields: #decoders,)*
                             })
                         }
                     }

@@ -37,6 +37,20 @@ pub struct Query {
     pub copy_sql: Option<String>,
     pub params: Vec<Param>,
     pub columns: Vec<Column>,
+    /// `sqlc.embed(table)` items: runs of `columns` decoded into one nested struct each.
+    pub embeds: Vec<Embed>,
+    /// The row struct's name when the annotation gives one (cornucopia's `: SizeRow`); queries
+    /// of a module naming the same one share the struct.
+    pub row_type: Option<String>,
+}
+
+/// The columns of one `sqlc.embed(table)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Embed {
+    /// The table (or alias) as the query names it.
+    pub name: String,
+    /// Its columns: `columns[range]` of the query.
+    pub columns: std::ops::Range<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

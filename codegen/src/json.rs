@@ -9,6 +9,9 @@
 //!                  "columns": [ { "name": "email", "type": "text", "nullable": false } ] } ] }
 //! ```
 //!
+//! A column that `sqlc.embed(t)` produced carries `"embed": "t"` (absent otherwise); the
+//! generated row decodes each embed's columns into one nested struct.
+//!
 //! Types are spelled as PostgreSQL's `format_type` spells them (`integer`, `text[]`,
 //! `timestamp with time zone`; user types schema-qualified outside `public`); domains appear as
 //! their base type. Queries are in file order, files sorted by name.
@@ -69,6 +72,8 @@ struct Value<'a> {
     #[serde(rename = "type")]
     ty: String,
     nullable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    embed: Option<&'a str>,
 }
 
 /// The JSON document for `set`.
@@ -99,15 +104,22 @@ fn render_document(set: &QuerySet, refused: Option<&[Refused]>) -> String {
                     name: &p.name,
                     ty: p.ty.display_name(),
                     nullable: p.nullable,
+                    embed: None,
                 })
                 .collect(),
             columns: q
                 .columns
                 .iter()
-                .map(|c| Value {
+                .enumerate()
+                .map(|(i, c)| Value {
                     name: &c.name,
                     ty: c.ty.display_name(),
                     nullable: c.nullable,
+                    embed: q
+                        .embeds
+                        .iter()
+                        .find(|e| e.columns.contains(&i))
+                        .map(|e| e.name.as_str()),
                 })
                 .collect(),
         })

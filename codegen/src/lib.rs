@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod config;
 pub mod copyfrom;
 pub mod diagnostic;
+mod embed;
 pub mod emit;
 pub mod ir;
 pub mod json;

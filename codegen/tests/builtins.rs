@@ -2,8 +2,8 @@
 //! the analyzer relies on.
 
 use squill_codegen::builtins::{
-    self, AggregateKind, ArgMode, Builtins, CastContext, CastMethod, FunctionKind, OperatorKind,
-    TypeKind, Volatility, oid,
+    self, AggregateKind, ArgMode, BuiltinColumn, Builtins, CastContext, CastMethod, FunctionKind,
+    OperatorKind, RelationKind, TypeKind, Volatility, oid,
 };
 use squill_codegen::live::TempServer;
 
@@ -682,6 +682,252 @@ fn every_reference_resolves() {
     }
 }
 
+/// A column of a system relation, by exact names.
+fn column(schema: &str, relation: &str, name: &str) -> &'static BuiltinColumn {
+    let r = b()
+        .relation(schema, relation)
+        .unwrap_or_else(|| panic!("no relation {schema}.{relation}"));
+    r.columns
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no column {schema}.{relation}.{name}"))
+}
+
+#[test]
+fn system_relations_and_their_columns() {
+    let b = b();
+    let typname = |c: &BuiltinColumn| b.type_by_oid(c.ty).map(|t| t.name.as_str());
+
+    let pg_class = b.relation("pg_catalog", "pg_class").unwrap();
+    assert_eq!(pg_class.kind, RelationKind::Table);
+    assert!(pg_class.kind.is_table());
+    // attnum order: oid, relname, relnamespace, ...
+    let first: Vec<&str> = pg_class.columns[..3]
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(first, ["oid", "relname", "relnamespace"]);
+    let relname = column("pg_catalog", "pg_class", "relname");
+    assert_eq!((typname(relname), relname.not_null), (Some("name"), true));
+    // Nullable columns of a catalog table (variable-length, after the fixed part).
+    let relacl = column("pg_catalog", "pg_class", "relacl");
+    assert_eq!(
+        (typname(relacl), relacl.not_null),
+        (Some("_aclitem"), false)
+    );
+    let relkind = column("pg_catalog", "pg_class", "relkind");
+    assert_eq!(typname(relkind), Some("char"));
+    assert_eq!(
+        typname(column("pg_catalog", "pg_index", "indkey")),
+        Some("int2vector")
+    );
+    assert_eq!(
+        typname(column("pg_catalog", "pg_proc", "proargtypes")),
+        Some("oidvector")
+    );
+    assert_eq!(
+        typname(column("pg_catalog", "pg_proc", "prorettype")),
+        Some("oid")
+    );
+    assert_eq!(
+        typname(column("pg_catalog", "pg_type", "typinput")),
+        Some("regproc")
+    );
+
+    // Views: pg_catalog's and all of information_schema's; domains reduced to base types.
+    let activity = b.relation("pg_catalog", "pg_stat_activity").unwrap();
+    assert_eq!(activity.kind, RelationKind::View);
+    assert!(!activity.kind.is_table());
+    assert_eq!(
+        typname(column("pg_catalog", "pg_stat_activity", "backend_xid")),
+        Some("xid")
+    );
+    assert_eq!(
+        typname(column("pg_catalog", "pg_stat_activity", "query_start")),
+        Some("timestamptz")
+    );
+    assert_eq!(
+        typname(column("pg_catalog", "pg_stats", "most_common_vals")),
+        Some("anyarray")
+    );
+    let columns = b.relation("information_schema", "columns").unwrap();
+    assert_eq!(columns.kind, RelationKind::View);
+    for (name, base) in [
+        ("column_name", "name"),      // sql_identifier
+        ("ordinal_position", "int4"), // cardinal_number
+        ("is_nullable", "varchar"),   // yes_or_no
+        ("data_type", "varchar"),     // character_data
+    ] {
+        let c = column("information_schema", "columns", name);
+        assert_eq!((typname(c), c.not_null), (Some(base), false), "{name}");
+    }
+    assert_eq!(
+        typname(column("information_schema", "triggers", "created")),
+        Some("timestamptz") // time_stamp
+    );
+    // information_schema's own tables (sql_features...) are there too.
+    assert_eq!(
+        b.relation("information_schema", "sql_features")
+            .map(|r| r.kind),
+        Some(RelationKind::Table)
+    );
+    for r in b.relations() {
+        assert!(
+            r.schema == "pg_catalog" || r.schema == "information_schema",
+            "{}.{}",
+            r.schema,
+            r.name
+        );
+        assert!(!r.columns.is_empty(), "{}.{}", r.schema, r.name);
+        if !r.kind.is_table() {
+            assert!(r.columns.iter().all(|c| !c.not_null), "{}", r.name);
+        }
+        if r.schema == "information_schema" && r.kind == RelationKind::View {
+            // No domain type is left (they are all in information_schema, not the snapshot).
+            assert!(r.columns.iter().all(|c| typname(c).is_some()), "{}", r.name);
+        }
+    }
+
+    // Indexes, sequences and other schemas' relations are not relations here; names are exact.
+    assert!(b.relation("pg_catalog", "pg_class_oid_index").is_none());
+    assert!(b.relation("public", "pg_class").is_none());
+    assert!(b.relation("information_schema", "pg_class").is_none());
+    assert!(b.relation("pg_catalog", "PG_CLASS").is_none());
+    assert!(b.relations().len() > 200, "{}", b.relations().len());
+}
+
+#[test]
+fn system_relation_column_types_are_known_except_row_types() {
+    let b = b();
+    let mut unknown = Vec::new();
+    for r in b.relations() {
+        for c in &r.columns {
+            if b.type_by_oid(c.ty).is_none() {
+                unknown.push(format!("{}.{}.{}", r.schema, r.name, c.name));
+            }
+        }
+    }
+    // The only system column of a row type: `pg_statistic[]`.
+    assert_eq!(unknown, ["pg_catalog.pg_statistic_ext_data.stxdexpr"]);
+}
+
+/// Offline analysis of one query: `name type NULL|NOT NULL` per column, or the message (and
+/// help) of the diagnostic.
+fn analyze_columns(
+    schema: &squill_codegen::analyze::Schema,
+    sql: &str,
+) -> Result<Vec<String>, String> {
+    use squill_codegen::diagnostic::SourceFile;
+    let file = SourceFile::new("q.sql", format!("-- name: Q :many\n{sql};\n"));
+    let (raws, problems) = squill_codegen::source::parse_query_file(&file);
+    assert!(problems.is_empty(), "{problems:?}");
+    match squill_codegen::analyze::analyze(schema, &raws[0], &file) {
+        Ok(q) => Ok(q
+            .columns
+            .iter()
+            .map(|c| {
+                let null = if c.nullable { "NULL" } else { "NOT NULL" };
+                format!("{} {} {null}", c.name, c.ty.display_name())
+            })
+            .collect()),
+        Err(d) => Err(format!(
+            "{} (help: {})",
+            d.message,
+            d.help.unwrap_or_default()
+        )),
+    }
+}
+
+#[test]
+fn the_analyzer_reads_system_relations() {
+    use squill_codegen::analyze::Schema;
+    let mut schema = Schema::default();
+    // goalert's stand-in "for type info": pg_catalog's view still wins when unqualified.
+    schema
+        .add_relation(
+            "public",
+            "pg_stat_activity",
+            &[("pid", "integer", true), ("custom", "text", true)],
+        )
+        .unwrap();
+    let cols = |sql: &str| analyze_columns(&schema, sql);
+
+    assert_eq!(
+        cols("SELECT relname, relkind, relacl, reltuples FROM pg_class").unwrap(),
+        [
+            "relname name NOT NULL",
+            "relkind \"char\" NOT NULL",
+            "relacl aclitem[] NULL",
+            "reltuples real NOT NULL"
+        ]
+    );
+    assert_eq!(
+        cols("SELECT c.relname FROM pg_catalog.pg_namespace n LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid").unwrap(),
+        ["relname name NULL"]
+    );
+    assert_eq!(
+        cols("SELECT indkey, indexrelid FROM pg_index").unwrap(),
+        ["indkey smallint[] NOT NULL", "indexrelid oid NOT NULL"]
+    );
+    // A view: every column nullable; the stand-in table is not what an unqualified name reads.
+    assert_eq!(
+        cols("SELECT pid, datname, backend_xid FROM pg_stat_activity").unwrap(),
+        [
+            "pid integer NULL",
+            "datname name NULL",
+            "backend_xid xid NULL"
+        ]
+    );
+    let err = cols("SELECT custom FROM pg_stat_activity").unwrap_err();
+    assert!(err.contains("column \"custom\" does not exist"), "{err}");
+    assert_eq!(
+        cols("SELECT pid, custom FROM public.pg_stat_activity").unwrap(),
+        ["pid integer NOT NULL", "custom text NOT NULL"]
+    );
+    assert_eq!(
+        cols("SELECT most_common_vals FROM pg_stats").unwrap(),
+        ["most_common_vals anyarray NULL"]
+    );
+    // information_schema: only when qualified (not on the search path); domains are their base.
+    assert_eq!(
+        cols("SELECT column_name, ordinal_position, is_nullable FROM information_schema.columns")
+            .unwrap(),
+        [
+            "column_name name NULL",
+            "ordinal_position integer NULL",
+            "is_nullable character varying NULL"
+        ]
+    );
+    let err = cols("SELECT * FROM columns").unwrap_err();
+    assert!(err.contains("relation \"columns\" does not exist"), "{err}");
+    let err = cols("SELECT * FROM information_schema.tabls").unwrap_err();
+    assert!(err.contains("did you mean \"tables\"?"), "{err}");
+    let err = cols("SELECT * FROM pg_clas").unwrap_err();
+    assert!(err.contains("did you mean \"pg_class\"?"), "{err}");
+    // A column of a system row type: refused, never guessed.
+    let err = cols("SELECT stxoid FROM pg_statistic_ext_data").unwrap_err();
+    assert!(
+        err.contains("not supported offline yet") && err.contains("system row type"),
+        "{err}"
+    );
+
+    // A search path that names pg_catalog after public: the stand-in comes first.
+    schema.search_path = vec!["public".into(), "pg_catalog".into()];
+    assert_eq!(
+        analyze_columns(&schema, "SELECT custom FROM pg_stat_activity").unwrap(),
+        ["custom text NOT NULL"]
+    );
+    assert_eq!(
+        analyze_columns(&schema, "SELECT relname FROM pg_class").unwrap(),
+        ["relname name NOT NULL"]
+    );
+    schema.search_path = vec!["public".into(), "information_schema".into()];
+    assert_eq!(
+        analyze_columns(&schema, "SELECT table_name FROM tables").unwrap(),
+        ["table_name name NULL"]
+    );
+}
+
 #[test]
 fn malformed_files_are_errors_not_panics() {
     for (text, expected) in [
@@ -692,6 +938,19 @@ fn malformed_files_are_errors_not_panics() {
         ("V\t15\nC\t23\tx\ti\tf\t0\n", "line 2: `x` is not a number"),
         ("V\t15\nC\t23\t20\tq\tf\t0\n", "line 2: unknown code `q`"),
         ("V\t15\nA\t1\tn\t0\t1\t0\t1\t\\N\n", "aggregates name none"),
+        (
+            "V\t15\nK\tx\t23\tt\n",
+            "line 2: a `K` (column) record before any `R`",
+        ),
+        ("V\t15\nR\tpg_catalog\tx\ti\n", "line 2: unknown code `i`"),
+        (
+            "V\t15\nR\tpg_catalog\tx\tr\nK\tx\t23\tyes\n",
+            "line 3: `yes` is not",
+        ),
+        (
+            "V\t15\nR\tpg_catalog\tx\tr\nR\tpg_catalog\tx\tv\n",
+            "a relation is listed twice",
+        ),
     ] {
         let err = Builtins::parse(text).unwrap_err().to_string();
         assert!(err.contains(expected), "{text:?}: {err}");

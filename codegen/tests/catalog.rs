@@ -836,6 +836,11 @@ CREATE TABLE with_dom (x arr_dom, y posint NOT NULL, z arr_dom DEFAULT NULL);
 CREATE FUNCTION f_setof_rec() RETURNS SETOF record LANGUAGE sql AS $$ SELECT 1, 2 $$;
 CREATE FUNCTION f_default_args(a int, b text DEFAULT 'x', VARIADIC c int[] DEFAULT '{}')
     RETURNS int LANGUAGE sql AS $$ SELECT a $$;
+CREATE FUNCTION f_eq_default(a int, b int = 2) RETURNS int LANGUAGE sql AS $$ SELECT a + b $$;
+CREATE FUNCTION f_atomic_default(a int, b text DEFAULT 'x', OUT c int) LANGUAGE sql
+BEGIN ATOMIC
+    SELECT a;
+END;
 CREATE FUNCTION f_out_table(OUT a int, OUT b text) RETURNS SETOF record LANGUAGE sql
     AS $$ SELECT 1, 'x' $$;
 CREATE OR REPLACE FUNCTION f_plain(integer) RETURNS integer AS 'SELECT $1' LANGUAGE sql;

@@ -175,3 +175,31 @@ fn conditional_ddl_in_do_blocks_is_a_warning() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert_eq!(warnings[0].location().as_deref(), Some("do.sql:2:3"));
 }
+
+#[test]
+fn argument_defaults_are_counted_like_pronargdefaults() {
+    let (catalog, diagnostics) = load(&[(
+        "f.sql",
+        "CREATE FUNCTION f(a int, b int DEFAULT 1, c text = 'x', OUT d int) LANGUAGE sql\n\
+         AS $$ SELECT a $$;\n\
+         CREATE FUNCTION g(a int = 0) RETURNS int LANGUAGE sql\n\
+         BEGIN ATOMIC\n  SELECT a;\nEND;\n\
+         CREATE FUNCTION h(a int) RETURNS int LANGUAGE sql AS 'SELECT a';\n\
+         CREATE FUNCTION bad(a int DEFAULT 1, b int) RETURNS int LANGUAGE sql AS 'SELECT a';\n",
+    )]);
+    let defaults = |name: &str| {
+        catalog
+            .functions
+            .iter()
+            .find(|f| f.name.name == name)
+            .map(|f| f.nargdefaults)
+    };
+    assert_eq!(defaults("f"), Some(2));
+    assert_eq!(defaults("g"), Some(1));
+    assert_eq!(defaults("h"), Some(0));
+    assert_eq!(defaults("bad"), None);
+    assert_eq!(
+        errors(&diagnostics),
+        ["f.sql:8:17 input parameters after one with a default value must also have defaults"]
+    );
+}

@@ -1,8 +1,9 @@
 //! `squill analyze --json --schema … --queries …` on every sqlc case of the corpus
 //! (`../shared/corpus`): the real binary, with each case's inputs read from its sqlc config
 //! (`sqlc.yaml` / `sqlc.json`, one run per PostgreSQL entry), must exit 0 and print a JSON
-//! document; refusals are listed in it, not failures. Cases in other annotation dialects are
-//! reported as not supported.
+//! document; refusals are listed in it, not failures. The cases in cornucopia's / clorinde's
+//! dialect (`--!`), which have no sqlc config, run with their migrations and query folders, and
+//! every `--!` query must come back accepted or refused.
 //!
 //! `cargo test -p squill-codegen --test corpus_cli -- --nocapture` prints the table.
 
@@ -21,8 +22,15 @@ const SCHEMA_REJECTED_BY_POSTGRES: &[&str] = &[
     "sqlc-endtoend/pg_dump",
 ];
 
-/// Corpus folders whose queries use another annotation dialect (cornucopia / clorinde `--!`).
-const OTHER_DIALECTS: &[&str] = &["cornucopia-bionic-gpt", "clorinde-samling"];
+/// Corpus folders in cornucopia's / clorinde's dialect (`--!`): case, schema, queries.
+const CORNUCOPIA_CASES: &[(&str, &str, &str)] = &[
+    (
+        "cornucopia-bionic-gpt",
+        "crates/db/migrations",
+        "crates/db/queries",
+    ),
+    ("clorinde-samling", "samling/migrations", "samling/queries"),
+];
 
 fn corpus() -> Option<PathBuf> {
     support::corpus()
@@ -219,9 +227,9 @@ fn runs(corpus: &Path, not_sqlc: &mut Vec<String>) -> Vec<Run> {
     let mut runs = Vec::new();
     for dir in top {
         let top_name = dir.file_name().unwrap().to_string_lossy().to_string();
-        if OTHER_DIALECTS.contains(&top_name.as_str()) {
+        if CORNUCOPIA_CASES.iter().any(|(case, ..)| *case == top_name) {
             not_sqlc.push(format!(
-                "{top_name}: not supported (dialect: `--!` annotations)"
+                "{top_name}: cornucopia dialect (`--!`), run by analyze_json_on_the_cornucopia_cases"
             ));
             continue;
         }
@@ -455,4 +463,130 @@ fn analyze_json_on_every_sqlc_corpus_case() {
         "squill analyze --json failed:\n  {}",
         unexpected.join("\n  ")
     );
+}
+
+/// `(file name, query name)` of every `--!` annotation in the `.sql` files of `dir`.
+fn cornucopia_annotations(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    let mut found = Vec::new();
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        for line in std::fs::read_to_string(&file).unwrap().lines() {
+            let Some(rest) = line.trim_start().strip_prefix("--!") else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            found.push((name.clone(), rest[..end].to_string()));
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn analyze_json_on_the_cornucopia_cases() {
+    let Some(corpus) = corpus() else {
+        return;
+    };
+    println!("\n| case | `--!` queries | reported | accepted | refused |\n|---|---|---|---|---|");
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut refusals = Vec::new();
+    for (case, schema, queries) in CORNUCOPIA_CASES {
+        let dir = corpus.join(case);
+        let (schema, queries) = (dir.join(schema), dir.join(queries));
+        let output = Command::new(env!("CARGO_BIN_EXE_squill"))
+            .args(["analyze", "--json", "--schema"])
+            .arg(&schema)
+            .arg("--queries")
+            .arg(&queries)
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{case}: squill analyze --json --schema {} --queries {} failed:\n{}",
+            schema.display(),
+            queries.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let document: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{case}: output is not JSON: {e}"));
+        let base = |file: &serde_json::Value| {
+            Path::new(file.as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string()
+        };
+        let accepted = document["queries"].as_array().unwrap();
+        let refused = document["refused"].as_array().unwrap();
+        let mut reported: Vec<(String, String)> = accepted
+            .iter()
+            .chain(refused.iter().filter(|r| r["name"] != ""))
+            .map(|q| (base(&q["file"]), q["name"].as_str().unwrap().to_string()))
+            .collect();
+        reported.sort();
+        for r in refused {
+            let reason = r["reason"].as_str().unwrap_or("");
+            assert!(
+                !reason.is_empty(),
+                "{case}: a refusal without a reason: {r}"
+            );
+            *reasons.entry(shorten(reason)).or_default() += 1;
+            refusals.push(format!(
+                "{case}: {}:{} {}: {reason}",
+                base(&r["file"]),
+                r["line"],
+                r["name"].as_str().unwrap_or("")
+            ));
+        }
+        let annotated = cornucopia_annotations(&queries);
+        println!(
+            "| {case} | {} | {} | {} | {} |",
+            annotated.len(),
+            reported.len(),
+            accepted.len(),
+            refused.len()
+        );
+        assert!(!annotated.is_empty(), "{case}: no `--!` query found");
+        assert_eq!(
+            reported, annotated,
+            "{case}: every `--!` query must be reported once, accepted or refused"
+        );
+        // Every accepted query is typed: a command, and a type for each parameter and column.
+        for q in accepted {
+            let command = q["command"].as_str().unwrap();
+            assert!(matches!(command, ":many" | ":exec"), "{case}: {q}");
+            for v in q["params"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .chain(q["columns"].as_array().unwrap())
+            {
+                assert!(
+                    v["type"].as_str().is_some_and(|t| !t.is_empty()),
+                    "{case}: {q}"
+                );
+            }
+        }
+    }
+    println!("\nrefusals by reason:");
+    let mut reasons: Vec<_> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (reason, n) in reasons {
+        println!("  {n:4}  {reason}");
+    }
+    println!("\nrefused queries:");
+    for r in &refusals {
+        println!("  {r}");
+    }
 }

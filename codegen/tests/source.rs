@@ -318,7 +318,7 @@ fn an_annotation_ends_a_statement_missing_its_semicolon() {
 
 #[test]
 fn keeps_going_after_errors() {
-    let text = "-- name: A :bad\nSELECT 1;\n-- name: B :one\nSELECT sqlc.slice(ids);\n-- name: C :one\nSELECT $2;\n-- name: D :one\nSELECT 4;";
+    let text = "-- name: A :bad\nSELECT 1;\n-- name: B :one\nSELECT sqlc.slice();\n-- name: C :one\nSELECT $2;\n-- name: D :one\nSELECT 4;";
     let (queries, diagnostics) = parse(text);
     let locations: Vec<_> = diagnostics.iter().map(|d| d.location().unwrap()).collect();
     assert_eq!(
@@ -443,17 +443,17 @@ fn positional_gaps_are_errors_at_the_later_param() {
 #[test]
 fn unsupported_macros() {
     let d = single_error(
-        "-- name: Q :many\nSELECT * FROM t WHERE id = ANY(sqlc.slice('ids'))",
-        "sqlc.slice is not supported yet",
+        "-- name: Q :many\nSELECT * FROM t WHERE id = ANY(sqlc.slice(a, b))",
+        "`sqlc.slice` takes one parameter name",
         "2:32",
     );
-    assert!(d.help.unwrap().contains("= ANY(@name::type[])"));
+    assert!(d.help.unwrap().contains("sqlc.slice(email)"));
     let d = single_error(
-        "-- name: Q :many\nSELECT sqlc.embed(users) FROM users",
-        "sqlc.embed is not supported yet",
+        "-- name: Q :many\nSELECT sqlc.embed() FROM users",
+        "`sqlc.embed` takes one table name",
         "2:8",
     );
-    assert!(d.help.unwrap().contains("list the columns"));
+    assert!(d.help.unwrap().contains("sqlc.embed(users)"));
     let d = single_error(
         "-- name: Q :many\nSELECT sqlc.nargs(a)",
         "unknown macro `sqlc.nargs`",
@@ -556,6 +556,374 @@ fn file_offsets_round_trip() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// cornucopia / clorinde dialect (`--!`): tests/cornucopia_project is a small project in it.
+
+fn cornucopia_project() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cornucopia_project")
+}
+
+fn cornucopia_queries() -> (SourceFile, Vec<RawQuery>) {
+    let text = std::fs::read_to_string(cornucopia_project().join("queries/library.sql")).unwrap();
+    let file = SourceFile::new("queries/library.sql", text);
+    let (queries, diagnostics) = parse_query_file(&file);
+    assert!(diagnostics.is_empty(), "{}", render(&diagnostics));
+    (file, queries)
+}
+
+/// Name, command, row type, and each parameter's name and nullability.
+type QuerySummary<'a> = (&'a str, Command, Option<String>, Vec<(&'a str, bool)>);
+
+#[test]
+fn cornucopia_file_is_read_in_its_dialect() {
+    let (file, queries) = cornucopia_queries();
+    let summary: Vec<QuerySummary> = queries
+        .iter()
+        .map(|q| {
+            (
+                q.name.as_str(),
+                q.command,
+                q.row_type(),
+                q.params
+                    .iter()
+                    .map(|p| (p.name.as_deref().unwrap(), p.nullable))
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("authors", Command::Many, Some("Author".into()), vec![]),
+            (
+                "authors_from_country",
+                Command::Many,
+                Some("Author".into()),
+                vec![("country", true)]
+            ),
+            ("author_names", Command::Many, None, vec![]),
+            ("countries", Command::Many, Some("Countries".into()), vec![]),
+            (
+                "book_titles",
+                Command::Many,
+                Some("Titles".into()),
+                vec![("after", false)]
+            ),
+            (
+                "insert_author",
+                Command::Many,
+                None,
+                vec![("name", false), ("country", true), ("age", false)]
+            ),
+            ("delete_author", Command::Exec, None, vec![("id", false)]),
+        ]
+    );
+    let from_country = &queries[1];
+    assert_eq!(
+        from_country.doc,
+        ["Authors of a country; with no country, those whose country is unknown."]
+    );
+    assert!(
+        from_country.sql.ends_with("IS NOT DISTINCT FROM $1"),
+        "{}",
+        from_country.sql
+    );
+    let titles = &queries[4];
+    assert_eq!(
+        titles.doc,
+        ["Titles, with the author's name where there is one."]
+    );
+    assert!(
+        titles
+            .sql
+            .contains("':not_a_parameter' AND b.id > $1::bigint"),
+        "{}",
+        titles.sql
+    );
+    assert_eq!(titles.line, 18);
+    // The declared type's columns point into its `--:` line.
+    let age = &queries[0].row.as_ref().unwrap().columns[0];
+    assert_eq!((age.name.as_str(), age.nullable), ("age", true));
+    assert_eq!(file.line_col(age.span.start), (3, 12));
+}
+
+fn cornucopia_schema() -> squill_codegen::analyze::Schema {
+    let path = cornucopia_project().join("schema/0001_init.sql");
+    let text = std::fs::read_to_string(path).unwrap();
+    let (catalog, problems, _) =
+        squill_codegen::catalog::from_ddl(&[SourceFile::new("schema/0001_init.sql", text)]);
+    assert!(problems.is_empty(), "{problems:?}");
+    squill_codegen::analyze::Schema::from_catalog(&catalog)
+}
+
+/// `name type [NULL]` for every parameter, and for every column.
+type Typed = (Vec<String>, Vec<String>);
+
+/// `name type [NULL]` for every parameter and column.
+fn typed(q: &squill_codegen::ir::Query) -> Typed {
+    let show = |name: &str, ty: String, nullable: bool| {
+        format!("{name} {ty}{}", if nullable { " NULL" } else { "" })
+    };
+    (
+        q.params
+            .iter()
+            .map(|p| show(&p.name, p.ty.display_name(), p.nullable))
+            .collect(),
+        q.columns
+            .iter()
+            .map(|c| show(&c.name, c.ty.display_name(), c.nullable))
+            .collect(),
+    )
+}
+
+#[test]
+fn cornucopia_row_annotations_override_inferred_nullability() {
+    let schema = cornucopia_schema();
+    let (file, queries) = cornucopia_queries();
+    let typed: Vec<(String, Typed)> = queries
+        .iter()
+        .map(|raw| {
+            let q = squill_codegen::analyze::analyze(&schema, raw, &file)
+                .unwrap_or_else(|d| panic!("{}", d.render()));
+            (q.name.clone(), typed(&q))
+        })
+        .collect();
+    let expected = |name: &str, params: &[&str], columns: &[&str]| {
+        (
+            name.to_string(),
+            (
+                params.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                columns.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            ),
+        )
+    };
+    assert_eq!(
+        typed,
+        [
+            // `age` is NOT NULL in the table; `Author(age?)` makes it nullable.
+            expected(
+                "authors",
+                &[],
+                &["id bigint", "name text", "age integer NULL"]
+            ),
+            expected(
+                "authors_from_country",
+                &["country text NULL"],
+                &["id bigint", "name text", "age integer NULL"]
+            ),
+            expected("author_names", &[], &["name text NULL"]),
+            // `country` is listed without `?`: no claim, inference keeps it nullable.
+            expected("countries", &[], &["country text NULL", "authors bigint"]),
+            // No `?` at all: the outer join's side is inferred nullable.
+            expected(
+                "book_titles",
+                &["after bigint"],
+                &["title text", "author text NULL"]
+            ),
+            expected(
+                "insert_author",
+                &["name text", "country text NULL", "age integer"],
+                &["id bigint"]
+            ),
+            expected("delete_author", &["id bigint"], &[]),
+        ]
+    );
+}
+
+#[test]
+fn cornucopia_annotation_naming_a_missing_column_is_refused_at_the_annotation() {
+    let schema = cornucopia_schema();
+    let file = SourceFile::new(
+        "queries/library.sql",
+        "--: Author(age?, nickname?)\n--! authors : Author\nSELECT id, name, age FROM authors;\n\
+         --! gone : Gone()\nDELETE FROM authors;\n",
+    );
+    let (queries, diagnostics) = parse_query_file(&file);
+    assert!(diagnostics.is_empty(), "{}", render(&diagnostics));
+    let d = squill_codegen::analyze::analyze(&schema, &queries[0], &file).unwrap_err();
+    assert_eq!(d.message, "query `authors` returns no column `nickname`");
+    assert_eq!(d.location().as_deref(), Some("queries/library.sql:1:18"));
+    assert_eq!(d.help.as_deref(), Some("its columns are id, name, age"));
+    let d = squill_codegen::analyze::analyze(&schema, &queries[1], &file).unwrap_err();
+    assert_eq!(
+        d.message,
+        "query `gone` declares row type `Gone` but returns no rows"
+    );
+    assert_eq!(d.location().as_deref(), Some("queries/library.sql:4:12"));
+}
+
+/// The project's generated code, checked in and compiled as part of this test crate: the test
+/// below fails when generation changes (`SQUILL_BLESS=1` rewrites the file).
+#[allow(dead_code, clippy::all)]
+mod cornucopia_generated {
+    include!("cornucopia_project/generated.rs");
+}
+
+#[test]
+fn cornucopia_project_generates_code_that_compiles() {
+    let generated = squill_codegen::Builder::new()
+        .root(cornucopia_project())
+        .generate()
+        .unwrap_or_else(|d| panic!("{}", d.render()));
+    let path = cornucopia_project().join("generated.rs");
+    if std::env::var_os("SQUILL_BLESS").is_some() {
+        std::fs::write(&path, &generated.code).unwrap();
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        checked_in == generated.code,
+        "tests/cornucopia_project/generated.rs is stale (SQUILL_BLESS=1 rewrites it); generated:\n{}",
+        generated.code
+    );
+    let code = &generated.code;
+    // The shared row type is emitted once, under the name the annotation gives.
+    assert_eq!(code.matches("pub struct Author {").count(), 1, "{code}");
+    assert_eq!(code.matches("pub struct Titles {").count(), 1, "{code}");
+    assert_eq!(code.matches("pub struct Countries {").count(), 1, "{code}");
+    // What the compiler checks: types and nullability as analyzed, functions snake_case.
+    use cornucopia_generated::library;
+    let author = library::Author {
+        id: 1,
+        name: String::from("Ursula"),
+        age: None::<i32>,
+    };
+    let _ = library::Titles {
+        title: String::new(),
+        author: None::<String>,
+    };
+    let _ = library::Countries {
+        country: None::<String>,
+        authors: 0i64,
+    };
+    assert_eq!(author.age, None);
+    assert!(
+        code.contains("pub async fn authors_from_country(")
+            && code.contains("country: Option<&str>"),
+        "{code}"
+    );
+    assert!(code.contains("pub async fn author_names("), "{code}");
+    assert!(
+        code.contains("Result<Vec<Option<String>>, ::squill::Error>"),
+        "{code}"
+    );
+    assert!(code.contains("pub async fn delete_author("), "{code}");
+}
+
+/// A throwaway project with the fixture's schema and one query file.
+fn cornucopia_temp_project(queries: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("schema")).unwrap();
+    std::fs::create_dir(dir.path().join("queries")).unwrap();
+    std::fs::copy(
+        cornucopia_project().join("schema/0001_init.sql"),
+        dir.path().join("schema/0001_init.sql"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("queries/library.sql"), queries).unwrap();
+    dir
+}
+
+#[test]
+fn cornucopia_shared_row_type_takes_the_nullability_of_every_query() {
+    let dir = cornucopia_temp_project(
+        "--: NameRow()\n--! names : NameRow\nSELECT a.id, a.name FROM authors a;\n\
+         --! book_authors : NameRow\nSELECT b.id, a.name FROM books b LEFT JOIN authors a ON a.id = b.author_id;\n",
+    );
+    let generated = squill_codegen::Builder::new()
+        .root(dir.path())
+        .generate()
+        .unwrap_or_else(|d| panic!("{}", d.render()));
+    let code = &generated.code;
+    assert_eq!(code.matches("pub struct NameRow {").count(), 1, "{code}");
+    assert!(code.contains("pub name: Option<String>,"), "{code}");
+    // The analysis itself stays per query.
+    let queries = &generated.set.modules[0].queries;
+    assert!(!queries[0].columns[1].nullable && queries[1].columns[1].nullable);
+}
+
+#[test]
+fn cornucopia_shared_row_type_with_different_columns_is_an_error() {
+    let dir = cornucopia_temp_project(
+        "--: NameRow()\n--! names : NameRow\nSELECT id, name FROM authors;\n\
+         --! titles : NameRow\nSELECT id, title FROM books;\n",
+    );
+    let errors = match squill_codegen::Builder::new().root(dir.path()).generate() {
+        Ok(_) => panic!("generation should fail"),
+        Err(d) => d.render(),
+    };
+    assert!(
+        errors.contains(
+            "row type `NameRow` is shared by queries that return different columns: column 2 is \
+             `name` text in `names` (queries/library.sql:2) but `title` text in `titles` \
+             (queries/library.sql:4)"
+        ),
+        "{errors}"
+    );
+}
+
+#[test]
+fn cornucopia_overrides_apply_to_live_analysis_too() {
+    let text = std::fs::read_to_string(cornucopia_project().join("queries/library.sql")).unwrap();
+    let dir = cornucopia_temp_project(&text);
+    std::fs::write(
+        dir.path().join("squill.toml"),
+        "analysis = \"live\"\nembed_migrations = false\n",
+    )
+    .unwrap();
+    let generated = squill_codegen::Builder::new()
+        .root(dir.path())
+        .generate()
+        .unwrap_or_else(|d| panic!("{}", d.render()));
+    let queries = &generated.set.modules[0].queries;
+    let columns = |name: &str| -> Vec<(String, bool)> {
+        let q = queries.iter().find(|q| q.name == name).unwrap();
+        q.columns
+            .iter()
+            .map(|c| (c.name.clone(), c.nullable))
+            .collect()
+    };
+    // `age` is a NOT NULL table column: only `Author(age?)` makes it nullable.
+    let author = |n: &str| (n.to_string(), n == "age");
+    assert_eq!(columns("authors"), ["id", "name", "age"].map(author));
+    assert_eq!(columns("author_names"), [("name".to_string(), true)]);
+    let from_country = queries
+        .iter()
+        .find(|q| q.name == "authors_from_country")
+        .unwrap();
+    assert!(from_country.params[0].nullable);
+    assert_eq!(generated.code.matches("pub struct Author {").count(), 1);
+}
+
+#[test]
+fn cornucopia_diagnostics() {
+    let file = SourceFile::new(
+        "queries/library.sql",
+        "--: Author(age?)\n--: Author(name?)\n\n\
+         --! authors : Autor\nSELECT id, name, age FROM authors;\n\n\
+         --! by_country (contry?) : Author\nSELECT * FROM authors WHERE country = :country;\n\n\
+         --! broken (a? : Row\nSELECT :a;\n\n\
+         --! arrays : (tags?[?])\nSELECT ARRAY['a'] AS tags;\n\n\
+         --! positional\nSELECT * FROM authors WHERE id = $1;\nSELECT 2;\n\n\
+         --! authors\nSELECT 3;\n",
+    );
+    let (queries, diagnostics) = parse_query_file(&file);
+    assert!(queries.is_empty(), "{queries:?}");
+    insta::assert_snapshot!(render(&diagnostics));
+}
+
+#[test]
+fn a_file_mixing_dialects_is_one_error() {
+    let d = single_error(
+        "-- name: GetUser :one\nSELECT 1;\n\n--! get_email\nSELECT 2;\n",
+        "this file mixes two annotation dialects",
+        "4:1",
+    );
+    assert_eq!(
+        d.notes,
+        ["the file's first sqlc annotation (`-- name:`) is at queries/users.sql:1:1"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Properties: no input makes squill panic, and every range it returns can be sliced.
 
 fn arbitrary_text() -> impl Strategy<Value = String> {
@@ -609,6 +977,15 @@ fn sqlish_text() -> impl Strategy<Value = String> {
         "sqlc.slice(",
         "sqlc.embed(t)",
         "sqlc.",
+        "--! q\n",
+        "--! r (a?, b) : R(c?)\n",
+        "--: R(c?, d)\n",
+        "--!",
+        "--:",
+        ":a",
+        ":b",
+        "?",
+        "[?]",
         "BEGIN",
         "ATOMIC",
         "END",
@@ -674,6 +1051,12 @@ proptest! {
                 for span in &param.spans {
                     check_range(&text, span)?;
                     prop_assert!(q.span.start <= span.start && span.end <= q.span.end);
+                }
+            }
+            if let Some(row) = &q.row {
+                check_range(&text, &row.span)?;
+                for column in &row.columns {
+                    check_range(&text, &column.span)?;
                 }
             }
             let mut previous = q.span.start;

@@ -5,8 +5,8 @@
 
 use sqlparser::ast::{
     BinaryOperator, CeilFloorKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArgumentClause, FunctionArguments, Ident, ObjectName, ObjectNamePart, UnaryOperator,
-    Value,
+    FunctionArgOperator, FunctionArgumentClause, FunctionArguments, Ident, ObjectName,
+    ObjectNamePart, UnaryOperator, Value,
 };
 
 use super::nullability::{self, NON_NULL_WINDOW_FUNCTIONS};
@@ -74,6 +74,22 @@ pub struct Cx<'s> {
     /// Whether `$n` may be NULL: only `sqlc.narg` parameters are bound from an `Option`.
     pub param_nullable: Vec<bool>,
 }
+
+/// The SQL value functions: reserved keywords (so never column names unless quoted), also
+/// accepted as FROM items (`FROM CURRENT_DATE`).
+pub(crate) const SQL_VALUE_FUNCTIONS: &[&str] = &[
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "localtime",
+    "localtimestamp",
+    "current_role",
+    "current_user",
+    "user",
+    "session_user",
+    "current_catalog",
+    "current_schema",
+];
 
 /// An identifier as PostgreSQL stores it: unquoted ones folded to lower case.
 pub fn fold(ident: &Ident) -> String {
@@ -204,6 +220,12 @@ impl<'s> Cx<'s> {
     /// Types an expression.
     pub fn expr(&mut self, scope: &Scope, e: &Expr) -> Res<Typed> {
         match e {
+            Expr::Identifier(ident)
+                if ident.quote_style.is_none()
+                    && SQL_VALUE_FUNCTIONS.contains(&fold(ident).as_str()) =>
+            {
+                self.sql_value_function(&fold(ident))
+            }
             Expr::Identifier(ident) => self.column(scope, None, ident),
             Expr::CompoundIdentifier(parts) => match parts.as_slice() {
                 [rel, col] => self.column(scope, Some(&fold(rel)), col),
@@ -229,8 +251,11 @@ impl<'s> Cx<'s> {
                 }
                 _ => {
                     let name = op_name(op)?;
-                    if let (Expr::Tuple(ls), Expr::Tuple(rs)) = (&**left, &**right) {
-                        return self.row_comparison(scope, &name, ls, rs);
+                    if let (Some(ls), Some(rs)) = (row_items(left), row_items(right)) {
+                        return self.row_comparison(scope, &name, &ls, &rs);
+                    }
+                    if let (Some(ls), Expr::Subquery(q)) = (row_items(left), &**right) {
+                        return self.row_compare_subquery(scope, &name, &ls, q);
                     }
                     self.binary(scope, &name, left, right)
                 }
@@ -249,8 +274,20 @@ impl<'s> Cx<'s> {
                 Ok(Typed::value(oid::BOOL, false))
             }
             Expr::IsDistinctFrom(l, r) | Expr::IsNotDistinctFrom(l, r) => {
-                self.binary(scope, "=", l, r)?;
+                // Two row constructors compare field by field (make_row_distinct_op).
+                if let (Some(ls), Some(rs)) = (row_items(l), row_items(r)) {
+                    self.row_comparison(scope, "=", &ls, &rs)?;
+                } else {
+                    self.binary(scope, "=", l, r)?;
+                }
                 Ok(Typed::value(oid::BOOL, false))
+            }
+            // A row constructor `(a, b)`: a `record`, never NULL itself.
+            Expr::Tuple(items) => {
+                for item in items {
+                    self.expr(scope, item)?;
+                }
+                Ok(Typed::value(oid::RECORD, false).named("row", 2))
             }
             Expr::Between {
                 expr, low, high, ..
@@ -289,9 +326,9 @@ impl<'s> Cx<'s> {
             Expr::InList { expr, list, .. } => self.in_list(scope, expr, list),
             Expr::InSubquery { expr, subquery, .. } => {
                 // A row `(a, b) IN (SELECT x, y ...)` compares column by column.
-                let lefts: Vec<&Expr> = match &**expr {
-                    Expr::Tuple(items) => items.iter().collect(),
-                    other => vec![other],
+                let lefts: Vec<&Expr> = match row_items(expr) {
+                    Some(items) => items,
+                    None => vec![&**expr],
                 };
                 let mut ls = Vec::new();
                 for e in &lefts {
@@ -429,6 +466,24 @@ impl<'s> Cx<'s> {
                     .call_builtin("substring", args, false)?
                     .named("substring", 2))
             }
+            // The grammar turns TRIM into btrim/ltrim/rtrim(string [, characters]).
+            Expr::Trim {
+                expr,
+                trim_where,
+                trim_what,
+                trim_characters: None,
+            } => {
+                let name = match trim_where {
+                    None | Some(sqlparser::ast::TrimWhereField::Both) => "btrim",
+                    Some(sqlparser::ast::TrimWhereField::Leading) => "ltrim",
+                    Some(sqlparser::ast::TrimWhereField::Trailing) => "rtrim",
+                };
+                let mut args = vec![self.expr(scope, expr)?];
+                if let Some(what) = trim_what {
+                    args.push(self.expr(scope, what)?);
+                }
+                Ok(self.call_builtin(name, args, false)?.named(name, 2))
+            }
             Expr::AtTimeZone {
                 timestamp,
                 time_zone,
@@ -480,11 +535,11 @@ impl<'s> Cx<'s> {
         let (c, _) = match scope.column(rel, &name) {
             Ok(found) => found,
             Err(e) => {
-                if rel.is_none() && scope.item(&name).is_some() {
-                    return Err(Fail::Unsupported(
-                        "whole-row references (a table name used as a value)".into(),
-                    )
-                    .at(ident.span));
+                // Not a column (an ambiguous one stays an error): a FROM item's name is a
+                // whole-row reference.
+                let ambiguous = matches!(&e, Fail::Error(m, _) if m.ends_with("is ambiguous"));
+                if rel.is_none() && !ambiguous && scope.item(&name).is_some() {
+                    return self.whole_row(scope, &name).map_err(|f| f.at(ident.span));
                 }
                 return Err(e.at(ident.span));
             }
@@ -600,13 +655,49 @@ impl<'s> Cx<'s> {
         Ok(t)
     }
 
+    /// `(a, b) op (SELECT x, y)` (a ROWCOMPARE sublink): each pair resolved with `op`, which
+    /// must yield boolean; NULL when the subquery returns no row.
+    fn row_compare_subquery(
+        &mut self,
+        scope: &Scope,
+        name: &str,
+        ls: &[&Expr],
+        q: &sqlparser::ast::Query,
+    ) -> Res<Typed> {
+        if !matches!(name, "=" | "<>" | "<" | "<=" | ">" | ">=") {
+            return unsupported(format!("the row operator {name}"));
+        }
+        let mut lefts = Vec::new();
+        for e in ls {
+            lefts.push(self.expr(scope, e)?);
+        }
+        let cols = super::statement::subquery(self, scope, q)?;
+        if cols.len() > lefts.len() {
+            return error("subquery has too many columns");
+        }
+        if cols.len() < lefts.len() {
+            return error("subquery has too few columns");
+        }
+        for (l, c) in lefts.iter_mut().zip(&cols) {
+            let mut r = Typed::value(c.ty, c.nullable);
+            let t = self.apply_operator(scope, name, Some(l), &mut r)?;
+            if t.ty != oid::BOOL {
+                return error(format!(
+                    "row comparison operator must yield type boolean, not type {}",
+                    self.types().display(t.ty)
+                ));
+            }
+        }
+        Ok(Typed::value(oid::BOOL, true))
+    }
+
     /// `(a, b) op (c, d)`: each pair resolved with `op` (which must yield boolean).
     fn row_comparison(
         &mut self,
         scope: &Scope,
         name: &str,
-        ls: &[Expr],
-        rs: &[Expr],
+        ls: &[&Expr],
+        rs: &[&Expr],
     ) -> Res<Typed> {
         if !matches!(name, "=" | "<>" | "<" | "<=" | ">" | ">=") {
             return unsupported(format!("the row operator {name}"));
@@ -631,7 +722,9 @@ impl<'s> Cx<'s> {
     fn binary(&mut self, scope: &Scope, name: &str, left: &Expr, right: &Expr) -> Res<Typed> {
         let mut l = self.expr(scope, left)?;
         let mut r = self.expr(scope, right)?;
+        // A resolution failure points at the operator: the first token after the left operand.
         self.apply_operator(scope, name, Some(&mut l), &mut r)
+            .map_err(|f| f.after(sqlparser::ast::Spanned::span(left)))
     }
 
     /// Resolves `l op r` (or `op r`) and coerces the operands.
@@ -698,13 +791,13 @@ impl<'s> Cx<'s> {
     }
 
     fn in_list(&mut self, scope: &Scope, expr: &Expr, list: &[Expr]) -> Res<Typed> {
-        if let Expr::Tuple(ls) = expr {
+        if let Some(ls) = row_items(expr) {
             let mut nullable = false;
             for item in list {
-                let Expr::Tuple(rs) = item else {
+                let Some(rs) = row_items(item) else {
                     return unsupported("a row IN a list of non-row values");
                 };
-                nullable |= self.row_comparison(scope, "=", ls, rs)?.nullable;
+                nullable |= self.row_comparison(scope, "=", &ls, &rs)?.nullable;
             }
             return Ok(Typed::value(oid::BOOL, nullable));
         }
@@ -847,14 +940,40 @@ impl<'s> Cx<'s> {
             }
             FunctionArguments::List(list) => list,
         };
+        if name == "row" && is_row_constructor(f) {
+            return self.row_constructor(scope, &list.args);
+        }
         let mut args = Vec::new();
+        let mut argnames: Vec<String> = Vec::new();
         let mut star = false;
         for a in &list.args {
-            match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => args.push(self.expr(scope, e)?),
-                FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => star = true,
-                _ => return unsupported("named function arguments and qualified wildcards"),
+            let (arg_name, value) = split_named_arg(a)?;
+            let typed = match value {
+                ArgValue::Expr(e) => self.expr(scope, e)?,
+                ArgValue::Star => {
+                    star = true;
+                    continue;
+                }
+                // `t.*` as an argument is a whole-row reference to `t`.
+                ArgValue::Qualified(rel) => {
+                    let parts = name_parts(rel)?;
+                    self.whole_row(scope, parts.last().map_or("", String::as_str))?
+                }
+            };
+            // ParseFuncOrColumn: named arguments after positional ones, each name once.
+            match arg_name {
+                Some(n) => {
+                    if argnames.contains(&n) {
+                        return error(format!("argument name \"{n}\" used more than once"));
+                    }
+                    argnames.push(n);
+                }
+                None if !argnames.is_empty() => {
+                    return error("positional argument cannot follow named argument");
+                }
+                None => {}
             }
+            args.push(typed);
         }
         for clause in &list.clauses {
             match clause {
@@ -873,6 +992,12 @@ impl<'s> Cx<'s> {
             self.condition(scope, filter)?;
         }
         let named = |t: Typed| t.named(&name, 2);
+        if !argnames.is_empty()
+            && matches!(name.as_str(), "coalesce" | "greatest" | "least" | "nullif")
+        {
+            // Keywords taking an expression list: PostgreSQL's grammar has no names there.
+            return unsupported(format!("named arguments of {}", name.to_uppercase()));
+        }
         match name.as_str() {
             "coalesce" => {
                 let ty = self.common(&mut args, "COALESCE")?;
@@ -895,22 +1020,28 @@ impl<'s> Cx<'s> {
             _ => {}
         }
         if f.over.is_some() {
-            return self.window_function(&name, args, f);
+            return self.window_function(&name, args, &argnames, f);
         }
-        let t = self.call_builtin(&name, args, f.filter.is_some())?;
+        let t = self.call_function(&name, args, &argnames, f.filter.is_some())?;
         Ok(named(t))
     }
 
-    fn window_function(&mut self, name: &str, args: Vec<Typed>, f: &Function) -> Res<Typed> {
+    fn window_function(
+        &mut self,
+        name: &str,
+        args: Vec<Typed>,
+        argnames: &[String],
+        f: &Function,
+    ) -> Res<Typed> {
         if let Some(sqlparser::ast::WindowType::WindowSpec(spec)) = &f.over
             && spec.window_frame.is_some()
         {
             // A frame that may not hold the current row: any aggregate may be NULL.
-            let mut t = self.resolve_function(name, args, true)?;
+            let mut t = self.resolve_function(name, args, argnames, true)?;
             t.typed.nullable = !t.count_like;
             return Ok(t.typed.named(name, 2));
         }
-        let r = self.resolve_function(name, args, true)?;
+        let r = self.resolve_function(name, args, argnames, true)?;
         let mut t = r.typed;
         if r.kind == FunctionKind::Window {
             t.nullable = !NON_NULL_WINDOW_FUNCTIONS.contains(&name) || r.args_nullable;
@@ -926,7 +1057,19 @@ impl<'s> Cx<'s> {
 
     /// A call of a builtin function (aggregates included), by PostgreSQL's rules.
     pub fn call_builtin(&mut self, name: &str, args: Vec<Typed>, filtered: bool) -> Res<Typed> {
-        let r = self.resolve_function(name, args, false)?;
+        self.call_function(name, args, &[], filtered)
+    }
+
+    /// A call of a function (aggregates included) whose last `argnames.len()` arguments are
+    /// named (`name => value`).
+    fn call_function(
+        &mut self,
+        name: &str,
+        args: Vec<Typed>,
+        argnames: &[String],
+        filtered: bool,
+    ) -> Res<Typed> {
+        let r = self.resolve_function(name, args, argnames, false)?;
         let mut t = r.typed;
         if r.kind == FunctionKind::Aggregate {
             self.saw_aggregate = true;
@@ -940,10 +1083,16 @@ impl<'s> Cx<'s> {
         Ok(t)
     }
 
+    /// `func_get_detail` and `ParseFuncOrColumn`: the candidates of `name` for the call
+    /// (positional, named or mixed notation, variadic expansion, argument defaults, as
+    /// `FuncnameGetCandidates` builds them, duplicates decided by search path position), the
+    /// exact match or the best candidate, then polymorphic resolution and coercion of the
+    /// arguments.
     fn resolve_function(
         &mut self,
         name: &str,
         mut args: Vec<Typed>,
+        argnames: &[String],
         window: bool,
     ) -> Res<Resolved> {
         let all = self.schema.function_candidates(name);
@@ -952,44 +1101,131 @@ impl<'s> Cx<'s> {
                 "the function {name}() (not a builtin or a function of the schema)"
             ));
         }
-        let n = args.len();
-        let mut cands: Vec<(usize, Vec<u32>)> = Vec::new();
-        for (i, f) in all.iter().enumerate() {
+        let nargs = args.len();
+        let mut cands: Vec<Candidate> = Vec::new();
+        let mut any_special = false;
+        for (i, (pathpos, f)) in all.iter().enumerate() {
             match f.kind {
                 FunctionKind::Procedure => continue,
                 FunctionKind::Window if !window => continue,
                 _ => {}
             }
             let pronargs = f.args.len();
-            let declared: Vec<u32> = if let Some(elem) = f.variadic.filter(|_| pronargs <= n) {
-                let mut d = f.args[..pronargs - 1].to_vec();
-                d.extend(std::iter::repeat_n(elem, n + 1 - pronargs));
-                d
-            } else if pronargs > n && n + f.nargdefaults >= pronargs {
-                f.args[..n].to_vec()
-            } else if pronargs == n {
-                f.args.clone()
+            let mut variadic = false;
+            // The parameters (positions in `f.args`) the call leaves to their defaults.
+            let defaulted: Vec<usize>;
+            let declared: Vec<u32>;
+            if !argnames.is_empty() {
+                // Named or mixed notation never expands a variadic parameter.
+                if f.variadic.is_some() {
+                    continue;
+                }
+                if pronargs > nargs && nargs + f.nargdefaults < pronargs {
+                    continue;
+                }
+                if pronargs < nargs {
+                    continue;
+                }
+                let Some(numbers) = match_named_call(f, nargs, argnames) else {
+                    continue;
+                };
+                declared = numbers[..nargs].iter().map(|&p| f.args[p]).collect();
+                defaulted = numbers[nargs..].to_vec();
+                any_special = true;
             } else {
-                continue;
+                if let Some(elem) = f.variadic.filter(|_| pronargs <= nargs) {
+                    variadic = true;
+                    any_special = true;
+                    let mut d = f.args[..pronargs - 1].to_vec();
+                    d.extend(std::iter::repeat_n(elem, nargs + 1 - pronargs));
+                    declared = d;
+                    defaulted = Vec::new();
+                } else if pronargs > nargs {
+                    if nargs + f.nargdefaults < pronargs {
+                        continue;
+                    }
+                    any_special = true;
+                    declared = f.args[..nargs].to_vec();
+                    defaulted = (nargs..pronargs).collect();
+                } else if pronargs == nargs {
+                    declared = f.args.clone();
+                    defaulted = Vec::new();
+                } else {
+                    continue;
+                }
+            }
+            let new = Candidate {
+                index: i,
+                pathpos: *pathpos,
+                declared,
+                variadic,
+                defaulted,
+                ambiguous: false,
             };
-            cands.push((i, declared));
+            // The same argument types as a candidate already accepted: the one earlier in
+            // the search path wins, then a non-variadic one; otherwise the call is ambiguous.
+            let same = if any_special || cands.iter().any(|c| c.pathpos != new.pathpos) {
+                cands.iter().position(|c| c.declared == new.declared)
+            } else {
+                None
+            };
+            match same {
+                None => cands.push(new),
+                Some(at) => {
+                    let prev = &mut cands[at];
+                    let preference: i64 = if prev.pathpos != new.pathpos {
+                        new.pathpos as i64 - prev.pathpos as i64
+                    } else if new.variadic && !prev.variadic {
+                        1
+                    } else if !new.variadic && prev.variadic {
+                        -1
+                    } else {
+                        0
+                    };
+                    match preference.signum() {
+                        1 => {}
+                        -1 => *prev = new,
+                        _ => prev.ambiguous = true,
+                    }
+                }
+            }
         }
         let inputs: Vec<u32> = args.iter().map(|a| a.ty).collect();
         let shown = || {
-            let tys: Vec<String> = inputs.iter().map(|&t| self.types().display(t)).collect();
+            let first_named = nargs - argnames.len();
+            let tys: Vec<String> = inputs
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| {
+                    let ty = self.types().display(t);
+                    match i.checked_sub(first_named) {
+                        Some(k) => format!("{} => {ty}", argnames[k]),
+                        None => ty,
+                    }
+                })
+                .collect();
             format!("{name}({})", tys.join(", "))
         };
-        let idx = match resolve::pick(self.types(), &inputs, &cands) {
-            Pick::One(i) => i,
+        let typed: Vec<(usize, Vec<u32>)> = cands
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (k, c.declared.clone()))
+            .collect();
+        let not_unique = || {
+            Err(Fail::Error(
+                format!("function {} is not unique", shown()),
+                Some("Could not choose a best candidate function. You might need to add explicit type casts.".into()),
+            ))
+        };
+        let chosen = match resolve::pick(self.types(), &inputs, &typed) {
+            Pick::One(k) => k,
             Pick::None => {
-                if all.iter().any(|f| f.builtin.is_none())
-                    || inputs
-                        .iter()
-                        .any(|&t| t >= 0x4000_0000 && !self.types().is_enum(t))
-                {
-                    // Schema functions' argument defaults are not in the catalog model.
+                let schema_type_input = inputs
+                    .iter()
+                    .any(|&t| t >= 0x4000_0000 && !self.types().is_enum(t));
+                if schema_type_input || self.schema.may_have_unknown_overloads(name) {
                     return unsupported(format!(
-                        "{} (a schema function or a schema type; argument defaults are not known offline)",
+                        "{} (a schema type, or overloads squill does not know: from an extension or with types it does not resolve)",
                         shown()
                     ));
                 }
@@ -998,27 +1234,62 @@ impl<'s> Cx<'s> {
                     Some("No function matches the given name and argument types. You might need to add explicit type casts.".into()),
                 ));
             }
-            Pick::Ambiguous => {
-                return Err(Fail::Error(
-                    format!("function {} is not unique", shown()),
-                    Some("Could not choose a best candidate function. You might need to add explicit type casts.".into()),
-                ));
-            }
+            Pick::Ambiguous => return not_unique(),
         };
-        let f = &all[idx];
-        let declared = cands
+        let cand = &cands[chosen];
+        if cand.ambiguous {
+            return not_unique();
+        }
+        let f = &all[cand.index].1;
+        if !argnames.is_empty() {
+            match f.kind {
+                FunctionKind::Aggregate => {
+                    return error("aggregates cannot use named arguments");
+                }
+                FunctionKind::Window => {
+                    return error("window functions cannot use named arguments");
+                }
+                _ => {}
+            }
+        }
+        // A default's type counts for polymorphic resolution; only a non-polymorphic
+        // parameter's default is known to be of the parameter's type.
+        if cand
+            .defaulted
             .iter()
-            .find(|c| c.0 == idx)
-            .map(|c| c.1.clone())
-            .unwrap_or_default();
-        let out_columns: Vec<(String, u32)> = match f.builtin {
-            Some(o) => self
-                .types()
-                .builtins
-                .function_by_oid(o)
-                .map(|b| b.out_columns())
-                .unwrap_or_default(),
+            .any(|&p| resolve::is_polymorphic(f.args[p]))
+        {
+            return unsupported(format!(
+                "{} (a polymorphic parameter left to its default)",
+                shown()
+            ));
+        }
+        let declared = cand.declared.clone();
+        let builtin_fn = f
+            .builtin
+            .and_then(|o| self.types().builtins.function_by_oid(o));
+        let out_columns: Vec<(String, u32)> = match builtin_fn {
+            Some(b) => b.out_columns(),
             None => f.out.clone(),
+        };
+        // get_func_result_name: the name of a lone, named OUT parameter.
+        let out_name = match builtin_fn {
+            Some(b) => {
+                let outs: Vec<&str> = b
+                    .params()
+                    .into_iter()
+                    .filter(|(mode, _, _)| mode.is_output())
+                    .map(|(_, _, n)| n)
+                    .collect();
+                match outs.as_slice() {
+                    [n] if !n.is_empty() => Some(n.to_string()),
+                    _ => None,
+                }
+            }
+            None => match f.out.as_slice() {
+                [(n, _)] if !n.is_empty() => Some(n.clone()),
+                _ => None,
+            },
         };
         let record_ok = self.in_from && f.ret == oid::RECORD && !out_columns.is_empty();
         if !record_ok && matches!(f.ret, oid::RECORD | oid::TRIGGER | oid::INTERNAL) {
@@ -1056,10 +1327,7 @@ impl<'s> Cx<'s> {
             }
         }
         let each_nullable: Vec<bool> = args.iter().map(|a| a.nullable).collect();
-        let builtin = f
-            .builtin
-            .and_then(|o| self.types().builtins.function_by_oid(o));
-        let nullable = match builtin {
+        let nullable = match builtin_fn {
             // generate_series never yields NULL rows.
             Some(b) if b.retset && b.name == "generate_series" => each_nullable.iter().any(|&n| n),
             Some(b) => nullability::function_nullable(b, &each_nullable),
@@ -1071,23 +1339,26 @@ impl<'s> Cx<'s> {
             kind: f.kind,
             oid: f.builtin.unwrap_or(0),
             args_nullable: each_nullable.iter().any(|&x| x),
-            count_like: builtin
+            count_like: builtin_fn
                 .and_then(|b| b.aggregate.as_ref())
                 .is_some_and(|a| !a.null_on_empty_input()),
             each_nullable,
             out,
+            out_name,
         })
     }
 
-    /// A function in FROM: its columns (one, named after the function, or a record's OUT
-    /// columns, which may be NULL) with types and nullability. `generate_series` rows are never NULL; other set-returning functions'
-    /// (`unnest`: array elements) may be.
+    /// A function in FROM (`transformRangeFunction`): its columns with types and
+    /// nullability — a record's OUT columns or a composite's attributes (which may be NULL),
+    /// or one scalar column named after its lone OUT parameter or else after the function.
+    /// `generate_series` rows are never NULL; other set-returning functions' (`unnest`: array
+    /// elements) may be.
     pub fn function_in_from(
         &mut self,
         scope: &Scope,
         parts: &[String],
         fargs: &[FunctionArg],
-    ) -> Res<Vec<(String, u32, bool)>> {
+    ) -> Res<FromFunction> {
         let name = match parts {
             [n] => n.clone(),
             [s, n] if s == "pg_catalog" => n.clone(),
@@ -1095,30 +1366,70 @@ impl<'s> Cx<'s> {
             _ => return unsupported("this function name in FROM"),
         };
         let mut args = Vec::new();
+        let mut argnames: Vec<String> = Vec::new();
         for a in fargs {
-            match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => args.push(self.expr(scope, e)?),
-                _ => return unsupported("named function arguments"),
+            let (arg_name, value) = split_named_arg(a)?;
+            let ArgValue::Expr(e) = value else {
+                return unsupported("a wildcard argument of a function in FROM");
+            };
+            match arg_name {
+                Some(n) => {
+                    if argnames.contains(&n) {
+                        return error(format!("argument name \"{n}\" used more than once"));
+                    }
+                    argnames.push(n);
+                }
+                None if !argnames.is_empty() => {
+                    return error("positional argument cannot follow named argument");
+                }
+                None => {}
             }
-        }
-        if name == "unnest" && args.len() != 1 {
-            return unsupported("unnest with several arrays");
+            args.push(self.expr(scope, e)?);
         }
         let saved = self.saw_aggregate;
         self.in_from = true;
-        let r = self.resolve_function(&name, args, false);
+        let r = self.resolve_function(&name, args, &argnames, false);
         self.in_from = false;
         let r = r?;
         self.saw_aggregate = saved;
         if !r.out.is_empty() {
-            return Ok(r.out.into_iter().map(|(n, t)| (n, t, true)).collect());
+            return Ok(FromFunction {
+                cols: r.out.into_iter().map(|(n, t)| (n, t, true)).collect(),
+                row_type: oid::RECORD,
+                scalar: false,
+                out_named: false,
+            });
+        }
+        let ty = r.typed.ty;
+        if let Some(cols) = self.schema.composite_columns(ty) {
+            return Ok(FromFunction {
+                cols: cols.into_iter().map(|(n, t)| (n, t, true)).collect(),
+                row_type: ty,
+                scalar: false,
+                out_named: false,
+            });
+        }
+        if self.types().is_composite(ty) {
+            return unsupported(format!(
+                "the function {name} in FROM (a composite result whose columns are not known)"
+            ));
         }
         let non_null = name == "generate_series" && !r.args_nullable;
-        let short = parts.last().cloned().unwrap_or_default();
-        Ok(vec![(short, r.typed.ty, !non_null)])
+        let out_named = r.out_name.is_some();
+        let col = r
+            .out_name
+            .unwrap_or_else(|| parts.last().cloned().unwrap_or_default());
+        Ok(FromFunction {
+            cols: vec![(col, ty, !non_null)],
+            row_type: ty,
+            scalar: true,
+            out_named,
+        })
     }
 
-    fn sql_value_function(&mut self, name: &str) -> Res<Typed> {
+    /// A SQL value function (`CURRENT_DATE`, `CURRENT_USER`, ...), named as `FigureColname`
+    /// names it.
+    pub(crate) fn sql_value_function(&mut self, name: &str) -> Res<Typed> {
         let ty = match name {
             "current_date" => oid::DATE,
             "current_time" => oid::TIMETZ,
@@ -1129,18 +1440,190 @@ impl<'s> Cx<'s> {
             | "current_schema" => oid::NAME,
             other => return unsupported(format!("{other} without parentheses")),
         };
-        let shown = match name {
-            "user" => "current_user",
-            other => other,
-        };
-        Ok(Typed::value(ty, name == "current_schema").named(shown, 2))
+        Ok(Typed::value(ty, name == "current_schema").named(name, 2))
     }
+
+    /// A whole-row reference to the FROM item `rel` (`transformWholeRowRef`).
+    fn whole_row(&mut self, scope: &Scope, rel: &str) -> Res<Typed> {
+        let Some(item) = scope.item(rel) else {
+            return error(format!("missing FROM-clause entry for table \"{rel}\""));
+        };
+        let Some(ty) = item.row_type else {
+            return unsupported(format!(
+                "a whole-row reference to \"{rel}\" (a system catalog's row type)"
+            ));
+        };
+        Ok(Typed::value(ty, item.nulled).named(rel, 2))
+    }
+
+    /// `ROW(a, b, t.*)`: a `record`, never NULL itself; `t.*` stands for `t`'s columns.
+    fn row_constructor(&mut self, scope: &Scope, items: &[FunctionArg]) -> Res<Typed> {
+        for a in items {
+            match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                    self.expr(scope, e)?;
+                }
+                FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(rel)) => {
+                    let parts = name_parts(rel)?;
+                    let rel = parts.last().map_or("", String::as_str);
+                    if scope.item(rel).is_none() {
+                        return error(format!("missing FROM-clause entry for table \"{rel}\""));
+                    }
+                }
+                other => return unsupported(format!("the ROW item {other}")),
+            }
+        }
+        Ok(Typed::value(oid::RECORD, false).named("row", 2))
+    }
+}
+
+/// One candidate of a function call, as `FuncnameGetCandidates` lists it.
+struct Candidate {
+    /// Index into the function's overloads.
+    index: usize,
+    /// Position of its schema in the search path (`pg_catalog` first unless listed).
+    pathpos: usize,
+    /// The declared types of the call's arguments, in call order.
+    declared: Vec<u32>,
+    /// Matched by expanding its variadic parameter.
+    variadic: bool,
+    /// The parameters left to their defaults.
+    defaulted: Vec<usize>,
+    /// Another candidate of the same argument types could not be told apart from it.
+    ambiguous: bool,
+}
+
+/// `MatchNamedCall`: for a call whose last `argnames.len()` of `nargs` arguments are named,
+/// the parameter each argument binds to, followed by the parameters left to their defaults
+/// (`None` if a name is unknown, names a positional argument's parameter, or a parameter
+/// without default is left out).
+fn match_named_call(
+    f: &super::FunctionSig,
+    nargs: usize,
+    argnames: &[String],
+) -> Option<Vec<usize>> {
+    let pronargs = f.args.len();
+    if f.arg_names.is_empty() {
+        return None;
+    }
+    let numposargs = nargs - argnames.len();
+    let mut numbers: Vec<usize> = (0..numposargs).collect();
+    let mut given = vec![false; pronargs];
+    for g in given.iter_mut().take(numposargs) {
+        *g = true;
+    }
+    for n in argnames {
+        let p = f.arg_names.iter().position(|a| a == n)?;
+        if given[p] {
+            return None;
+        }
+        given[p] = true;
+        numbers.push(p);
+    }
+    let first_default = pronargs - f.nargdefaults;
+    for (p, &g) in given.iter().enumerate().skip(numposargs) {
+        if g {
+            continue;
+        }
+        if p < first_default {
+            return None;
+        }
+        numbers.push(p);
+    }
+    Some(numbers)
+}
+
+/// A function argument's value.
+enum ArgValue<'a> {
+    Expr(&'a Expr),
+    /// `*`
+    Star,
+    /// `t.*`
+    Qualified(&'a ObjectName),
+}
+
+/// An argument's name (`name => value`, `name := value`) and value.
+fn split_named_arg(a: &FunctionArg) -> Res<(Option<String>, ArgValue<'_>)> {
+    fn value(arg: &FunctionArgExpr) -> Res<ArgValue<'_>> {
+        Ok(match arg {
+            FunctionArgExpr::Expr(e) => ArgValue::Expr(e),
+            FunctionArgExpr::Wildcard => ArgValue::Star,
+            FunctionArgExpr::QualifiedWildcard(name) => ArgValue::Qualified(name),
+            FunctionArgExpr::WildcardWithOptions(_) => {
+                return unsupported("`* EXCLUDE (...)` as a function argument");
+            }
+        })
+    }
+    Ok(match a {
+        FunctionArg::Named {
+            name,
+            arg,
+            operator: FunctionArgOperator::RightArrow | FunctionArgOperator::Assignment,
+        } => (Some(fold(name)), value(arg)?),
+        FunctionArg::ExprNamed {
+            name: Expr::Identifier(name),
+            arg,
+            operator: FunctionArgOperator::RightArrow | FunctionArgOperator::Assignment,
+        } => (Some(fold(name)), value(arg)?),
+        // sqlparser reads `name := value` as an assignment expression.
+        FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Assignment,
+            right,
+        })) => match &**left {
+            Expr::Identifier(name) => (Some(fold(name)), ArgValue::Expr(right)),
+            _ => return unsupported(format!("the function argument {a}")),
+        },
+        FunctionArg::Unnamed(arg) => (None, value(arg)?),
+        other => return unsupported(format!("the function argument {other}")),
+    })
+}
+
+/// The fields of a row constructor, `(a, b)` or `ROW(a, b)` (without `t.*` items).
+fn row_items(e: &Expr) -> Option<Vec<&Expr>> {
+    match e {
+        Expr::Tuple(items) => Some(items.iter().collect()),
+        Expr::Function(f) if is_row_constructor(f) && name_parts(&f.name).ok()? == ["row"] => {
+            let FunctionArguments::List(list) = &f.args else {
+                return None;
+            };
+            list.args
+                .iter()
+                .map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                    _ => None,
+                })
+                .collect()
+        }
+        _ => None,
+    }
+}
+
+/// `ROW(...)` written as the row constructor keyword (not a quoted function name `"row"`).
+fn is_row_constructor(f: &Function) -> bool {
+    matches!(f.name.0.as_slice(), [ObjectNamePart::Identifier(i)] if i.quote_style.is_none())
+        && f.over.is_none()
+        && f.filter.is_none()
+}
+
+/// A function in FROM as [`Cx::function_in_from`] types it.
+pub struct FromFunction {
+    /// Columns: name, type, nullable.
+    pub cols: Vec<(String, u32, bool)>,
+    /// The type of a whole-row reference to it (`makeWholeRowVar`).
+    pub row_type: u32,
+    /// One scalar result column (which an alias renames, unless `out_named`).
+    pub scalar: bool,
+    /// The scalar column is named after the function's lone OUT parameter.
+    pub out_named: bool,
 }
 
 struct Resolved {
     typed: Typed,
     /// A record-returning function's OUT/TABLE columns (only in FROM).
     out: Vec<(String, u32)>,
+    /// The name of a lone, named OUT parameter (`get_func_result_name`).
+    out_name: Option<String>,
     kind: FunctionKind,
     oid: u32,
     args_nullable: bool,

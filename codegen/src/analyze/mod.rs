@@ -19,6 +19,7 @@
 
 mod expr;
 mod nullability;
+pub(crate) mod parse;
 mod resolve;
 mod scope;
 mod statement;
@@ -26,10 +27,7 @@ mod types;
 
 use std::collections::HashMap;
 
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
-
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Diagnostic, SourceFile, closest};
 use crate::ir;
 use crate::source::RawQuery;
 
@@ -52,7 +50,10 @@ pub struct FunctionSig {
     pub args: Vec<u32>,
     /// The element type of a variadic last argument.
     pub variadic: Option<u32>,
+    /// `pronargdefaults`: how many of the last input arguments have defaults.
     pub nargdefaults: usize,
+    /// The input arguments' names, parallel to `args` (`""` unnamed; empty: no names).
+    pub arg_names: Vec<String>,
     pub ret: u32,
     pub retset: bool,
     /// The builtin's OID; `None` for a schema function.
@@ -68,6 +69,17 @@ pub struct Schema {
     relations: HashMap<(String, String), Vec<RelColumn>>,
     /// Schema functions by `(schema, name)`.
     functions: HashMap<(String, String), Vec<FunctionSig>>,
+    /// The attributes of standalone composite types (`CREATE TYPE ... AS (...)`).
+    composite_fields: HashMap<(String, String), Vec<RelColumn>>,
+    /// Names of the catalog's functions left out (procedures, or types not resolved): a
+    /// call that matches nothing may mean one of them.
+    skipped_functions: std::collections::HashSet<String>,
+    /// The schema installs extensions, whose functions the catalog does not hold.
+    has_extensions: bool,
+    /// The kinds of the catalog's relations (not recorded: a table).
+    relkinds: HashMap<(String, String), crate::catalog::RelKind>,
+    /// The catalog's sequences.
+    sequences: std::collections::HashSet<(String, String)>,
     pub search_path: Vec<String>,
 }
 
@@ -77,6 +89,11 @@ impl Default for Schema {
             types: Types::default(),
             relations: HashMap::new(),
             functions: HashMap::new(),
+            composite_fields: HashMap::new(),
+            skipped_functions: Default::default(),
+            has_extensions: false,
+            relkinds: HashMap::new(),
+            sequences: Default::default(),
             search_path: vec!["public".into()],
         }
     }
@@ -121,6 +138,8 @@ impl Schema {
                 not_null: *not_null,
             });
         }
+        self.types
+            .add_user_type_of(schema, name, types::UserKind::Composite);
         self.relations.insert((schema.into(), name.into()), cols);
         Ok(())
     }
@@ -167,6 +186,7 @@ impl Schema {
                 args,
                 variadic: None,
                 nargdefaults: 0,
+                arg_names: Vec::new(),
                 ret,
                 retset,
                 builtin: None,
@@ -175,33 +195,158 @@ impl Schema {
         Ok(())
     }
 
-    /// Every function `name` (`schema.name` or a bare name: search path, then pg_catalog).
-    pub(crate) fn function_candidates(&self, name: &str) -> Vec<FunctionSig> {
+    /// Every function `name` (`schema.name`, or a bare name: `pg_catalog` first unless the
+    /// search path names it, then the search path), each with the position of its schema in
+    /// that path.
+    pub(crate) fn function_candidates(&self, name: &str) -> Vec<(usize, FunctionSig)> {
         let mut out = Vec::new();
         let (schemas, bare): (Vec<String>, &str) = match name.split_once('.') {
             Some((s, n)) => (vec![s.to_string()], n),
-            None => (self.search_path.clone(), name),
+            None if self.search_path.iter().any(|s| s == "pg_catalog") => {
+                (self.search_path.clone(), name)
+            }
+            None => (
+                std::iter::once("pg_catalog".to_string())
+                    .chain(self.search_path.iter().cloned())
+                    .collect(),
+                name,
+            ),
         };
-        for s in &schemas {
+        for (pathpos, s) in schemas.iter().enumerate() {
             if let Some(fs) = self.functions.get(&(s.clone(), bare.to_string())) {
-                out.extend(fs.iter().cloned());
+                out.extend(fs.iter().map(|f| (pathpos, f.clone())));
             }
         }
-        if name.split_once('.').is_none() || schemas.iter().any(|s| s == "pg_catalog") {
+        if let Some(pathpos) = schemas.iter().position(|s| s == "pg_catalog") {
             for f in self.types.builtins.functions_named(bare) {
-                out.push(FunctionSig {
-                    kind: f.kind,
-                    args: f.args.clone(),
-                    variadic: f.variadic,
-                    nargdefaults: f.nargdefaults as usize,
-                    ret: f.ret,
-                    retset: f.retset,
-                    builtin: Some(f.oid),
-                    out: Vec::new(),
-                });
+                out.push((
+                    pathpos,
+                    FunctionSig {
+                        kind: f.kind,
+                        args: f.args.clone(),
+                        variadic: f.variadic,
+                        nargdefaults: f.nargdefaults as usize,
+                        arg_names: f
+                            .input_arg_names()
+                            .into_iter()
+                            .map(str::to_string)
+                            .collect(),
+                        ret: f.ret,
+                        retset: f.retset,
+                        builtin: Some(f.oid),
+                        out: Vec::new(),
+                    },
+                ));
             }
         }
         out
+    }
+
+    /// Whether a call of `name` that matches none of the known overloads may still match one
+    /// the analyzer does not know (an extension's, or one of the schema's it left out).
+    pub(crate) fn may_have_unknown_overloads(&self, name: &str) -> bool {
+        let bare = name.rsplit('.').next().unwrap_or(name);
+        self.has_extensions || self.skipped_functions.contains(bare)
+    }
+
+    /// The schema the relation `[schema.]name` is found in, looked up as `relation_cols`
+    /// looks it up (`pg_catalog` first unless the search path names it), with whether it is
+    /// a system relation.
+    fn find_relation(&self, parts: &[String]) -> Option<(String, bool)> {
+        let (schema, table) = match parts {
+            [t] => (None, t.as_str()),
+            [s, t] => (Some(s.as_str()), t.as_str()),
+            _ => return None,
+        };
+        let path: Vec<&str> = match schema {
+            Some(s) => vec![s],
+            None if self.search_path.iter().any(|s| s == "pg_catalog") => {
+                self.search_path.iter().map(String::as_str).collect()
+            }
+            None => std::iter::once("pg_catalog")
+                .chain(self.search_path.iter().map(String::as_str))
+                .collect(),
+        };
+        path.into_iter().find_map(|s| {
+            if s == "pg_catalog" || s == "information_schema" {
+                self.types
+                    .builtins
+                    .relation(s, table)
+                    .map(|_| (s.to_string(), true))
+            } else {
+                let key = (s.to_string(), table.to_string());
+                (self.relations.contains_key(&key) || self.relkinds.contains_key(&key))
+                    .then(|| (s.to_string(), false))
+            }
+        })
+    }
+
+    /// The row type of the relation `[schema.]name` (the type of a whole-row reference to
+    /// it): `None` for a system relation (its row type is not in the snapshot) or an unknown
+    /// one.
+    pub(crate) fn relation_row_type(&self, parts: &[String]) -> Option<u32> {
+        let (schema, system) = self.find_relation(parts)?;
+        if system {
+            return None;
+        }
+        let quoted = format!(
+            "{}.{}",
+            crate::catalog::quote_ident(&schema),
+            crate::catalog::quote_ident(parts.last()?)
+        );
+        self.types
+            .resolve_name(&quoted, &[])
+            .filter(|&t| self.types.is_composite(t))
+    }
+
+    /// Why `LOCK` may not lock the relation `[schema.]name` (`RangeVarCallbackForLockTable`
+    /// takes tables, partitioned tables and views): the kind of relation it is, as PostgreSQL
+    /// words it. `Ok(None)`: lockable; `Err(())`: no such relation.
+    pub(crate) fn lock_refusal(&self, parts: &[String]) -> Result<Option<&'static str>, ()> {
+        use crate::builtins::RelationKind as B;
+        use crate::catalog::RelKind as K;
+        let table = parts.last().ok_or(())?;
+        let Some((schema, system)) = self.find_relation(parts) else {
+            let sequence = match parts {
+                [s, t] => self.sequences.contains(&(s.clone(), t.clone())),
+                _ => self
+                    .search_path
+                    .iter()
+                    .any(|s| self.sequences.contains(&(s.clone(), table.clone()))),
+            };
+            return if sequence {
+                Ok(Some("sequences"))
+            } else {
+                Err(())
+            };
+        };
+        Ok(if system {
+            match self.types.builtins.relation(&schema, table).map(|r| r.kind) {
+                Some(B::MaterializedView) => Some("materialized views"),
+                Some(B::ForeignTable) => Some("foreign tables"),
+                _ => None,
+            }
+        } else {
+            match self.relkinds.get(&(schema, table.clone())) {
+                Some(K::MaterializedView) => Some("materialized views"),
+                Some(K::ForeignTable) => Some("foreign tables"),
+                _ => None,
+            }
+        })
+    }
+
+    /// The columns of a composite type (`None` for any other type): a standalone composite's
+    /// attributes, or the columns of the table or view it is the row type of.
+    pub(crate) fn composite_columns(&self, ty: u32) -> Option<Vec<(String, u32)>> {
+        if !self.types.is_composite(ty) {
+            return None;
+        }
+        let (schema, name) = self.types.user_name(ty)?;
+        let key = (schema.to_string(), name.to_string());
+        self.composite_fields
+            .get(&key)
+            .or_else(|| self.relations.get(&key))
+            .map(|cols| cols.iter().map(|c| (c.name.clone(), c.ty)).collect())
     }
 
     pub fn relation_names(&self) -> impl Iterator<Item = &str> {
@@ -218,21 +363,48 @@ pub(crate) enum Fail {
     Unsupported(String),
     /// Either, at a `(line, column)` of the SQL (1-based, columns in characters).
     At(Box<Fail>, u64, u64),
+    /// Either, at the first token from a `(line, column)` on (an operator after its operand).
+    AtNext(Box<Fail>, u64, u64),
 }
 
 impl Fail {
     /// Attaches the position of a token (kept when one is already attached).
     pub(crate) fn at(self, span: sqlparser::tokenizer::Span) -> Fail {
         match self {
-            Fail::At(..) => self,
+            Fail::At(..) | Fail::AtNext(..) => self,
             _ if span.start.line == 0 => self,
             other => Fail::At(Box::new(other), span.start.line, span.start.column),
         }
     }
+
+    /// Attaches the position of the first token after `span` (kept when one is attached).
+    pub(crate) fn after(self, span: sqlparser::tokenizer::Span) -> Fail {
+        match self {
+            Fail::At(..) | Fail::AtNext(..) => self,
+            _ if span.end.line == 0 => self,
+            other => Fail::AtNext(Box::new(other), span.end.line, span.end.column),
+        }
+    }
+}
+
+/// The operator (a run of operator characters, or a word such as `LIKE`) at `start`.
+fn operator_span(text: &str, start: usize) -> std::ops::Range<usize> {
+    const OPERATOR_CHARS: &str = "+-*/<>=~!@#%^&|`?";
+    let rest = text.get(start..).unwrap_or("");
+    let len: usize = rest
+        .chars()
+        .take_while(|c| OPERATOR_CHARS.contains(*c))
+        .map(char::len_utf8)
+        .sum();
+    if len == 0 {
+        crate::diagnostic::token_span(text, start)
+    } else {
+        start..start + len
+    }
 }
 
 /// Byte offset in `sql` of a 1-based line and character column.
-fn sql_offset(sql: &str, line: u64, column: u64) -> usize {
+pub(crate) fn sql_offset(sql: &str, line: u64, column: u64) -> usize {
     let mut offset = 0;
     for (i, l) in sql.split_inclusive('\n').enumerate() {
         if i as u64 + 1 == line {
@@ -269,10 +441,16 @@ pub fn analyze(
                 let start = raw.file_offset(sql_offset(&raw.sql, line, column));
                 (*inner, crate::diagnostic::token_span(&file.text, start))
             }
+            Fail::AtNext(inner, line, column) => {
+                let at = sql_offset(&raw.sql, line, column);
+                let skipped = raw.sql[at..].len() - raw.sql[at..].trim_start().len();
+                let start = raw.file_offset(at + skipped);
+                (*inner, operator_span(&file.text, start))
+            }
             other => (other, raw.name_span.clone()),
         };
         match f {
-            Fail::At(..) => unreachable!("positions are attached once"),
+            Fail::At(..) | Fail::AtNext(..) => unreachable!("positions are attached once"),
             Fail::Error(message, help) => {
                 let d = Diagnostic::error(message)
                     .at(file, span)
@@ -291,11 +469,34 @@ pub fn analyze(
             .help("type-check it against a live database (squill check --live), or simplify it"),
         }
     };
-    let statements = Parser::parse_sql(&PostgreSqlDialect {}, &raw.sql).map_err(|e| {
+    let parsed = parse::parse(&raw.sql, &|name| schema.has_column_named(name)).map_err(|e| {
         fail(Fail::Unsupported(format!(
             "SQL the parser (sqlparser) cannot read ({e})"
         )))
     })?;
+    let statements = match parsed {
+        parse::Parsed::Statements(statements) => statements,
+        parse::Parsed::Do => return Ok(utility_query(raw, file)),
+        parse::Parsed::Refresh(name) => {
+            let (schema_name, view) = match name.as_slice() {
+                [v] => (None, v.as_str()),
+                [s, v] => (Some(s.as_str()), v.as_str()),
+                _ => {
+                    return Err(fail(Fail::Unsupported(
+                        "cross-database relation names".into(),
+                    )));
+                }
+            };
+            if schema.relation(schema_name, view).is_none() {
+                return Err(fail(Fail::Error(
+                    format!("relation \"{}\" does not exist", name.join(".")),
+                    closest(view, schema.relation_names())
+                        .map(|n| format!("did you mean \"{n}\"?")),
+                )));
+            }
+            return Ok(utility_query(raw, file));
+        }
+    };
     let [statement] = statements.as_slice() else {
         return Err(fail(Fail::Error(
             format!("expected one statement, found {}", statements.len()),
@@ -304,6 +505,14 @@ pub fn analyze(
     };
     let nullable_params: Vec<bool> = raw.params.iter().map(|p| p.nullable).collect();
     let out = statement::analyze_statement(schema, statement, &nullable_params).map_err(fail)?;
+    let found_embeds = crate::embed::embed_ranges(
+        &raw.sql,
+        statement,
+        &raw.embeds,
+        out.columns.len(),
+        &mut |s, t| schema.relation(s, t).map(|(_, cols)| cols.len()),
+    )
+    .map_err(|e| fail(Fail::Error(e, None)))?;
     let mut params = Vec::new();
     for (i, ty) in out.params.iter().enumerate() {
         let Some(ty) = ty else {
@@ -335,7 +544,7 @@ pub fn analyze(
             nullable: nullable_params.get(i).copied().unwrap_or(false),
         });
     }
-    let columns = out
+    let mut columns: Vec<ir::Column> = out
         .columns
         .into_iter()
         .map(|c| {
@@ -348,7 +557,29 @@ pub fn analyze(
             }
         })
         .collect();
+    // A cornucopia row annotation's `col?` overrides (and names only columns that exist).
+    let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    for i in raw.annotated_nullable(file, &names)? {
+        columns[i].nullable = true;
+    }
     Ok(ir::Query {
+        name: raw.name.clone(),
+        file: file.name.clone(),
+        line: raw.line,
+        command: raw.command,
+        doc: raw.doc.clone(),
+        sql: crate::embed::spelled_out(&raw.sql, &found_embeds, &columns),
+        copy_sql: None,
+        params,
+        embeds: found_embeds.into_iter().map(|f| f.embed).collect(),
+        columns,
+        row_type: raw.row_type(),
+    })
+}
+
+/// A statement with neither parameters nor result columns.
+fn utility_query(raw: &RawQuery, file: &SourceFile) -> ir::Query {
+    ir::Query {
         name: raw.name.clone(),
         file: file.name.clone(),
         line: raw.line,
@@ -356,12 +587,21 @@ pub fn analyze(
         doc: raw.doc.clone(),
         sql: raw.sql.clone(),
         copy_sql: None,
-        params,
-        columns,
-    })
+        params: Vec::new(),
+        columns: Vec::new(),
+        embeds: Vec::new(),
+        row_type: raw.row_type(),
+    }
 }
 
 impl Schema {
+    /// Whether some relation of the schema has a column `name`.
+    pub(crate) fn has_column_named(&self, name: &str) -> bool {
+        self.relations
+            .values()
+            .any(|cols| cols.iter().any(|c| c.name == name))
+    }
+
     /// The analyzer's view of a [`crate::catalog::Catalog`]. Relations whose columns are still
     /// pending (views from DDL, typed by analysing their query) are typed here in dependency
     /// order; one that cannot be typed is left out (a query reading it is then refused as an
@@ -374,12 +614,13 @@ impl Schema {
         for name in catalog.enums.keys() {
             schema.add_enum(&name.schema, &name.name);
         }
-        for name in catalog
-            .composites
-            .keys()
-            .chain(catalog.ranges.keys())
-            .chain(catalog.base_types.iter())
-        {
+        // Composite types: standalone ones and the row types of tables and views.
+        for name in catalog.composites.keys().chain(catalog.tables.keys()) {
+            schema
+                .types
+                .add_user_type_of(&name.schema, &name.name, types::UserKind::Composite);
+        }
+        for name in catalog.ranges.keys().chain(catalog.base_types.iter()) {
             schema.add_opaque_type(&name.schema, &name.name);
         }
         // Domains over domains: resolve until nothing changes.
@@ -400,8 +641,51 @@ impl Schema {
                 break;
             }
         }
+        // Ranges (over a type known by now) with their multirange types.
+        for (name, subtype) in &catalog.ranges {
+            let Some(subtype) = schema.type_oid(subtype) else {
+                continue;
+            };
+            let range = schema.types.add_user_type(&name.schema, &name.name, false);
+            let multirange = schema.types.add_user_type_of(
+                &name.schema,
+                &crate::catalog::multirange_name(&name.name),
+                types::UserKind::Multirange { range },
+            );
+            schema.types.add_user_type_of(
+                &name.schema,
+                &name.name,
+                types::UserKind::Range {
+                    subtype,
+                    multirange: Some(multirange),
+                },
+            );
+        }
+        for (name, fields) in &catalog.composites {
+            let cols = fields
+                .iter()
+                .map(|f| RelColumn {
+                    name: f.name.clone(),
+                    ty: schema.type_oid(&f.ty).unwrap_or_else(|| {
+                        let base = schema.types.add_user_type(&f.ty.schema, &f.ty.name, false);
+                        if f.ty.array_dims > 0 {
+                            schema.types.array_of(base).unwrap_or(base)
+                        } else {
+                            base
+                        }
+                    }),
+                    not_null: false,
+                })
+                .collect();
+            schema
+                .composite_fields
+                .insert((name.schema.clone(), name.name.clone()), cols);
+        }
         let mut views = Vec::new();
         for (name, rel) in &catalog.tables {
+            schema
+                .relkinds
+                .insert((name.schema.clone(), name.name.clone()), rel.kind);
             if rel.columns_pending() {
                 views.push((name, rel.view_sql.clone().unwrap_or_default()));
                 continue;
@@ -426,10 +710,20 @@ impl Schema {
                 .relations
                 .insert((name.schema.clone(), name.name.clone()), cols);
         }
+        schema.has_extensions = !catalog.extensions.is_empty();
+        schema.sequences = catalog
+            .sequences
+            .iter()
+            .map(|n| (n.schema.clone(), n.name.clone()))
+            .collect();
         for f in &catalog.functions {
-            let Some(ret) = &f.ret else { continue };
+            let Some(ret) = &f.ret else {
+                schema.skipped_functions.insert(f.name.name.clone());
+                continue;
+            };
             let args: Option<Vec<u32>> = f.args.iter().map(|a| schema.type_oid(a)).collect();
             let (Some(args), Some(ret)) = (args, schema.type_oid(ret)) else {
+                schema.skipped_functions.insert(f.name.name.clone());
                 continue;
             };
             let out: Option<Vec<(String, u32)>> = f
@@ -437,7 +731,10 @@ impl Schema {
                 .iter()
                 .map(|(n, t)| schema.type_oid(t).map(|t| (n.clone(), t)))
                 .collect();
-            let Some(out) = out else { continue };
+            let Some(out) = out else {
+                schema.skipped_functions.insert(f.name.name.clone());
+                continue;
+            };
             let variadic = if f.variadic {
                 args.last().and_then(|&a| schema.types.element_of(a))
             } else {
@@ -451,8 +748,12 @@ impl Schema {
                     kind: crate::builtins::FunctionKind::Function,
                     args,
                     variadic,
-                    // Not in the catalog model: calls that leave arguments out are refused.
-                    nargdefaults: 0,
+                    nargdefaults: f.nargdefaults,
+                    arg_names: f
+                        .arg_names
+                        .iter()
+                        .map(|n| n.clone().unwrap_or_default())
+                        .collect(),
                     ret,
                     retset: f.returns_set,
                     builtin: None,
@@ -500,10 +801,15 @@ impl Schema {
         }
     }
 
-    /// A view's columns from its defining query (`None` if it cannot be typed offline).
-    /// View columns are nullable: PostgreSQL does not report a view column's origin NOT NULL.
+    /// A view's columns from its defining query (`None` if it cannot be typed offline), with
+    /// the nullability the analyzer infers for that query. (PostgreSQL's describe reports every
+    /// view column nullable; the view's query says more, and is what reading the view runs.)
     fn view_columns(&self, sql: &str) -> Option<Vec<RelColumn>> {
-        let statements = Parser::parse_sql(&PostgreSqlDialect {}, sql).ok()?;
+        let parse::Parsed::Statements(statements) =
+            parse::parse(sql, &|name| self.has_column_named(name)).ok()?
+        else {
+            return None;
+        };
         let [statement] = statements.as_slice() else {
             return None;
         };
@@ -514,7 +820,7 @@ impl Schema {
                 .map(|c| RelColumn {
                     name: c.name,
                     ty: c.ty,
-                    not_null: false,
+                    not_null: !c.nullable,
                 })
                 .collect(),
         )

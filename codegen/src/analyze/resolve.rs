@@ -28,6 +28,14 @@ pub fn can_cast(t: &Types, from: u32, to: u32, ctx: Ctx) -> bool {
     if from == to || to == oid::ANY || from == oid::UNKNOWN {
         return true;
     }
+    // can_coerce_type: a composite value is a `record`, and a `record` may be any composite
+    // (checked at run time); likewise for their arrays.
+    if (to == oid::RECORD && t.is_composite(from)) || (from == oid::RECORD && t.is_composite(to)) {
+        return true;
+    }
+    if to == RECORD_ARRAY && t.element_of(from).is_some_and(|e| t.is_composite(e)) {
+        return true;
+    }
     if let Some(cast) = t.builtins.cast(from, to) {
         return allows(cast.context, ctx);
     }
@@ -50,6 +58,9 @@ pub fn is_polymorphic(ty: u32) -> bool {
     crate::builtins::is_polymorphic(ty)
 }
 
+/// `_record`.
+const RECORD_ARRAY: u32 = 2287;
+
 /// Whether one actual type can stand for a polymorphic declared type, before consistency.
 fn fits_polymorphic(t: &Types, actual: u32, declared: u32) -> bool {
     if actual == oid::UNKNOWN {
@@ -59,7 +70,11 @@ fn fits_polymorphic(t: &Types, actual: u32, declared: u32) -> bool {
         oid::ANYELEMENT | oid::ANYCOMPATIBLE => true,
         oid::ANYNONARRAY | oid::ANYCOMPATIBLENONARRAY => !t.is_array(actual),
         oid::ANYENUM => t.is_enum(actual),
+        // An `anyarray` value (`pg_stats.most_common_vals`) matches `anyarray` itself.
+        oid::ANYARRAY if actual == oid::ANYARRAY => true,
         oid::ANYARRAY | oid::ANYCOMPATIBLEARRAY => t.is_array(actual) && t.category(actual) == 'A',
+        oid::ANYRANGE => t.range_subtype(actual).is_some(),
+        oid::ANYMULTIRANGE => t.multirange_range(actual).is_some(),
         _ => false,
     }
 }
@@ -77,7 +92,102 @@ pub fn can_coerce_all(t: &Types, actual: &[u32], declared: &[u32]) -> bool {
             return false;
         }
     }
-    !poly || resolve_polymorphic(t, actual, declared, None).is_ok()
+    !poly || generic_type_consistent(t, actual, declared)
+}
+
+/// `check_generic_type_consistency`: whether the actual types of the polymorphic arguments
+/// agree with each other (unknown inputs match anything; nothing needs to be determinable).
+fn generic_type_consistent(t: &Types, actual: &[u32], declared: &[u32]) -> bool {
+    let mut elem: Option<u32> = None;
+    let mut array: Option<u32> = None;
+    let mut range: Option<u32> = None;
+    let mut multirange: Option<u32> = None;
+    let mut compat: Vec<u32> = Vec::new();
+    let (mut nonarray, mut anyenum, mut compat_nonarray) = (false, false, false);
+    let same = |slot: &mut Option<u32>, a: u32| match *slot {
+        Some(x) if x != a => false,
+        _ => {
+            *slot = Some(a);
+            true
+        }
+    };
+    for (&a, &d) in actual.iter().zip(declared) {
+        nonarray |= d == oid::ANYNONARRAY;
+        anyenum |= d == oid::ANYENUM;
+        compat_nonarray |= d == oid::ANYCOMPATIBLENONARRAY;
+        // An unknown input matches any polymorphic parameter.
+        if a == oid::UNKNOWN && is_polymorphic(d) {
+            continue;
+        }
+        let consistent = match d {
+            oid::ANYELEMENT | oid::ANYNONARRAY | oid::ANYENUM => same(&mut elem, a),
+            oid::ANYARRAY => same(&mut array, a),
+            oid::ANYRANGE => same(&mut range, a),
+            oid::ANYMULTIRANGE => same(&mut multirange, a),
+            oid::ANYCOMPATIBLE | oid::ANYCOMPATIBLENONARRAY => {
+                compat.push(a);
+                true
+            }
+            oid::ANYCOMPATIBLEARRAY => match t.element_of(a) {
+                Some(e) => {
+                    compat.push(e);
+                    true
+                }
+                None => false,
+            },
+            // anycompatiblerange / anycompatiblemultirange: not modelled.
+            d if is_polymorphic(d) => false,
+            _ => true,
+        };
+        if !consistent {
+            return false;
+        }
+    }
+    if let Some(arr) = array {
+        if arr == oid::ANYARRAY {
+            return true;
+        }
+        let Some(e) = t.element_of(arr) else {
+            return false;
+        };
+        if !same(&mut elem, e) {
+            return false;
+        }
+    }
+    if let Some(m) = multirange {
+        let Some(r) = t.multirange_range(m) else {
+            return false;
+        };
+        if !same(&mut range, r) {
+            return false;
+        }
+    }
+    if let Some(r) = range {
+        let Some(sub) = t.range_subtype(r) else {
+            return false;
+        };
+        if !same(&mut elem, sub) {
+            return false;
+        }
+    }
+    if nonarray && elem.is_some_and(|e| t.is_array(e) && t.category(e) == 'A') {
+        return false;
+    }
+    if anyenum && !elem.is_some_and(|e| t.is_enum(e)) {
+        return false;
+    }
+    if !compat.is_empty() {
+        let Ok(c) = common_type(t, &compat, "anycompatible") else {
+            return false;
+        };
+        if !compat.iter().all(|&x| can_cast(t, x, c, Ctx::Implicit)) {
+            return false;
+        }
+        if compat_nonarray && t.is_array(c) && t.category(c) == 'A' {
+            return false;
+        }
+    }
+    true
 }
 
 /// `enforce_generic_type_consistency`: the declared argument types with polymorphic ones
@@ -88,7 +198,16 @@ pub fn resolve_polymorphic(
     declared: &[u32],
     ret: Option<u32>,
 ) -> Res<(Vec<u32>, Option<u32>)> {
+    if actual
+        .iter()
+        .zip(declared)
+        .any(|(&a, &d)| a == oid::ANYARRAY && d == oid::ANYARRAY)
+    {
+        return anyarray_input(declared, ret);
+    }
     let mut elem: Option<u32> = None;
+    let mut range: Option<u32> = None;
+    let mut multirange: Option<u32> = None;
     let mut compat: Vec<u32> = Vec::new();
     let mut any_elem_family = false;
     let mut any_compat_family = false;
@@ -98,27 +217,43 @@ pub fn resolve_polymorphic(
             None,
         )
     };
+    let agree = |slot: &mut Option<u32>, a: u32| -> Res<()> {
+        match *slot {
+            Some(x) if x != a => Err(mismatch()),
+            _ => {
+                *slot = Some(a);
+                Ok(())
+            }
+        }
+    };
     for (&a, &d) in actual.iter().zip(declared) {
         match d {
             oid::ANYELEMENT | oid::ANYNONARRAY | oid::ANYENUM => {
                 any_elem_family = true;
-                if a == oid::UNKNOWN {
-                    continue;
-                }
-                match elem {
-                    Some(e) if e != a => return Err(mismatch()),
-                    _ => elem = Some(a),
+                if a != oid::UNKNOWN {
+                    agree(&mut elem, a)?;
                 }
             }
             oid::ANYARRAY => {
                 any_elem_family = true;
-                if a == oid::UNKNOWN {
-                    continue;
+                if a != oid::UNKNOWN {
+                    agree(&mut elem, t.element_of(a).ok_or_else(mismatch)?)?;
                 }
-                let e = t.element_of(a).ok_or_else(mismatch)?;
-                match elem {
-                    Some(x) if x != e => return Err(mismatch()),
-                    _ => elem = Some(e),
+            }
+            oid::ANYRANGE => {
+                any_elem_family = true;
+                if a != oid::UNKNOWN {
+                    agree(&mut range, a)?;
+                    agree(&mut elem, t.range_subtype(a).ok_or_else(mismatch)?)?;
+                }
+            }
+            oid::ANYMULTIRANGE => {
+                any_elem_family = true;
+                if a != oid::UNKNOWN {
+                    agree(&mut multirange, a)?;
+                    let r = t.multirange_range(a).ok_or_else(mismatch)?;
+                    agree(&mut range, r)?;
+                    agree(&mut elem, t.range_subtype(r).ok_or_else(mismatch)?)?;
                 }
             }
             oid::ANYCOMPATIBLE | oid::ANYCOMPATIBLENONARRAY => {
@@ -143,21 +278,31 @@ pub fn resolve_polymorphic(
         }
     }
     let ret_poly = ret.is_some_and(is_polymorphic);
-    if ret.is_some_and(|r| {
-        matches!(
-            r,
-            oid::ANYRANGE
-                | oid::ANYMULTIRANGE
-                | oid::ANYCOMPATIBLERANGE
-                | oid::ANYCOMPATIBLEMULTIRANGE
-        )
-    }) {
+    if ret.is_some_and(|r| matches!(r, oid::ANYCOMPATIBLERANGE | oid::ANYCOMPATIBLEMULTIRANGE)) {
         return unsupported("a function returning a polymorphic range type");
+    }
+    // A range result needs a range (or multirange) input: PostgreSQL finds no range type
+    // from an element type.
+    if ret == Some(oid::ANYRANGE) && range.is_none() {
+        return unsupported("a function returning anyrange without a range argument");
+    }
+    if ret == Some(oid::ANYMULTIRANGE) && multirange.is_none() {
+        multirange = range.and_then(|r| t.range_multirange(r));
+        if multirange.is_none() {
+            return unsupported("a function returning anymultirange without a range argument");
+        }
     }
     let ret_elem_family = ret_poly
         && matches!(
             ret,
-            Some(oid::ANYELEMENT | oid::ANYNONARRAY | oid::ANYENUM | oid::ANYARRAY)
+            Some(
+                oid::ANYELEMENT
+                    | oid::ANYNONARRAY
+                    | oid::ANYENUM
+                    | oid::ANYARRAY
+                    | oid::ANYRANGE
+                    | oid::ANYMULTIRANGE
+            )
         );
     let ret_compat_family = ret_poly && !ret_elem_family;
     if (any_elem_family || ret_elem_family) && elem.is_none() {
@@ -195,6 +340,20 @@ pub fn resolve_polymorphic(
             oid::ANYARRAY => t
                 .array_of(elem.ok_or_else(mismatch)?)
                 .ok_or_else(mismatch)?,
+            // An unknown input in a range position stays unresolved unless another argument
+            // fixes the range type.
+            oid::ANYRANGE => match range {
+                Some(r) => r,
+                None => {
+                    return unsupported("an unknown-type argument declared anyrange");
+                }
+            },
+            oid::ANYMULTIRANGE => match multirange {
+                Some(m) => m,
+                None => {
+                    return unsupported("an unknown-type argument declared anymultirange");
+                }
+            },
             oid::ANYCOMPATIBLE | oid::ANYCOMPATIBLENONARRAY => common.ok_or_else(mismatch)?,
             oid::ANYCOMPATIBLEARRAY => t
                 .array_of(common.ok_or_else(mismatch)?)
@@ -205,6 +364,37 @@ pub fn resolve_polymorphic(
     let args = declared.iter().map(|&d| map(d)).collect::<Res<Vec<_>>>()?;
     let ret = ret.map(map).transpose()?;
     Ok((args, ret))
+}
+
+/// An `anyarray` value (`pg_stats.most_common_vals`, whose element type is not known) for an
+/// `anyarray` parameter: PostgreSQL allows it iff no other argument is of the anyelement
+/// family and the result needs no element type; the argument and an `anyarray` result stay
+/// `anyarray` (`array_length`, `array_to_string`, `trim_array`, `array_agg`).
+fn anyarray_input(declared: &[u32], ret: Option<u32>) -> Res<(Vec<u32>, Option<u32>)> {
+    let family = |d: u32| {
+        matches!(
+            d,
+            oid::ANYELEMENT
+                | oid::ANYNONARRAY
+                | oid::ANYENUM
+                | oid::ANYARRAY
+                | oid::ANYRANGE
+                | oid::ANYMULTIRANGE
+        )
+    };
+    if declared.iter().filter(|&&d| family(d)).count() != 1
+        || ret.is_some_and(|r| r != oid::ANYARRAY && family(r))
+    {
+        return error("cannot determine element type of \"anyarray\" argument");
+    }
+    if declared
+        .iter()
+        .chain(ret.iter())
+        .any(|&d| is_polymorphic(d) && !family(d))
+    {
+        return unsupported("an anyarray value with anycompatible arguments");
+    }
+    Ok((declared.to_vec(), ret))
 }
 
 /// `select_common_type` (UNION, CASE, COALESCE, ARRAY[...], VALUES, GREATEST/LEAST).
@@ -359,9 +549,10 @@ fn select_candidate(t: &Types, inputs: &[u32], cands: &[(usize, Vec<u32>)]) -> O
             .collect();
         if known.iter().all(|&k| k == known[0]) {
             let k = known[0];
+            let all_known = vec![k; nargs];
             let matching: Vec<_> = cands
                 .iter()
-                .filter(|c| c.1.iter().all(|&d| can_cast(t, k, d, Ctx::Implicit)))
+                .filter(|c| can_coerce_all(t, &all_known, &c.1))
                 .collect();
             if matching.len() == 1 {
                 return Some(matching[0].0);

@@ -24,6 +24,26 @@ pub struct Item {
     /// Whether its columns are found by unqualified names.
     pub cols_visible: bool,
     pub cols: Vec<Col>,
+    /// The type of a whole-row reference to it (`SELECT t FROM t`, `count(t.*)`), as
+    /// `makeWholeRowVar` types it: a table's row type, a function's composite or scalar result
+    /// type, `record` for subqueries, CTEs, VALUES and joins. `None`: not known offline.
+    pub row_type: Option<u32>,
+    /// Its whole-row value may be NULL: on the nullable side of an outer join, or a scalar
+    /// function whose result may be NULL.
+    pub nulled: bool,
+}
+
+impl Item {
+    /// A FROM item whose whole-row value is of type `row_type`.
+    pub fn new(rel_name: Option<String>, cols: Vec<Col>, row_type: Option<u32>) -> Item {
+        Item {
+            rel_name,
+            cols_visible: true,
+            cols,
+            row_type,
+            nulled: false,
+        }
+    }
 }
 
 /// A query level's names, with its CTEs, and the enclosing level.
@@ -155,6 +175,7 @@ impl<'p> Scope<'p> {
 /// Marks every column of `items` nullable (the nullable side of an outer join).
 pub fn null_side(items: &mut [Item]) {
     for item in items {
+        item.nulled = true;
         for c in &mut item.cols {
             c.nullable = true;
         }

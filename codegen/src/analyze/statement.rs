@@ -10,7 +10,7 @@ use sqlparser::ast::{
     TableObject, TableWithJoins, Update, UpdateTableFromKind, Value,
 };
 
-use super::expr::{Cx, Typed, fold, name_parts};
+use super::expr::{Cx, SQL_VALUE_FUNCTIONS, Typed, fold, name_parts};
 use super::scope::{Col, Item, Scope, null_side};
 use super::{Fail, Res, Schema, error, unsupported};
 use crate::builtins::oid;
@@ -37,6 +37,10 @@ pub fn analyze_statement(
         Statement::Insert(i) => insert(&mut cx, &root, i)?,
         Statement::Update(u) => update(&mut cx, &root, u)?,
         Statement::Delete(d) => delete(&mut cx, &root, d)?,
+        Statement::Lock(lock) => {
+            lock_tables(schema, lock)?;
+            Vec::new()
+        }
         Statement::NOTIFY { .. }
         | Statement::LISTEN { .. }
         | Statement::UNLISTEN { .. }
@@ -59,6 +63,36 @@ pub fn analyze_statement(
         params: cx.params,
         columns,
     })
+}
+
+/// `LOCK [TABLE] name, ...`: no parameters, no columns; each relation must exist and be a
+/// table, a partitioned table or a view.
+fn lock_tables(schema: &Schema, lock: &sqlparser::ast::Lock) -> Res<()> {
+    for target in &lock.tables {
+        let parts = name_parts(&target.name)?;
+        let span = match target.name.0.first() {
+            Some(sqlparser::ast::ObjectNamePart::Identifier(i)) => i.span,
+            _ => sqlparser::tokenizer::Span::empty(),
+        };
+        match schema.lock_refusal(&parts) {
+            Ok(None) => {}
+            Ok(Some(kind)) => {
+                return Err(Fail::Error(
+                    format!(
+                        "cannot lock relation \"{}\"",
+                        parts.last().cloned().unwrap_or_default()
+                    ),
+                    Some(format!("This operation is not supported for {kind}.")),
+                )
+                .at(span));
+            }
+            // Not found: relation_cols' error (with its `did you mean`).
+            Err(()) => {
+                relation_cols(schema, &parts).map_err(|e| e.at(span))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn to_cols(ts: Vec<Typed>) -> Vec<Col> {
@@ -610,11 +644,7 @@ fn combine(
     for i in &mut items {
         i.cols_visible = false;
     }
-    items.push(Item {
-        rel_name: None,
-        cols_visible: true,
-        cols,
-    });
+    items.push(Item::new(None, cols, Some(oid::RECORD)));
     Ok(items)
 }
 
@@ -657,51 +687,71 @@ fn table_factor(
             with_ordinality,
             ..
         } => {
-            if *with_ordinality {
-                return unsupported("WITH ORDINALITY");
-            }
+            let parts = name_parts(name)?;
+            // `unnest(a, b, ...)` (unqualified, without a column definition list) is
+            // `ROWS FROM (unnest(a), unnest(b), ...)`, as transformRangeFunction expands it.
+            let coldefs = alias
+                .as_ref()
+                .is_some_and(|a| a.columns.iter().any(|c| c.data_type.is_some()));
+            let calls: Vec<(Vec<String>, Vec<sqlparser::ast::FunctionArg>)> =
+                if parts == ["unnest"] && args.args.len() > 1 && !coldefs {
+                    args.args
+                        .iter()
+                        .map(|a| (vec!["unnest".to_string()], vec![a.clone()]))
+                        .collect()
+                } else {
+                    vec![(parts, args.args.clone())]
+                };
+            Ok(vec![function_item(
+                cx,
+                &lateral_scope,
+                &calls,
+                alias.as_ref(),
+                *with_ordinality,
+            )?])
+        }
+        TableFactor::Table { name, alias, .. }
+            if matches!(name.0.as_slice(), [sqlparser::ast::ObjectNamePart::Identifier(i)]
+                if i.quote_style.is_none() && SQL_VALUE_FUNCTIONS.contains(&fold(i).as_str())) =>
+        {
+            // `FROM CURRENT_DATE`: the SQL value function (a keyword), not a relation.
             let parts = name_parts(name)?;
             let fname = parts.last().cloned().unwrap_or_default();
-            let produced = cx.function_in_from(&lateral_scope, &parts, &args.args)?;
-            let single = produced.len() == 1;
-            let mut cols: Vec<Col> = produced
-                .into_iter()
-                .map(|(name, ty, nullable)| Col {
-                    name,
-                    ty,
-                    nullable,
-                    origin: None,
-                })
-                .collect();
+            let t = cx.sql_value_function(&fname)?;
+            let mut cols = vec![Col {
+                name: t.column_name(),
+                ty: t.ty,
+                nullable: t.nullable,
+                origin: None,
+            }];
             let rel_name = match alias {
                 Some(a) => {
-                    if a.columns.is_empty() && single {
+                    if a.columns.is_empty() {
                         cols[0].name = fold(&a.name);
                     }
                     rename(&mut cols, a)?;
                     fold(&a.name)
                 }
-                None => fname,
+                None => t.column_name(),
             };
-            Ok(vec![Item {
-                rel_name: Some(rel_name),
-                cols_visible: true,
-                cols,
-            }])
+            let mut item = Item::new(Some(rel_name), cols, Some(t.ty));
+            item.nulled = t.nullable;
+            Ok(vec![item])
         }
         TableFactor::Table { name, alias, .. } => {
             let parts = name_parts(name)?;
             let table = parts.last().cloned().unwrap_or_default();
-            let mut cols = if parts.len() == 1
+            let (mut cols, row_type) = if parts.len() == 1
                 && let Some(cte) = outer.cte(&table)
             {
-                cte.to_vec()
+                (cte.to_vec(), Some(oid::RECORD))
             } else {
                 let span = match name.0.first() {
                     Some(sqlparser::ast::ObjectNamePart::Identifier(i)) => i.span,
                     _ => sqlparser::tokenizer::Span::empty(),
                 };
-                relation_cols(cx.schema, &parts).map_err(|e| e.at(span))?
+                let cols = relation_cols(cx.schema, &parts).map_err(|e| e.at(span))?;
+                (cols, cx.schema.relation_row_type(&parts))
             };
             let rel_name = match alias {
                 Some(a) => {
@@ -710,11 +760,7 @@ fn table_factor(
                 }
                 None => table,
             };
-            Ok(vec![Item {
-                rel_name: Some(rel_name),
-                cols_visible: true,
-                cols,
-            }])
+            Ok(vec![Item::new(Some(rel_name), cols, row_type)])
         }
         TableFactor::Derived {
             lateral,
@@ -728,11 +774,11 @@ fn table_factor(
             let sees = if *lateral { &lateral_scope } else { outer };
             let mut cols = to_cols(query(cx, sees, subquery, true)?);
             rename(&mut cols, alias)?;
-            Ok(vec![Item {
-                rel_name: Some(fold(&alias.name)),
-                cols_visible: true,
+            Ok(vec![Item::new(
+                Some(fold(&alias.name)),
                 cols,
-            }])
+                Some(oid::RECORD),
+            )])
         }
         TableFactor::NestedJoin {
             table_with_joins,
@@ -748,11 +794,11 @@ fn table_factor(
                         .flat_map(|i| i.cols.iter().cloned())
                         .collect();
                     rename(&mut cols, a)?;
-                    Ok(vec![Item {
-                        rel_name: Some(fold(&a.name)),
-                        cols_visible: true,
+                    Ok(vec![Item::new(
+                        Some(fold(&a.name)),
                         cols,
-                    }])
+                        Some(oid::RECORD),
+                    )])
                 }
             }
         }
@@ -760,253 +806,209 @@ fn table_factor(
             alias,
             array_exprs,
             with_offset: false,
-            with_ordinality: false,
+            with_ordinality,
             ..
         } => {
-            let [array] = array_exprs.as_slice() else {
-                return unsupported("unnest with several arrays");
-            };
-            let arg = sqlparser::ast::FunctionArg::Unnamed(sqlparser::ast::FunctionArgExpr::Expr(
-                array.clone(),
-            ));
-            let produced = cx.function_in_from(&lateral_scope, &["unnest".to_string()], &[arg])?;
-            let single = produced.len() == 1;
-            let mut cols: Vec<Col> = produced
-                .into_iter()
-                .map(|(name, ty, nullable)| Col {
-                    name,
-                    ty,
-                    nullable,
-                    origin: None,
+            // `unnest(a, b, ...)` is `ROWS FROM (unnest(a), unnest(b), ...)`.
+            let calls: Vec<(Vec<String>, Vec<sqlparser::ast::FunctionArg>)> = array_exprs
+                .iter()
+                .map(|array| {
+                    (
+                        vec!["unnest".to_string()],
+                        vec![sqlparser::ast::FunctionArg::Unnamed(
+                            sqlparser::ast::FunctionArgExpr::Expr(array.clone()),
+                        )],
+                    )
                 })
                 .collect();
-            let rel_name = match alias {
-                Some(a) => {
-                    if a.columns.is_empty() && single {
-                        cols[0].name = fold(&a.name);
-                    }
-                    rename(&mut cols, a)?;
-                    fold(&a.name)
-                }
-                None => "unnest".into(),
-            };
-            Ok(vec![Item {
-                rel_name: Some(rel_name),
-                cols_visible: true,
-                cols,
-            }])
+            Ok(vec![function_item(
+                cx,
+                &lateral_scope,
+                &calls,
+                alias.as_ref(),
+                *with_ordinality,
+            )?])
         }
         other => unsupported(format!("the FROM item `{}`", short(&other.to_string()))),
     }
 }
 
-/// The tables (`postgres.bki`) and views (`system_views.sql`) of PostgreSQL 15's `pg_catalog`,
-/// sorted.
-const PG_CATALOG_RELATIONS: &[&str] = &[
-    "pg_aggregate",
-    "pg_am",
-    "pg_amop",
-    "pg_amproc",
-    "pg_attrdef",
-    "pg_attribute",
-    "pg_auth_members",
-    "pg_authid",
-    "pg_available_extension_versions",
-    "pg_available_extensions",
-    "pg_backend_memory_contexts",
-    "pg_cast",
-    "pg_class",
-    "pg_collation",
-    "pg_config",
-    "pg_constraint",
-    "pg_conversion",
-    "pg_cursors",
-    "pg_database",
-    "pg_db_role_setting",
-    "pg_default_acl",
-    "pg_depend",
-    "pg_description",
-    "pg_enum",
-    "pg_event_trigger",
-    "pg_extension",
-    "pg_file_settings",
-    "pg_foreign_data_wrapper",
-    "pg_foreign_server",
-    "pg_foreign_table",
-    "pg_group",
-    "pg_hba_file_rules",
-    "pg_ident_file_mappings",
-    "pg_index",
-    "pg_indexes",
-    "pg_inherits",
-    "pg_init_privs",
-    "pg_language",
-    "pg_largeobject",
-    "pg_largeobject_metadata",
-    "pg_locks",
-    "pg_matviews",
-    "pg_namespace",
-    "pg_opclass",
-    "pg_operator",
-    "pg_opfamily",
-    "pg_parameter_acl",
-    "pg_partitioned_table",
-    "pg_policies",
-    "pg_policy",
-    "pg_prepared_statements",
-    "pg_prepared_xacts",
-    "pg_proc",
-    "pg_publication",
-    "pg_publication_namespace",
-    "pg_publication_rel",
-    "pg_publication_tables",
-    "pg_range",
-    "pg_replication_origin",
-    "pg_replication_origin_status",
-    "pg_replication_slots",
-    "pg_rewrite",
-    "pg_roles",
-    "pg_rules",
-    "pg_seclabel",
-    "pg_seclabels",
-    "pg_sequence",
-    "pg_sequences",
-    "pg_settings",
-    "pg_shadow",
-    "pg_shdepend",
-    "pg_shdescription",
-    "pg_shmem_allocations",
-    "pg_shseclabel",
-    "pg_stat_activity",
-    "pg_stat_all_indexes",
-    "pg_stat_all_tables",
-    "pg_stat_archiver",
-    "pg_stat_bgwriter",
-    "pg_stat_database",
-    "pg_stat_database_conflicts",
-    "pg_stat_gssapi",
-    "pg_stat_progress_analyze",
-    "pg_stat_progress_basebackup",
-    "pg_stat_progress_cluster",
-    "pg_stat_progress_copy",
-    "pg_stat_progress_create_index",
-    "pg_stat_progress_vacuum",
-    "pg_stat_recovery_prefetch",
-    "pg_stat_replication",
-    "pg_stat_replication_slots",
-    "pg_stat_slru",
-    "pg_stat_ssl",
-    "pg_stat_subscription",
-    "pg_stat_subscription_stats",
-    "pg_stat_sys_indexes",
-    "pg_stat_sys_tables",
-    "pg_stat_user_functions",
-    "pg_stat_user_indexes",
-    "pg_stat_user_tables",
-    "pg_stat_wal",
-    "pg_stat_wal_receiver",
-    "pg_stat_xact_all_tables",
-    "pg_stat_xact_sys_tables",
-    "pg_stat_xact_user_functions",
-    "pg_stat_xact_user_tables",
-    "pg_statio_all_indexes",
-    "pg_statio_all_sequences",
-    "pg_statio_all_tables",
-    "pg_statio_sys_indexes",
-    "pg_statio_sys_sequences",
-    "pg_statio_sys_tables",
-    "pg_statio_user_indexes",
-    "pg_statio_user_sequences",
-    "pg_statio_user_tables",
-    "pg_statistic",
-    "pg_statistic_ext",
-    "pg_statistic_ext_data",
-    "pg_stats",
-    "pg_stats_ext",
-    "pg_stats_ext_exprs",
-    "pg_subscription",
-    "pg_subscription_rel",
-    "pg_tables",
-    "pg_tablespace",
-    "pg_timezone_abbrevs",
-    "pg_timezone_names",
-    "pg_transform",
-    "pg_trigger",
-    "pg_ts_config",
-    "pg_ts_config_map",
-    "pg_ts_dict",
-    "pg_ts_parser",
-    "pg_ts_template",
-    "pg_type",
-    "pg_user",
-    "pg_user_mapping",
-    "pg_user_mappings",
-    "pg_views",
-];
+/// Functions in FROM (one, or several as `unnest(a, b)` expands), optionally `WITH
+/// ORDINALITY`, as transformRangeFunction / addRangeTableEntryForFunction type them: each
+/// function's columns in order (a composite or OUT-parameter result expanded), then a
+/// `bigint` `ordinality` column; aliases rename them in that order.
+fn function_item(
+    cx: &mut Cx,
+    lateral_scope: &Scope,
+    calls: &[(Vec<String>, Vec<sqlparser::ast::FunctionArg>)],
+    alias: Option<&TableAlias>,
+    ordinality: bool,
+) -> Res<Item> {
+    let several = calls.len() > 1;
+    let mut cols: Vec<Col> = Vec::new();
+    let mut row_type = None;
+    // A lone scalar function's whole-row value is its result, which may be NULL.
+    let mut row_nullable = false;
+    for (parts, args) in calls {
+        let f = cx.function_in_from(lateral_scope, parts, args)?;
+        row_type = Some(f.row_type);
+        row_nullable = f.scalar && f.cols.first().is_some_and(|c| c.2);
+        for (i, (name, ty, nullable)) in f.cols.into_iter().enumerate() {
+            // chooseScalarFunctionAlias: a single OUT parameter's name, else the alias of
+            // a lone function, else the function's name.
+            let name = match alias {
+                Some(a) if i == 0 && f.scalar && !f.out_named && !several => fold(&a.name),
+                _ => name,
+            };
+            cols.push(Col {
+                name,
+                ty,
+                // Shorter results are padded with NULLs.
+                nullable: nullable || several,
+                origin: None,
+            });
+        }
+    }
+    if several || ordinality {
+        row_type = Some(oid::RECORD);
+        row_nullable = false;
+    }
+    if ordinality {
+        cols.push(Col {
+            name: "ordinality".into(),
+            ty: oid::INT8,
+            nullable: false,
+            origin: None,
+        });
+    }
+    let rel_name = match alias {
+        Some(a) => {
+            rename(&mut cols, a)?;
+            fold(&a.name)
+        }
+        None => calls
+            .first()
+            .and_then(|(parts, _)| parts.last().cloned())
+            .unwrap_or_default(),
+    };
+    let mut item = Item::new(Some(rel_name), cols, row_type);
+    item.nulled = row_nullable;
+    Ok(item)
+}
 
-/// A schema relation's columns, nullable unless NOT NULL, with their origin.
+/// A relation's columns, nullable unless NOT NULL, with their origin: a schema relation, or a
+/// table or view of `pg_catalog` / `information_schema` from the builtins snapshot.
 fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> {
     let (schema_name, table) = match parts {
         [t] => (None, t.as_str()),
         [s, t] => (Some(s.as_str()), t.as_str()),
         _ => return unsupported("cross-database relation names"),
     };
+    let system = |s: &str| s == "pg_catalog" || s == "information_schema";
     // `pg_catalog` is searched before the search path's schemas when the path does not name
     // it, so an unqualified system relation name is the system relation even where the schema
     // has a stand-in of that name (goalert's `CREATE TABLE pg_stat_activity (...)` "for type
-    // info"); the offline catalog has none of them.
-    if schema_name.is_none() && PG_CATALOG_RELATIONS.binary_search(&table).is_ok() {
-        return unsupported("system catalogs");
-    }
-    let Some((name, cols)) = schema.relation(schema_name, table) else {
-        if schema_name == Some("pg_catalog") || schema_name == Some("information_schema") {
-            return unsupported("system catalogs");
+    // info"). `information_schema` is only searched when the path names it.
+    let path: Vec<&str> = match schema_name {
+        Some(s) => vec![s],
+        None if schema.search_path.iter().any(|s| s == "pg_catalog") => {
+            schema.search_path.iter().map(String::as_str).collect()
         }
-        if schema_name.is_none()
-            && matches!(
-                table,
-                "current_date"
-                    | "current_time"
-                    | "current_timestamp"
-                    | "localtime"
-                    | "localtimestamp"
-                    | "current_user"
-                    | "current_role"
-                    | "session_user"
-                    | "user"
-                    | "current_catalog"
-                    | "current_schema"
-            )
-        {
-            return unsupported("SQL value functions in FROM");
-        }
-        let help =
-            closest(table, schema.relation_names()).map(|n| format!("did you mean \"{n}\"?"));
-        return Err(Fail::Error(
-            format!("relation \"{}\" does not exist", parts.join(".")),
-            help,
-        ));
+        None => std::iter::once("pg_catalog")
+            .chain(schema.search_path.iter().map(String::as_str))
+            .collect(),
     };
-    Ok(cols
+    let builtins = schema.types.builtins;
+    for s in path {
+        if system(s) {
+            if let Some(rel) = builtins.relation(s, table) {
+                return builtin_relation_cols(schema, rel);
+            }
+        } else if let Some((name, cols)) = schema.relation(Some(s), table) {
+            return Ok(cols
+                .iter()
+                .map(|c| Col {
+                    name: c.name.clone(),
+                    ty: c.ty,
+                    nullable: !c.not_null,
+                    origin: Some((name.to_string(), c.name.clone())),
+                })
+                .collect());
+        }
+    }
+    if schema_name.is_none()
+        && matches!(
+            table,
+            "current_date"
+                | "current_time"
+                | "current_timestamp"
+                | "localtime"
+                | "localtimestamp"
+                | "current_user"
+                | "current_role"
+                | "session_user"
+                | "user"
+                | "current_catalog"
+                | "current_schema"
+        )
+    {
+        return unsupported("SQL value functions in FROM");
+    }
+    let system_names = |s: &'static str| {
+        builtins
+            .relations()
+            .iter()
+            .filter(move |r| r.schema == s)
+            .map(|r| r.name.as_str())
+    };
+    let help = match schema_name {
+        Some("pg_catalog") => closest(table, system_names("pg_catalog")),
+        Some("information_schema") => closest(table, system_names("information_schema")),
+        Some(_) => closest(table, schema.relation_names()),
+        None => closest(
+            table,
+            schema.relation_names().chain(system_names("pg_catalog")),
+        ),
+    }
+    .map(|n| format!("did you mean \"{n}\"?"));
+    Err(Fail::Error(
+        format!("relation \"{}\" does not exist", parts.join(".")),
+        help,
+    ))
+}
+
+/// The columns of a system relation: NOT NULL only in a table (a view column is nullable, as
+/// the live describe reads `pg_attribute`); a column of a type outside the analyzer's type
+/// space (a system row type) refuses the query rather than guess.
+fn builtin_relation_cols(schema: &Schema, rel: &crate::builtins::BuiltinRelation) -> Res<Vec<Col>> {
+    rel.columns
         .iter()
-        .map(|c| Col {
-            name: c.name.clone(),
-            ty: c.ty,
-            nullable: !c.not_null,
-            origin: Some((name.to_string(), c.name.clone())),
+        .map(|c| {
+            if schema.types.builtins.type_by_oid(c.ty).is_none() {
+                return unsupported(format!(
+                    "reading {}.{} (its column {} has a system row type, type OID {})",
+                    rel.schema, rel.name, c.name, c.ty
+                ));
+            }
+            Ok(Col {
+                name: c.name.clone(),
+                ty: c.ty,
+                nullable: !(c.not_null && rel.kind.is_table()),
+                origin: Some((rel.name.clone(), c.name.clone())),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The target of INSERT/UPDATE/DELETE: its scope item and its columns.
 fn target(cx: &Cx, name: &sqlparser::ast::ObjectName, alias: Option<String>) -> Res<Item> {
     let parts = name_parts(name)?;
     let cols = relation_cols(cx.schema, &parts)?;
-    Ok(Item {
-        rel_name: Some(alias.unwrap_or_else(|| parts.last().cloned().unwrap_or_default())),
-        cols_visible: true,
+    Ok(Item::new(
+        Some(alias.unwrap_or_else(|| parts.last().cloned().unwrap_or_default())),
         cols,
-    })
+        cx.schema.relation_row_type(&parts),
+    ))
 }
 
 fn target_column<'a>(item: &'a Item, name: &str) -> Res<&'a Col> {
@@ -1150,11 +1152,11 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
         if let sqlparser::ast::OnConflictAction::DoUpdate(update) = &conflict.action {
             let mut s = Scope::child(outer);
             s.items.push(item.clone());
-            s.items.push(Item {
-                rel_name: Some("excluded".into()),
-                cols_visible: true,
-                cols: item.cols.clone(),
-            });
+            s.items.push(Item::new(
+                Some("excluded".into()),
+                item.cols.clone(),
+                item.row_type,
+            ));
             assignments(cx, &s, &item, &update.assignments)?;
             if let Some(w) = &update.selection {
                 cx.condition(&s, w)?;

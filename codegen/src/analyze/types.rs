@@ -11,11 +11,30 @@ use crate::ir::PgType;
 /// Synthetic OIDs of schema types start here (PostgreSQL's own OIDs stay far below).
 const USER_BASE: u32 = 0x4000_0000;
 
+/// What a schema type is, as far as resolution cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserKind {
+    Enum,
+    /// A composite type: `CREATE TYPE ... AS (...)`, or the row type of a table or view.
+    Composite,
+    /// A range type over `subtype`, with its multirange type.
+    Range {
+        subtype: u32,
+        multirange: Option<u32>,
+    },
+    /// A multirange type over `range`.
+    Multirange {
+        range: u32,
+    },
+    /// A type squill only passes through (base types, arrays' elements it does not know).
+    Opaque,
+}
+
 #[derive(Debug, Clone)]
 struct UserType {
     schema: String,
     name: String,
-    is_enum: bool,
+    kind: UserKind,
     /// For the array type: its element; for the element type: its array.
     elem: Option<u32>,
     array: Option<u32>,
@@ -44,21 +63,39 @@ impl Default for Types {
 impl Types {
     /// Adds a schema type (`is_enum`, or a type squill only passes through) and its array type.
     pub fn add_user_type(&mut self, schema: &str, name: &str, is_enum: bool) -> u32 {
+        let kind = if is_enum {
+            UserKind::Enum
+        } else {
+            UserKind::Opaque
+        };
+        self.add_user_type_of(schema, name, kind)
+    }
+
+    /// Adds a schema type of `kind` and its array type (a type known so far only by name takes
+    /// the kind).
+    pub fn add_user_type_of(&mut self, schema: &str, name: &str, kind: UserKind) -> u32 {
         if let Some(&oid) = self.by_name.get(&(schema.to_string(), name.to_string())) {
+            if let Some(u) = oid
+                .checked_sub(USER_BASE)
+                .and_then(|i| self.user.get_mut(i as usize))
+                && u.kind == UserKind::Opaque
+            {
+                u.kind = kind;
+            }
             return oid;
         }
         let oid = USER_BASE + self.user.len() as u32;
         self.user.push(UserType {
             schema: schema.into(),
             name: name.into(),
-            is_enum,
+            kind,
             elem: None,
             array: Some(oid + 1),
         });
         self.user.push(UserType {
             schema: schema.into(),
             name: format!("_{name}"),
-            is_enum: false,
+            kind: UserKind::Opaque,
             elem: Some(oid),
             array: None,
         });
@@ -80,10 +117,69 @@ impl Types {
     pub fn category(&self, ty: u32) -> char {
         match self.user(ty) {
             Some(u) if u.elem.is_some() => 'A',
-            Some(u) if u.is_enum => 'E',
-            Some(_) => 'U',
+            Some(u) => match u.kind {
+                UserKind::Enum => 'E',
+                UserKind::Composite => 'C',
+                UserKind::Range { .. } | UserKind::Multirange { .. } => 'R',
+                UserKind::Opaque => 'U',
+            },
             None => self.builtins.type_by_oid(ty).map_or('U', |t| t.category),
         }
+    }
+
+    /// A composite type (PostgreSQL's `ISCOMPLEX`): a schema composite or row type, or a
+    /// system catalog's row type.
+    pub fn is_composite(&self, ty: u32) -> bool {
+        match self.user(ty) {
+            Some(u) => u.elem.is_none() && u.kind == UserKind::Composite,
+            None => self
+                .builtins
+                .type_by_oid(ty)
+                .is_some_and(|t| t.kind == crate::builtins::TypeKind::Composite),
+        }
+    }
+
+    /// `get_range_subtype`: the element type of a range type.
+    pub fn range_subtype(&self, ty: u32) -> Option<u32> {
+        match self.user(ty) {
+            Some(u) => match u.kind {
+                UserKind::Range { subtype, .. } if u.elem.is_none() => Some(subtype),
+                _ => None,
+            },
+            None => self.builtins.type_by_oid(ty).and_then(|t| t.range_subtype),
+        }
+    }
+
+    /// `get_range_multirange`: the multirange type of a range type.
+    pub fn range_multirange(&self, ty: u32) -> Option<u32> {
+        match self.user(ty) {
+            Some(u) => match u.kind {
+                UserKind::Range { multirange, .. } if u.elem.is_none() => multirange,
+                _ => None,
+            },
+            None => self.builtins.type_by_oid(ty).and_then(|t| t.multirange),
+        }
+    }
+
+    /// `get_multirange_range`: the range type of a multirange type.
+    pub fn multirange_range(&self, ty: u32) -> Option<u32> {
+        match self.user(ty) {
+            Some(u) => match u.kind {
+                UserKind::Multirange { range } if u.elem.is_none() => Some(range),
+                _ => None,
+            },
+            None => self
+                .builtins
+                .types()
+                .iter()
+                .find(|t| t.range_subtype.is_some() && t.multirange == Some(ty))
+                .map(|t| t.oid),
+        }
+    }
+
+    /// A schema type's `(schema, name)`.
+    pub fn user_name(&self, ty: u32) -> Option<(&str, &str)> {
+        self.user(ty).map(|u| (u.schema.as_str(), u.name.as_str()))
     }
 
     /// `typispreferred`.
@@ -92,7 +188,7 @@ impl Types {
     }
 
     pub fn is_enum(&self, ty: u32) -> bool {
-        self.user(ty).is_some_and(|u| u.is_enum)
+        self.user(ty).is_some_and(|u| u.kind == UserKind::Enum)
     }
 
     /// The element type of an array type (PostgreSQL's `get_element_type`).
@@ -182,7 +278,7 @@ impl Types {
             return PgType::Array(Box::new(self.pg_type(elem)));
         }
         match self.user(ty) {
-            Some(u) if u.is_enum => PgType::Enum {
+            Some(u) if u.kind == UserKind::Enum => PgType::Enum {
                 schema: u.schema.clone(),
                 name: u.name.clone(),
             },

@@ -1,4 +1,5 @@
-//! Regenerates the builtins data file from a PostgreSQL server's `pg_catalog`:
+//! Regenerates the builtins data file from a PostgreSQL server's `pg_catalog` (and the
+//! relations of `information_schema`):
 //!
 //! ```text
 //! cargo run -p squill-codegen --bin squill-builtins -- codegen/builtins/pg15.tsv
@@ -67,7 +68,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
     }
     eprintln!(
-        "{} {} (PostgreSQL {}: {} types, {} functions, {} operators, {} casts, {} bytes)",
+        "{} {} (PostgreSQL {}: {} types, {} functions, {} operators, {} casts, {} relations, {} bytes)",
         if changed { "wrote" } else { "unchanged:" },
         path.display(),
         parsed.server_major(),
@@ -75,6 +76,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         parsed.functions().len(),
         parsed.operators().len(),
         parsed.casts().len(),
+        parsed.relations().len(),
         data.len()
     );
     Ok(())

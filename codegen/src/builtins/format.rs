@@ -3,15 +3,16 @@
 use std::fmt::{self, Write as _};
 
 use super::{
-    AggregateKind, ArgMode, BuiltinAggregate, BuiltinCast, BuiltinFunction, BuiltinOperator,
-    BuiltinType, Builtins, CastContext, CastMethod, FunctionKind, OperatorKind, TypeKind,
-    Volatility,
+    AggregateKind, ArgMode, BuiltinAggregate, BuiltinCast, BuiltinColumn, BuiltinFunction,
+    BuiltinOperator, BuiltinRelation, BuiltinType, Builtins, CastContext, CastMethod, FunctionKind,
+    OperatorKind, RelationKind, TypeKind, Volatility,
 };
 
 const NULL: &str = "\\N";
 
 const HEADER: &str = "\
-# squill builtins: PostgreSQL's own types, functions, operators, casts and aggregates (pg_catalog).
+# squill builtins: PostgreSQL's own types, functions, operators, casts and aggregates (pg_catalog),
+# and the tables and views of pg_catalog and information_schema (each R line followed by its K columns).
 # Generated; do not edit. Regenerate: cargo run -p squill-codegen --bin squill-builtins -- codegen/builtins/pg15.tsv
 # Format: codegen/src/builtins/mod.rs. Tab-separated; 0 = none, \\N = NULL, lists joined by commas.
 ";
@@ -23,6 +24,8 @@ const OPERATOR_COLUMNS: &str =
 const CAST_COLUMNS: &str = "# C\tcastsource\tcasttarget\tcastcontext\tcastmethod\tcastfunc\n";
 const AGGREGATE_COLUMNS: &str =
     "# A\taggfnoid\taggkind\taggnumdirectargs\taggtransfn\taggfinalfn\taggtranstype\tagginitval\n";
+const RELATION_COLUMNS: &str = "# R\tnspname\trelname\trelkind\n";
+const COLUMN_COLUMNS: &str = "# K\tattname\tatttypid (a domain's base type)\tattnotnull\n";
 
 /// A malformed data file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +69,7 @@ codes! {
     CastContext { Implicit = 'i', Assignment = 'a', Explicit = 'e' }
     CastMethod { Function = 'f', InOut = 'i', Binary = 'b' }
     AggregateKind { Normal = 'n', OrderedSet = 'o', Hypothetical = 'h' }
+    RelationKind { Table = 'r', View = 'v', MaterializedView = 'm', PartitionedTable = 'p', ForeignTable = 'f' }
 }
 
 pub(super) fn write(b: &Builtins) -> String {
@@ -173,6 +177,15 @@ pub(super) fn write(b: &Builtins) -> String {
             a.initval.as_deref().unwrap_or(NULL),
         );
     }
+
+    out.push_str(RELATION_COLUMNS);
+    out.push_str(COLUMN_COLUMNS);
+    for r in &b.relations {
+        let _ = writeln!(out, "R\t{}\t{}\t{}", r.schema, r.name, r.kind.code());
+        for c in &r.columns {
+            let _ = writeln!(out, "K\t{}\t{}\t{}", c.name, c.ty, flag(c.not_null));
+        }
+    }
     out
 }
 
@@ -195,6 +208,7 @@ pub(super) fn parse(text: &str) -> Result<Builtins, ParseError> {
     let mut operators = Vec::new();
     let mut casts = Vec::new();
     let mut aggregates = Vec::new();
+    let mut relations: Vec<BuiltinRelation> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -265,6 +279,23 @@ pub(super) fn parse(text: &str) -> Result<Builtins, ParseError> {
                 transtype: r.num()?,
                 initval: r.nullable(Record::string)?,
             }),
+            "R" => relations.push(BuiltinRelation {
+                schema: r.string()?,
+                name: r.string()?,
+                kind: r.code(RelationKind::from_code)?,
+                columns: Vec::new(),
+            }),
+            "K" => {
+                let column = BuiltinColumn {
+                    name: r.string()?,
+                    ty: r.num()?,
+                    not_null: r.flag()?,
+                };
+                match relations.last_mut() {
+                    Some(relation) => relation.columns.push(column),
+                    None => return Err(r.error("a `K` (column) record before any `R`".into())),
+                }
+            }
             other => return Err(r.error(format!("unknown record kind `{other}`"))),
         }
         r.end()?;
@@ -275,7 +306,22 @@ pub(super) fn parse(text: &str) -> Result<Builtins, ParseError> {
     })?;
     let functions_known = functions.len();
     let aggregates_given = aggregates.len();
-    let b = Builtins::new(server_major, types, functions, operators, casts, aggregates);
+    let relations_given = relations.len();
+    let b = Builtins::new(
+        server_major,
+        types,
+        functions,
+        operators,
+        casts,
+        aggregates,
+        relations,
+    );
+    if b.relation_by_name.len() != relations_given {
+        return Err(ParseError {
+            line: 0,
+            message: "a relation is listed twice".into(),
+        });
+    }
     let attached = b.functions.iter().filter(|f| f.aggregate.is_some()).count();
     if attached != aggregates_given {
         return Err(ParseError {

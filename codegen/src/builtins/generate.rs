@@ -4,9 +4,9 @@
 use std::fmt;
 
 use super::{
-    AggregateKind, ArgMode, BuiltinAggregate, BuiltinCast, BuiltinFunction, BuiltinOperator,
-    BuiltinType, Builtins, CastContext, CastMethod, FunctionKind, OperatorKind, TypeKind,
-    Volatility,
+    AggregateKind, ArgMode, BuiltinAggregate, BuiltinCast, BuiltinColumn, BuiltinFunction,
+    BuiltinOperator, BuiltinRelation, BuiltinType, Builtins, CastContext, CastMethod, FunctionKind,
+    OperatorKind, RelationKind, TypeKind, Volatility,
 };
 
 /// Why a server's catalog could not be read into a data file.
@@ -75,6 +75,38 @@ SELECT a.aggfnoid::oid, a.aggkind, a.aggnumdirectargs, a.aggtransfn::oid, a.aggf
   FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
  WHERE p.pronamespace = 'pg_catalog'::regnamespace
  ORDER BY a.aggfnoid";
+
+const RELATIONS: &str = "\
+SELECT c.oid, n.nspname::text, c.relname::text, c.relkind
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname IN ('pg_catalog', 'information_schema')
+   AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+ ORDER BY c.oid";
+
+/// Columns of the relations above, with the column's type reduced through domains to its base
+/// type (`typbasetype` chains), and whether that base type is a row type or an array of one
+/// (the types the `T` records leave out).
+const COLUMNS: &str = "\
+WITH RECURSIVE base (start, oid, typtype, typbasetype) AS (
+    SELECT t.oid, t.oid, t.typtype, t.typbasetype FROM pg_type t
+    UNION ALL
+    SELECT b.start, t.oid, t.typtype, t.typbasetype
+      FROM base b JOIN pg_type t ON t.oid = b.typbasetype
+     WHERE b.typtype = 'd'
+)
+SELECT a.attrelid, a.attname::text, b.oid, a.attnotnull,
+       t.typrelid <> 0 OR coalesce(e.typrelid <> 0, false) AS row_type,
+       t.typtype = 'b' AND coalesce(e.typtype = 'd', false) AS domain_array
+  FROM pg_attribute a
+  JOIN pg_class c ON c.oid = a.attrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN base b ON b.start = a.atttypid AND b.typtype <> 'd'
+  JOIN pg_type t ON t.oid = b.oid
+  LEFT JOIN pg_type e ON e.oid = t.typelem AND e.typarray = t.oid
+ WHERE n.nspname IN ('pg_catalog', 'information_schema')
+   AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+   AND a.attnum > 0 AND NOT a.attisdropped
+ ORDER BY a.attrelid, a.attnum";
 
 /// Reads the builtins from the server `client` is connected to (only reads) and returns the
 /// data file, deterministically.
@@ -202,6 +234,43 @@ fn read_catalog(client: &mut postgres::Client) -> Result<Builtins, GenerateError
         });
     }
 
+    let mut relations = Vec::new();
+    let mut relation_index = std::collections::HashMap::new();
+    for row in client.query(RELATIONS, &[])? {
+        let oid: u32 = row.get(0);
+        let what = || format!("relation {oid}");
+        relation_index.insert(oid, relations.len());
+        relations.push(BuiltinRelation {
+            schema: field(row.get(1), &what)?,
+            name: field(row.get(2), &what)?,
+            kind: code(row.get(3), RelationKind::from_code, &what)?,
+            columns: Vec::new(),
+        });
+    }
+    let known: std::collections::HashSet<u32> = types.iter().map(|t| t.oid).collect();
+    for row in client.query(COLUMNS, &[])? {
+        let (relid, name, ty): (u32, String, u32) = (row.get(0), row.get(1), row.get(2));
+        let (row_type, domain_array): (bool, bool) = (row.get(4), row.get(5));
+        let what = || format!("column {name} of relation {relid}");
+        // An array of a domain would need its element reduced too (RowDescription reports the
+        // array type); no system relation has one, so refuse rather than write a wrong type.
+        // Types outside the `T` records may only be the system row types they leave out.
+        if domain_array || !(known.contains(&ty) || row_type) {
+            return Err(GenerateError::Unrepresentable(format!(
+                "{} (type {ty})",
+                what()
+            )));
+        }
+        let Some(&i) = relation_index.get(&relid) else {
+            return Err(unrepresentable(&what));
+        };
+        relations[i].columns.push(BuiltinColumn {
+            name: field(name.clone(), &what)?,
+            ty,
+            not_null: row.get(3),
+        });
+    }
+
     Ok(Builtins::new(
         u32::try_from(major).map_err(|_| unrepresentable(&|| "the server version".into()))?,
         types,
@@ -209,6 +278,7 @@ fn read_catalog(client: &mut postgres::Client) -> Result<Builtins, GenerateError
         operators,
         casts,
         aggregates,
+        relations,
     ))
 }
 

@@ -1,5 +1,6 @@
 //! PostgreSQL's own catalog: the types, functions, operators, casts and aggregates every
-//! database has before a single migration runs, as the offline analyzer needs them.
+//! database has before a single migration runs, and the system relations (`pg_catalog`'s and
+//! `information_schema`'s tables and views), as the offline analyzer needs them.
 //!
 //! The data is a snapshot of a real PostgreSQL 15 server's `pg_catalog`, checked in as
 //! `codegen/builtins/pg15.tsv`, embedded with `include_str!` and parsed once on first use
@@ -18,7 +19,8 @@
 //!
 //! UTF-8 text, one record per line, fields separated by a tab. Lines starting with `#` are
 //! comments. The first field names the record; records of one kind are contiguous and sorted by
-//! OID (casts by source then target). OIDs are decimal, `0` meaning "none" (as in the catalog);
+//! OID (casts by source then target; relations by schema then name, each followed by its
+//! columns in `attnum` order). OIDs are decimal, `0` meaning "none" (as in the catalog);
 //! booleans are `t`/`f`; a single-character catalog code (`typtype`, `prokind`, ...) is that
 //! character; a list is its elements joined by `,` (empty for an empty list); a SQL NULL is `\N`.
 //! No name in `pg_catalog` contains a tab, comma, backslash or line break (the generator checks).
@@ -31,11 +33,17 @@
 //! | `O` | pg_operator: `oid oprname oprkind oprleft oprright oprresult oprcode oprcom oprnegate` |
 //! | `C` | pg_cast: `castsource casttarget castcontext castmethod castfunc` |
 //! | `A` | pg_aggregate: `aggfnoid aggkind aggnumdirectargs aggtransfn aggfinalfn aggtranstype agginitval` |
+//! | `R` | pg_class: `nspname relname relkind`, a relation of `pg_catalog` or `information_schema` (kinds `r v m p f`) |
+//! | `K` | pg_attribute: `attname atttypid attnotnull`, a column (`attnum > 0`, not dropped) of the `R` line above it; a domain type is reduced to its base type (`information_schema.sql_identifier` → `name`, `cardinal_number` → `int4`), as RowDescription reports it |
 //!
 //! Only `pg_catalog` is read: its types except the row types of its tables (and their arrays),
-//! its functions, and every operator, cast and aggregate: about 230 kB, parsed in about 2 ms in
-//! a release build (`cargo test --release -p squill-codegen --test builtins size_and_load_time
-//! -- --nocapture` prints both).
+//! its functions, every operator, cast and aggregate, and the tables and views of `pg_catalog`
+//! and `information_schema` with their columns: about 280 kB, parsed in a few ms in a release
+//! build (`cargo test --release -p squill-codegen --test builtins size_and_load_time --
+//! --nocapture` prints both). A column's type is a type of the snapshot except for a system
+//! row type (`pg_statistic_ext_data.stxdexpr` is `pg_statistic[]`), which is left out of the
+//! types as above: [`BuiltinColumn::ty`] then names no [`Builtins::type_by_oid`] (the generator
+//! accepts no other gap).
 //!
 //! # What is *not* here (notes for the analyzer)
 //!
@@ -107,8 +115,12 @@
 //! - [`BuiltinType::elem`] is set on some non-arrays (`name`, `point`): use
 //!   [`Builtins::element_of`], which follows PostgreSQL's `get_element_type` (so `int2vector`
 //!   and `oidvector` are arrays of `int2`/`oid`).
-//! - Only types and functions are here; `pg_catalog`'s tables and views (`pg_class`,
-//!   `pg_stat_activity`...) and `information_schema` are relations, for the schema catalog.
+//! - System relations ([`Builtins::relation`]): PostgreSQL searches `pg_catalog` before the
+//!   search path's schemas when the path does not name it, so an unqualified `pg_class` is
+//!   `pg_catalog.pg_class` even if the schema has a table of that name; `information_schema`
+//!   is only searched when named. A column is NOT NULL for a query only when
+//!   [`BuiltinRelation::kind`] is a table ([`RelationKind::is_table`]): views report no NOT
+//!   NULL (their `attnotnull` is false anyway).
 //! - Function names are stored as PostgreSQL folds them (lowercase, except the `RI_FKey_*`
 //!   trigger functions): [`Builtins::functions_named`] is exact, fold unquoted identifiers
 //!   first.
@@ -516,6 +528,58 @@ impl BuiltinAggregate {
     }
 }
 
+/// `pg_class.relkind` of a relation that can be read (indexes, sequences and composite types
+/// are not in the snapshot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RelationKind {
+    /// `r`
+    Table,
+    /// `v`
+    View,
+    /// `m`
+    MaterializedView,
+    /// `p`
+    PartitionedTable,
+    /// `f`
+    ForeignTable,
+}
+
+impl RelationKind {
+    /// A table whose NOT NULL columns are NOT NULL in a query's result (`r`, `p`, `f`, as the
+    /// live describe reads `pg_attribute`); view columns are always nullable.
+    pub fn is_table(self) -> bool {
+        matches!(
+            self,
+            RelationKind::Table | RelationKind::PartitionedTable | RelationKind::ForeignTable
+        )
+    }
+}
+
+/// A table or view of `pg_catalog` or `information_schema` (a `pg_class` row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltinRelation {
+    /// `nspname`: `pg_catalog` or `information_schema`
+    pub schema: String,
+    /// `relname`
+    pub name: String,
+    /// `relkind`
+    pub kind: RelationKind,
+    /// The columns in `attnum` order (`attnum > 0`, not dropped).
+    pub columns: Vec<BuiltinColumn>,
+}
+
+/// A column of a [`BuiltinRelation`] (a `pg_attribute` row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltinColumn {
+    /// `attname`
+    pub name: String,
+    /// `atttypid`, a domain reduced to its base type. Not a type of the snapshot only for a
+    /// system row type (see the module documentation).
+    pub ty: u32,
+    /// `attnotnull`
+    pub not_null: bool,
+}
+
 /// PostgreSQL's builtin catalog, indexed for lookup.
 #[derive(Debug, Clone)]
 pub struct Builtins {
@@ -536,6 +600,9 @@ pub struct Builtins {
     /// Sorted by (source, target).
     casts: Vec<BuiltinCast>,
     cast_by_pair: HashMap<(u32, u32), usize>,
+    /// Sorted by (schema, name).
+    relations: Vec<BuiltinRelation>,
+    relation_by_name: HashMap<(String, String), usize>,
 }
 
 impl Builtins {
@@ -566,6 +633,7 @@ impl Builtins {
         mut operators: Vec<BuiltinOperator>,
         mut casts: Vec<BuiltinCast>,
         aggregates: Vec<BuiltinAggregate>,
+        mut relations: Vec<BuiltinRelation>,
     ) -> Builtins {
         types.sort_by_key(|t| t.oid);
         let type_by_oid = types.iter().enumerate().map(|(i, t)| (t.oid, i)).collect();
@@ -622,6 +690,13 @@ impl Builtins {
             })
             .collect();
 
+        relations.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        let relation_by_name = relations
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.schema.clone(), r.name.clone()), i))
+            .collect();
+
         Builtins {
             server_major,
             types,
@@ -636,6 +711,8 @@ impl Builtins {
             operators_by_name,
             casts,
             cast_by_pair,
+            relations,
+            relation_by_name,
         }
     }
 
@@ -734,6 +811,19 @@ impl Builtins {
     /// All casts, by (source, target).
     pub fn casts(&self) -> &[BuiltinCast] {
         &self.casts
+    }
+
+    /// The table or view `schema.name` of `pg_catalog` or `information_schema` (exact names:
+    /// fold unquoted identifiers first). No search path: see the module documentation.
+    pub fn relation(&self, schema: &str, name: &str) -> Option<&BuiltinRelation> {
+        self.relation_by_name
+            .get(&(schema.to_string(), name.to_string()))
+            .map(|&i| &self.relations[i])
+    }
+
+    /// All system relations, by (schema, name).
+    pub fn relations(&self) -> &[BuiltinRelation] {
+        &self.relations
     }
 
     /// The casts from `source`, by target.

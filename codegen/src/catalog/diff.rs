@@ -237,6 +237,11 @@ fn function(out: &mut Vec<String>, signature: &String, l: &Function, r: &Functio
         format!("{:?}", l.arg_names),
         format!("{:?}", r.arg_names),
     );
+    field(
+        "argument defaults",
+        l.nargdefaults.to_string(),
+        r.nargdefaults.to_string(),
+    );
     field("strict", l.strict.to_string(), r.strict.to_string());
     field("variadic", l.variadic.to_string(), r.variadic.to_string());
     field("language", l.language.clone(), r.language.clone());

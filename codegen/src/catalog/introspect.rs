@@ -173,7 +173,7 @@ pub fn from_database(client: &mut postgres::Client) -> Result<Catalog, postgres:
         &format!(
             "SELECT n.nspname, p.proname, p.prokind, p.proargtypes::oid[], p.proallargtypes, \
              p.proargmodes, p.proargnames, p.prorettype, p.proretset, p.proisstrict, l.lanname, \
-             p.provariadic <> 0 \
+             p.provariadic <> 0, p.pronargdefaults \
              FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
              JOIN pg_catalog.pg_language l ON l.oid = p.prolang \
              WHERE p.prokind IN ('f', 'p', 'w') AND {USER_OBJECT} AND {}",
@@ -232,6 +232,7 @@ fn function(types: &TypeMap, row: &postgres::Row) -> Function {
             .map(|&oid| types.name(oid, -1, 1))
             .collect(),
         arg_names,
+        nargdefaults: row.get::<_, i16>(12) as usize,
         variadic: row.get(11),
         ret: (!procedure).then(|| types.name(row.get(7), -1, 1)),
         returns_set: row.get(8),

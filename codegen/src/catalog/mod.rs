@@ -213,6 +213,9 @@ pub struct Function {
     pub args: Vec<TypeName>,
     /// Their names, `None` for unnamed arguments.
     pub arg_names: Vec<Option<String>>,
+    /// `pg_proc.pronargdefaults`: how many of the input arguments (the last ones) have a
+    /// default (`DEFAULT expr` / `= expr`) and may be left out of a call.
+    pub nargdefaults: usize,
     /// The last argument is `VARIADIC`.
     pub variadic: bool,
     /// `pg_proc.prorettype`: `record` for several OUT parameters or a `RETURNS TABLE` of

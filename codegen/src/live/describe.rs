@@ -124,17 +124,68 @@ impl<'a> Describer<'a> {
             });
         }
 
+        // A cornucopia row annotation's `col?` overrides (and names only columns that exist).
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        for i in raw.annotated_nullable(file, &names)? {
+            columns[i].nullable = true;
+        }
+        let found_embeds = self.embeds(raw, columns.len()).map_err(|message| {
+            Diagnostic::error(message)
+                .at(file, raw.name_span.clone())
+                .label(format!("in query {}", raw.name))
+        })?;
         Ok(ir::Query {
             name: raw.name.clone(),
             file: file.name.clone(),
             line: raw.line,
             command: raw.command,
             doc: raw.doc.clone(),
-            sql: raw.sql.clone(),
+            sql: crate::embed::spelled_out(&raw.sql, &found_embeds, &columns),
             copy_sql: None,
             params,
+            embeds: found_embeds.into_iter().map(|f| f.embed).collect(),
             columns,
+            row_type: raw.row_type(),
         })
+    }
+
+    /// The `sqlc.embed` column runs, counting each embedded relation's columns on the server.
+    fn embeds(&mut self, raw: &RawQuery, total: usize) -> Result<Vec<crate::embed::Found>, String> {
+        if raw.embeds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let parsed = crate::analyze::parse::parse(&raw.sql, &|_| true)?;
+        let crate::analyze::parse::Parsed::Statements(statements) = parsed else {
+            return Err("sqlc.embed is only supported in the select list of a SELECT".into());
+        };
+        let [statement] = statements.as_slice() else {
+            return Err("expected one statement".into());
+        };
+        let client = &mut *self.client;
+        crate::embed::embed_ranges(
+            &raw.sql,
+            statement,
+            &raw.embeds,
+            total,
+            &mut |schema, table| {
+                let name = match schema {
+                    Some(s) => format!(
+                        "{}.{}",
+                        crate::catalog::quote_ident(s),
+                        crate::catalog::quote_ident(table)
+                    ),
+                    None => crate::catalog::quote_ident(table),
+                };
+                client
+                    .query_one(
+                        "SELECT count(*) FROM pg_attribute \
+                     WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+                        &[&name],
+                    )
+                    .ok()
+                    .map(|row| row.get::<_, i64>(0) as usize)
+            },
+        )
     }
 
     fn column_info(&mut self, table: u32, attnum: i16) -> Result<ColumnInfo, postgres::Error> {

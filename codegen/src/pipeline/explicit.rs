@@ -35,20 +35,18 @@ pub fn analyze_files(schema: &[PathBuf], queries: &[PathBuf]) -> Result<Explicit
                 continue;
             }
             // An annotation or macro squill does not read: a refusal of the query it is in
-            // (the last `-- name:` above it; none for a statement without one).
+            // (the last `-- name:` or `--!` above it; none for a statement without one, a
+            // cornucopia `--:` type declaration or a file mixing dialects).
             let at = file.line_col(d.span.start).0;
-            let (name, line) = file
-                .text
-                .lines()
-                .take(at)
-                .enumerate()
-                .filter_map(|(i, l)| {
-                    let rest = l.trim_start().strip_prefix("--")?.trim_start();
-                    let name = rest.strip_prefix("name:")?.split_whitespace().next()?;
-                    Some((name.to_string(), i + 1))
-                })
-                .last()
-                .filter(|_| !d.message.contains("no `-- name:`"))
+            let not_a_query = d.message.starts_with("statement has no ")
+                || d.message.contains("mixes two annotation dialects")
+                || file
+                    .text
+                    .lines()
+                    .nth(at - 1)
+                    .is_some_and(|l| l.trim_start().starts_with("--:"));
+            let (name, line) = owning_query(&file.text, at)
+                .filter(|_| !not_a_query)
                 .unwrap_or((String::new(), at));
             refused.push(Refused {
                 name,
@@ -88,6 +86,33 @@ pub fn analyze_files(schema: &[PathBuf], queries: &[PathBuf]) -> Result<Explicit
     })
 }
 
+/// The annotation at or above line `at` (1-based): sqlc's `-- name: GetUser :one` or
+/// cornucopia's `--! get_user ...`, as the query's name (empty for a `--!` line without one)
+/// and the annotation's line.
+fn owning_query(text: &str, at: usize) -> Option<(String, usize)> {
+    text.lines()
+        .take(at)
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let l = l.trim_start();
+            let name = match l.strip_prefix("--!") {
+                Some(rest) => {
+                    let rest = rest.trim_start();
+                    let end = rest
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len());
+                    &rest[..end]
+                }
+                None => {
+                    let rest = l.strip_prefix("--")?.trim_start();
+                    rest.strip_prefix("name:")?.split_whitespace().next()?
+                }
+            };
+            Some((name.to_string(), i + 1))
+        })
+        .last()
+}
+
 /// `path`, or a folder's `.sql` files (not `.down.sql`) in name order.
 fn expand(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !path.is_dir() {
@@ -114,4 +139,53 @@ fn read(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
         }
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_are_refusals_of_the_query_they_are_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = dir.path().join("schema.sql");
+        std::fs::write(&schema, "CREATE TABLE t (id int PRIMARY KEY, note text);\n").unwrap();
+        let queries = dir.path().join("q.sql");
+        std::fs::write(
+            &queries,
+            "--: Row(note?)\n--: Row()\n\
+             --! ok : Row\nSELECT id, note FROM t;\n\
+             --! typo (nope?)\nSELECT note FROM t WHERE id = :id;\n\
+             --! missing : (gone?)\nSELECT id FROM t;\n\
+             SELECT 2;\n",
+        )
+        .unwrap();
+        let explicit = analyze_files(&[schema], &[queries]).unwrap();
+        let accepted: Vec<&str> = explicit.set.modules[0]
+            .queries
+            .iter()
+            .map(|q| q.name.as_str())
+            .collect();
+        assert_eq!(accepted, ["ok"]);
+        let refused: Vec<(&str, usize, &str)> = explicit
+            .refused
+            .iter()
+            .map(|r| (r.name.as_str(), r.line, r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                ("", 2, "row type `Row` is declared twice"),
+                ("typo", 5, "query `typo` has no parameter `:nope`"),
+                ("missing", 7, "query `missing` returns no column `gone`"),
+                ("", 9, "statement has no `--!` annotation"),
+            ]
+        );
+        let note = &explicit.set.modules[0].queries[0].columns[1];
+        assert!(note.nullable);
+        assert_eq!(
+            owning_query("-- name: A :one\nSELECT 1;\n--! (x?)\n", 3),
+            Some((String::new(), 3))
+        );
+    }
 }

@@ -203,7 +203,7 @@ fn command_list() -> String {
     Command::ALL.map(Command::as_str).join(", ")
 }
 
-fn is_valid_name(name: &str) -> bool {
+pub(crate) fn is_valid_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

@@ -11,8 +11,13 @@
 //! [`parse_query_file`] turns each into a [`RawQuery`]: the SQL to send with named parameters
 //! rewritten to `$n`, the parameters' names and nullability, and byte spans back into the file
 //! for every diagnostic that comes later.
+//!
+//! A file whose annotations are `--!` / `--:` lines is read in cornucopia's (and clorinde's)
+//! dialect instead (`source/cornucopia.rs` describes it and how its queries map to squill's
+//! commands). Each file is in one dialect; a file mixing both is an error.
 
 mod annotation;
+mod cornucopia;
 mod doc;
 mod lex;
 mod lines;
@@ -110,7 +115,33 @@ pub struct RawQuery {
     pub sql: String,
     /// `params[i]` is `$(i + 1)`.
     pub params: Vec<ParamSlot>,
+    /// The tables of the query's `sqlc.embed(table)` items, in order, as written.
+    pub embeds: Vec<String>,
+    /// The row part of a cornucopia annotation (`--! q : Row(col?)`); `None` in sqlc's dialect.
+    pub row: Option<RowAnnotation>,
     offsets: OffsetMap,
+}
+
+/// The row type a cornucopia / clorinde annotation gives a query: `: SizeRow` (declared with
+/// `--: SizeRow(col?)`), `: SizeRow(col?)` or `: (col?)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowAnnotation {
+    /// The row struct's name; `None` for `: (col?)`.
+    pub name: Option<String>,
+    /// Bytes of the row part of the query's annotation (after the `:`).
+    pub span: Range<usize>,
+    /// The columns listed, in order (for a declared type, spans into its `--:` line).
+    pub columns: Vec<RowColumn>,
+}
+
+/// One column a row annotation lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowColumn {
+    pub name: String,
+    pub span: Range<usize>,
+    /// Written `col?`: nullable whatever inference says. Without `?` the listing claims
+    /// nothing about nullability (squill infers it); the column must still exist.
+    pub nullable: bool,
 }
 
 impl RawQuery {
@@ -123,6 +154,22 @@ impl RawQuery {
             offset -= 1;
         }
         self.offsets.file_offset(offset)
+    }
+
+    /// The row struct name the annotation gives, if any (`: SizeRow` → `SizeRow`).
+    pub fn row_type(&self) -> Option<String> {
+        self.row.as_ref().and_then(|r| r.name.clone())
+    }
+
+    /// Applies the row annotation to the columns an analysis found (`names`, in order): the
+    /// indices of those it makes nullable (`col?`). An error, pointing into the annotation, if
+    /// it lists a column the query does not return, or declares a row and none is returned.
+    pub fn annotated_nullable(
+        &self,
+        file: &SourceFile,
+        names: &[&str],
+    ) -> Result<Vec<usize>, Diagnostic> {
+        cornucopia::nullable_columns(self, file, names)
     }
 }
 
@@ -144,6 +191,9 @@ pub struct ParamSlot {
 pub fn parse_query_file(file: &SourceFile) -> (Vec<RawQuery>, Vec<Diagnostic>) {
     let text = &*file.text;
     let tokens = lex::tokenize(text);
+    if let Some(parsed) = cornucopia::parse_file(file, &tokens) {
+        return parsed;
+    }
     let mut diagnostics = Vec::new();
 
     // Every `-- name:` comment, well-formed or not, by token index.
@@ -241,6 +291,8 @@ impl<F: Fn(usize) -> bool> Context<'_, F> {
             span: statement.span.clone(),
             sql: rewritten.sql,
             params: rewritten.params,
+            embeds: rewritten.embeds,
+            row: None,
             offsets: rewritten.offsets,
         })
     }

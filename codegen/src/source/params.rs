@@ -1,5 +1,10 @@
 //! Finds the parameters of a statement: `$1`, `@name`, `sqlc.arg(name)`, `sqlc.narg(name)`,
-//! and rejects the sqlc macros squill does not support yet.
+//! `sqlc.slice(name)`, and rejects the sqlc macros squill does not support yet.
+//!
+//! `sqlc.slice(name)` is a parameter like `sqlc.arg(name)`. Written as a whole IN list,
+//! `x [NOT] IN (sqlc.slice(name))`, it is sqlc's list expanded at run time; squill sends
+//! `x = ANY($n)` (`x <> ALL($n)`) instead, so the parameter is an array and the statement stays
+//! one prepared statement whatever the list's length (an empty list matches nothing).
 
 use std::ops::Range;
 
@@ -15,16 +20,42 @@ pub(crate) enum ParamRef {
     Positional(u32),
     /// `@name`, `sqlc.arg(name)` or (nullable) `sqlc.narg(name)`.
     Named { name: String, nullable: bool },
+    /// Not a parameter: `sqlc.embed(table)`, sent as `table.*`, whose columns become one
+    /// nested struct of the row.
+    Embed { table: String },
 }
 
 /// One use of a parameter in the statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Occurrence {
     pub param: ParamRef,
-    /// File bytes of the whole use: `$1`, `@email`, `sqlc.arg(email)`.
+    /// File bytes of the whole use: `$1`, `@email`, `sqlc.arg(email)`, or for an IN list of
+    /// one `sqlc.slice`, `IN (sqlc.slice(ids))`.
     pub span: Range<usize>,
     /// Index of its first token in the tokens given to [`find`].
     pub token: usize,
+    /// How the use is sent: `$n`, or `= ANY($n)` / `<> ALL($n)` for an IN list.
+    pub sent_as: SentAs,
+}
+
+/// What replaces a parameter's use in the SQL that is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SentAs {
+    /// `$n`.
+    Param,
+    /// `= ANY($n)`, or `<> ALL($n)` when the IN was negated.
+    ArrayComparison { negated: bool },
+}
+
+impl SentAs {
+    /// The text that replaces the use, for parameter `number`.
+    pub(crate) fn text(self, number: usize) -> String {
+        match self {
+            SentAs::Param => format!("${number}"),
+            SentAs::ArrayComparison { negated: false } => format!("= ANY(${number})"),
+            SentAs::ArrayComparison { negated: true } => format!("<> ALL(${number})"),
+        }
+    }
 }
 
 /// Every parameter use in `tokens` (one statement, comments left out), in order.
@@ -38,6 +69,19 @@ pub(crate) fn find(
     let mut i = 0;
     while i < tokens.len() {
         let token = &tokens[i];
+        if let Some((name, negated, end)) = slice_in_list(file, tokens, i) {
+            found.push(Occurrence {
+                param: ParamRef::Named {
+                    name,
+                    nullable: false,
+                },
+                span: token.span.start..tokens[end - 1].span.end,
+                token: i,
+                sent_as: SentAs::ArrayComparison { negated },
+            });
+            i = end;
+            continue;
+        }
         let (param, end) = match token.kind {
             TokenKind::Param => (positional(file, token, &mut errors), i + 1),
             TokenKind::Operator => match named_after_at(file, tokens, i, &mut errors) {
@@ -61,6 +105,7 @@ pub(crate) fn find(
                 param,
                 span,
                 token: i,
+                sent_as: SentAs::Param,
             });
         }
         i = end;
@@ -163,11 +208,30 @@ fn macro_call(
     let func = tokens[i + 2].text(src).to_ascii_lowercase();
     let args = &tokens[open + 1..close.unwrap_or(tokens.len())];
     let result = match func.as_str() {
-        "arg" | "narg" => match (close, args) {
+        "embed" => match (close, args) {
+            // An unquoted name folds to lower case, as PostgreSQL folds the alias it names.
+            (Some(_), [arg]) => param_name(src, arg).map(|table| ParamRef::Embed {
+                table: match arg.kind {
+                    TokenKind::Ident => table.to_lowercase(),
+                    _ => table,
+                },
+            }),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            Diagnostic::error("`sqlc.embed` takes one table name")
+                .at(file, call.clone())
+                .label("expected `sqlc.embed(table)`")
+                .help("name a table or its alias of the FROM clause, like `sqlc.embed(users)`")
+        }),
+        "arg" | "narg" | "slice" => match (close, args) {
             (Some(_), [arg]) => param_name(src, arg),
             _ => None,
         }
-        .map(|name| ParamRef::Named { name, nullable: func == "narg" })
+        .map(|name| ParamRef::Named {
+            name,
+            nullable: func == "narg",
+        })
         .ok_or_else(|| {
             Diagnostic::error(format!("`sqlc.{func}` takes one parameter name"))
                 .at(file, call)
@@ -176,18 +240,11 @@ fn macro_call(
                     "write the parameter's name alone in the parentheses, like `sqlc.{func}(email)`"
                 ))
         }),
-        "slice" => Err(Diagnostic::error("sqlc.slice is not supported yet")
-            .at(file, call)
-            .label("unsupported macro")
-            .help("pass an array instead: `= ANY(@name::type[])`, e.g. `WHERE id = ANY(@ids::bigint[])`")),
-        "embed" => Err(Diagnostic::error("sqlc.embed is not supported yet")
-            .at(file, call)
-            .label("unsupported macro")
-            .help("list the columns instead, e.g. `users.id, users.email`")),
         _ => {
-            let error = Diagnostic::error(format!("unknown macro `sqlc.{}`", tokens[i + 2].text(src)))
-                .at(file, tokens[i].span.start..tokens[i + 2].span.end)
-                .label("not a sqlc macro");
+            let error =
+                Diagnostic::error(format!("unknown macro `sqlc.{}`", tokens[i + 2].text(src)))
+                    .at(file, tokens[i].span.start..tokens[i + 2].span.end)
+                    .label("not a sqlc macro");
             Err(match closest(&func, MACROS) {
                 Some(near) => error.help(format!("did you mean `sqlc.{near}`?")),
                 None => error.help("the macros are `sqlc.arg(name)` and `sqlc.narg(name)`"),
@@ -201,6 +258,31 @@ fn macro_call(
             (None, end)
         }
     }
+}
+
+/// `[NOT] IN ( sqlc.slice(name) )` at `tokens[i]`: the name, whether negated, and the index of
+/// the token after the `)`.
+fn slice_in_list(file: &SourceFile, tokens: &[Token], i: usize) -> Option<(String, bool, usize)> {
+    let src = &*file.text;
+    let negated = tokens[i].is_word(src, "not");
+    let at_in = if negated { i + 1 } else { i };
+    if !tokens.get(at_in)?.is_word(src, "in") || !tokens.get(at_in + 1)?.is_punct(src, "(") {
+        return None;
+    }
+    let call = at_in + 2;
+    if !is_macro_call(src, tokens, call) || !tokens[call + 2].is_word(src, "slice") {
+        return None;
+    }
+    let call_close = matching_paren(src, tokens, call + 3)?;
+    let [arg] = &tokens[call + 4..call_close] else {
+        return None;
+    };
+    let name = param_name(src, arg)?;
+    let list_close = call_close + 1;
+    tokens
+        .get(list_close)?
+        .is_punct(src, ")")
+        .then_some((name, negated, list_close + 1))
 }
 
 /// Index of the `)` closing the `(` at `tokens[open]`.
@@ -326,16 +408,56 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_and_malformed_macros() {
+    fn slices_are_array_parameters() {
+        let named = |name: &str| ParamRef::Named {
+            name: name.into(),
+            nullable: false,
+        };
         assert_eq!(
-            run("WHERE id IN (sqlc.slice(ids))"),
-            Err(vec![
-                "q.sql:1:14 sqlc.slice is not supported yet".to_owned()
+            run("WHERE id IN (sqlc.slice(ids)) AND k NOT IN ( sqlc.slice('keys') )"),
+            Ok(vec![
+                (named("ids"), "IN (sqlc.slice(ids))".to_owned()),
+                (named("keys"), "NOT IN ( sqlc.slice('keys') )".to_owned()),
             ])
         );
+        // Not a whole IN list, or an array value: a parameter like sqlc.arg.
         assert_eq!(
-            run("SELECT sqlc.embed(users) FROM users"),
-            Err(vec!["q.sql:1:8 sqlc.embed is not supported yet".to_owned()])
+            run("WHERE id = ANY(sqlc.slice(ids)::uuid[]) OR id IN (sqlc.slice(more), 1)"),
+            Ok(vec![
+                (named("ids"), "sqlc.slice(ids)".to_owned()),
+                (named("more"), "sqlc.slice(more)".to_owned()),
+            ])
+        );
+        let file = SourceFile::new(
+            "q.sql",
+            "WHERE a NOT IN (sqlc.slice(x)) OR b IN (sqlc.slice(y))",
+        );
+        let tokens: Vec<Token> = tokenize(&file.text).into_iter().collect();
+        let sent: Vec<String> = find(&file, &tokens)
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, o)| o.sent_as.text(i + 1))
+            .collect();
+        assert_eq!(sent, ["<> ALL($1)", "= ANY($2)"]);
+    }
+
+    #[test]
+    fn unsupported_and_malformed_macros() {
+        assert_eq!(
+            run("SELECT sqlc.embed(Users) FROM users"),
+            Ok(vec![(
+                ParamRef::Embed {
+                    table: "users".into()
+                },
+                "sqlc.embed(Users)".to_owned()
+            )])
+        );
+        assert_eq!(
+            run("SELECT sqlc.embed(a, b) FROM users"),
+            Err(vec![
+                "q.sql:1:8 `sqlc.embed` takes one table name".to_owned()
+            ])
         );
         assert_eq!(
             run("SELECT sqlc.ar(x)"),

@@ -3,7 +3,6 @@
 //! positional one, in order of first appearance.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt::Write;
 use std::ops::Range;
 
 use super::ParamSlot;
@@ -19,6 +18,8 @@ pub(crate) struct Rewritten {
     pub sql: String,
     pub params: Vec<ParamSlot>,
     pub offsets: OffsetMap,
+    /// The tables of `sqlc.embed(table)`, in order, as written.
+    pub embeds: Vec<String>,
 }
 
 /// Rewrites the statement at `span`, whose tokens (comments left out) are `tokens`.
@@ -27,14 +28,26 @@ pub(crate) fn rewrite(
     tokens: &[Token],
     span: Range<usize>,
 ) -> Result<Rewritten, Vec<Diagnostic>> {
-    let src = &*file.text;
     let occurrences = params::find(file, tokens)?;
+    rewrite_found(file, tokens, span, &occurrences)
+}
+
+/// [`rewrite`] with the parameter uses already found (another dialect's parameter syntax).
+pub(crate) fn rewrite_found(
+    file: &SourceFile,
+    tokens: &[Token],
+    span: Range<usize>,
+    occurrences: &[params::Occurrence],
+) -> Result<Rewritten, Vec<Diagnostic>> {
+    let src = &*file.text;
 
     let mut positional: BTreeMap<u32, Vec<Range<usize>>> = BTreeMap::new();
     let mut named: Vec<ParamSlot> = Vec::new();
     let mut named_index: HashMap<&str, usize> = HashMap::new();
-    for occurrence in &occurrences {
+    let mut embeds = Vec::new();
+    for occurrence in occurrences {
         match &occurrence.param {
+            ParamRef::Embed { table } => embeds.push(table.clone()),
             ParamRef::Positional(n) => positional
                 .entry(*n)
                 .or_default()
@@ -86,15 +99,17 @@ pub(crate) fn rewrite(
     let mut sql = String::with_capacity(span.len());
     let mut offsets = OffsetMap::new(span.clone());
     let mut copied = span.start;
-    for occurrence in &occurrences {
-        let ParamRef::Named { name, .. } = &occurrence.param else {
-            continue;
+    for occurrence in occurrences {
+        let sent = match &occurrence.param {
+            ParamRef::Named { name, .. } => occurrence
+                .sent_as
+                .text(highest + 1 + named_index[name.as_str()]),
+            ParamRef::Embed { table } => format!("{}.*", crate::catalog::quote_ident(table)),
+            ParamRef::Positional(_) => continue,
         };
-        let number = highest + 1 + named_index[name.as_str()];
         sql.push_str(&src[copied..occurrence.span.start]);
         let start = sql.len();
-        // Writing to a String cannot fail.
-        let _ = write!(sql, "${number}");
+        sql.push_str(&sent);
         offsets.replace(start..sql.len(), occurrence.span.clone());
         copied = occurrence.span.end;
     }
@@ -103,6 +118,7 @@ pub(crate) fn rewrite(
         sql,
         params: slots,
         offsets,
+        embeds,
     })
 }
 

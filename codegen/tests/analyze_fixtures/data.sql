@@ -3,3 +3,4 @@
 INSERT INTO people (name, email) VALUES ('ann', 'ann@example.com'), ('bob', 'bob@example.com');
 INSERT INTO pets (owner_id, name) VALUES (1, 'rex'), (NULL, 'stray');
 INSERT INTO toys (pet_id, label) VALUES (1, 'ball');
+INSERT INTO slots (span) VALUES ('[1, 5)'), ('(,)');

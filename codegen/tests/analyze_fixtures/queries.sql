@@ -94,6 +94,12 @@ SELECT name, row_number() OVER (ORDER BY id) AS rn, lag(name) OVER (ORDER BY id)
 -- name: ViewColumns :many
 SELECT pet_id, pet, owner FROM pet_owners;
 
+-- name: ViewOuterJoinColumns :many
+SELECT pet_id, pet, toy, total FROM pet_toys;
+
+-- name: ViewOnNullableSide :many
+SELECT p.name, v.pet, v.toy FROM people p LEFT JOIN pet_toys v ON v.pet_id = p.id;
+
 -- name: ValuesQuery :many
 SELECT * FROM (VALUES (1, 'a'), (2, NULL)) AS v(n, s);
 
@@ -169,3 +175,126 @@ SELECT e.key, e.value FROM people p, jsonb_each(p.meta) AS e;
 
 -- name: ParamNullability :many
 SELECT $1::int + 1 AS plain, sqlc.narg(maybe)::int + 1 AS maybe FROM people;
+
+-- name: DefaultsPositional :one
+SELECT greet('ann') AS one, greet('ann', '?') AS two, greet('ann', '?', true) AS three;
+
+-- name: NamedNotation :one
+SELECT greet(name => 'ann') AS a, greet(punct => '?', name => $1) AS b, greet(shout := true, name := 'x') AS c;
+
+-- name: MixedNotation :one
+SELECT greet('ann', shout => $1) AS m, make_interval(days => 2) AS i, make_interval(1, days => $2) AS j;
+
+-- name: NamedUnknown :one
+SELECT greet(nam => 'ann');
+
+-- name: NamedBindsPositional :one
+SELECT greet('ann', name => 'bob');
+
+-- name: PositionalAfterNamed :one
+SELECT greet(name => 'ann', '?');
+
+-- name: NamedTwice :one
+SELECT greet(name => 'ann', name => 'bob');
+
+-- name: DefaultsAmbiguous :one
+SELECT pick(1);
+
+-- name: DefaultsNotAmbiguous :one
+SELECT pick(1, 2) AS p;
+
+-- name: WholeRow :many
+SELECT p, row_to_json(p) AS j, count(*) OVER () AS n FROM pets p;
+
+-- name: WholeRowOuterJoin :many
+SELECT o.name, p, p IS DISTINCT FROM NULL AS has_pet FROM people o LEFT JOIN pets p ON p.owner_id = o.id;
+
+-- name: WholeRowCount :many
+SELECT o.id, count(p) AS c, count(p.*) AS cs FROM people o LEFT JOIN pets p ON p.owner_id = o.id GROUP BY o.id;
+
+-- name: WholeRowSubqueryAndCte :many
+WITH n AS (SELECT name FROM people) SELECT n, s, count(n) OVER () AS c FROM n, (SELECT 1 AS one) s;
+
+-- name: WholeRowMissing :one
+SELECT count(q.*) FROM people p;
+
+-- name: RowConstructors :many
+SELECT (id, name) AS r, ROW(id, age) AS r2, ROW(p.*) AS r3 FROM people p;
+
+-- name: RowComparisons :many
+SELECT id FROM people
+WHERE (id, name) = ROW($1, $2)
+   OR (id, age) IN (SELECT owner_id, 1 FROM pets)
+   OR (name, nick) IS DISTINCT FROM ($3, 'x')
+   OR (age, id) > (SELECT 1, $4::bigint);
+
+-- name: RowLengthsDiffer :one
+SELECT (1, 2) = (1, 2, 3);
+
+-- name: RowCountDistinct :one
+SELECT count(DISTINCT (id, name)) AS n FROM people;
+
+-- name: WithOrdinality :many
+SELECT o.id, t.tag, t.n FROM people o, unnest(o.tags) WITH ORDINALITY AS t(tag, n);
+
+-- name: WithOrdinalityTooManyAliases :many
+SELECT * FROM unnest(ARRAY[1]) WITH ORDINALITY AS t(a, b, c);
+
+-- name: WithOrdinalityDefaultNames :many
+SELECT * FROM jsonb_array_elements('[1, 2]') WITH ORDINALITY;
+
+-- name: WithOrdinalityJoin :many
+SELECT ids.id, times.at
+FROM unnest($1::bigint[]) WITH ORDINALITY AS ids(id, ord)
+JOIN unnest($2::timestamptz[]) WITH ORDINALITY AS times(at, ord) USING (ord);
+
+-- name: UnnestSeveral :many
+SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a']) AS u(n, s);
+
+-- name: UnnestSeveralNames :many
+SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a']);
+
+-- name: OutParameterName :many
+SELECT * FROM jsonb_array_elements('[1]') AS e;
+
+-- name: ScalarFunctionWholeRow :many
+SELECT e FROM jsonb_array_elements('[1]') AS e;
+
+-- name: ValueFunctionInFrom :one
+SELECT * FROM current_date, localtime AS lt, current_user;
+
+-- name: ValueFunctionNames :one
+SELECT user, current_role, session_user, current_catalog;
+
+-- name: ValueFunctionInFromColumn :one
+SELECT today.nope FROM current_date AS today;
+
+-- name: FunctionReturningRowType :many
+SELECT p.name, p.weight FROM people o, LATERAL pets_of(o.id) p;
+
+-- name: FunctionReturningRowTypeMissingColumn :many
+SELECT p.nope FROM pets_of(1) p;
+
+-- name: FunctionReturningRowTypeInSelect :many
+SELECT pets_of(o.id) AS pet FROM people o;
+
+-- name: RangeOperators :many
+SELECT id, lower(span) AS lo, span @> 2.5::float8 AS has, span && $1 AS overlaps FROM slots WHERE span @> $2;
+
+-- name: RangeAggregate :one
+SELECT range_agg(span) AS all_spans, weightrange(1, 2) AS r FROM slots;
+
+-- name: BuiltinRangeElementMismatch :one
+SELECT int8range(1, 5) @> 1;
+
+-- name: RangeElementMismatch :many
+SELECT id FROM slots WHERE span @> 2;
+
+-- name: LockTable :exec
+LOCK TABLE people IN SHARE MODE;
+
+-- name: LockSeveral :exec
+LOCK people, pet_owners IN ACCESS EXCLUSIVE MODE NOWAIT;
+
+-- name: TrimForms :many
+SELECT trim(name) AS a, TRIM(BOTH '"' FROM to_json(name)::text) AS b, trim(LEADING 'x' FROM nick), trim(TRAILING ' ' FROM name) FROM people;

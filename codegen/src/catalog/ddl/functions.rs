@@ -57,6 +57,8 @@ pub(super) struct ArgDef {
     pub mode: Mode,
     pub name: Option<String>,
     pub ty: TypeSpec,
+    /// `DEFAULT expr` / `= expr`.
+    pub has_default: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +143,7 @@ fn arg_from_ast(
         },
         name: arg.name.as_ref().map(ident),
         ty: spec_from_data_type(&arg.data_type, span)?,
+        has_default: arg.default_expr.is_some(),
     })
 }
 
@@ -231,7 +234,13 @@ fn arg_from_tokens(part: &[Tok]) -> Result<ArgDef, ReadError> {
         Some(name)
     };
     let ty = parse_type(&mut c)?;
-    Ok(ArgDef { mode, name, ty })
+    let has_default = c.is_word("default") || c.is(&Token::Eq);
+    Ok(ArgDef {
+        mode,
+        name,
+        ty,
+        has_default,
+    })
 }
 
 fn at_arg_end(c: &Cursor) -> bool {
@@ -399,7 +408,23 @@ impl Loader {
         let mut args = Vec::new();
         let mut arg_names = Vec::new();
         let mut outputs = Vec::new();
+        let mut nargdefaults = 0;
         for arg in &def.args {
+            // interpret_function_parameter_list's rules for defaults.
+            if arg.has_default && !arg.mode.is_input() {
+                return Err(
+                    Problem::new("only input parameters can have default values").at(def.span),
+                );
+            }
+            if arg.mode.is_input() && !arg.has_default && nargdefaults > 0 {
+                return Err(Problem::new(
+                    "input parameters after one with a default value must also have defaults",
+                )
+                .at(def.span));
+            }
+            if arg.has_default {
+                nargdefaults += 1;
+            }
             let ty = self
                 .resolve_type(stmt, &arg.ty)?
                 .without_typmod()
@@ -457,6 +482,7 @@ impl Loader {
             name: qn.clone(),
             args,
             arg_names,
+            nargdefaults,
             variadic,
             ret,
             returns_set,

@@ -421,6 +421,7 @@ impl Loader {
             |name: &QualifiedName, args: Vec<TypeName>, ret: &TypeName, strict| Function {
                 name: name.clone(),
                 arg_names: vec![None; args.len()],
+                nargdefaults: 0,
                 variadic: false,
                 args,
                 ret: Some(ret.clone()),
