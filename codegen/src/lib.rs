@@ -21,7 +21,6 @@ pub mod catalog;
 pub mod config;
 pub mod copyfrom;
 pub mod diagnostic;
-mod embed;
 pub mod emit;
 pub mod ir;
 pub mod json;
@@ -32,6 +31,7 @@ pub mod names;
 pub mod pipeline;
 pub mod rust_types;
 pub mod schema;
+mod select_list;
 pub mod source;
 
 mod builder;

@@ -146,10 +146,7 @@ fn errors_in_postgres_terms() {
 fn refusals_name_the_construct() {
     let s = fixture_schema();
     for (sql, construct) in [
-        (
-            "SELECT x FROM jsonb_to_record('{}'::jsonb) AS r(x int)",
-            "returning record",
-        ),
+        ("SELECT jsonb_to_record('{}'::jsonb)", "returning record"),
         (
             "SELECT mood, count(*) FROM people GROUP BY ROLLUP (mood)",
             "GROUPING SETS",
@@ -487,6 +484,60 @@ fn polymorphic_range_operators_on_schema_ranges() {
 }
 
 #[test]
+fn operators_on_schema_types_that_match_nothing_are_errors() {
+    let s = fixture_schema();
+    // No operator of these names in the schema, no cast of its own, no extension squill has
+    // no data for: the candidates are PostgreSQL's, and none matches.
+    assert_eq!(
+        pg_error(&s, "SELECT id FROM slots WHERE span @> 2"),
+        "operator does not exist: weightrange @> integer (help: No operator matches the given name and argument types. You might need to add explicit type casts.)"
+    );
+    assert_eq!(
+        pg_error(&s, "SELECT -span FROM slots"),
+        "operator does not exist: - weightrange (help: No operator matches the given name and argument type. You might need to add an explicit type cast.)"
+    );
+    assert_eq!(
+        pg_error(&s, "SELECT shape + 1 FROM boxes"),
+        "operator does not exist: dims + integer (help: No operator matches the given name and argument types. You might need to add explicit type casts.)"
+    );
+    // The schema defines `~>>` (text, text): its candidates are not modeled, whatever the
+    // operands.
+    for sql in [
+        "SELECT name ~>> 'm' FROM people",
+        "SELECT name ~>> 1 FROM people",
+    ] {
+        let e = one(&s, sql).unwrap_err();
+        assert!(
+            e.contains("operator ~>> (the schema defines an operator of that name)")
+                && e.contains("not supported offline yet"),
+            "{sql}: {e}"
+        );
+    }
+    // A cast of the schema's own may make an operator match: refused.
+    let schema = |extra: &str| {
+        let text = format!(
+            "CREATE TYPE wr AS RANGE (SUBTYPE = float8);\n\
+             CREATE TABLE t (span wr);\n{extra}"
+        );
+        let (catalog, problems, _) = catalog::from_ddl(&[SourceFile::new("s.sql", text)]);
+        assert!(problems.is_empty(), "{problems:?}");
+        Schema::from_catalog(&catalog)
+    };
+    let plain = schema("");
+    assert!(
+        one(&plain, "SELECT span @> 2 FROM t")
+            .unwrap_err()
+            .starts_with("operator does not exist: wr @> integer")
+    );
+    let with_cast = schema(
+        "CREATE FUNCTION wr_of(integer) RETURNS wr LANGUAGE sql AS $$ SELECT wr($1, $1) $$;\n\
+         CREATE CAST (integer AS wr) WITH FUNCTION wr_of(integer) AS IMPLICIT;\n",
+    );
+    let e = one(&with_cast, "SELECT span @> 2 FROM t").unwrap_err();
+    assert!(e.contains("not supported offline yet"), "{e}");
+}
+
+#[test]
 fn functions_returning_a_row_type_expand_in_from() {
     let s = fixture_schema();
     let q = one(&s, "SELECT * FROM pets_of(1)").unwrap();
@@ -497,4 +548,43 @@ fn functions_returning_a_row_type_expand_in_from() {
         pg_error(&s, "SELECT p.nope FROM pets_of(1) p"),
         r#"column p.nope does not exist (help: did you mean "name"?)"#
     );
+}
+
+#[test]
+fn wildcards_of_tables_are_spelled_out_in_the_sql_sent() {
+    let s = fixture_schema();
+    let sent = |sql: &str| one(&s, sql).unwrap().sql;
+    assert_eq!(
+        sent("SELECT * FROM toys"),
+        "SELECT toys.id, toys.pet_id, toys.label FROM toys"
+    );
+    assert_eq!(
+        sent("SELECT t.*, p.name FROM toys t JOIN pets p ON p.id = t.pet_id"),
+        "SELECT t.id, t.pet_id, t.label, p.name FROM toys t JOIN pets p ON p.id = t.pet_id"
+    );
+    assert_eq!(
+        sent("SELECT * FROM toys t CROSS JOIN pet_owners"),
+        "SELECT t.id, t.pet_id, t.label, pet_owners.pet_id, pet_owners.pet, pet_owners.owner FROM toys t CROSS JOIN pet_owners"
+    );
+    assert_eq!(
+        sent("INSERT INTO toys (pet_id, label) VALUES (1, 'x') RETURNING *"),
+        "INSERT INTO toys (pet_id, label) VALUES (1, 'x') RETURNING toys.id, toys.pet_id, toys.label"
+    );
+    assert_eq!(
+        sent("DELETE FROM toys AS t WHERE id = 1 RETURNING t.*"),
+        "DELETE FROM toys AS t WHERE id = 1 RETURNING t.id, t.pet_id, t.label"
+    );
+    // Left as written: USING merges columns; a CTE shadows the table; subqueries and
+    // functions are not relations; UPDATE … FROM.
+    for sql in [
+        "SELECT * FROM toys JOIN pets USING (id)",
+        "WITH toys AS (SELECT 1 AS id) SELECT * FROM toys",
+        "WITH toys AS (SELECT 1 AS id) SELECT toys.* FROM toys",
+        "SELECT x.* FROM (SELECT id FROM toys) x",
+        "SELECT * FROM generate_series(1, 3)",
+        "UPDATE toys SET label = 'y' FROM pets WHERE pets.id = toys.pet_id RETURNING *",
+        "SELECT * FROM toys UNION ALL SELECT * FROM toys",
+    ] {
+        assert_eq!(sent(sql), sql);
+    }
 }

@@ -24,6 +24,12 @@ fn checked_in_file_equals_the_running_server() {
 
 /// The first differing lines of the checked-in file (`-`) and the server's (`+`).
 fn first_difference(checked_in: &str, fresh: &str) -> String {
+    difference_report(builtins::DATA_PATH, "", checked_in, fresh)
+}
+
+/// [`first_difference`] for the data file at `path`, regenerated with `squill-builtins`
+/// `flag` (empty or `--contrib `).
+fn difference_report(path: &str, flag: &str, checked_in: &str, fresh: &str) -> String {
     let old: Vec<&str> = checked_in.lines().collect();
     let new: Vec<&str> = fresh.lines().collect();
     let first = old
@@ -34,17 +40,22 @@ fn first_difference(checked_in: &str, fresh: &str) -> String {
     let mut report = format!(
         "codegen/{} differs from the running server (checked in: {} lines, server: {} lines); \
          first difference at line {}:\n",
-        builtins::DATA_PATH,
+        path,
         old.len(),
         new.len(),
         first + 1
     );
-    // The columns of the section the first difference is in.
-    if let Some(header) = old[..first.min(old.len())]
-        .iter()
-        .rev()
-        .find(|l| l.starts_with("# "))
-    {
+    // The columns of the first differing record's kind (`# T\toid\t...`).
+    let kind = old
+        .get(first)
+        .or(new.get(first))
+        .and_then(|l| l.split('\t').next())
+        .unwrap_or_default();
+    if let Some(header) = old.iter().find(|l| {
+        l.strip_prefix("# ")
+            .and_then(|h| h.strip_prefix(kind))
+            .is_some_and(|h| h.starts_with('\t'))
+    }) {
         report.push_str(&format!("          {header}\n"));
     }
     let differing: Vec<usize> = (first..old.len().max(new.len()))
@@ -62,10 +73,10 @@ fn first_difference(checked_in: &str, fresh: &str) -> String {
         "  ({} differing line positions in all)\n",
         differing.len()
     ));
-    report.push_str(
+    report.push_str(&format!(
         "regenerate with `cargo run -p squill-codegen --bin squill-builtins -- \
-         codegen/builtins/pg15.tsv` if the new server is the one to follow",
-    );
+         {flag}codegen/{path}` if the new server is the one to follow"
+    ));
     report
 }
 
@@ -115,6 +126,22 @@ fn size_and_load_time() {
         }
     );
     assert!(builtins::DATA.len() < 1_500_000);
+    let mut times: Vec<std::time::Duration> = (0..30)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            std::hint::black_box(Contrib::parse(std::hint::black_box(contrib::DATA)).unwrap());
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    println!(
+        "contrib: {} bytes, {} extensions; parse min {:?}, median {:?}",
+        contrib::DATA.len(),
+        contrib_data().extensions().len(),
+        times[0],
+        times[times.len() / 2],
+    );
+    assert!(contrib::DATA.len() < 500_000);
 }
 
 #[test]
@@ -955,4 +982,486 @@ fn malformed_files_are_errors_not_panics() {
         let err = Builtins::parse(text).unwrap_err().to_string();
         assert!(err.contains(expected), "{text:?}: {err}");
     }
+}
+
+// Contrib extensions (`builtins::contrib`, `codegen/builtins/contrib15.tsv`).
+
+use squill_codegen::builtins::contrib::{self, Contrib};
+
+fn contrib_data() -> &'static Contrib {
+    Contrib::load()
+}
+
+#[test]
+fn checked_in_contrib_file_equals_the_running_server() {
+    let server = TempServer::start().expect("throwaway server");
+    let mut client = server.connect("postgres").unwrap();
+    let fresh = contrib::generate_contrib(&mut client).expect("create the contrib extensions");
+    if fresh.data == contrib::DATA {
+        assert!(fresh.skipped.is_empty(), "{:?}", fresh.skipped);
+        return;
+    }
+    panic!(
+        "{}\nextensions that did not install here: {:?}",
+        difference_report(contrib::DATA_PATH, "--contrib ", contrib::DATA, &fresh.data),
+        fresh.skipped
+    );
+}
+
+#[test]
+fn contrib_drift_report_shows_the_first_differing_lines() {
+    let changed =
+        contrib::DATA.replacen("F\tfetchval\tc\tf\ti\tt\t", "F\tfetchval\tc\tf\ti\tf\t", 1);
+    assert_ne!(changed, contrib::DATA);
+    let report = difference_report(contrib::DATA_PATH, "--contrib ", contrib::DATA, &changed);
+    println!("{report}");
+    assert!(
+        report.contains("codegen/builtins/contrib15.tsv differs"),
+        "{report}"
+    );
+    assert!(report.contains("# F\tproname\tlanname"), "{report}");
+    assert!(
+        report.contains("-- --contrib codegen/builtins/contrib15.tsv`"),
+        "{report}"
+    );
+    assert!(
+        report.contains("(1 differing line positions in all)"),
+        "{report}"
+    );
+}
+
+#[test]
+fn contrib_file_has_every_extension_of_the_list() {
+    let c = contrib_data();
+    assert_eq!(c.server_major(), 15);
+    let names: Vec<&str> = c.extensions().iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, contrib::EXTENSIONS);
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    // Every extension's objects are unique by name and signature, and sorted.
+    for e in c.extensions() {
+        let types: Vec<&str> = e.types.iter().map(|t| t.name.as_str()).collect();
+        let mut sorted = types.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(types, sorted, "{}", e.name);
+    }
+    let count =
+        |f: fn(&contrib::Extension) -> usize| -> usize { c.extensions().iter().map(f).sum() };
+    assert_eq!(count(|e| e.types.len()), 32);
+    assert!(count(|e| e.functions.len()) > 1000);
+    assert!(count(|e| e.operators.len()) > 300);
+    assert_eq!(count(|e| e.casts.len()), 31);
+}
+
+#[test]
+fn contrib_objects_have_oids_of_their_own() {
+    let c = contrib_data();
+    let b = b();
+    let mut seen = std::collections::HashSet::new();
+    for e in c.extensions() {
+        for t in &e.types {
+            assert!((contrib::TYPE_OID_BASE..contrib::FUNCTION_OID_BASE).contains(&t.oid));
+            assert!(b.type_by_oid(t.oid).is_none());
+            assert!(seen.insert(t.oid));
+            if let Some(a) = t.array {
+                assert_eq!(a, t.oid + 1);
+                assert!(seen.insert(a));
+                assert_eq!(c.type_by_oid(a).unwrap().1.name, t.name);
+            }
+            assert_eq!(c.type_by_oid(t.oid).unwrap().0.name, e.name);
+        }
+        for f in &e.functions {
+            let oid = f.function.oid;
+            assert!((contrib::FUNCTION_OID_BASE..contrib::OPERATOR_OID_BASE).contains(&oid));
+            assert!(b.function_by_oid(oid).is_none());
+            assert!(seen.insert(oid));
+            assert_eq!(c.function_by_oid(oid).unwrap().1, f);
+        }
+        for o in &e.operators {
+            assert!((contrib::OPERATOR_OID_BASE..0x4000_0000).contains(&o.oid));
+            assert!(seen.insert(o.oid));
+            // The implementing function is the extension's (or a builtin).
+            assert!(
+                c.function_by_oid(o.code).is_some() || b.function_by_oid(o.code).is_some(),
+                "{}",
+                o.name
+            );
+        }
+    }
+}
+
+/// The one function of extension `ext` named `name` with these input types.
+fn contrib_function(
+    ext: &str,
+    name: &str,
+    args: &[u32],
+) -> &'static squill_codegen::builtins::BuiltinFunction {
+    let e = contrib_data().extension(ext).unwrap();
+    &e.functions
+        .iter()
+        .find(|f| f.function.name == name && f.function.args == args)
+        .unwrap_or_else(|| panic!("{ext}: {name}{args:?}"))
+        .function
+}
+
+fn contrib_type(ext: &str, name: &str) -> &'static contrib::ExtensionType {
+    let e = contrib_data().extension(ext).unwrap();
+    e.types.iter().find(|t| t.name == name).unwrap()
+}
+
+#[test]
+fn contrib_functions_operators_and_casts() {
+    let c = contrib_data();
+    // pgcrypto: digest over text and bytea; no types of its own.
+    let digest = contrib_function("pgcrypto", "digest", &[oid::TEXT, oid::TEXT]);
+    assert_eq!(digest.ret, oid::BYTEA);
+    assert!(digest.strict);
+    assert_eq!(digest.volatility, Volatility::Immutable);
+    contrib_function("pgcrypto", "digest", &[oid::BYTEA, oid::TEXT]);
+    let salt = contrib_function("pgcrypto", "gen_salt", &[oid::TEXT, oid::INT4]);
+    assert_eq!(salt.volatility, Volatility::Volatile);
+    assert!(c.extension("pgcrypto").unwrap().types.is_empty());
+
+    // citext: a collatable string-category type, cast to text implicitly, from text on
+    // assignment; its own max aggregate.
+    let citext = contrib_type("citext", "citext");
+    assert_eq!((citext.category, citext.collatable), ('S', true));
+    assert_eq!(citext.array_name.as_deref(), Some("_citext"));
+    let to_text = c.cast(citext.oid, oid::TEXT).unwrap();
+    assert_eq!(
+        (to_text.context, to_text.method),
+        (CastContext::Implicit, CastMethod::Binary)
+    );
+    assert_eq!(
+        c.cast(oid::TEXT, citext.oid).unwrap().context,
+        CastContext::Assignment
+    );
+    let from_bool = c.cast(oid::BOOL, citext.oid).unwrap();
+    assert_eq!(from_bool.method, CastMethod::Function);
+    assert_eq!(
+        c.function_by_oid(from_bool.func.unwrap())
+            .unwrap()
+            .1
+            .function
+            .name,
+        "citext"
+    );
+    let max = contrib_function("citext", "max", &[citext.oid]);
+    assert_eq!(max.kind, FunctionKind::Aggregate);
+    let agg = max.aggregate.as_ref().unwrap();
+    assert_eq!(
+        c.function_by_oid(agg.transfn).unwrap().1.function.name,
+        "citext_larger"
+    );
+    assert!(agg.null_on_empty_input());
+
+    // hstore: `->` is fetchval; a subscripting handler; each() has OUT columns; casts to json.
+    let hstore = contrib_type("hstore", "hstore");
+    let e = c.extension("hstore").unwrap();
+    let arrow = e
+        .operators
+        .iter()
+        .find(|o| o.name == "->" && o.left == Some(hstore.oid) && o.right == oid::TEXT)
+        .unwrap();
+    assert_eq!(arrow.result, oid::TEXT);
+    assert_eq!(
+        c.function_by_oid(arrow.code).unwrap().1.function.name,
+        "fetchval"
+    );
+    assert!(hstore.subscript.is_some());
+    let each = contrib_function("hstore", "each", &[hstore.oid]);
+    assert!(each.retset);
+    assert_eq!(
+        each.out_columns(),
+        [
+            ("key".to_string(), oid::TEXT),
+            ("value".to_string(), oid::TEXT)
+        ]
+    );
+    assert_eq!(
+        c.cast(hstore.oid, oid::JSONB).unwrap().context,
+        CastContext::Explicit
+    );
+    // Commutators and negators link operators of the extension.
+    let eq = e
+        .operators
+        .iter()
+        .find(|o| o.name == "=" && o.left == Some(hstore.oid))
+        .unwrap();
+    assert_eq!(eq.commutator, Some(eq.oid));
+    let ne = e
+        .operators
+        .iter()
+        .find(|o| Some(o.oid) == eq.negator)
+        .unwrap();
+    assert_eq!(ne.name, "<>");
+
+    // pg_trgm: `%` on text, implemented by similarity_op.
+    let pct = c
+        .extension("pg_trgm")
+        .unwrap()
+        .operators
+        .iter()
+        .find(|o| o.name == "%" && o.left == Some(oid::TEXT))
+        .unwrap();
+    assert_eq!(
+        c.function_by_oid(pct.code).unwrap().1.function.name,
+        "similarity_op"
+    );
+
+    // earthdistance requires cube; its domain `earth` is cube wherever it is used.
+    let earth = c.extension("earthdistance").unwrap();
+    assert_eq!(earth.requires, ["cube"]);
+    let cube = contrib_type("cube", "cube");
+    assert_eq!(contrib_type("earthdistance", "earth").base, Some(cube.oid));
+    assert_eq!(
+        contrib_function("earthdistance", "ll_to_earth", &[oid::FLOAT8, oid::FLOAT8]).ret,
+        cube.oid
+    );
+    assert_eq!(contrib_type("lo", "lo").base, Some(oid::OID));
+    contrib_function("lo", "lo_oid", &[oid::OID]);
+
+    // A composite type's attributes; an extension that names its schema.
+    let ct = contrib_type("tablefunc", "tablefunc_crosstab_2");
+    assert_eq!(ct.kind, TypeKind::Composite);
+    let attrs: Vec<&str> = ct.attributes.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(attrs, ["row_name", "category_1", "category_2"]);
+    assert_eq!(
+        c.extension("adminpack").unwrap().schema.as_deref(),
+        Some("pg_catalog")
+    );
+    assert_eq!(c.extension("hstore").unwrap().schema, None);
+}
+
+#[test]
+fn contrib_nullability_exceptions_name_real_functions() {
+    let c = contrib_data();
+    for ext in contrib::AUDITED {
+        assert!(c.extension(ext).is_some(), "{ext}");
+    }
+    for (ext, name) in contrib::NULL_ON_NON_NULL_INPUT {
+        assert!(contrib::AUDITED.contains(ext), "{ext}");
+        let e = c.extension(ext).unwrap();
+        let fs: Vec<_> = e
+            .functions
+            .iter()
+            .filter(|f| f.function.name == *name)
+            .collect();
+        assert!(!fs.is_empty(), "{ext}: {name}");
+        // Listing a non-strict function would change nothing.
+        assert!(fs.iter().all(|f| f.function.strict), "{ext}: {name}");
+        assert!(fs.iter().all(|f| c.null_on_non_null_input(f.function.oid)));
+    }
+    let hstore = contrib_type("hstore", "hstore").oid;
+    assert!(
+        c.null_on_non_null_input(contrib_function("hstore", "fetchval", &[hstore, oid::TEXT]).oid)
+    );
+    assert!(
+        !c.null_on_non_null_input(contrib_function("hstore", "exist", &[hstore, oid::TEXT]).oid)
+    );
+    assert!(!c.null_on_non_null_input(
+        contrib_function("pg_trgm", "similarity", &[oid::TEXT, oid::TEXT]).oid
+    ));
+    // Not audited: every function may be NULL (sslinfo's are without SSL).
+    assert!(c.null_on_non_null_input(contrib_function("sslinfo", "ssl_version", &[]).oid));
+    // Builtins are not the contrib data's business.
+    let lower = b().functions_named("lower")[0].oid;
+    assert!(!c.null_on_non_null_input(lower));
+}
+
+#[test]
+fn malformed_contrib_files_are_errors_not_panics() {
+    let e = "V\t15\nE\tx\t1.0\tt\t\\N\t\n";
+    for (text, expected) in [
+        ("", "no `V`"),
+        (
+            "V\t15\nT\tt\tb\tU\tf\t\\N\t0\tf\t0\n",
+            "line 2: a `T` record before any `E`",
+        ),
+        (
+            &format!("{e}T\tt\tq\tU\tf\t\\N\t0\tf\t0\n"),
+            "line 3: unknown code `q`",
+        ),
+        (
+            &format!("{e}T\tt\tr\tR\tf\t\\N\t0\tf\t0\n"),
+            "only base, composite and domain",
+        ),
+        (
+            &format!("{e}K\ta\t23\n"),
+            "line 3: a `K` (attribute) record after no composite",
+        ),
+        (
+            &format!("{e}T\tt\td\tU\tf\t\\N\t0\tf\t0\n"),
+            "a domain without a base type",
+        ),
+        (
+            &format!("{e}T\tt\tb\tU\tf\t_t\t0\tf\t0\nT\tt\tb\tU\tf\t\\N\t0\tf\t0\n"),
+            "line 4: the type name `t` is taken",
+        ),
+        (
+            &format!("{e}F\tf\tc\tf\ti\tt\tf\tnope\t0\t0\t\t\\N\t\\N\t\\N\n"),
+            "line 3: type `nope` is not a type of x",
+        ),
+        (
+            &format!("{e}F\tf\tc\tf\ti\tt\tf\t99999\t0\t0\t\t\\N\t\\N\t\\N\n"),
+            "type 99999 is not a builtin type",
+        ),
+        (
+            &format!("{e}F\tf\tc\tf\ti\tt\tf\t23\t0\t0\t23\t\\N\t\\N\ta,b\n"),
+            "names do not match",
+        ),
+        (
+            &format!(
+                "{e}F\tf\tc\tf\ti\tt\tf\t23\t0\t0\t\t\\N\t\\N\t\\N\nF\tf\tc\tf\ti\tt\tf\t25\t0\t0\t\t\\N\t\\N\t\\N\n"
+            ),
+            "line 4: `f()` is listed twice",
+        ),
+        (
+            &format!("{e}F\tf\tc\ta\ti\tf\tf\t23\t0\t0\t23\t\\N\t\\N\t\\N\n"),
+            "the aggregate f of x has no `A` record",
+        ),
+        (
+            &format!(
+                "{e}F\tf\tc\tf\ti\tt\tf\t23\t0\t0\t23\t\\N\t\\N\t\\N\nA\tf(23)\tn\t0\tf(23)\t0\t23\t\\N\n"
+            ),
+            "line 4: `f(23)` is not an aggregate of x",
+        ),
+        (
+            &format!("{e}O\t+\tb\t23\t23\t23\tg(23)\t0\t0\n"),
+            "function `g(23)` is not a function of x",
+        ),
+        (
+            &format!(
+                "{e}F\tf\tc\tf\ti\tt\tf\t23\t0\t0\t23,23\t\\N\t\\N\t\\N\nO\t+++\tb\t23\t23\t23\tf(23,23)\t---\t0\n"
+            ),
+            "no operator --- with the implied operand types",
+        ),
+        (
+            &format!("{e}C\t23\t25\ti\tb\t0\n"),
+            "a cast between types of no extension's own",
+        ),
+        (
+            &format!(
+                "{e}T\td\td\tU\tf\t_d\t23\tf\t0\nF\tf\tc\tf\ti\tt\tf\t_d\t0\t0\t\t\\N\t\\N\t\\N\n"
+            ),
+            "`_d` is an array of a domain",
+        ),
+        (
+            "V\t15\nE\tx\t1\tt\t\\N\t\nE\tx\t1\tt\t\\N\t\n",
+            "an extension is listed twice",
+        ),
+    ] {
+        let err = Contrib::parse(text).unwrap_err().to_string();
+        assert!(err.contains(expected), "{text:?}: {err}");
+    }
+    // A reference to a type of a required extension resolves; of another one, not.
+    let two = "V\t15\nE\ta\t1\tt\t\\N\t\nT\tt\tb\tU\tf\t\\N\t0\tf\t0\n\
+               E\tb\t1\tt\t\\N\ta\nF\tf\tc\tf\ti\tt\tf\tt\t0\t0\t\t\\N\t\\N\t\\N\n";
+    let parsed = Contrib::parse(two).unwrap();
+    let t = parsed.extension("a").unwrap().types[0].oid;
+    assert_eq!(parsed.extension("b").unwrap().functions[0].function.ret, t);
+    let err = Contrib::parse(&two.replace("\ta\nF", "\t\nF"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("type `t` is not a type of b"), "{err}");
+}
+
+/// The analyzer's view of a schema given as DDL.
+fn schema_of(ddl: &str) -> squill_codegen::analyze::Schema {
+    use squill_codegen::diagnostic::SourceFile;
+    let (catalog, problems, _) =
+        squill_codegen::catalog::from_ddl(&[SourceFile::new("schema.sql", ddl.to_string())]);
+    assert!(problems.is_empty(), "{problems:?}");
+    squill_codegen::analyze::Schema::from_catalog(&catalog)
+}
+
+#[test]
+fn the_analyzer_knows_installed_contrib_extensions_in_their_schema() {
+    // Nothing installed: an extension's function is unknown.
+    let none = schema_of("CREATE TABLE t (id int);");
+    let err = analyze_columns(&none, "SELECT digest('a', 'sha256')").unwrap_err();
+    assert!(err.contains("not supported offline yet"), "{err}");
+
+    let s = schema_of(
+        "CREATE EXTENSION pgcrypto;\n\
+         CREATE SCHEMA ext;\n\
+         CREATE EXTENSION hstore WITH SCHEMA ext;\n\
+         CREATE EXTENSION citext SCHEMA ext;\n\
+         CREATE TABLE t (id int, h ext.hstore NOT NULL, c ext.citext);",
+    );
+    assert_eq!(
+        analyze_columns(
+            &s,
+            "SELECT digest('a', 'sha256') AS d, public.crypt('p', 's') AS c"
+        )
+        .unwrap(),
+        ["d bytea NOT NULL", "c text NOT NULL"]
+    );
+    // Only pgcrypto's overloads exist now: a call matching none is PostgreSQL's error.
+    let err = analyze_columns(&s, "SELECT digest(1, 'sha256')").unwrap_err();
+    assert!(
+        err.contains("function digest(integer, unknown) does not exist"),
+        "{err}"
+    );
+    // The types are named in the extension's schema.
+    assert_eq!(
+        analyze_columns(
+            &s,
+            "SELECT h, c, ext.hstore('k', 'v') AS made, 'a=>1'::ext.hstore AS lit FROM t"
+        )
+        .unwrap(),
+        [
+            "h ext.hstore NOT NULL",
+            "c ext.citext NULL",
+            "made ext.hstore NULL",
+            "lit ext.hstore NOT NULL"
+        ]
+    );
+    // Off the search path: functions need their schema, operators are not found.
+    let err = analyze_columns(&s, "SELECT akeys(h) FROM t").unwrap_err();
+    assert!(err.contains("akeys()"), "{err}");
+    let err = analyze_columns(&s, "SELECT h -> 'k' FROM t").unwrap_err();
+    assert!(
+        err.contains("operator does not exist: ext.hstore -> unknown"),
+        "{err}"
+    );
+    // Casts apply wherever the types are: citext to text implicitly.
+    assert_eq!(
+        analyze_columns(&s, "SELECT upper(c) AS u, c::varchar AS v FROM t").unwrap(),
+        ["u text NULL", "v character varying NULL"]
+    );
+
+    // On the search path (moved there), the operators are found.
+    let moved = schema_of(
+        "CREATE SCHEMA ext;\n\
+         CREATE EXTENSION hstore WITH SCHEMA ext;\n\
+         CREATE TABLE t (h ext.hstore NOT NULL);\n\
+         ALTER EXTENSION hstore SET SCHEMA public;",
+    );
+    assert_eq!(
+        analyze_columns(
+            &moved,
+            "SELECT h -> 'k' AS v, akeys(h) AS k, h ? 'k' AS has FROM t"
+        )
+        .unwrap(),
+        ["v text NULL", "k text[] NOT NULL", "has boolean NOT NULL"]
+    );
+    // Dropped: gone again.
+    let dropped = schema_of("CREATE EXTENSION pg_trgm;\nDROP EXTENSION pg_trgm;");
+    assert!(analyze_columns(&dropped, "SELECT similarity('a', 'b')").is_err());
+
+    // An extension squill has no data for: a call matching nothing may be one of its
+    // functions (a refusal, not an error).
+    let unknown = schema_of("CREATE EXTENSION pgcrypto;\nCREATE EXTENSION vector;");
+    let err = analyze_columns(&unknown, "SELECT digest(1, 'sha256')").unwrap_err();
+    assert!(err.contains("not supported offline yet"), "{err}");
+
+    // An extension whose control file names its schema goes there, whatever the DDL says.
+    let admin = schema_of("CREATE EXTENSION adminpack;");
+    assert_eq!(
+        analyze_columns(&admin, "SELECT pg_catalog.pg_file_unlink('x') AS ok").unwrap(),
+        ["ok boolean NULL"]
+    );
 }

@@ -868,4 +868,37 @@ CREATE TABLE precise (
 );
 "#,
     ),
+    (
+        "0003_operators.sql",
+        r#"
+CREATE SCHEMA ops;
+CREATE TYPE wr AS RANGE (SUBTYPE = float8);
+CREATE FUNCTION wr_has(wr, integer) RETURNS boolean LANGUAGE sql AS $$ SELECT $1 @> $2::float8 $$;
+CREATE FUNCTION int_in_wr(integer, wr) RETURNS boolean LANGUAGE sql AS $$ SELECT $2 @> $1::float8 $$;
+CREATE OPERATOR @@> (LEFTARG = wr, RIGHTARG = integer, FUNCTION = wr_has, COMMUTATOR = <@@);
+CREATE OPERATOR <@@ (LEFTARG = integer, RIGHTARG = wr, FUNCTION = int_in_wr, COMMUTATOR = @@>);
+CREATE FUNCTION txt_eq(text, text) RETURNS boolean LANGUAGE sql AS $$ SELECT $1 = $2 $$;
+CREATE OPERATOR === (
+    LEFTARG = text, RIGHTARG = text, PROCEDURE = txt_eq, NEGATOR = !==, COMMUTATOR = ===,
+    HASHES
+);
+CREATE FUNCTION wr_same(wr) RETURNS wr LANGUAGE sql AS $$ SELECT $1 $$;
+CREATE OPERATOR ops.~~~ (RIGHTARG = wr, FUNCTION = wr_same);
+CREATE OPERATOR public.~<< (FUNCTION = txt_eq, LEFTARG = text, RIGHTARG = text);
+ALTER OPERATOR === (text, text) SET SCHEMA ops;
+DROP OPERATOR IF EXISTS ~~~ (NONE, wr);
+DROP OPERATOR ops.~~~ (NONE, wr), ~<< (text, text);
+ALTER SCHEMA ops RENAME TO ops2;
+CREATE FUNCTION wr_of(integer) RETURNS wr LANGUAGE sql AS $$ SELECT wr($1, $1 + 1) $$;
+CREATE CAST (integer AS wr) WITH FUNCTION wr_of(integer);
+CREATE TYPE mood2 AS ENUM ('a');
+CREATE CAST (mood2 AS text) WITH INOUT AS ASSIGNMENT;
+CREATE CAST (text AS mood2) WITH INOUT;
+CREATE CAST (varchar[] AS mood2) WITH INOUT AS IMPLICIT;
+DROP CAST IF EXISTS (text AS mood2);
+DROP CAST (character varying[] AS mood2);
+DROP TYPE mood2 CASCADE;
+CREATE OPERATOR FAMILY wr_fam USING btree;
+"#,
+    ),
 ];

@@ -156,6 +156,47 @@ fn views_keep_their_query_for_the_analyzer() {
 }
 
 #[test]
+fn views_bind_their_relations_when_created() {
+    let (catalog, diagnostics) = load(&[(
+        "v.sql",
+        "CREATE SCHEMA app;\n\
+         SET search_path TO app, public;\n\
+         CREATE TABLE t (id int, a text, z int);\n\
+         CREATE VIEW public.v AS SELECT t.id, t.a, pg_class.relname FROM t, pg_class;\n\
+         CREATE VIEW public.w AS SELECT * FROM public.v;\n\
+         RESET search_path;\n\
+         ALTER TABLE app.t RENAME COLUMN a TO b;\n\
+         ALTER TABLE app.t ADD COLUMN c int;\n\
+         ALTER TABLE app.t DROP COLUMN z;\n\
+         ALTER TABLE app.t SET SCHEMA public;\n\
+         ALTER TABLE t RENAME TO u;\n\
+         ALTER VIEW v RENAME COLUMN relname TO rel;\n\
+         ALTER SCHEMA app RENAME TO app2;\n",
+    )]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let v = catalog.relation("public", "v").unwrap();
+    let binding = v.binding.as_deref().unwrap();
+    assert_eq!(binding.search_path, ["app2", "public"]);
+    // `pg_class` is the system relation (pg_catalog is searched first): not bound.
+    let [t] = binding.relations.as_slice() else {
+        panic!("{binding:?}");
+    };
+    assert_eq!(t.written, ["t"]);
+    assert_eq!(t.target, QualifiedName::new("public", "u"));
+    assert!(t.complete);
+    let pair = |then: &str, now: &str| (then.to_string(), now.to_string());
+    assert_eq!(t.columns, [pair("id", "id"), pair("a", "b")]);
+    assert_eq!(binding.renamed_columns, [pair("relname", "rel")]);
+    let w = catalog.relation("public", "w").unwrap();
+    let [v] = w.binding.as_deref().unwrap().relations.as_slice() else {
+        panic!("{w:?}");
+    };
+    assert_eq!(v.target, QualifiedName::new("public", "v"));
+    assert!(!v.complete);
+    assert_eq!(v.columns, [pair("relname", "rel")]);
+}
+
+#[test]
 fn conditional_ddl_in_do_blocks_is_a_warning() {
     let (catalog, diagnostics) = load(&[(
         "do.sql",

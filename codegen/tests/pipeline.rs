@@ -419,6 +419,17 @@ fn offline_unknown_column_points_at_it_and_suggests_the_nearest() {
 }
 
 #[test]
+fn offline_ambiguous_column_points_at_it() {
+    let project = Project::new(&[(
+        "users.sql",
+        "-- name: Pairs :many\nSELECT a.email, id\nFROM users a JOIN users b ON b.id = a.id;\n",
+    )]);
+    let errors = project.errors();
+    assert!(errors.contains("queries/users.sql:2:17"), "{errors}");
+    insta::assert_snapshot!(errors);
+}
+
+#[test]
 fn offline_operator_type_mismatch_is_reported_in_postgres_terms() {
     let project = Project::new(&[(
         "users.sql",

@@ -4,14 +4,14 @@
 //! parameters do: the first coercion of an unknown `$n` fixes its type.
 
 use sqlparser::ast::{
-    BinaryOperator, CeilFloorKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArgOperator, FunctionArgumentClause, FunctionArguments, Ident, ObjectName,
-    ObjectNamePart, UnaryOperator, Value,
+    AccessExpr, BinaryOperator, CeilFloorKind, DataType, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArgOperator, FunctionArgumentClause, FunctionArguments, Ident,
+    ObjectName, ObjectNamePart, TableAliasColumnDef, UnaryOperator, Value,
 };
 
 use super::nullability::{self, NON_NULL_WINDOW_FUNCTIONS};
 use super::resolve::{self, Ctx, Pick, common_type, operator};
-use super::scope::Scope;
+use super::scope::{Col, Scope};
 use super::{Fail, Res, Schema, error, unsupported};
 use crate::builtins::{FunctionKind, oid};
 
@@ -285,7 +285,7 @@ impl<'s> Cx<'s> {
             // A row constructor `(a, b)`: a `record`, never NULL itself.
             Expr::Tuple(items) => {
                 for item in items {
-                    self.expr(scope, item)?;
+                    self.row_item(scope, item)?;
                 }
                 Ok(Typed::value(oid::RECORD, false).named("row", 2))
             }
@@ -392,29 +392,9 @@ impl<'s> Cx<'s> {
                 else_result.as_deref(),
             ),
             Expr::Function(f) => self.function(scope, f),
-            Expr::Array(array) => {
-                let mut elems = Vec::new();
-                for el in &array.elem {
-                    if matches!(el, Expr::Array(_)) {
-                        return unsupported("multidimensional ARRAY[...]");
-                    }
-                    elems.push(self.expr(scope, el)?);
-                }
-                if elems.is_empty() {
-                    return unsupported("an empty ARRAY[] (its type comes from a cast)");
-                }
-                let ty = self.common(&mut elems, "ARRAY")?;
-                let arr = self.types().array_of(ty).ok_or_else(|| {
-                    Fail::Error(
-                        format!(
-                            "could not find array type for data type {}",
-                            self.types().display(ty)
-                        ),
-                        None,
-                    )
-                })?;
-                Ok(Typed::value(arr, false).named("array", 2))
-            }
+            Expr::Array(array) => self
+                .array(scope, &array.elem, None)
+                .map_err(|f| f.at(sqlparser::ast::Spanned::span(e))),
             Expr::Extract { expr, .. } => {
                 let mut field = Typed::value(oid::UNKNOWN, false);
                 field.kind = Kind::Literal;
@@ -496,35 +476,7 @@ impl<'s> Cx<'s> {
             }
             Expr::Collate { expr, .. } => self.expr(scope, expr),
             Expr::CompoundFieldAccess { root, access_chain } => {
-                let mut t = self.expr(scope, root)?;
-                for access in access_chain {
-                    match access {
-                        sqlparser::ast::AccessExpr::Subscript(
-                            sqlparser::ast::Subscript::Index { index },
-                        ) => {
-                            let mut i = self.expr(scope, index)?;
-                            if t.ty == oid::JSONB {
-                                return unsupported("jsonb subscripts");
-                            }
-                            let Some(elem) = self.types().element_of(t.ty) else {
-                                return error(format!(
-                                    "cannot subscript type {} because it does not support subscripting",
-                                    self.types().display(t.ty)
-                                ));
-                            };
-                            self.coerce(&mut i, oid::INT4)?;
-                            t = Typed {
-                                ty: elem,
-                                nullable: true,
-                                kind: Kind::Other,
-                                origin: None,
-                                ..t
-                            };
-                        }
-                        _ => return unsupported("array slices and field selection"),
-                    }
-                }
-                Ok(t)
+                self.field_access(scope, root, access_chain)
             }
             other => unsupported(format!("the expression `{other}`")),
         }
@@ -605,9 +557,58 @@ impl<'s> Cx<'s> {
         })
     }
 
-    fn cast(&mut self, scope: &Scope, inner: &Expr, data_type: &DataType) -> Res<Typed> {
-        let target = self.type_of(data_type)?;
-        let mut t = self.expr(scope, inner)?;
+    /// `ARRAY[...]` (`transformArrayExpr`): with the array type a cast right above it gives
+    /// (`target`: the array type and its element type), each element is cast to the element
+    /// type explicitly, and an empty `ARRAY[]` has that type; without one, the elements'
+    /// common type decides, and an empty `ARRAY[]` has no type.
+    fn array(
+        &mut self,
+        scope: &Scope,
+        elements: &[Expr],
+        target: Option<(u32, u32)>,
+    ) -> Res<Typed> {
+        let mut elems = Vec::new();
+        for el in elements {
+            if matches!(el, Expr::Array(_)) {
+                return unsupported("multidimensional ARRAY[...]");
+            }
+            elems.push(self.expr(scope, el)?);
+        }
+        let arr = match target {
+            Some((arr, elem)) => {
+                for (e, el) in elems.iter_mut().zip(elements) {
+                    self.explicit_cast(e, elem)
+                        .map_err(|f| f.at(sqlparser::ast::Spanned::span(el)))?;
+                }
+                arr
+            }
+            None => {
+                if elems.is_empty() {
+                    return Err(Fail::Error(
+                        "cannot determine type of empty array".into(),
+                        Some(
+                            "Explicitly cast to the desired type, for example ARRAY[]::integer[]."
+                                .into(),
+                        ),
+                    ));
+                }
+                let ty = self.common(&mut elems, "ARRAY")?;
+                self.types().array_of(ty).ok_or_else(|| {
+                    Fail::Error(
+                        format!(
+                            "could not find array type for data type {}",
+                            self.types().display(ty)
+                        ),
+                        None,
+                    )
+                })?
+            }
+        };
+        Ok(Typed::value(arr, false).named("array", 2))
+    }
+
+    /// `expr::type` of a typed value (`coerce_to_target_type` with `COERCION_EXPLICIT`).
+    fn explicit_cast(&mut self, t: &mut Typed, target: u32) -> Res<()> {
         let castable = resolve::can_cast(self.types(), t.ty, target, Ctx::Explicit)
             || (self.types().is_enum(target) && t.ty == oid::UNKNOWN);
         if !castable {
@@ -620,10 +621,28 @@ impl<'s> Cx<'s> {
                 self.types().display(target)
             ));
         }
-        self.coerce(&mut t, target)?;
+        self.coerce(t, target)?;
         t.ty = target;
         t.kind = Kind::Other;
         t.origin = None;
+        Ok(())
+    }
+
+    fn cast(&mut self, scope: &Scope, inner: &Expr, data_type: &DataType) -> Res<Typed> {
+        let target = self.type_of(data_type)?;
+        // transformTypeCast: an `ARRAY[...]` right below a cast to an array type (parentheses
+        // make no node) is typed with it.
+        let mut subject = inner;
+        while let Expr::Nested(e) = subject {
+            subject = e;
+        }
+        let mut t = match (subject, self.types().element_of(target)) {
+            (Expr::Array(array), Some(elem)) => {
+                self.array(scope, &array.elem, Some((target, elem)))?
+            }
+            _ => self.expr(scope, inner)?,
+        };
+        self.explicit_cast(&mut t, target)?;
         if t.strength <= 1 {
             let name = cast_name(self, data_type, target);
             t = t.named(&name, 1);
@@ -1291,7 +1310,8 @@ impl<'s> Cx<'s> {
                 _ => None,
             },
         };
-        let record_ok = self.in_from && f.ret == oid::RECORD && !out_columns.is_empty();
+        // In FROM, a record result is typed by its OUT columns or a column definition list.
+        let record_ok = self.in_from && f.ret == oid::RECORD;
         if !record_ok && matches!(f.ret, oid::RECORD | oid::TRIGGER | oid::INTERNAL) {
             return unsupported(format!(
                 "the function {name} returning {}",
@@ -1353,11 +1373,16 @@ impl<'s> Cx<'s> {
     /// or one scalar column named after its lone OUT parameter or else after the function.
     /// `generate_series` rows are never NULL; other set-returning functions' (`unnest`: array
     /// elements) may be.
+    ///
+    /// `coldefs`: the column definition list after it (`AS t(a int, b text)`), which a function
+    /// returning `record` without OUT columns needs and any other may not have
+    /// (`addRangeTableEntryForFunction`).
     pub fn function_in_from(
         &mut self,
         scope: &Scope,
         parts: &[String],
         fargs: &[FunctionArg],
+        coldefs: Option<&[TableAliasColumnDef]>,
     ) -> Res<FromFunction> {
         let name = match parts {
             [n] => n.clone(),
@@ -1393,6 +1418,11 @@ impl<'s> Cx<'s> {
         let r = r?;
         self.saw_aggregate = saved;
         if !r.out.is_empty() {
+            if coldefs.is_some() {
+                return error(
+                    "a column definition list is redundant for a function with OUT parameters",
+                );
+            }
             return Ok(FromFunction {
                 cols: r.out.into_iter().map(|(n, t)| (n, t, true)).collect(),
                 row_type: oid::RECORD,
@@ -1401,6 +1431,26 @@ impl<'s> Cx<'s> {
             });
         }
         let ty = r.typed.ty;
+        if ty == oid::RECORD {
+            let Some(defs) = coldefs else {
+                return error(
+                    "a column definition list is required for functions returning \"record\"",
+                );
+            };
+            return Ok(FromFunction {
+                cols: self.column_definitions(defs)?,
+                row_type: oid::RECORD,
+                scalar: false,
+                out_named: false,
+            });
+        }
+        if coldefs.is_some() {
+            return error(if self.types().is_composite(ty) {
+                "a column definition list is redundant for a function returning a named composite type"
+            } else {
+                "a column definition list is only allowed for functions returning \"record\""
+            });
+        }
         if let Some(cols) = self.schema.composite_columns(ty) {
             return Ok(FromFunction {
                 cols: cols.into_iter().map(|(n, t)| (n, t, true)).collect(),
@@ -1427,6 +1477,41 @@ impl<'s> Cx<'s> {
         })
     }
 
+    /// The columns a column definition list declares (each may be NULL), checked as
+    /// `CheckAttributeNamesTypes` checks them: names once each, no pseudo-type but `record`.
+    fn column_definitions(&self, defs: &[TableAliasColumnDef]) -> Res<Vec<(String, u32, bool)>> {
+        let mut cols: Vec<(String, u32, bool)> = Vec::new();
+        for d in defs {
+            let name = fold(&d.name);
+            let Some(data_type) = &d.data_type else {
+                return error(format!(
+                    "syntax error: column \"{name}\" of a column definition list has no type"
+                ));
+            };
+            cols.push((name, self.type_of(data_type)?, true));
+        }
+        for (i, (name, _, _)) in cols.iter().enumerate() {
+            if cols[..i].iter().any(|(n, _, _)| n == name) {
+                return error(format!("column name \"{name}\" specified more than once"));
+            }
+        }
+        for (name, ty, _) in &cols {
+            let pseudo = self
+                .types()
+                .builtins
+                .type_by_oid(*ty)
+                .is_some_and(|t| t.kind == crate::builtins::TypeKind::Pseudo);
+            let record = *ty == oid::RECORD || self.types().array_of(oid::RECORD) == Some(*ty);
+            if pseudo && !record {
+                return error(format!(
+                    "column \"{name}\" has pseudo-type {}",
+                    self.types().display(*ty)
+                ));
+            }
+        }
+        Ok(cols)
+    }
+
     /// A SQL value function (`CURRENT_DATE`, `CURRENT_USER`, ...), named as `FigureColname`
     /// names it.
     pub(crate) fn sql_value_function(&mut self, name: &str) -> Res<Typed> {
@@ -1441,6 +1526,188 @@ impl<'s> Cx<'s> {
             other => return unsupported(format!("{other} without parentheses")),
         };
         Ok(Typed::value(ty, name == "current_schema").named(name, 2))
+    }
+
+    /// An item of a row constructor, where `(x).*` stands for `x`'s fields
+    /// (`transformExpressionList`).
+    fn row_item(&mut self, scope: &Scope, e: &Expr) -> Res<()> {
+        if let Some((root, chain)) = expansion(e) {
+            return self.expand_fields(scope, root, chain).map(|_| ());
+        }
+        match e {
+            Expr::QualifiedWildcard(name, _) => match parenthesized(name) {
+                Some(ident) => self
+                    .expand_fields(scope, &Expr::Identifier(ident.clone()), &[])
+                    .map(|_| ()),
+                None => {
+                    let parts = name_parts(name)?;
+                    let rel = parts.last().map_or("", String::as_str);
+                    match scope.item(rel) {
+                        Some(_) => Ok(()),
+                        None => error(format!("missing FROM-clause entry for table \"{rel}\"")),
+                    }
+                }
+            },
+            _ => self.expr(scope, e).map(|_| ()),
+        }
+    }
+
+    /// `x.f[i].g`: subscripts and field selections applied in turn (`transformIndirection`).
+    fn field_access(&mut self, scope: &Scope, root: &Expr, chain: &[AccessExpr]) -> Res<Typed> {
+        let (mut t, mut fields) = match chain.first() {
+            Some(AccessExpr::Dot(_)) => self.row_value(scope, root)?,
+            _ => (self.expr(scope, root)?, None),
+        };
+        for access in chain {
+            match access {
+                AccessExpr::Subscript(sqlparser::ast::Subscript::Index { index }) => {
+                    let mut i = self.expr(scope, index)?;
+                    if t.ty == oid::JSONB {
+                        return unsupported("jsonb subscripts");
+                    }
+                    let Some(elem) = self.types().element_of(t.ty) else {
+                        return error(format!(
+                            "cannot subscript type {} because it does not support subscripting",
+                            self.types().display(t.ty)
+                        ));
+                    };
+                    self.coerce(&mut i, oid::INT4)?;
+                    t = Typed {
+                        ty: elem,
+                        nullable: true,
+                        kind: Kind::Other,
+                        origin: None,
+                        ..t
+                    };
+                    fields = None;
+                }
+                AccessExpr::Dot(Expr::Identifier(field)) => {
+                    if super::parse::is_expansion_star(field) {
+                        return error("row expansion via \"*\" is not supported here")
+                            .map_err(|f| f.at(field.span));
+                    }
+                    let name = fold(field);
+                    let of_item = fields.is_some();
+                    let cols = match fields.take() {
+                        Some(cols) => cols,
+                        None => self.fields_of(&t, Some(&name))?,
+                    };
+                    let Some(c) = cols.into_iter().find(|c| c.name == name) else {
+                        return Err(Fail::Error(
+                            if of_item {
+                                format!("column {}.{name} does not exist", t.column_name())
+                            } else {
+                                format!(
+                                    "column \"{name}\" not found in data type {}",
+                                    self.types().display(t.ty)
+                                )
+                            },
+                            None,
+                        )
+                        .at(field.span));
+                    };
+                    t = Typed {
+                        ty: c.ty,
+                        nullable: c.nullable,
+                        kind: Kind::Other,
+                        name: Some(name),
+                        strength: 2,
+                        origin: c.origin,
+                    };
+                }
+                _ => return unsupported("array slices and this field selection"),
+            }
+        }
+        Ok(t)
+    }
+
+    /// The value whose fields `(root).f` selects: a whole-row reference to a FROM item (when
+    /// `root` names no column), with the item's columns as its fields (their nullability, what
+    /// `(t).f` reads being `t.f`), or any other value.
+    fn row_value(&mut self, scope: &Scope, root: &Expr) -> Res<(Typed, Option<Vec<Col>>)> {
+        let mut inner = root;
+        while let Expr::Nested(e) = inner {
+            inner = e;
+        }
+        if let Expr::Identifier(ident) = inner
+            && !(ident.quote_style.is_none() && SQL_VALUE_FUNCTIONS.contains(&fold(ident).as_str()))
+        {
+            let name = fold(ident);
+            if let Err(e) = scope.column(None, &name) {
+                let ambiguous = matches!(&e, Fail::Error(m, _) if m.ends_with("is ambiguous"));
+                return match scope.item(&name) {
+                    Some(item) if !ambiguous => {
+                        let ty = item.row_type.unwrap_or(oid::RECORD);
+                        let t = Typed::value(ty, item.nulled).named(&name, 2);
+                        Ok((t, Some(item.cols.clone())))
+                    }
+                    _ => Err(e.at(ident.span)),
+                };
+            }
+        }
+        Ok((self.expr(scope, root)?, None))
+    }
+
+    /// The fields of a value of a composite type (each may be NULL). `field`: the one selected
+    /// (for PostgreSQL's message when the type is not composite); `None` for `.*`.
+    fn fields_of(&self, t: &Typed, field: Option<&str>) -> Res<Vec<Col>> {
+        if let Some(cols) = self.schema.composite_columns(t.ty) {
+            return Ok(cols
+                .into_iter()
+                .map(|(name, ty)| Col {
+                    name,
+                    ty,
+                    nullable: true,
+                    origin: None,
+                })
+                .collect());
+        }
+        if t.ty == oid::RECORD {
+            return unsupported("the fields of a record value");
+        }
+        if self.types().is_composite(t.ty) {
+            return unsupported(format!(
+                "the fields of {} (a system catalog's row type)",
+                self.types().display(t.ty)
+            ));
+        }
+        let ty = self.types().display(t.ty);
+        error(match field {
+            Some(f) => {
+                format!("column notation .{f} applied to type {ty}, which is not a composite type")
+            }
+            None => format!("type {ty} is not composite"),
+        })
+    }
+
+    /// `(root).*` (`ExpandIndirectionStar`), `chain` the indirection before the `*`: the
+    /// fields of the composite value, as columns.
+    pub fn expand_fields(
+        &mut self,
+        scope: &Scope,
+        root: &Expr,
+        chain: &[AccessExpr],
+    ) -> Res<Vec<Typed>> {
+        let (t, fields) = if chain.is_empty() {
+            self.row_value(scope, root)?
+        } else {
+            (self.field_access(scope, root, chain)?, None)
+        };
+        let cols = match fields {
+            Some(cols) => cols,
+            None => self.fields_of(&t, None)?,
+        };
+        Ok(cols
+            .into_iter()
+            .map(|c| Typed {
+                ty: c.ty,
+                nullable: c.nullable,
+                kind: Kind::Other,
+                name: Some(c.name),
+                strength: 2,
+                origin: c.origin,
+            })
+            .collect())
     }
 
     /// A whole-row reference to the FROM item `rel` (`transformWholeRowRef`).
@@ -1461,7 +1728,12 @@ impl<'s> Cx<'s> {
         for a in items {
             match a {
                 FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
-                    self.expr(scope, e)?;
+                    self.row_item(scope, e)?;
+                }
+                FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(rel))
+                    if let Some(ident) = parenthesized(rel) =>
+                {
+                    self.expand_fields(scope, &Expr::Identifier(ident.clone()), &[])?;
                 }
                 FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(rel)) => {
                     let parts = name_parts(rel)?;
@@ -1548,6 +1820,10 @@ fn split_named_arg(a: &FunctionArg) -> Res<(Option<String>, ArgValue<'_>)> {
         Ok(match arg {
             FunctionArgExpr::Expr(e) => ArgValue::Expr(e),
             FunctionArgExpr::Wildcard => ArgValue::Star,
+            // `f((t).*)`: not a whole-row reference like `f(t.*)`, but a row expansion.
+            FunctionArgExpr::QualifiedWildcard(name) if parenthesized(name).is_some() => {
+                return error("row expansion via \"*\" is not supported here");
+            }
             FunctionArgExpr::QualifiedWildcard(name) => ArgValue::Qualified(name),
             FunctionArgExpr::WildcardWithOptions(_) => {
                 return unsupported("`* EXCLUDE (...)` as a function argument");
@@ -1577,6 +1853,33 @@ fn split_named_arg(a: &FunctionArg) -> Res<(Option<String>, ArgValue<'_>)> {
         FunctionArg::Unnamed(arg) => (None, value(arg)?),
         other => return unsupported(format!("the function argument {other}")),
     })
+}
+
+/// `(x).*` as the parser reads it (see `parse::parenthesized_wildcards`): the value and the
+/// indirection before the `*`.
+pub(crate) fn expansion(e: &Expr) -> Option<(&Expr, &[AccessExpr])> {
+    let Expr::CompoundFieldAccess { root, access_chain } = e else {
+        return None;
+    };
+    match access_chain.split_last() {
+        Some((AccessExpr::Dot(Expr::Identifier(star)), before))
+            if super::parse::is_expansion_star(star) =>
+        {
+            Some((root, before))
+        }
+        _ => None,
+    }
+}
+
+/// The name of a `(name).*` the parser rewrote to `name.*` (see
+/// `parse::parenthesized_wildcards`).
+pub(crate) fn parenthesized(name: &ObjectName) -> Option<&Ident> {
+    match name.0.as_slice() {
+        [ObjectNamePart::Identifier(ident)] if super::parse::is_parenthesized_name(ident) => {
+            Some(ident)
+        }
+        _ => None,
+    }
 }
 
 /// The fields of a row constructor, `(a, b)` or `ROW(a, b)` (without `t.*` items).

@@ -17,6 +17,7 @@
 //! null rules of aggregates, functions and operators), `statement` (SELECT, set operations,
 //! VALUES, INSERT, UPDATE, DELETE, CTEs).
 
+mod bound;
 mod expr;
 mod nullability;
 pub(crate) mod parse;
@@ -56,7 +57,8 @@ pub struct FunctionSig {
     pub arg_names: Vec<String>,
     pub ret: u32,
     pub retset: bool,
-    /// The builtin's OID; `None` for a schema function.
+    /// The OID of a builtin or of a contrib extension's function (`Types::builtins` knows
+    /// both); `None` for a schema function.
     pub builtin: Option<u32>,
     /// A schema function's OUT / `RETURNS TABLE` columns (builtins: from `pg_proc`).
     pub out: Vec<(String, u32)>,
@@ -74,13 +76,16 @@ pub struct Schema {
     /// Names of the catalog's functions left out (procedures, or types not resolved): a
     /// call that matches nothing may mean one of them.
     skipped_functions: std::collections::HashSet<String>,
-    /// The schema installs extensions, whose functions the catalog does not hold.
+    /// The schema installs extensions squill has no data for (not contrib), whose functions
+    /// the catalog does not hold.
     has_extensions: bool,
     /// The kinds of the catalog's relations (not recorded: a table).
     relkinds: HashMap<(String, String), crate::catalog::RelKind>,
     /// The catalog's sequences.
     sequences: std::collections::HashSet<(String, String)>,
     pub search_path: Vec<String>,
+    /// While a view's query is typed: what its names referred to when it was created.
+    binding: Option<crate::catalog::ViewBinding>,
 }
 
 impl Default for Schema {
@@ -95,6 +100,7 @@ impl Default for Schema {
             relkinds: HashMap::new(),
             sequences: Default::default(),
             search_path: vec!["public".into()],
+            binding: None,
         }
     }
 }
@@ -285,14 +291,17 @@ impl Schema {
     /// it): `None` for a system relation (its row type is not in the snapshot) or an unknown
     /// one.
     pub(crate) fn relation_row_type(&self, parts: &[String]) -> Option<u32> {
-        let (schema, system) = self.find_relation(parts)?;
-        if system {
-            return None;
-        }
+        let (schema, name) = match self.bound_target(parts) {
+            Some(target) => (target.schema.clone(), target.name.clone()),
+            None => match self.find_relation(parts)? {
+                (_, true) => return None,
+                (schema, false) => (schema, parts.last()?.clone()),
+            },
+        };
         let quoted = format!(
             "{}.{}",
             crate::catalog::quote_ident(&schema),
-            crate::catalog::quote_ident(parts.last()?)
+            crate::catalog::quote_ident(&name)
         );
         self.types
             .resolve_name(&quoted, &[])
@@ -505,14 +514,6 @@ pub fn analyze(
     };
     let nullable_params: Vec<bool> = raw.params.iter().map(|p| p.nullable).collect();
     let out = statement::analyze_statement(schema, statement, &nullable_params).map_err(fail)?;
-    let found_embeds = crate::embed::embed_ranges(
-        &raw.sql,
-        statement,
-        &raw.embeds,
-        out.columns.len(),
-        &mut |s, t| schema.relation(s, t).map(|(_, cols)| cols.len()),
-    )
-    .map_err(|e| fail(Fail::Error(e, None)))?;
     let mut params = Vec::new();
     for (i, ty) in out.params.iter().enumerate() {
         let Some(ty) = ty else {
@@ -562,16 +563,23 @@ pub fn analyze(
     for i in raw.annotated_nullable(file, &names)? {
         columns[i].nullable = true;
     }
+    let select_list =
+        crate::select_list::resolve(&raw.sql, statement, &raw.embeds, &columns, &mut |s, t| {
+            schema
+                .relation(s, t)
+                .map(|(_, cols)| cols.iter().map(|c| c.name.clone()).collect())
+        })
+        .map_err(|e| fail(Fail::Error(e, None)))?;
     Ok(ir::Query {
         name: raw.name.clone(),
         file: file.name.clone(),
         line: raw.line,
         command: raw.command,
         doc: raw.doc.clone(),
-        sql: crate::embed::spelled_out(&raw.sql, &found_embeds, &columns),
+        sql: select_list.sql(&raw.sql),
         copy_sql: None,
         params,
-        embeds: found_embeds.into_iter().map(|f| f.embed).collect(),
+        embeds: select_list.embeds,
         columns,
         row_type: raw.row_type(),
     })
@@ -611,6 +619,14 @@ impl Schema {
             search_path: catalog.search_path.clone(),
             ..Schema::default()
         };
+        schema.install_extensions(catalog);
+        schema.types.schema_operators = catalog
+            .operators
+            .iter()
+            .map(|o| o.name.name.clone())
+            .collect();
+        schema.types.schema_casts = !catalog.casts.is_empty();
+        schema.types.unknown_extensions = schema.has_extensions;
         for name in catalog.enums.keys() {
             schema.add_enum(&name.schema, &name.name);
         }
@@ -687,7 +703,11 @@ impl Schema {
                 .relkinds
                 .insert((name.schema.clone(), name.name.clone()), rel.kind);
             if rel.columns_pending() {
-                views.push((name, rel.view_sql.clone().unwrap_or_default()));
+                views.push((
+                    name,
+                    rel.view_sql.clone().unwrap_or_default(),
+                    rel.binding.as_deref(),
+                ));
                 continue;
             }
             let cols = rel
@@ -710,7 +730,6 @@ impl Schema {
                 .relations
                 .insert((name.schema.clone(), name.name.clone()), cols);
         }
-        schema.has_extensions = !catalog.extensions.is_empty();
         schema.sequences = catalog
             .sequences
             .iter()
@@ -763,20 +782,81 @@ impl Schema {
         // Views in dependency order: retry while progress is made.
         while !views.is_empty() {
             let before = views.len();
-            views.retain(|(name, sql)| match schema.view_columns(sql) {
-                Some(cols) => {
-                    schema
-                        .relations
-                        .insert((name.schema.clone(), name.name.clone()), cols);
-                    false
-                }
-                None => true,
-            });
+            views.retain(
+                |(name, sql, binding)| match schema.view_columns(sql, *binding) {
+                    Some(cols) => {
+                        schema
+                            .relations
+                            .insert((name.schema.clone(), name.name.clone()), cols);
+                        false
+                    }
+                    None => true,
+                },
+            );
             if views.len() == before {
                 break;
             }
         }
         schema
+    }
+
+    /// The contrib extensions the catalog installs (see [`crate::builtins::contrib`]), in the
+    /// schema each went to (the control file's, for one that names it): their types, casts
+    /// and operators ([`Types::install_extension`]), their functions as functions of that
+    /// schema (found on the search path like the schema's own, typed and null-checked like
+    /// builtins), and their composite types' attributes. Any other extension makes a call
+    /// that matches nothing possibly one of its functions (a refusal, not an error).
+    fn install_extensions(&mut self, catalog: &crate::catalog::Catalog) {
+        let contrib = crate::builtins::contrib::Contrib::load();
+        for name in &catalog.extensions {
+            let ext = contrib.extension(name);
+            let Some((ext, ext_schema)) = ext.and_then(|e| {
+                let schema = e
+                    .schema
+                    .as_ref()
+                    .or_else(|| catalog.extension_schemas.get(name))?;
+                Some((e, schema.clone()))
+            }) else {
+                self.has_extensions = true;
+                continue;
+            };
+            self.types
+                .install_extension(ext, &ext_schema, &catalog.search_path);
+            for t in ext.types.iter().filter(|t| !t.attributes.is_empty()) {
+                let fields = t
+                    .attributes
+                    .iter()
+                    .map(|(name, ty)| RelColumn {
+                        name: name.clone(),
+                        ty: *ty,
+                        not_null: false,
+                    })
+                    .collect();
+                self.composite_fields
+                    .insert((ext_schema.clone(), t.name.clone()), fields);
+            }
+            for f in &ext.functions {
+                let f = &f.function;
+                self.functions
+                    .entry((ext_schema.clone(), f.name.clone()))
+                    .or_default()
+                    .push(FunctionSig {
+                        kind: f.kind,
+                        args: f.args.clone(),
+                        variadic: f.variadic,
+                        nargdefaults: f.nargdefaults as usize,
+                        arg_names: f
+                            .input_arg_names()
+                            .into_iter()
+                            .map(str::to_string)
+                            .collect(),
+                        ret: f.ret,
+                        retset: f.retset,
+                        builtin: Some(f.oid),
+                        out: Vec::new(),
+                    });
+            }
+        }
     }
 
     /// A catalog type name in the analyzer's OID space (domains reduced to their base).
@@ -804,7 +884,15 @@ impl Schema {
     /// A view's columns from its defining query (`None` if it cannot be typed offline), with
     /// the nullability the analyzer infers for that query. (PostgreSQL's describe reports every
     /// view column nullable; the view's query says more, and is what reading the view runs.)
-    fn view_columns(&self, sql: &str) -> Option<Vec<RelColumn>> {
+    ///
+    /// The query is typed as PostgreSQL bound it when the view was created (`binding`: the
+    /// relations its names found then, the creating session's search path), and its columns
+    /// renamed since are renamed.
+    fn view_columns(
+        &mut self,
+        sql: &str,
+        binding: Option<&crate::catalog::ViewBinding>,
+    ) -> Option<Vec<RelColumn>> {
         let parse::Parsed::Statements(statements) =
             parse::parse(sql, &|name| self.has_column_named(name)).ok()?
         else {
@@ -813,12 +901,24 @@ impl Schema {
         let [statement] = statements.as_slice() else {
             return None;
         };
-        let out = statement::analyze_statement(self, statement, &[]).ok()?;
+        let saved_path = match binding {
+            Some(b) => std::mem::replace(&mut self.search_path, b.search_path.clone()),
+            None => self.search_path.clone(),
+        };
+        self.binding = binding.cloned();
+        let out = statement::analyze_statement(self, statement, &[]);
+        self.binding = None;
+        self.search_path = saved_path;
+        let renamed = binding.map_or(&[][..], |b| b.renamed_columns.as_slice());
         Some(
-            out.columns
+            out.ok()?
+                .columns
                 .into_iter()
                 .map(|c| RelColumn {
-                    name: c.name,
+                    name: renamed
+                        .iter()
+                        .find(|(then, _)| *then == c.name)
+                        .map_or(c.name, |(_, now)| now.clone()),
                     ty: c.ty,
                     not_null: !c.nullable,
                 })

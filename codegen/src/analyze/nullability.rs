@@ -3,7 +3,10 @@
 //!
 //! * A strict function or operator over non-null inputs is non-null, except the builtins
 //!   listed in [`NULL_ON_NON_NULL_INPUT`], which return NULL for some non-null inputs
-//!   (missing JSON keys, empty arrays, no regex match, ...). Non-strict functions may be NULL.
+//!   (missing JSON keys, empty arrays, no regex match, ...), and the contrib extensions'
+//!   functions [`crate::builtins::contrib::Contrib::null_on_non_null_input`] names (`hstore`'s
+//!   `->`, `ltree`'s `lca`, any function of an extension whose sources were not audited).
+//!   Non-strict functions may be NULL.
 //! * An aggregate: `count` (and any aggregate with an initial value and no final function)
 //!   is never NULL. Others are NULL on empty input; in a grouped query every group has a row,
 //!   so the aggregates of [`GROUPED_NON_NULL_AGGREGATES`] over non-null arguments, without
@@ -124,6 +127,9 @@ pub const NON_NULL_WINDOW_FUNCTIONS: &[&str] = &[
 
 /// A plain (non-aggregate, non-window) function call's nullability.
 pub fn function_nullable(f: &BuiltinFunction, args_nullable: &[bool]) -> bool {
+    if crate::builtins::contrib::Contrib::load().null_on_non_null_input(f.oid) {
+        return true;
+    }
     if f.retset || !f.strict || NULL_ON_NON_NULL_INPUT.contains(&f.name.as_str()) {
         // `lower`/`upper` of text are fine; only their range forms return NULL.
         if (f.name == "lower" || f.name == "upper")

@@ -9,7 +9,8 @@
 //! * a typed literal of a type sqlparser does not know, `regtype 'numeric'` or
 //!   `pg_catalog.regtype 'numeric'` → `'numeric'::regtype` (the grammar defines it as that cast);
 //! * `(alias).*` → `alias.*` when `alias` can only be a FROM item (no relation of the schema has
-//!   a column of that name, which PostgreSQL would prefer);
+//!   a column of that name, which PostgreSQL would prefer), and any other `(expression).*` →
+//!   a field access whose field is a marked `*` (see `parenthesized_wildcards`);
 //! * `INSERT … SELECT <no FROM> ON CONFLICT` → the SELECT parenthesized;
 //! * an `ON CONFLICT` target with expressions or an index predicate is dropped: it selects a
 //!   unique index and never changes a parameter's or a column's type. (Not when it holds a
@@ -139,31 +140,38 @@ fn normalize(
 ) -> Vec<TokenWithSpan> {
     let tokens = postfix_null_tests(tokens);
     let tokens = typed_literals(tokens);
-    let tokens = parenthesized_alias_wildcards(tokens, is_column_name);
+    let tokens = parenthesized_wildcards(tokens, is_column_name);
     let tokens = parenthesize_insert_select(tokens);
     drop_conflict_targets(tokens)
 }
 
+/// Keywords an operand follows (so they never end one).
+const BEFORE_OPERAND: &[Keyword] = &[
+    Keyword::SELECT,
+    Keyword::WHERE,
+    Keyword::AND,
+    Keyword::OR,
+    Keyword::NOT,
+    Keyword::WHEN,
+    Keyword::THEN,
+    Keyword::ELSE,
+    Keyword::CASE,
+    Keyword::ON,
+    Keyword::HAVING,
+    Keyword::SET,
+    Keyword::RETURNING,
+    Keyword::VALUES,
+    Keyword::IN,
+    Keyword::LIKE,
+    Keyword::ILIKE,
+    Keyword::IS,
+    Keyword::DISTINCT,
+];
+
 /// Whether the token can end an operand (so a following `ISNULL` is the postfix test).
 fn ends_operand(t: &Token) -> bool {
     match t {
-        Token::Word(w) => {
-            w.quote_style.is_some()
-                || !matches!(
-                    w.keyword,
-                    Keyword::SELECT
-                        | Keyword::WHERE
-                        | Keyword::AND
-                        | Keyword::OR
-                        | Keyword::NOT
-                        | Keyword::WHEN
-                        | Keyword::THEN
-                        | Keyword::ELSE
-                        | Keyword::ON
-                        | Keyword::HAVING
-                        | Keyword::SET
-                )
-        }
+        Token::Word(w) => w.quote_style.is_some() || !BEFORE_OPERAND.contains(&w.keyword),
         Token::RParen
         | Token::RBracket
         | Token::Number(..)
@@ -239,30 +247,7 @@ fn typed_literals(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             .map(|&j| &out[j].token);
         let starts_operand = match before {
             None => true,
-            Some(Token::Word(b)) => {
-                b.quote_style.is_none()
-                    && matches!(
-                        b.keyword,
-                        Keyword::SELECT
-                            | Keyword::WHERE
-                            | Keyword::AND
-                            | Keyword::OR
-                            | Keyword::NOT
-                            | Keyword::WHEN
-                            | Keyword::THEN
-                            | Keyword::ELSE
-                            | Keyword::CASE
-                            | Keyword::ON
-                            | Keyword::HAVING
-                            | Keyword::RETURNING
-                            | Keyword::VALUES
-                            | Keyword::IN
-                            | Keyword::LIKE
-                            | Keyword::ILIKE
-                            | Keyword::IS
-                            | Keyword::DISTINCT
-                    )
-            }
+            Some(Token::Word(b)) => b.quote_style.is_none() && BEFORE_OPERAND.contains(&b.keyword),
             Some(Token::RParen | Token::RBracket | Token::Number(..) | Token::Placeholder(_)) => {
                 false
             }
@@ -281,30 +266,121 @@ fn typed_literals(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     out
 }
 
-/// `( alias ) . *` → `alias . *`.
-fn parenthesized_alias_wildcards(
+/// The quote style of the identifiers the rewrites below make: the PostgreSQL tokenizer never
+/// produces it, so the analyzer can tell them from anything written.
+pub(crate) const REWRITE_QUOTE: char = '`';
+
+/// Whether an identifier is the `*` of a `(expression).*` rewritten by
+/// [`parenthesized_wildcards`].
+pub(crate) fn is_expansion_star(ident: &sqlparser::ast::Ident) -> bool {
+    ident.quote_style == Some(REWRITE_QUOTE) && ident.value == "*"
+}
+
+/// Whether an identifier is the `alias` of a `(alias).*` rewritten by
+/// [`parenthesized_wildcards`] (already folded).
+pub(crate) fn is_parenthesized_name(ident: &sqlparser::ast::Ident) -> bool {
+    ident.quote_style == Some(REWRITE_QUOTE) && ident.value != "*"
+}
+
+/// `(expression).*`, which sqlparser does not read (PostgreSQL expands the composite value's
+/// fields in a select list, `ROW(...)` or `VALUES`):
+///
+/// * `( name ) . *` → `name . *` when `name` can only be a FROM item (no relation of the schema
+///   has a column of that name, which PostgreSQL would prefer): the qualified wildcard it then
+///   is, the name spanning `( name )` (so the wildcard spans what was written) and marked with
+///   [`REWRITE_QUOTE`] (folded), so the analyzer still prefers a column of a CTE or subquery;
+/// * otherwise `( expression ) . *` → `( expression ) . <*>`, the `*` a field name marked with
+///   [`REWRITE_QUOTE`]: a field access the analyzer expands.
+///
+/// Only where the `(` opens an operand, not a function call's arguments (`f(x).*` is not
+/// PostgreSQL).
+fn parenthesized_wildcards(
     tokens: Vec<TokenWithSpan>,
     is_column_name: &dyn Fn(&str) -> bool,
 ) -> Vec<TokenWithSpan> {
+    let mut tokens = tokens;
     let sig = significant(&tokens);
     let mut drop = vec![false; tokens.len()];
-    for w in sig.windows(5) {
-        let [open, name, close, period, star] = [w[0], w[1], w[2], w[3], w[4]];
-        let Token::Word(word) = &tokens[name].token else {
+    for (k, w) in sig.windows(3).enumerate() {
+        let [close, period, star] = [w[0], w[1], w[2]];
+        if !(tokens[close].token == Token::RParen
+            && tokens[period].token == Token::Period
+            && tokens[star].token == Token::Mul)
+        {
+            continue;
+        }
+        // The matching `(`, and what comes before it.
+        let mut depth = 0usize;
+        let mut open = None;
+        for j in (0..=k).rev() {
+            match tokens[sig[j]].token {
+                Token::RParen => depth += 1,
+                Token::LParen => {
+                    depth -= 1;
+                    if depth == 0 {
+                        open = Some(j);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(open) = open else {
             continue;
         };
-        let folded = match word.quote_style {
-            Some(_) => word.value.clone(),
-            None => word.value.to_lowercase(),
-        };
-        if tokens[open].token == Token::LParen
-            && tokens[close].token == Token::RParen
-            && tokens[period].token == Token::Period
-            && tokens[star].token == Token::Mul
-            && !is_column_name(&folded)
+        if open > 0
+            && ends_operand(&tokens[sig[open - 1]].token)
+            && !after_distinct_on(&tokens, &sig, open - 1)
         {
-            drop[open] = true;
-            drop[close] = true;
+            continue;
+        }
+        let open = sig[open];
+        let single_name = match &tokens[open + 1..close]
+            .iter()
+            .filter(|t| !is_trivia(&t.token))
+            .collect::<Vec<_>>()[..]
+        {
+            [
+                TokenWithSpan {
+                    token: Token::Word(word),
+                    ..
+                },
+            ] => Some(match word.quote_style {
+                Some(_) => word.value.clone(),
+                None => word.value.to_lowercase(),
+            }),
+            _ => None,
+        };
+        match single_name {
+            Some(folded) if !is_column_name(&folded) => {
+                let name = sig
+                    .iter()
+                    .copied()
+                    .find(|&i| i > open && i < close)
+                    .expect("the name");
+                let span = Span::new(tokens[open].span.start, tokens[close].span.end);
+                tokens[name] = with_span(
+                    Token::Word(sqlparser::tokenizer::Word {
+                        value: folded,
+                        quote_style: Some(REWRITE_QUOTE),
+                        keyword: Keyword::NoKeyword,
+                    }),
+                    span,
+                );
+                drop[open] = true;
+                drop[close] = true;
+            }
+            _ => {
+                let span = tokens[star].span;
+                tokens[star] = with_span(
+                    Token::Word(sqlparser::tokenizer::Word {
+                        value: "*".into(),
+                        quote_style: Some(REWRITE_QUOTE),
+                        keyword: Keyword::NoKeyword,
+                    }),
+                    span,
+                );
+            }
         }
     }
     tokens
@@ -312,6 +388,30 @@ fn parenthesized_alias_wildcards(
         .zip(drop)
         .filter_map(|(t, d)| (!d).then_some(t))
         .collect()
+}
+
+/// Whether the significant token `sig[at]` is the `)` of `DISTINCT ON (...)` (after which a
+/// select list's first item starts).
+fn after_distinct_on(tokens: &[TokenWithSpan], sig: &[usize], at: usize) -> bool {
+    if tokens[sig[at]].token != Token::RParen {
+        return false;
+    }
+    let mut depth = 0usize;
+    for j in (0..=at).rev() {
+        match tokens[sig[j]].token {
+            Token::RParen => depth += 1,
+            Token::LParen => {
+                depth -= 1;
+                if depth == 0 {
+                    return j >= 2
+                        && keyword(&tokens[sig[j - 1]].token) == Some(Keyword::ON)
+                        && keyword(&tokens[sig[j - 2]].token) == Some(Keyword::DISTINCT);
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Depth of parentheses before each token.
@@ -446,9 +546,27 @@ mod tests {
     }
 
     #[test]
-    fn parenthesized_alias_wildcard_only_when_no_column_has_the_name() {
-        assert_eq!(reparsed("SELECT (p).* FROM f() p"), "SELECT p.* FROM f() p");
-        assert!(reparsed("SELECT (payload).* FROM f() payload").starts_with("error: "));
+    fn parenthesized_wildcards() {
+        // Only a FROM item can be meant: its qualified wildcard, the name marked.
+        assert_eq!(
+            reparsed("SELECT (p).* FROM f() p"),
+            "SELECT `p`.* FROM f() p"
+        );
+        // A column may be meant: a field access whose field is the marked `*`.
+        assert_eq!(
+            reparsed("SELECT (payload).* FROM f() payload"),
+            "SELECT (payload).`*` FROM f() payload"
+        );
+        assert_eq!(
+            reparsed("SELECT (f(x)).*, ((t.c)).*, ROW((t.c).*) FROM t"),
+            "SELECT (f(x)).`*`, ((t.c)).`*`, ROW((t.c).`*`) FROM t"
+        );
+        assert_eq!(
+            reparsed("SELECT DISTINCT ON (a) (p).* FROM f() p"),
+            "SELECT DISTINCT ON (a) `p`.* FROM f() p"
+        );
+        // `f(x).*` is not PostgreSQL: left as written (which sqlparser does not read).
+        assert!(reparsed("SELECT f(x).* FROM t").starts_with("error: "));
     }
 
     #[test]

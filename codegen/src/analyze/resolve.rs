@@ -597,10 +597,17 @@ pub struct ResolvedOp {
     pub result: u32,
 }
 
-/// `oper()` / `left_oper()`: resolves `name` for `left` (None: prefix) and `right`.
+/// `oper()` / `left_oper()`: resolves `name` for `left` (None: prefix) and `right`, among the
+/// builtins and the operators of installed extensions on the search path (in path order, so
+/// an exact match is the first schema's).
 pub fn operator(t: &Types, name: &str, left: Option<u32>, right: u32) -> Res<ResolvedOp> {
-    let b = t.builtins;
-    let all = b.operators_named(name);
+    // The schema's own operators of this name are candidates too; they are not modeled.
+    if t.schema_operators.contains(name) {
+        return unsupported(format!(
+            "operator {name} (the schema defines an operator of that name)"
+        ));
+    }
+    let all = t.operators_named(name);
     let finish = |op: &crate::builtins::BuiltinOperator| -> Res<ResolvedOp> {
         let declared: Vec<u32> = op.left.into_iter().chain([op.right]).collect();
         let actual: Vec<u32> = left.into_iter().chain([right]).collect();
@@ -637,14 +644,24 @@ pub fn operator(t: &Types, name: &str, left: Option<u32>, right: u32) -> Res<Res
         None => format!("{name} {}", t.display(right)),
     };
     match pick(t, &inputs, &cands) {
-        Pick::One(i) => finish(&all[i]),
+        Pick::One(i) => finish(all[i]),
         Pick::None => {
-            if left.into_iter().chain([right]).any(|x| x >= 0x4000_0000 && !t.is_enum(x)) {
+            // With no operator of this name in the schema, the candidates are exactly the
+            // builtins' and the known extensions'; unless a cast the schema defines, or (for a
+            // schema-defined operand type) an extension squill has no data for, adds one.
+            let schema_typed = left
+                .into_iter()
+                .chain([right])
+                .any(|x| x >= 0x4000_0000 && !t.is_enum(x));
+            if t.schema_casts || (schema_typed && t.unknown_extensions) {
                 return unsupported(format!("operator {name} on a schema-defined type"));
             }
             Err(Fail::Error(
                 format!("operator does not exist: {shown}"),
-                Some("No operator matches the given name and argument types. You might need to add explicit type casts.".into()),
+                Some(match left {
+                    Some(_) => "No operator matches the given name and argument types. You might need to add explicit type casts.",
+                    None => "No operator matches the given name and argument type. You might need to add an explicit type cast.",
+                }.into()),
             ))
         }
         Pick::Ambiguous => Err(Fail::Error(

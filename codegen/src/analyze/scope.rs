@@ -108,6 +108,25 @@ impl<'p> Scope<'p> {
         })
     }
 
+    /// `qualify it: a.id or b.id` for a column several named FROM items have (a join's
+    /// merged item has no name; its children do).
+    fn qualified_choices(&self, column: &str) -> Option<String> {
+        let choices: Vec<String> = self
+            .items
+            .iter()
+            .filter(|i| i.cols.iter().any(|c| c.name == column))
+            .filter_map(|i| i.rel_name.as_deref())
+            .map(|rel| {
+                format!(
+                    "{}.{}",
+                    crate::catalog::quote_ident(rel),
+                    crate::catalog::quote_ident(column)
+                )
+            })
+            .collect();
+        (choices.len() > 1).then(|| format!("qualify it: {}", choices.join(" or ")))
+    }
+
     fn lookup(&self, rel: Option<&str>, column: &str, outer: bool) -> Res<Option<(Col, bool)>> {
         let mut found: Option<Col> = None;
         match rel {
@@ -132,7 +151,7 @@ impl<'p> Scope<'p> {
                         if found.is_some() {
                             return Err(Fail::Error(
                                 format!("column reference \"{column}\" is ambiguous"),
-                                None,
+                                self.qualified_choices(column),
                             ));
                         }
                         found = Some(c.clone());

@@ -323,6 +323,9 @@ fn set_expr(
                 }
                 let mut ts = Vec::new();
                 for e in row.iter() {
+                    if super::expr::expansion(e).is_some() {
+                        return unsupported("`(x).*` in VALUES");
+                    }
                     ts.push(cx.expr(scope, e)?);
                 }
                 typed.push(ts);
@@ -471,6 +474,12 @@ fn select_list(cx: &mut Cx, scope: &Scope, items: &[SelectItem]) -> Res<Vec<Type
     let mut out = Vec::new();
     for item in items {
         match item {
+            // `(x).*` (an alias after it is ignored, as ExpandIndirectionStar ignores it).
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }
+                if let Some((root, chain)) = super::expr::expansion(e) =>
+            {
+                out.extend(cx.expand_fields(scope, root, chain)?);
+            }
             SelectItem::UnnamedExpr(e) => {
                 let mut t = cx.expr(scope, e)?;
                 t.name = Some(t.column_name());
@@ -496,6 +505,12 @@ fn select_list(cx: &mut Cx, scope: &Scope, items: &[SelectItem]) -> Res<Vec<Type
                 let SelectItemQualifiedWildcardKind::ObjectName(name) = kind else {
                     return unsupported("(expression).*");
                 };
+                // `(name).*` written with parentheses: a column of that name first (its
+                // composite value's fields), as PostgreSQL resolves `name`.
+                if let Some(ident) = super::expr::parenthesized(name) {
+                    out.extend(cx.expand_fields(scope, &Expr::Identifier(ident.clone()), &[])?);
+                    continue;
+                }
                 let parts = name_parts(name)?;
                 let rel = parts.last().cloned().unwrap_or_default();
                 let item = scope.item(&rel).ok_or_else(|| {
@@ -693,6 +708,12 @@ fn table_factor(
             let coldefs = alias
                 .as_ref()
                 .is_some_and(|a| a.columns.iter().any(|c| c.data_type.is_some()));
+            if coldefs && parts == ["unnest"] && args.args.len() > 1 {
+                return Err(unnest_coldefs());
+            }
+            if coldefs && *with_ordinality {
+                return Err(ordinality_coldefs());
+            }
             let calls: Vec<(Vec<String>, Vec<sqlparser::ast::FunctionArg>)> =
                 if parts == ["unnest"] && args.args.len() > 1 && !coldefs {
                     args.args
@@ -809,6 +830,15 @@ fn table_factor(
             with_ordinality,
             ..
         } => {
+            let coldefs = alias
+                .as_ref()
+                .is_some_and(|a| a.columns.iter().any(|c| c.data_type.is_some()));
+            if coldefs && array_exprs.len() > 1 {
+                return Err(unnest_coldefs());
+            }
+            if coldefs && *with_ordinality {
+                return Err(ordinality_coldefs());
+            }
             // `unnest(a, b, ...)` is `ROWS FROM (unnest(a), unnest(b), ...)`.
             let calls: Vec<(Vec<String>, Vec<sqlparser::ast::FunctionArg>)> = array_exprs
                 .iter()
@@ -833,6 +863,26 @@ fn table_factor(
     }
 }
 
+/// transformRangeFunction's error for `unnest(a, b) AS t(x int, y int)`.
+fn unnest_coldefs() -> Fail {
+    Fail::Error(
+        "UNNEST() with multiple arguments cannot have a column definition list".into(),
+        Some(
+            "Use separate UNNEST() calls inside ROWS FROM(), and attach a column definition \
+             list to each one."
+                .into(),
+        ),
+    )
+}
+
+/// transformRangeFunction's error for `f() WITH ORDINALITY AS t(x int)`.
+fn ordinality_coldefs() -> Fail {
+    Fail::Error(
+        "WITH ORDINALITY cannot be used with a column definition list".into(),
+        Some("Put the column definition list inside ROWS FROM().".into()),
+    )
+}
+
 /// Functions in FROM (one, or several as `unnest(a, b)` expands), optionally `WITH
 /// ORDINALITY`, as transformRangeFunction / addRangeTableEntryForFunction type them: each
 /// function's columns in order (a composite or OUT-parameter result expanded), then a
@@ -849,8 +899,12 @@ fn function_item(
     let mut row_type = None;
     // A lone scalar function's whole-row value is its result, which may be NULL.
     let mut row_nullable = false;
+    // A column definition list (`AS t(a int, b text)`) names the columns itself.
+    let coldefs = alias
+        .filter(|a| a.columns.iter().any(|c| c.data_type.is_some()))
+        .map(|a| a.columns.as_slice());
     for (parts, args) in calls {
-        let f = cx.function_in_from(lateral_scope, parts, args)?;
+        let f = cx.function_in_from(lateral_scope, parts, args, coldefs)?;
         row_type = Some(f.row_type);
         row_nullable = f.scalar && f.cols.first().is_some_and(|c| c.2);
         for (i, (name, ty, nullable)) in f.cols.into_iter().enumerate() {
@@ -882,6 +936,7 @@ fn function_item(
         });
     }
     let rel_name = match alias {
+        Some(a) if coldefs.is_some() => fold(&a.name),
         Some(a) => {
             rename(&mut cols, a)?;
             fold(&a.name)
@@ -904,6 +959,19 @@ fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> {
         [s, t] => (Some(s.as_str()), t.as_str()),
         _ => return unsupported("cross-database relation names"),
     };
+    // In a view's query: the relation the name found when the view was created.
+    if let Some(bound) = schema.bound_relation_cols(parts) {
+        let (name, cols) = bound?;
+        return Ok(cols
+            .into_iter()
+            .map(|(c, now)| Col {
+                name: c.name,
+                ty: c.ty,
+                nullable: !c.not_null,
+                origin: Some((name.clone(), now)),
+            })
+            .collect());
+    }
     let system = |s: &str| s == "pg_catalog" || s == "information_schema";
     // `pg_catalog` is searched before the search path's schemas when the path does not name
     // it, so an unqualified system relation name is the system relation even where the schema
@@ -1124,6 +1192,13 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
                 }
                 if row.content.len() < targets.len() && !ins.columns.is_empty() {
                     return error("INSERT has more target columns than expressions");
+                }
+                if row
+                    .content
+                    .iter()
+                    .any(|e| super::expr::expansion(e).is_some())
+                {
+                    return unsupported("`(x).*` in VALUES");
                 }
                 for (e, col) in row.content.iter().zip(&targets) {
                     if is_default(e) {

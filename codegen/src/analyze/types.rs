@@ -2,11 +2,51 @@
 //! (enums, and types squill only names) under synthetic OIDs, so that every resolution rule
 //! works on plain `u32`s like PostgreSQL's own code. Domains are reduced to their base type
 //! where they are read, as the live describe does.
+//!
+//! The types of the contrib extensions a schema installs ([`Types::install_extension`]) keep
+//! the OIDs [`crate::builtins::contrib`] gives them, named in the schema each extension went
+//! to; their operators are found on the search path like PostgreSQL's own.
 
 use std::collections::HashMap;
+use std::ops::Deref;
 
-use crate::builtins::{Builtins, oid};
+use crate::builtins::contrib::{Contrib, Extension, ExtensionType};
+use crate::builtins::{BuiltinCast, BuiltinFunction, BuiltinOperator, Builtins, TypeKind, oid};
 use crate::ir::PgType;
+
+/// PostgreSQL's builtins, and the functions and casts of its contrib extensions: the lookups
+/// by OID ([`Shipped::function_by_oid`], [`Shipped::cast`]) see both; everything else is the
+/// builtins' (through `Deref`). Extension objects have OIDs of their own and only reach an
+/// analysis through a schema that installs the extension.
+#[derive(Debug, Clone, Copy)]
+pub struct Shipped {
+    pub(crate) pg: &'static Builtins,
+    pub(crate) contrib: &'static Contrib,
+}
+
+impl Deref for Shipped {
+    type Target = Builtins;
+
+    fn deref(&self) -> &Builtins {
+        self.pg
+    }
+}
+
+impl Shipped {
+    /// A builtin function, or an extension's.
+    pub fn function_by_oid(&self, oid: u32) -> Option<&'static BuiltinFunction> {
+        self.pg
+            .function_by_oid(oid)
+            .or_else(|| self.contrib.function_by_oid(oid).map(|(_, f)| &f.function))
+    }
+
+    /// A `pg_cast` row: a builtin one, or an extension's (which involves one of its types).
+    pub fn cast(&self, source: u32, target: u32) -> Option<&'static BuiltinCast> {
+        self.pg
+            .cast(source, target)
+            .or_else(|| self.contrib.cast(source, target))
+    }
+}
 
 /// Synthetic OIDs of schema types start here (PostgreSQL's own OIDs stay far below).
 const USER_BASE: u32 = 0x4000_0000;
@@ -43,19 +83,44 @@ struct UserType {
 /// Builtin and schema types.
 #[derive(Debug, Clone)]
 pub struct Types {
-    pub(crate) builtins: &'static Builtins,
+    pub(crate) builtins: Shipped,
     user: Vec<UserType>,
     by_name: HashMap<(String, String), u32>,
     domains: HashMap<(String, String), u32>,
+    /// The schema each installed contrib extension is in, by extension name.
+    extension_schemas: HashMap<String, String>,
+    /// The installed extensions' operators an unqualified name finds, by name, each with the
+    /// position of its schema on the search path.
+    extension_operators: HashMap<String, Vec<(usize, &'static BuiltinOperator)>>,
+    /// The position of `pg_catalog` on that search path (first unless the path names it).
+    pg_catalog_position: usize,
+    /// The symbols of the schema's own operators (`CREATE OPERATOR`), which the analyzer does
+    /// not resolve.
+    pub(crate) schema_operators: std::collections::HashSet<String>,
+    /// The schema defines casts (`CREATE CAST`), which the analyzer does not model: an
+    /// operator that matches no builtin might match through one of them.
+    pub(crate) schema_casts: bool,
+    /// The schema installs an extension squill has no data for (whose operators it does not
+    /// know).
+    pub(crate) unknown_extensions: bool,
 }
 
 impl Default for Types {
     fn default() -> Self {
         Types {
-            builtins: Builtins::load(),
+            builtins: Shipped {
+                pg: Builtins::load(),
+                contrib: Contrib::load(),
+            },
             user: Vec::new(),
             by_name: HashMap::new(),
             domains: HashMap::new(),
+            extension_schemas: HashMap::new(),
+            extension_operators: HashMap::new(),
+            pg_catalog_position: 0,
+            schema_operators: Default::default(),
+            schema_casts: false,
+            unknown_extensions: false,
         }
     }
 }
@@ -108,9 +173,78 @@ impl Types {
         self.domains.insert((schema.into(), name.into()), base);
     }
 
+    /// Installs a contrib extension in `schema`: its types are named there (its domains are
+    /// their base types), its casts apply, and its operators are found by unqualified names
+    /// when `schema` is on `search_path` (the path queries run with).
+    pub fn install_extension(
+        &mut self,
+        extension: &'static Extension,
+        schema: &str,
+        search_path: &[String],
+    ) {
+        self.extension_schemas
+            .insert(extension.name.clone(), schema.to_string());
+        for t in &extension.types {
+            match t.base {
+                Some(base) => self.add_domain(schema, &t.name, base),
+                None => {
+                    self.by_name
+                        .insert((schema.to_string(), t.name.clone()), t.oid);
+                }
+            }
+        }
+        // OpernameGetCandidates: `pg_catalog` first unless the path names it.
+        let path: Vec<&str> = if search_path.iter().any(|s| s == "pg_catalog") {
+            search_path.iter().map(String::as_str).collect()
+        } else {
+            std::iter::once("pg_catalog")
+                .chain(search_path.iter().map(String::as_str))
+                .collect()
+        };
+        self.pg_catalog_position = path.iter().position(|s| *s == "pg_catalog").unwrap_or(0);
+        if let Some(position) = path.iter().position(|s| *s == schema) {
+            for o in &extension.operators {
+                self.extension_operators
+                    .entry(o.name.clone())
+                    .or_default()
+                    .push((position, o));
+            }
+        }
+    }
+
+    /// The operators an unqualified `name` finds (`OpernameGetCandidates`): the builtins and
+    /// the installed extensions' in schemas on the search path, in path order; of several
+    /// with the same operand types only the first.
+    pub fn operators_named(&self, name: &str) -> Vec<&'static BuiltinOperator> {
+        let builtins = self.builtins.pg.operators_named(name);
+        let Some(extension) = self.extension_operators.get(name) else {
+            return builtins.iter().collect();
+        };
+        let mut all: Vec<(usize, &'static BuiltinOperator)> = builtins
+            .iter()
+            .map(|o| (self.pg_catalog_position, o))
+            .chain(extension.iter().copied())
+            .collect();
+        all.sort_by_key(|(position, _)| *position);
+        let mut out: Vec<&'static BuiltinOperator> = Vec::new();
+        for (_, o) in all {
+            if !out.iter().any(|x| x.left == o.left && x.right == o.right) {
+                out.push(o);
+            }
+        }
+        out
+    }
+
     fn user(&self, oid: u32) -> Option<&UserType> {
         oid.checked_sub(USER_BASE)
             .and_then(|i| self.user.get(i as usize))
+    }
+
+    /// An installed extension's type (`oid` is its array's: `true`) and the schema it is in.
+    fn extension_type(&self, oid: u32) -> Option<(&'static ExtensionType, bool, &str)> {
+        let (extension, t) = self.builtins.contrib.type_by_oid(oid)?;
+        let schema = self.extension_schemas.get(&extension.name)?;
+        Some((t, oid != t.oid, schema.as_str()))
     }
 
     /// `typcategory`.
@@ -123,7 +257,11 @@ impl Types {
                 UserKind::Range { .. } | UserKind::Multirange { .. } => 'R',
                 UserKind::Opaque => 'U',
             },
-            None => self.builtins.type_by_oid(ty).map_or('U', |t| t.category),
+            None => match self.extension_type(ty) {
+                Some((_, true, _)) => 'A',
+                Some((t, false, _)) => t.category,
+                None => self.builtins.type_by_oid(ty).map_or('U', |t| t.category),
+            },
         }
     }
 
@@ -132,10 +270,13 @@ impl Types {
     pub fn is_composite(&self, ty: u32) -> bool {
         match self.user(ty) {
             Some(u) => u.elem.is_none() && u.kind == UserKind::Composite,
-            None => self
-                .builtins
-                .type_by_oid(ty)
-                .is_some_and(|t| t.kind == crate::builtins::TypeKind::Composite),
+            None => match self.extension_type(ty) {
+                Some((t, array, _)) => !array && t.kind == TypeKind::Composite,
+                None => self
+                    .builtins
+                    .type_by_oid(ty)
+                    .is_some_and(|t| t.kind == crate::builtins::TypeKind::Composite),
+            },
         }
     }
 
@@ -177,13 +318,24 @@ impl Types {
         }
     }
 
-    /// A schema type's `(schema, name)`.
+    /// A schema type's (or an installed extension type's) `(schema, name)`.
     pub fn user_name(&self, ty: u32) -> Option<(&str, &str)> {
+        if let Some((t, array, schema)) = self.extension_type(ty) {
+            let name = if array {
+                t.array_name.as_deref()?
+            } else {
+                &t.name
+            };
+            return Some((schema, name));
+        }
         self.user(ty).map(|u| (u.schema.as_str(), u.name.as_str()))
     }
 
     /// `typispreferred`.
     pub fn preferred(&self, ty: u32) -> bool {
+        if let Some((t, array, _)) = self.extension_type(ty) {
+            return !array && t.preferred;
+        }
         self.user(ty).is_none() && self.builtins.type_by_oid(ty).is_some_and(|t| t.preferred)
     }
 
@@ -195,7 +347,10 @@ impl Types {
     pub fn element_of(&self, ty: u32) -> Option<u32> {
         match self.user(ty) {
             Some(u) => u.elem,
-            None => self.builtins.element_of(ty),
+            None => match self.extension_type(ty) {
+                Some((t, array, _)) => array.then_some(t.oid),
+                None => self.builtins.element_of(ty),
+            },
         }
     }
 
@@ -207,7 +362,10 @@ impl Types {
     pub fn array_of(&self, ty: u32) -> Option<u32> {
         match self.user(ty) {
             Some(u) => u.array,
-            None => self.builtins.array_of(ty),
+            None => match self.extension_type(ty) {
+                Some((t, array, _)) => t.array.filter(|_| !array),
+                None => self.builtins.array_of(ty),
+            },
         }
     }
 
@@ -270,12 +428,19 @@ impl Types {
     pub fn pg_type(&self, ty: u32) -> PgType {
         if let Some(elem) = self.element_of(ty).filter(|_| ty != oid::NAME)
             && (self.user(ty).is_some()
+                || self.extension_type(ty).is_some()
                 || self
                     .builtins
                     .type_by_oid(ty)
                     .is_some_and(|t| t.category == 'A'))
         {
             return PgType::Array(Box::new(self.pg_type(elem)));
+        }
+        if let Some((t, _, schema)) = self.extension_type(ty) {
+            return PgType::Other {
+                schema: schema.to_string(),
+                name: t.name.clone(),
+            };
         }
         match self.user(ty) {
             Some(u) if u.kind == UserKind::Enum => PgType::Enum {

@@ -8,7 +8,7 @@ use super::{
     OperatorKind, RelationKind, TypeKind, Volatility,
 };
 
-const NULL: &str = "\\N";
+pub(super) const NULL: &str = "\\N";
 
 const HEADER: &str = "\
 # squill builtins: PostgreSQL's own types, functions, operators, casts and aggregates (pg_catalog),
@@ -336,51 +336,51 @@ pub(super) fn parse(text: &str) -> Result<Builtins, ParseError> {
 }
 
 /// The remaining fields of one line.
-struct Record<'a> {
-    fields: std::str::Split<'a, char>,
-    line: usize,
+pub(super) struct Record<'a> {
+    pub(super) fields: std::str::Split<'a, char>,
+    pub(super) line: usize,
 }
 
 impl<'a> Record<'a> {
-    fn error(&self, message: String) -> ParseError {
+    pub(super) fn error(&self, message: String) -> ParseError {
         ParseError {
             line: self.line,
             message,
         }
     }
 
-    fn str(&mut self) -> Result<&'a str, ParseError> {
+    pub(super) fn str(&mut self) -> Result<&'a str, ParseError> {
         self.fields
             .next()
             .ok_or_else(|| self.error("too few fields".into()))
     }
 
-    fn end(&mut self) -> Result<(), ParseError> {
+    pub(super) fn end(&mut self) -> Result<(), ParseError> {
         match self.fields.next() {
             None => Ok(()),
             Some(_) => Err(self.error("too many fields".into())),
         }
     }
 
-    fn string(&mut self) -> Result<String, ParseError> {
+    pub(super) fn string(&mut self) -> Result<String, ParseError> {
         Ok(self.str()?.to_string())
     }
 
-    fn num<T: std::str::FromStr>(&mut self) -> Result<T, ParseError> {
+    pub(super) fn num<T: std::str::FromStr>(&mut self) -> Result<T, ParseError> {
         let s = self.str()?;
         self.num_of(s)
     }
 
-    fn num_of<T: std::str::FromStr>(&self, s: &str) -> Result<T, ParseError> {
+    pub(super) fn num_of<T: std::str::FromStr>(&self, s: &str) -> Result<T, ParseError> {
         s.parse()
             .map_err(|_| self.error(format!("`{s}` is not a number")))
     }
 
-    fn oid(&mut self) -> Result<Option<u32>, ParseError> {
+    pub(super) fn oid(&mut self) -> Result<Option<u32>, ParseError> {
         Ok(Some(self.num()?).filter(|&o| o != 0))
     }
 
-    fn char(&mut self) -> Result<char, ParseError> {
+    pub(super) fn char(&mut self) -> Result<char, ParseError> {
         let s = self.str()?;
         let mut chars = s.chars();
         match (chars.next(), chars.next()) {
@@ -389,7 +389,7 @@ impl<'a> Record<'a> {
         }
     }
 
-    fn flag(&mut self) -> Result<bool, ParseError> {
+    pub(super) fn flag(&mut self) -> Result<bool, ParseError> {
         match self.str()? {
             "t" => Ok(true),
             "f" => Ok(false),
@@ -397,12 +397,12 @@ impl<'a> Record<'a> {
         }
     }
 
-    fn code<T>(&mut self, from: fn(char) -> Option<T>) -> Result<T, ParseError> {
+    pub(super) fn code<T>(&mut self, from: fn(char) -> Option<T>) -> Result<T, ParseError> {
         let s = self.str()?;
         self.code_of(s, from)
     }
 
-    fn code_of<T>(&self, s: &str, from: fn(char) -> Option<T>) -> Result<T, ParseError> {
+    pub(super) fn code_of<T>(&self, s: &str, from: fn(char) -> Option<T>) -> Result<T, ParseError> {
         let mut chars = s.chars();
         match (chars.next(), chars.next()) {
             (Some(c), None) => from(c),
@@ -411,7 +411,7 @@ impl<'a> Record<'a> {
         .ok_or_else(|| self.error(format!("unknown code `{s}`")))
     }
 
-    fn list<T>(
+    pub(super) fn list<T>(
         &mut self,
         item: impl Fn(&Self, &str) -> Result<T, ParseError>,
     ) -> Result<Vec<T>, ParseError> {
@@ -422,12 +422,12 @@ impl<'a> Record<'a> {
         s.split(',').map(|s| item(self, s)).collect()
     }
 
-    fn oids(&mut self) -> Result<Vec<u32>, ParseError> {
+    pub(super) fn oids(&mut self) -> Result<Vec<u32>, ParseError> {
         self.list(|r, s| r.num_of(s))
     }
 
     /// `\N` is `None`, anything else is read by `read`.
-    fn nullable<T>(
+    pub(super) fn nullable<T>(
         &mut self,
         read: impl FnOnce(&mut Self) -> Result<T, ParseError>,
     ) -> Result<Option<T>, ParseError> {

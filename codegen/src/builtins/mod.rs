@@ -15,6 +15,9 @@
 //! set; the server is only read). The output is deterministic and written atomically, and only
 //! when it changed.
 //!
+//! What PostgreSQL's contrib extensions create (`pgcrypto`, `pg_trgm`, `citext`, `hstore`, ...)
+//! is a second file, read the same way: [`contrib`].
+//!
 //! # Data file format
 //!
 //! UTF-8 text, one record per line, fields separated by a tab. Lines starting with `#` are
@@ -125,6 +128,7 @@
 //!   trigger functions): [`Builtins::functions_named`] is exact, fold unquoted identifiers
 //!   first.
 
+pub mod contrib;
 mod format;
 mod generate;
 mod names;

@@ -95,8 +95,15 @@ pub fn diff(left: &Catalog, right: &Catalog) -> Vec<String> {
         &functions(right),
         function,
     );
+    sets(&mut out, "operator", &left.operators, &right.operators);
+    sets(&mut out, "cast", &left.casts, &right.casts);
     sets(&mut out, "sequence", &left.sequences, &right.sequences);
     sets(&mut out, "extension", &left.extensions, &right.extensions);
+    for (name, l) in &left.extension_schemas {
+        if let Some(r) = right.extension_schemas.get(name).filter(|r| *r != l) {
+            out.push(format!("extension {name}: schema {l} vs {r}"));
+        }
+    }
     if left.search_path != right.search_path {
         out.push(format!(
             "search_path: {:?} vs {:?}",

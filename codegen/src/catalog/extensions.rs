@@ -2,47 +2,18 @@
 //! `citext` or `vector(1536)` to the schema the extension was installed in. Extension-owned
 //! objects are not part of the catalog itself.
 //!
-//! The contrib entries were read from PostgreSQL 15 (`CREATE EXTENSION` each, then the
-//! non-array types with a `pg_depend` `deptype = 'e'` entry on it); pgvector and PostGIS from
-//! their documentation.
+//! PostgreSQL's contrib extensions come from the contrib snapshot ([`crate::builtins::contrib`],
+//! read from PostgreSQL 15: the types with a `pg_depend` `deptype = 'e'` entry on the extension),
+//! which also gives what each requires and where one that names its schema goes; pgvector and
+//! PostGIS (not installable here) from their documentation.
 
-/// `(extension, types it creates)`.
-const EXTENSION_TYPES: &[(&str, &[&str])] = &[
-    (
-        "btree_gist",
-        &[
-            "gbtreekey16",
-            "gbtreekey2",
-            "gbtreekey32",
-            "gbtreekey4",
-            "gbtreekey8",
-            "gbtreekey_var",
-        ],
-    ),
-    ("citext", &["citext"]),
-    ("cube", &["cube"]),
-    ("dblink", &["dblink_pkey_results"]),
-    ("earthdistance", &["earth"]),
-    ("hstore", &["ghstore", "hstore"]),
-    ("intarray", &["intbig_gkey", "query_int"]),
-    (
-        "isn",
-        &[
-            "ean13", "isbn", "isbn13", "ismn", "ismn13", "issn", "issn13", "upc",
-        ],
-    ),
-    ("lo", &["lo"]),
-    ("ltree", &["lquery", "ltree", "ltree_gist", "ltxtquery"]),
-    ("pg_trgm", &["gtrgm"]),
-    ("seg", &["seg"]),
-    (
-        "tablefunc",
-        &[
-            "tablefunc_crosstab_2",
-            "tablefunc_crosstab_3",
-            "tablefunc_crosstab_4",
-        ],
-    ),
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::builtins::contrib::Contrib;
+
+/// `(extension, types it creates)` for extensions outside contrib.
+const OTHER_EXTENSION_TYPES: &[(&str, &[&str])] = &[
     ("vector", &["halfvec", "sparsevec", "vector"]),
     (
         "postgis",
@@ -60,47 +31,41 @@ const EXTENSION_TYPES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Extensions known to create no types.
-const WITHOUT_TYPES: &[&str] = &[
-    "adminpack",
-    "amcheck",
-    "autoinc",
-    "bloom",
-    "btree_gin",
-    "dict_int",
-    "dict_xsyn",
-    "file_fdw",
-    "fuzzystrmatch",
-    "insert_username",
-    "intagg",
-    "moddatetime",
-    "old_snapshot",
-    "pageinspect",
-    "pg_buffercache",
-    "pg_freespacemap",
-    "pg_prewarm",
-    "pg_stat_statements",
-    "pg_surgery",
-    "pg_visibility",
-    "pg_walinspect",
-    "pgcrypto",
-    "pgrowlocks",
-    "pgstattuple",
-    "plpgsql",
-    "postgres_fdw",
-    "refint",
-    "sslinfo",
-    "tcn",
-    "tsm_system_rows",
-    "tsm_system_time",
-    "unaccent",
-    "uuid-ossp",
-    "xml2",
-];
+/// Per contrib extension: its types (not their arrays) and what it requires.
+struct ContribNames {
+    types: HashMap<&'static str, Vec<&'static str>>,
+    requires: HashMap<&'static str, Vec<&'static str>>,
+}
+
+fn contrib() -> &'static ContribNames {
+    static NAMES: OnceLock<ContribNames> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let extensions = Contrib::load().extensions();
+        ContribNames {
+            types: extensions
+                .iter()
+                .map(|e| {
+                    let types = e.types.iter().map(|t| t.name.as_str()).collect();
+                    (e.name.as_str(), types)
+                })
+                .collect(),
+            requires: extensions
+                .iter()
+                .map(|e| {
+                    let requires = e.requires.iter().map(String::as_str).collect();
+                    (e.name.as_str(), requires)
+                })
+                .collect(),
+        }
+    })
+}
 
 /// The types `extension` creates (empty for extensions without types, or unknown ones).
 pub(crate) fn types_of(extension: &str) -> &'static [&'static str] {
-    EXTENSION_TYPES
+    if let Some(types) = contrib().types.get(extension) {
+        return types;
+    }
+    OTHER_EXTENSION_TYPES
         .iter()
         .find(|(name, _)| *name == extension)
         .map_or(&[], |(_, types)| types)
@@ -108,14 +73,28 @@ pub(crate) fn types_of(extension: &str) -> &'static [&'static str] {
 
 /// Whether squill knows which types `extension` creates.
 pub(crate) fn is_known(extension: &str) -> bool {
-    WITHOUT_TYPES.contains(&extension) || EXTENSION_TYPES.iter().any(|(name, _)| *name == extension)
+    extension == "plpgsql"
+        || contrib().types.contains_key(extension)
+        || OTHER_EXTENSION_TYPES
+            .iter()
+            .any(|(name, _)| *name == extension)
 }
 
 /// Extensions `CREATE EXTENSION ... CASCADE` installs first.
 pub(crate) fn requires(extension: &str) -> &'static [&'static str] {
+    if let Some(requires) = contrib().requires.get(extension) {
+        return requires;
+    }
     match extension {
-        "earthdistance" => &["cube"],
         "postgis_raster" | "postgis_topology" | "postgis_tiger_geocoder" => &["postgis"],
         _ => &[],
     }
+}
+
+/// The schema an extension always goes to, whatever `CREATE EXTENSION` says (its control
+/// file's `schema`: `adminpack` lives in `pg_catalog`).
+pub(crate) fn fixed_schema(extension: &str) -> Option<&'static str> {
+    Contrib::load()
+        .extension(extension)
+        .and_then(|e| e.schema.as_deref())
 }

@@ -64,6 +64,7 @@ pub fn from_database(client: &mut postgres::Client) -> Result<Catalog, postgres:
                         kind,
                         columns: vec![],
                         view_sql: None,
+                        binding: None,
                     },
                 );
             }
@@ -186,10 +187,45 @@ pub fn from_database(client: &mut postgres::Client) -> Result<Catalog, postgres:
     cat.sort_functions();
 
     for row in client.query(
-        "SELECT extname FROM pg_catalog.pg_extension WHERE extname <> 'plpgsql'",
+        &format!(
+            "SELECT n.nspname, o.oprname, o.oprleft, o.oprright FROM pg_catalog.pg_operator o \
+             JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE {USER_OBJECT} AND {}",
+            not_extension_owned("pg_operator", "o.oid")
+        ),
+        &[],
+    )? {
+        let left: u32 = row.get(2);
+        cat.operators.insert(super::Operator {
+            name: QualifiedName::new(row.get::<_, String>(0), row.get::<_, String>(1)),
+            left: (left != 0).then(|| types.name(left, -1, 1)),
+            right: types.name(row.get(3), -1, 1),
+        });
+    }
+    // Casts made by CREATE CAST: not the system's (OIDs below FirstNormalObjectId), nor one a
+    // type owns (a range type's cast to its multirange).
+    for row in client.query(
+        &format!(
+            "SELECT c.castsource, c.casttarget FROM pg_catalog.pg_cast c \
+             WHERE c.oid >= 16384 AND {} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+             WHERE d.classid = 'pg_catalog.pg_cast'::regclass AND d.objid = c.oid \
+             AND d.deptype = 'i')",
+            not_extension_owned("pg_cast", "c.oid")
+        ),
+        &[],
+    )? {
+        cat.casts.insert(super::Cast {
+            source: types.name(row.get(0), -1, 1),
+            target: types.name(row.get(1), -1, 1),
+        });
+    }
+
+    for row in client.query(
+        "SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e \
+         JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'",
         &[],
     )? {
         cat.extensions.insert(row.get(0));
+        cat.extension_schemas.insert(row.get(0), row.get(1));
     }
     cat.search_path = client
         .query_one("SELECT current_schemas(false)::text[]", &[])?

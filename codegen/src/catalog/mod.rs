@@ -1,7 +1,8 @@
 //! The catalog: one model of a schema (schemas, tables and their columns, enums, composite
-//! types, domains, ranges, views, functions, sequences, extensions), loaded either from DDL
-//! text ([`from_ddl`]: migrations in version order, a schema file, or `pg_dump --schema-only`
-//! output, read with `sqlparser`) or by introspecting a live database ([`from_database`]).
+//! types, domains, ranges, views, functions, user-defined operators and casts, sequences,
+//! extensions), loaded either from DDL text ([`from_ddl`]: migrations in version order, a
+//! schema file, or `pg_dump --schema-only` output, read with `sqlparser`) or by introspecting
+//! a live database ([`from_database`]).
 //!
 //! Both loaders yield the same catalog for the same schema; `tests/catalog.rs` holds them to it
 //! on the demo and on every schema of the corpus that PostgreSQL applies. [`diff`] is that
@@ -10,11 +11,14 @@
 //! * **View columns.** From DDL a view (or materialized view, or a `CREATE TABLE ... AS` whose
 //!   query squill cannot expand by itself) keeps its defining query in
 //!   [`Relation::view_sql`] and no columns: typing a query is the analyzer's job, which fills
-//!   them in later. Introspection reads them from `pg_attribute`. [`diff`] compares such
-//!   relations by name and kind only.
+//!   them in later, through the [`ViewBinding`] recorded at creation (what the query's names
+//!   referred to then, as PostgreSQL binds them). Introspection reads them from
+//!   `pg_attribute`. [`diff`] compares such relations by name and kind only.
 //! * **Extension-owned objects** (types, functions, tables an extension creates) are not part
-//!   of the catalog; from DDL squill does not know them beyond the type names of a few
-//!   well-known extensions (see `extensions.rs`), which it needs to resolve column types.
+//!   of the catalog; from DDL squill does not know them beyond the type names of well-known
+//!   extensions (see `extensions.rs`), which it needs to resolve column types. The catalog
+//!   records which extensions are installed and where ([`Catalog::extension_schemas`]); the
+//!   analyzer adds the contrib extensions' objects from [`crate::builtins::contrib`].
 //!
 //! Names follow PostgreSQL: unquoted identifiers folded to lower case, quoted ones kept,
 //! everything truncated to 63 bytes. Types are [`TypeName`]s, spelled with
@@ -57,9 +61,16 @@ pub struct Catalog {
     pub base_types: BTreeSet<QualifiedName>,
     /// Functions and procedures, sorted by name, then by argument types.
     pub functions: Vec<Function>,
+    /// User-defined operators (`CREATE OPERATOR`, and the shells its `COMMUTATOR` and
+    /// `NEGATOR` create).
+    pub operators: BTreeSet<Operator>,
+    /// User-defined casts (`CREATE CAST`).
+    pub casts: BTreeSet<Cast>,
     pub sequences: BTreeSet<QualifiedName>,
     /// Installed extensions (`plpgsql`, always there, left out).
     pub extensions: BTreeSet<String>,
+    /// The schema each of [`Catalog::extensions`] is installed in (its objects are there).
+    pub extension_schemas: BTreeMap<String, String>,
     /// The schemas an unqualified name is looked up in by the application's queries: the
     /// default `"$user", public` reduced to the schemas that exist (`current_schemas(false)`).
     /// A migration's own `SET search_path` only lasts for its session and does not change it.
@@ -78,8 +89,11 @@ impl Default for Catalog {
             ranges: BTreeMap::new(),
             base_types: BTreeSet::new(),
             functions: Vec::new(),
+            operators: BTreeSet::new(),
+            casts: BTreeSet::new(),
             sequences: BTreeSet::new(),
             extensions: BTreeSet::new(),
+            extension_schemas: BTreeMap::new(),
             search_path: vec!["public".to_string()],
         }
     }
@@ -149,6 +163,57 @@ pub struct Relation {
     /// view or materialized view, or of a `CREATE TABLE ... AS` that could not be expanded
     /// directly. Only set by [`from_ddl`], and only while `columns` is empty.
     pub view_sql: Option<String>,
+    /// What the names in [`Relation::view_sql`] referred to when the view (or table) was
+    /// created. Only set by [`from_ddl`], with `view_sql`.
+    pub binding: Option<Box<ViewBinding>>,
+}
+
+/// What PostgreSQL binds when it creates a view (or runs the query of `CREATE TABLE AS`): the
+/// relations, functions and types its query names are looked up once, with the creating
+/// session's search path, and the view keeps referring to those objects however they are
+/// renamed or moved later (`ALTER TABLE ... RENAME / SET SCHEMA`, `ALTER SCHEMA ... RENAME`),
+/// and whatever search path later sessions use. The analyzer types the query through this.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ViewBinding {
+    /// The creating session's search path (the schemas that existed, and `pg_catalog` or
+    /// `information_schema` where it lists them), for the functions and types the query names;
+    /// a renamed schema is renamed here too.
+    pub search_path: Vec<String>,
+    /// The catalog relations the query names.
+    pub relations: Vec<BoundRelation>,
+    /// Its own columns renamed since (`ALTER VIEW ... RENAME COLUMN`): (the name its query
+    /// gives, the current name).
+    pub renamed_columns: Vec<(String, String)>,
+}
+
+/// A relation name in a view's query, bound when the view was created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundRelation {
+    /// The name as the query writes it (parts folded).
+    pub written: Vec<String>,
+    /// The relation it named then, under its current name.
+    pub target: QualifiedName,
+    /// The target's columns as the query sees them: (name when the view was created, current
+    /// name). With `complete` these are all the columns the query sees (a table's columns then:
+    /// a column added later is not part of the view's `*`); otherwise (a relation whose own
+    /// columns are typed from its query) only its renamed columns, the others seen as they are.
+    pub columns: Vec<(String, String)>,
+    pub complete: bool,
+}
+
+/// Records that a column now called `from` is called `to`, in `(then, now)` pairs. A column
+/// not listed is added when the list is not `complete` (it had this name then).
+pub(crate) fn rename_bound_column(
+    pairs: &mut Vec<(String, String)>,
+    complete: bool,
+    from: &str,
+    to: &str,
+) {
+    match pairs.iter_mut().find(|(_, now)| now == from) {
+        Some((_, now)) => *now = to.to_string(),
+        None if !complete => pairs.push((from.to_string(), to.to_string())),
+        None => {}
+    }
 }
 
 impl Relation {
@@ -239,6 +304,51 @@ impl Function {
     pub fn signature(&self) -> String {
         let args: Vec<String> = self.args.iter().map(TypeName::display).collect();
         format!("{}({})", self.name, args.join(", "))
+    }
+}
+
+/// A user-defined operator, as `pg_operator` records it: its operand types without type
+/// modifiers (a prefix operator has no left operand).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Operator {
+    /// Its schema and symbol.
+    pub name: QualifiedName,
+    pub left: Option<TypeName>,
+    pub right: TypeName,
+}
+
+impl fmt::Display for Operator {
+    /// `schema.symbol(left, right)`, `NONE` for a prefix operator's left operand.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let left = self
+            .left
+            .as_ref()
+            .map_or("NONE".to_string(), TypeName::display);
+        write!(
+            f,
+            "{}.{}({left}, {})",
+            quote_ident(&self.name.schema),
+            self.name.name,
+            self.right.display()
+        )
+    }
+}
+
+/// A user-defined cast, as `pg_cast` records it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cast {
+    pub source: TypeName,
+    pub target: TypeName,
+}
+
+impl fmt::Display for Cast {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "({} AS {})",
+            self.source.display(),
+            self.target.display()
+        )
     }
 }
 

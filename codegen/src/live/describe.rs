@@ -129,7 +129,7 @@ impl<'a> Describer<'a> {
         for i in raw.annotated_nullable(file, &names)? {
             columns[i].nullable = true;
         }
-        let found_embeds = self.embeds(raw, columns.len()).map_err(|message| {
+        let select_list = self.select_list(raw, &columns).map_err(|message| {
             Diagnostic::error(message)
                 .at(file, raw.name_span.clone())
                 .label(format!("in query {}", raw.name))
@@ -140,33 +140,37 @@ impl<'a> Describer<'a> {
             line: raw.line,
             command: raw.command,
             doc: raw.doc.clone(),
-            sql: crate::embed::spelled_out(&raw.sql, &found_embeds, &columns),
+            sql: select_list.sql(&raw.sql),
             copy_sql: None,
             params,
-            embeds: found_embeds.into_iter().map(|f| f.embed).collect(),
+            embeds: select_list.embeds,
             columns,
             row_type: raw.row_type(),
         })
     }
 
-    /// The `sqlc.embed` column runs, counting each embedded relation's columns on the server.
-    fn embeds(&mut self, raw: &RawQuery, total: usize) -> Result<Vec<crate::embed::Found>, String> {
-        if raw.embeds.is_empty() {
-            return Ok(Vec::new());
-        }
-        let parsed = crate::analyze::parse::parse(&raw.sql, &|_| true)?;
-        let crate::analyze::parse::Parsed::Statements(statements) = parsed else {
-            return Err("sqlc.embed is only supported in the select list of a SELECT".into());
+    /// The select list's wildcards and `sqlc.embed` runs, naming relations' columns from the
+    /// server's catalog.
+    fn select_list(
+        &mut self,
+        raw: &RawQuery,
+        columns: &[ir::Column],
+    ) -> Result<crate::select_list::SelectList, String> {
+        let statements = match crate::analyze::parse::parse(&raw.sql, &|_| true) {
+            Ok(crate::analyze::parse::Parsed::Statements(statements)) => statements,
+            _ if raw.embeds.is_empty() => return Ok(Default::default()),
+            Ok(_) => return Err("sqlc.embed is only supported in a SELECT".into()),
+            Err(e) => return Err(e),
         };
         let [statement] = statements.as_slice() else {
             return Err("expected one statement".into());
         };
         let client = &mut *self.client;
-        crate::embed::embed_ranges(
+        crate::select_list::resolve(
             &raw.sql,
             statement,
             &raw.embeds,
-            total,
+            columns,
             &mut |schema, table| {
                 let name = match schema {
                     Some(s) => format!(
@@ -177,13 +181,15 @@ impl<'a> Describer<'a> {
                     None => crate::catalog::quote_ident(table),
                 };
                 client
-                    .query_one(
-                        "SELECT count(*) FROM pg_attribute \
-                     WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+                    .query(
+                        "SELECT attname::text FROM pg_attribute \
+                         WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped \
+                         ORDER BY attnum",
                         &[&name],
                     )
                     .ok()
-                    .map(|row| row.get::<_, i64>(0) as usize)
+                    .filter(|rows| !rows.is_empty())
+                    .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect())
             },
         )
     }

@@ -4,3 +4,7 @@ INSERT INTO people (name, email) VALUES ('ann', 'ann@example.com'), ('bob', 'bob
 INSERT INTO pets (owner_id, name) VALUES (1, 'rex'), (NULL, 'stray');
 INSERT INTO toys (pet_id, label) VALUES (1, 'ball');
 INSERT INTO slots (span) VALUES ('[1, 5)'), ('(,)');
+INSERT INTO depot.crates (title) VALUES ('box');
+INSERT INTO depot.bins (id, crate_id) VALUES (1, 1), (2, NULL);
+INSERT INTO accounts (login, attrs, path) VALUES ('Ann', 'color=>red, size=>NULL', 'top.a'), ('bob', '', 'other');
+INSERT INTO boxes (shape, owner_id) VALUES (NULL, NULL), (ROW(1, 2, NULL), 1);

@@ -298,3 +298,196 @@ LOCK people, pet_owners IN ACCESS EXCLUSIVE MODE NOWAIT;
 
 -- name: TrimForms :many
 SELECT trim(name) AS a, TRIM(BOTH '"' FROM to_json(name)::text) AS b, trim(LEADING 'x' FROM nick), trim(TRAILING ' ' FROM name) FROM people;
+
+-- name: ViewOverMovedTable :many
+SELECT * FROM shelf_all;
+
+-- name: ViewOverMovedTableRenamedColumn :many
+SELECT id, label, loud FROM shelf_labels WHERE label <> $1;
+
+-- name: ViewOverViewRenamedColumn :many
+SELECT id, shout FROM shelf_shouts;
+
+-- name: ViewCreatedUnderAnotherSearchPath :many
+SELECT id, title, note FROM bin_crates;
+
+-- name: MovedTableUnderItsNewName :many
+SELECT * FROM depot.crates;
+
+-- name: ViewStarLeavesOutLaterColumns :many
+SELECT weight FROM shelf_all;
+
+-- name: ViewRenamedColumnOldName :many
+SELECT shout FROM shelf_labels;
+
+-- name: MovedTableOldName :many
+SELECT id FROM shelf_items;
+
+-- name: EmptyArrayTypedByCast :many
+SELECT ARRAY[]::text[] AS a, coalesce(tags, ARRAY[]::text[]) AS t, (ARRAY[])::uuid[], CAST(ARRAY[] AS int[]), ARRAY[]::tag_list AS d FROM people;
+
+-- name: ArrayElementsCastToTheCastsElementType :many
+SELECT ARRAY['1', 2, $1]::text[] AS a FROM people WHERE id = ANY(ARRAY[$2, 3]::bigint[]);
+
+-- name: EmptyArrayWithoutCast :one
+SELECT ARRAY[] AS a;
+
+-- name: EmptyArrayCastToNonArray :one
+SELECT ARRAY[]::text AS a;
+
+-- name: ArrayElementCannotCast :one
+SELECT ARRAY[now()]::int[] AS a;
+
+-- name: ExtensionDigest :one
+SELECT encode(digest($1, 'sha256'), 'hex') AS api_key_hash;
+
+-- name: ExtensionCrypt :one
+SELECT crypt($1, gen_salt('bf', 8)) AS hash, crypt($1, $2) = $2 AS ok;
+
+-- name: ExtensionRandom :one
+SELECT gen_random_bytes(16) AS salt, gen_random_uuid() AS builtin_uuid, uuid_generate_v4() AS v4, uuid_generate_v5(uuid_ns_url(), 'squill') AS v5, pgp_sym_encrypt('secret', 'key') AS sealed;
+
+-- name: ExtensionHmacStore :exec
+UPDATE accounts SET key_hash = hmac($1, $2, 'sha256') WHERE id = $3;
+
+-- name: TrigramSearch :many
+SELECT id, login, similarity(login, $1) AS score, word_similarity($1, login) AS word, login <-> $1 AS distance
+FROM accounts WHERE login % $1 ORDER BY login <-> $1 LIMIT 10;
+
+-- name: TrigramScores :many
+SELECT similarity(login, 'an') AS score, show_trgm(login) AS trigrams, login % 'an' AS close FROM accounts;
+
+-- name: CitextComparisons :many
+SELECT id, login = 'ANN' AS same, login < $1 AS before, upper(login) AS up, login::text AS raw, 'Ann'::citext AS lit, strpos(login, 'N') AS at
+FROM accounts WHERE login = $2;
+
+-- name: CitextCastsAndAggregates :one
+SELECT max(login) AS last, min(login) AS first, max(login)::varchar AS v, 'x'::text::citext AS c, count(DISTINCT login) AS n FROM accounts;
+
+-- name: CitextSplitPastTheEnd :many
+SELECT split_part(login, 'n', 5) AS part, split_part(login::text, 'n', 5) AS text_part FROM accounts;
+
+-- name: ExtensionTypedInsert :one
+INSERT INTO accounts (login, attrs, path) VALUES ($1, $2, $3) RETURNING id, login, attrs, path;
+
+-- name: HstoreOperators :many
+SELECT id, attrs -> 'color' AS color, attrs -> ARRAY['color', 'size'] AS pair, attrs @> 'size=>NULL' AS sized, akeys(attrs) AS keys, attrs || hstore('seen', 'yes') AS touched, attrs - 'color'::text AS without, hstore_to_jsonb(attrs) AS doc, attrs::json AS doc2, defined(attrs, 'size') AS d, exist(attrs, 'nope') AS present
+FROM accounts;
+
+-- name: HstoreEach :many
+SELECT a.id, e.key, e.value FROM accounts a, each(a.attrs) AS e;
+
+-- name: HstoreOperatorWrongType :one
+SELECT 'a=>1'::hstore -> 1 AS v;
+
+-- name: LtreeOperators :many
+SELECT id, path @> $1 AS ancestor, path <@ 'top' AS under, path ~ 'top.*' AS matches, nlevel(path) AS depth, subpath(path, 0, 1) AS head, path || 'leaf' AS child, ltree2text(path) AS dotted
+FROM accounts WHERE path <@ $2;
+
+-- name: LtreeCommonAncestor :one
+SELECT lca('top.a'::ltree, 'other.b'::ltree) AS none, lca(ARRAY['top.a', 'top.b']::ltree[]) AS top, text2ltree('x.y') AS t;
+
+-- name: FuzzyMatch :many
+SELECT id, levenshtein(login, $1) AS edits, soundex(login) AS code, difference(login, 'ann') AS diff, dmetaphone(login) AS meta FROM accounts;
+
+-- name: EarthDistance :one
+SELECT earth_distance(ll_to_earth(52.5, 13.4), ll_to_earth(48.9, 2.4)) AS meters, ll_to_earth(0, 0) AS origin, cube(1, 2) AS c, earth() AS radius;
+
+-- name: CrosstabComposite :many
+SELECT * FROM crosstab2('SELECT name, ''a'', nick::text FROM people ORDER BY 1') AS ct;
+
+-- name: QualifiedExtensionFunction :one
+SELECT extras.icount(ARRAY[1, 2, 3]) AS n, extras.sort(ARRAY[3, 1, 2]) AS sorted, extras.idx(ARRAY[5, 6], 6) AS at;
+
+-- name: ExtensionFunctionOffThePath :one
+SELECT icount(ARRAY[1, 2, 3]) AS n;
+
+-- name: CompositeFieldSelection :many
+SELECT (shape).w, (b.shape).unit, (box_shape(b.id)).h AS h FROM boxes b;
+
+-- name: CompositeColumnStar :many
+SELECT id, (shape).*, (b.shape).* FROM boxes b;
+
+-- name: WholeRowStarIsTheTablesColumns :many
+SELECT (b).* FROM boxes b;
+
+-- name: WholeRowFields :many
+SELECT (b).id, (o).name FROM boxes b LEFT JOIN people o ON o.id = b.owner_id;
+
+-- name: FunctionResultStar :many
+SELECT (box_shape(id)).* FROM boxes;
+
+-- name: CteCompositeColumnStar :many
+WITH s AS (SELECT shape AS b FROM boxes) SELECT (b).* FROM s;
+
+-- name: SubqueryWholeRowField :one
+SELECT (s).n FROM (SELECT 1 AS n) s;
+
+-- name: RowOfExpansion :many
+SELECT ROW((shape).*, id) AS r, ((b).*, 1) AS t FROM boxes b;
+
+-- name: CompositeFieldMissing :many
+SELECT (shape).depth FROM boxes;
+
+-- name: FieldOfNonComposite :many
+SELECT (id).w FROM boxes;
+
+-- name: StarOfNonComposite :many
+SELECT (id).* FROM boxes;
+
+-- name: ExpansionInFunctionArgument :many
+SELECT count((b).*) FROM boxes b;
+
+-- name: WholeRowFieldMissing :many
+SELECT (b).nope FROM boxes b;
+
+-- name: ColumnDefinitionList :many
+SELECT r.a, r.b FROM json_to_record('{"a": 1, "b": "x"}') AS r(a int, b text);
+
+-- name: ColumnDefinitionListSet :many
+SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, "Tags" varchar(3)[], e email);
+
+-- name: LateralColumnDefinitionList :many
+SELECT p.id, x.k FROM people p, LATERAL jsonb_to_record(p.meta) AS x(k int);
+
+-- name: SchemaRecordFunction :many
+SELECT * FROM loose_rows() AS r(n int, s text);
+
+-- name: WholeRowOfColumnDefinitionList :many
+SELECT r FROM json_to_record('{"a": 1}') AS r(a int);
+
+-- name: ColumnDefinitionListRequired :many
+SELECT * FROM json_to_record('{}');
+
+-- name: ColumnDefinitionListNotRecord :many
+SELECT * FROM generate_series(1, 2) AS g(n int);
+
+-- name: ColumnDefinitionListRedundantOut :many
+SELECT * FROM pg_get_keywords() AS k(w text);
+
+-- name: ColumnDefinitionListRedundantComposite :many
+SELECT * FROM pets_of(1) AS p(id int);
+
+-- name: ColumnDefinitionListWithOrdinality :many
+SELECT * FROM json_to_record('{}') WITH ORDINALITY AS r(a int);
+
+-- name: ColumnDefinitionListDuplicate :many
+SELECT * FROM json_to_record('{}') AS r(a int, a text);
+
+-- name: ColumnDefinitionListPseudoType :many
+SELECT * FROM json_to_record('{}') AS r(a anyelement);
+
+-- name: UnnestSeveralWithColumnDefinitions :many
+SELECT * FROM unnest(ARRAY[1], ARRAY[2]) AS t(a int, b int);
+
+-- name: SchemaOperator :many
+SELECT name ~>> 'm' AS later FROM people;
+
+-- name: SchemaOperatorWrongOperand :many
+SELECT name ~>> 1 FROM people;
+
+-- name: PrefixOperatorOnSchemaType :many
+SELECT -span FROM slots;
+
+-- name: CompositeOperatorMismatch :many
+SELECT shape + 1 FROM boxes;

@@ -62,3 +62,74 @@ CREATE TABLE slots (
 
 CREATE MATERIALIZED VIEW pet_counts AS
 SELECT owner_id, count(*) AS n FROM pets GROUP BY owner_id;
+
+-- Views bind the relations they name when they are created (PostgreSQL keeps their OIDs): the
+-- table is then moved to another schema and renamed, one of its columns renamed, a column
+-- added (not part of the view's `*`, expanded at creation), the schema renamed, and a view
+-- created under a search path no later session has still reads the same table. A view over a
+-- view keeps the name it knew a column of the inner view by.
+CREATE TABLE shelf_items (
+    id serial PRIMARY KEY,
+    label text NOT NULL,
+    note text
+);
+CREATE VIEW shelf_all AS SELECT * FROM shelf_items WHERE id > 0;
+CREATE VIEW shelf_labels AS
+SELECT i.id, i.label, upper(i.note) AS shout FROM public.shelf_items i;
+CREATE VIEW shelf_shouts AS SELECT id, shout FROM shelf_labels;
+CREATE SCHEMA storeroom;
+ALTER TABLE shelf_items SET SCHEMA storeroom;
+ALTER TABLE storeroom.shelf_items RENAME TO crates;
+ALTER TABLE storeroom.crates RENAME COLUMN label TO title;
+ALTER TABLE storeroom.crates ADD COLUMN weight numeric;
+ALTER VIEW shelf_labels RENAME COLUMN shout TO loud;
+SET search_path TO storeroom, public;
+CREATE TABLE bins (id int PRIMARY KEY, crate_id int REFERENCES crates (id));
+CREATE VIEW public.bin_crates AS
+SELECT b.id, c.title, c.note FROM bins b LEFT JOIN crates c ON c.id = b.crate_id;
+RESET search_path;
+ALTER SCHEMA storeroom RENAME TO depot;
+
+-- A domain over an array type, for ARRAY[] typed by a cast.
+CREATE DOMAIN tag_list AS text[];
+
+-- Contrib extensions: what each creates is known offline once the schema installs it, in the
+-- schema it went to. Most go to public; earthdistance brings cube (CASCADE), whose type its
+-- domain `earth` is over; intarray goes to a schema off the search path (qualified calls only).
+CREATE EXTENSION pgcrypto;
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+CREATE EXTENSION citext;
+CREATE EXTENSION hstore;
+CREATE EXTENSION ltree;
+CREATE EXTENSION fuzzystrmatch;
+CREATE EXTENSION "uuid-ossp";
+CREATE EXTENSION earthdistance CASCADE;
+CREATE EXTENSION tablefunc;
+CREATE SCHEMA extras;
+CREATE EXTENSION intarray SCHEMA extras;
+CREATE TABLE accounts (
+    id serial PRIMARY KEY,
+    login citext NOT NULL UNIQUE,
+    attrs hstore NOT NULL DEFAULT '',
+    path ltree NOT NULL,
+    key_hash bytea
+);
+
+-- A composite type, a column of it, and a function returning it: field selection and `.*`.
+CREATE TYPE dims AS (w real, h real, unit text);
+CREATE TABLE boxes (
+    id serial PRIMARY KEY,
+    shape dims,
+    owner_id bigint REFERENCES people (id)
+);
+CREATE FUNCTION box_shape(box integer) RETURNS dims LANGUAGE sql STABLE
+AS $$ SELECT shape FROM boxes WHERE id = box $$;
+
+-- A function returning `record` without OUT parameters: FROM needs a column definition list.
+CREATE FUNCTION loose_rows() RETURNS SETOF record LANGUAGE sql
+AS $$ SELECT 1, 'a'::text $$;
+
+-- An operator of the schema's own (the analyzer refuses what it may resolve to).
+CREATE FUNCTION text_before(text, text) RETURNS boolean LANGUAGE sql IMMUTABLE
+AS $$ SELECT $1 < $2 $$;
+CREATE OPERATOR ~>> (LEFTARG = text, RIGHTARG = text, FUNCTION = text_before);

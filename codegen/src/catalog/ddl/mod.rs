@@ -19,6 +19,7 @@ mod do_block;
 mod functions;
 mod names;
 mod objects;
+mod operators;
 mod sections;
 mod session;
 mod table_syntax;
@@ -91,6 +92,8 @@ pub(super) struct Loader {
     pub view_deps: BTreeMap<QualifiedName, BTreeSet<QualifiedName>>,
     /// Inheritance parents (partition parents included) of each table.
     pub parents: BTreeMap<QualifiedName, Vec<QualifiedName>>,
+    /// Operators a `COMMUTATOR` or `NEGATOR` created as shells, not defined yet.
+    pub shell_operators: BTreeSet<super::Operator>,
     pub diagnostics: Vec<Diagnostic>,
     pub stats: DdlStats,
 }
@@ -232,6 +235,7 @@ enum Form {
 impl Loader {
     fn finish(mut self) -> (Catalog, Vec<Diagnostic>, DdlStats) {
         self.cat.sort_functions();
+        self.cat.extension_schemas = self.extension_schemas.clone();
         // What `current_schemas(false)` shows a new session: the default `"$user", public`
         // reduced to what exists (no schema is named after a user offline).
         self.cat.search_path = ["public"]
@@ -488,6 +492,10 @@ impl Loader {
                     ),
                 },
             ),
+            // sqlparser reads some operator symbols, not all: one reader for every operator.
+            Statement::CreateOperator(_)
+            | Statement::AlterOperator(_)
+            | Statement::DropOperator(_) => self.operator_or_cast(stmt),
             // A form the classifier let through that sqlparser reads as something harmless.
             _ => Err(Problem::use_tokens("not a form sqlparser represents")),
         }
@@ -539,6 +547,8 @@ impl Loader {
                 .map_err(Problem::from)
                 .and_then(|def| self.create_extension(stmt, def)),
             "ALTER EXTENSION" => self.alter_extension_tokens(stmt, &mut cursor),
+            "CREATE OPERATOR" | "ALTER OPERATOR" | "DROP OPERATOR" | "CREATE CAST"
+            | "DROP CAST" => self.operator_or_cast(stmt),
             _ if form.starts_with("DROP ") => objects::drop_from_tokens(&mut cursor)
                 .map_err(Problem::from)
                 .and_then(|def| self.drop(stmt, def)),
@@ -596,6 +606,9 @@ fn classify_create(w: &[&str]) -> Form {
         ["SEQUENCE", ..] => "CREATE SEQUENCE",
         ["SCHEMA", ..] => "CREATE SCHEMA",
         ["EXTENSION", ..] => "CREATE EXTENSION",
+        ["OPERATOR", "CLASS" | "FAMILY", ..] => return Form::Irrelevant,
+        ["OPERATOR", ..] => "CREATE OPERATOR",
+        ["CAST", ..] => "CREATE CAST",
         _ => return Form::Irrelevant,
     })
 }
@@ -614,6 +627,8 @@ fn classify_alter(toks: &[Tok], w: &[&str]) -> Form {
         ["SEQUENCE", ..] => "ALTER SEQUENCE",
         ["SCHEMA", ..] => "ALTER SCHEMA",
         ["EXTENSION", ..] => "ALTER EXTENSION",
+        ["OPERATOR", "CLASS" | "FAMILY", ..] => return Form::Irrelevant,
+        ["OPERATOR", ..] => "ALTER OPERATOR",
         _ => return Form::Irrelevant,
     };
     if is_owner_change(toks) {
@@ -645,6 +660,9 @@ fn classify_drop(w: &[&str]) -> Form {
         ["SEQUENCE", ..] => "DROP SEQUENCE",
         ["SCHEMA", ..] => "DROP SCHEMA",
         ["EXTENSION", ..] => "DROP EXTENSION",
+        ["OPERATOR", "CLASS" | "FAMILY", ..] => return Form::Irrelevant,
+        ["OPERATOR", ..] => "DROP OPERATOR",
+        ["CAST", ..] => "DROP CAST",
         _ => return Form::Irrelevant,
     })
 }

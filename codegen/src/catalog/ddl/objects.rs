@@ -285,6 +285,17 @@ impl Loader {
             let relation = self.cat.tables.remove(&qn).expect("exists");
             self.cat.tables.insert(moved(&qn), relation);
             self.retype(&qn, Some(&moved(&qn)));
+            self.rebind_relation(&qn, &moved(&qn));
+        }
+        // Views keep the schemas their names were looked up in, under the new name.
+        for relation in self.cat.tables.values_mut() {
+            if let Some(binding) = relation.binding.as_deref_mut() {
+                for schema in &mut binding.search_path {
+                    if schema == old {
+                        *schema = new.to_string();
+                    }
+                }
+            }
         }
         let types: Vec<QualifiedName> = self
             .cat
@@ -336,6 +347,7 @@ impl Loader {
                 function.name.schema = new.to_string();
             }
         }
+        self.move_schema_operators(old, Some(new));
         for schema in self.extension_schemas.values_mut() {
             if schema == old {
                 *schema = new.to_string();
@@ -392,6 +404,8 @@ impl Loader {
             return Err(Problem::new(format!("schema \"{schema}\" does not exist"))
                 .at(stmt.find_ident(&schema)));
         }
+        // An extension whose control file names a schema always goes there.
+        let schema = extensions::fixed_schema(&def.name).map_or(schema, String::from);
         let mut names: Vec<String> = if def.cascade {
             extensions::requires(&def.name)
                 .iter()
@@ -702,6 +716,7 @@ impl Loader {
         self.cat.sequences.retain(|q| q.schema != schema);
         self.owned_sequences.retain(|q, _| q.schema != schema);
         self.cat.functions.retain(|f| f.name.schema != schema);
+        self.move_schema_operators(schema, None);
         let extensions: Vec<String> = self
             .extension_schemas
             .iter()

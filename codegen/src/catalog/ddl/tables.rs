@@ -357,6 +357,7 @@ impl Loader {
                 kind,
                 columns,
                 view_sql: None,
+                binding: None,
             },
         );
         Ok(())
@@ -482,12 +483,14 @@ impl Loader {
                     kind: RelKind::Table,
                     columns,
                     view_sql: None,
+                    binding: None,
                 }
             }
             None => Relation {
                 kind: RelKind::Table,
                 columns: vec![],
                 view_sql: Some(super::views::with_column_names(sql, &query.columns)),
+                binding: Some(Box::new(self.bind_query(ast.as_deref()))),
             },
         };
         self.cat.tables.insert(qn, relation);
@@ -567,13 +570,15 @@ impl Loader {
                         relation.columns.retain(|c| c.name != name);
                     }
                     self.drop_owned_sequences_of_column(target, Some(&name));
+                    self.drop_bound_column(target, &name);
                 }
                 if cascade {
                     self.drop_dependent_views(qn);
                 }
             }
             AlterAction::RenameColumn { from, to } => {
-                if is_view {
+                if is_view || self.cat.tables[qn].columns_pending() {
+                    self.rename_view_column(qn, &from, &to);
                     return Ok(qn.clone());
                 }
                 if self.cat.tables[qn].column(&from).is_none() {
@@ -599,6 +604,7 @@ impl Loader {
                             *column = to.clone();
                         }
                     }
+                    self.rename_bound_table_column(target, &from, &to);
                 }
             }
             AlterAction::ColumnType { column, ty } => {
@@ -842,6 +848,7 @@ impl Loader {
                 deps.insert(new.clone());
             }
         }
+        self.rebind_relation(old, &new);
         // The row type is renamed with the relation.
         self.retype(old, Some(&new));
         Ok(new)
@@ -908,6 +915,7 @@ impl Loader {
     /// function signatures) now names `new`; with `None` the type is gone and so are its uses
     /// (what `DROP ... CASCADE` does).
     pub(super) fn retype(&mut self, old: &QualifiedName, new: Option<&QualifiedName>) {
+        self.retype_operators(old, new);
         let is_old = |t: &TypeName| t.schema == old.schema && t.name == old.name;
         let rename = |t: &mut TypeName| {
             if let Some(new) = new

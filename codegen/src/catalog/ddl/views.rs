@@ -3,7 +3,10 @@
 //!
 //! A view's columns are the analyzer's to type: the catalog keeps the defining query text in
 //! `Relation::view_sql` (wrapped as `SELECT * FROM (query) AS v(a, b)` when the view names its
-//! columns) and no columns. The relations the query reads are kept for `DROP ... CASCADE`.
+//! columns) and no columns. The relations the query reads are kept for `DROP ... CASCADE`, and
+//! with the view, its binding (`Relation::binding`): the relation each name found when the view
+//! was created, with that relation's columns then, and the creating session's search path, kept
+//! up to date as those relations, their columns and schemas are renamed or moved.
 
 use std::collections::BTreeSet;
 use std::ops::{ControlFlow, Range};
@@ -20,7 +23,10 @@ use super::names::{ident, object_name};
 use super::table_syntax::name_span_of;
 use super::{Applied, Loader, Problem, Stmt};
 use crate::catalog::tokens::{Cursor, ReadError, Tok, is_word, split_commas};
-use crate::catalog::{Column, RelKind, Relation, quote_ident};
+use crate::catalog::{
+    BoundRelation, Column, QualifiedName, RelKind, Relation, ViewBinding, quote_ident,
+    rename_bound_column,
+};
 
 #[derive(Debug, Clone)]
 pub(super) struct ViewDef {
@@ -246,6 +252,7 @@ impl Loader {
         }
         let sql = stmt.text_of(def.query.clone());
         let deps = self.relations_read(def.ast.as_deref());
+        let binding = self.bind_query(def.ast.as_deref());
         self.view_deps.insert(qn.clone(), deps);
         self.cat.tables.insert(
             qn,
@@ -253,9 +260,134 @@ impl Loader {
                 kind,
                 columns: vec![],
                 view_sql: Some(with_column_names(sql, &def.columns)),
+                binding: Some(Box::new(binding)),
             },
         );
         Ok(())
+    }
+
+    /// What the names of a view's (or `CREATE TABLE AS`'s) query refer to now: the session's
+    /// search path and the catalog relation each relation name finds.
+    pub(super) fn bind_query(&self, query: Option<&Query>) -> ViewBinding {
+        let search_path = self
+            .session
+            .search_path()
+            .iter()
+            .filter(|s| {
+                matches!(s.as_str(), "pg_catalog" | "information_schema")
+                    || self.cat.schemas.contains(*s)
+            })
+            .cloned()
+            .collect();
+        let mut relations: Vec<BoundRelation> = Vec::new();
+        if let Some(query) = query {
+            let _ = visit_relations(query, |name| {
+                let parts = object_name(name);
+                if !relations.iter().any(|b| b.written == parts)
+                    && let Some(target) = self.bound_relation(&parts)
+                {
+                    let relation = &self.cat.tables[&target];
+                    let complete = !relation.columns_pending();
+                    let columns = match complete {
+                        true => relation
+                            .columns
+                            .iter()
+                            .map(|c| (c.name.clone(), c.name.clone()))
+                            .collect(),
+                        false => Vec::new(),
+                    };
+                    relations.push(BoundRelation {
+                        written: parts,
+                        target,
+                        columns,
+                        complete,
+                    });
+                }
+                ControlFlow::<()>::Continue(())
+            });
+        }
+        ViewBinding {
+            search_path,
+            relations,
+            renamed_columns: Vec::new(),
+        }
+    }
+
+    /// The catalog relation a relation name in a query finds now; `None` for a system
+    /// relation (`pg_catalog` is searched first unless the path places it), a temporary one,
+    /// or one that does not exist.
+    fn bound_relation(&self, parts: &[String]) -> Option<QualifiedName> {
+        if self.session.is_temp(parts) {
+            return None;
+        }
+        let [name] = parts else {
+            return self.find_relation(parts);
+        };
+        let builtins = crate::builtins::Builtins::load();
+        self.lookup_schemas()
+            .into_iter()
+            .find_map(|schema| {
+                if matches!(schema.as_str(), "pg_catalog" | "information_schema") {
+                    // A system relation ends the search, but is not the catalog's to bind.
+                    return builtins.relation(&schema, name).map(|_| Err(()));
+                }
+                let qn = QualifiedName::new(schema, name);
+                self.cat.tables.contains_key(&qn).then_some(Ok(qn))
+            })?
+            .ok()
+    }
+
+    /// Renames column `from` of the view (or pending `CREATE TABLE AS`) `qn` to `to`, for its
+    /// own columns and for the views bound to it.
+    pub(super) fn rename_view_column(&mut self, qn: &QualifiedName, from: &str, to: &str) {
+        for (name, relation) in self.cat.tables.iter_mut() {
+            let Some(binding) = relation.binding.as_deref_mut() else {
+                continue;
+            };
+            if name == qn {
+                rename_bound_column(&mut binding.renamed_columns, false, from, to);
+            }
+            for bound in binding.relations.iter_mut().filter(|b| b.target == *qn) {
+                rename_bound_column(&mut bound.columns, bound.complete, from, to);
+            }
+        }
+    }
+
+    /// Renames column `from` of table `qn` to `to` in the views bound to it.
+    pub(super) fn rename_bound_table_column(&mut self, qn: &QualifiedName, from: &str, to: &str) {
+        for relation in self.cat.tables.values_mut() {
+            let Some(binding) = relation.binding.as_deref_mut() else {
+                continue;
+            };
+            for bound in binding.relations.iter_mut().filter(|b| b.target == *qn) {
+                rename_bound_column(&mut bound.columns, bound.complete, from, to);
+            }
+        }
+    }
+
+    /// Column `column` of table `qn` is gone: views bound to it no longer see it.
+    pub(super) fn drop_bound_column(&mut self, qn: &QualifiedName, column: &str) {
+        for relation in self.cat.tables.values_mut() {
+            let Some(binding) = relation.binding.as_deref_mut() else {
+                continue;
+            };
+            for bound in binding.relations.iter_mut().filter(|b| b.target == *qn) {
+                bound.columns.retain(|(_, now)| now != column);
+            }
+        }
+    }
+
+    /// Relation `old` is now `new` (renamed, moved, or its schema renamed) for the views bound
+    /// to it.
+    pub(super) fn rebind_relation(&mut self, old: &QualifiedName, new: &QualifiedName) {
+        for relation in self.cat.tables.values_mut() {
+            let Some(binding) = relation.binding.as_deref_mut() else {
+                continue;
+            };
+            for bound in binding.relations.iter_mut().filter(|b| b.target == *old) {
+                bound.target = new.clone();
+            }
+        }
     }
 
     /// The catalog relations a query names (CTE names that match none are ignored).
@@ -308,9 +440,17 @@ impl Loader {
             }
             let new = crate::catalog::QualifiedName::new(schema, &qn.name);
             self.move_relation(&qn, new, span)?;
+        } else if c.eat_word("rename") {
+            // `RENAME [COLUMN] a TO b`: the view's columns are typed from its query later, so
+            // the rename is recorded with its binding.
+            c.eat_word("column");
+            let from = c.ident()?;
+            c.expect_word("to")?;
+            let to = c.ident()?;
+            self.rename_view_column(&qn, &from, &to);
         }
-        // RENAME COLUMN, ALTER COLUMN SET DEFAULT, SET (options), OWNER: views keep no
-        // columns offline, so nothing to record.
+        // ALTER COLUMN SET DEFAULT, SET (options), OWNER: views keep no columns offline, so
+        // nothing to record.
         Ok(())
     }
 }
