@@ -140,6 +140,11 @@ fn errors_in_postgres_terms() {
     assert!(err("SELECT id FROM peple").contains(r#"relation "peple" does not exist"#));
     assert!(err("SELECT id FROM people p JOIN pets q ON true").contains("ambiguous"));
     assert!(err("SELECT $1 IS NULL").contains("could not determine data type of parameter $1"));
+    assert!(
+        err("SELECT id[1] FROM people")
+            .contains("cannot subscript type bigint because it does not support subscripting")
+    );
+    assert!(err("SELECT grouping(id) FROM people").contains("arguments to GROUPING"));
 }
 
 #[test]
@@ -147,9 +152,10 @@ fn refusals_name_the_construct() {
     let s = fixture_schema();
     for (sql, construct) in [
         ("SELECT jsonb_to_record('{}'::jsonb)", "returning record"),
+        ("SELECT meta['k'] FROM people", "subscripts of type jsonb"),
         (
-            "SELECT mood, count(*) FROM people GROUP BY ROLLUP (mood)",
-            "GROUPING SETS",
+            "SELECT attrs['k'] FROM accounts",
+            "subscripts of type hstore",
         ),
     ] {
         let e = one(&s, sql).unwrap_err();

@@ -69,6 +69,9 @@ pub struct Cx<'s> {
     pub grouped: bool,
     /// An aggregate was seen at the current query level.
     pub saw_aggregate: bool,
+    /// The current query level groups by GROUPING SETS / ROLLUP / CUBE: a row of a set that
+    /// leaves a grouping column out has NULL there, so column references read as nullable.
+    pub grouping_sets: bool,
     /// Resolving a function in FROM (where record results with OUT columns are rows).
     in_from: bool,
     /// Whether `$n` may be NULL: only `sqlc.narg` parameters are bound from an `Option`.
@@ -129,6 +132,7 @@ impl<'s> Cx<'s> {
             params: vec![None; nparams],
             grouped: false,
             saw_aggregate: false,
+            grouping_sets: false,
             in_from: false,
             param_nullable: Vec::new(),
         }
@@ -498,7 +502,7 @@ impl<'s> Cx<'s> {
         };
         Ok(Typed {
             ty: c.ty,
-            nullable: c.nullable,
+            nullable: c.nullable || self.grouping_sets,
             kind: Kind::Other,
             name: Some(c.name.clone()),
             strength: 2,
@@ -1018,6 +1022,15 @@ impl<'s> Cx<'s> {
             return unsupported(format!("named arguments of {}", name.to_uppercase()));
         }
         match name.as_str() {
+            // GROUPING(a, b): a bit mask of the grouping columns left out of the row's set.
+            "grouping" if argnames.is_empty() && f.over.is_none() => {
+                if !self.grouped && !self.grouping_sets {
+                    return error(
+                        "arguments to GROUPING must be grouping expressions of the associated query level",
+                    );
+                }
+                return Ok(named(Typed::value(oid::INT4, false)));
+            }
             "coalesce" => {
                 let ty = self.common(&mut args, "COALESCE")?;
                 let nullable = args.iter().all(|a| a.nullable);
@@ -1562,13 +1575,24 @@ impl<'s> Cx<'s> {
             match access {
                 AccessExpr::Subscript(sqlparser::ast::Subscript::Index { index }) => {
                     let mut i = self.expr(scope, index)?;
-                    if t.ty == oid::JSONB {
-                        return unsupported("jsonb subscripts");
-                    }
                     let Some(elem) = self.types().element_of(t.ty) else {
+                        // Types with a subscript handler of their own (jsonb, point, name, an
+                        // extension's hstore, a schema's types): not modelled offline.
+                        let types = self.types();
+                        let handler = types.user_name(t.ty).is_some()
+                            || types
+                                .builtins
+                                .type_by_oid(t.ty)
+                                .is_some_and(|b| b.subscript.is_some_and(|h| h != 0));
+                        if handler {
+                            return unsupported(format!(
+                                "subscripts of type {}",
+                                types.display(t.ty)
+                            ));
+                        }
                         return error(format!(
                             "cannot subscript type {} because it does not support subscripting",
-                            self.types().display(t.ty)
+                            types.display(t.ty)
                         ));
                     };
                     self.coerce(&mut i, oid::INT4)?;
@@ -1720,7 +1744,7 @@ impl<'s> Cx<'s> {
                 "a whole-row reference to \"{rel}\" (a system catalog's row type)"
             ));
         };
-        Ok(Typed::value(ty, item.nulled).named(rel, 2))
+        Ok(Typed::value(ty, item.nulled || self.grouping_sets).named(rel, 2))
     }
 
     /// `ROW(a, b, t.*)`: a `record`, never NULL itself; `t.*` stands for `t`'s columns.

@@ -106,6 +106,12 @@ fn to_cols(ts: Vec<Typed>) -> Vec<Col> {
         .collect()
 }
 
+/// A column read at a level grouped by grouping sets may be NULL (see `Cx::grouping_sets`).
+fn rolled_up(cx: &Cx, mut t: Typed) -> Typed {
+    t.nullable |= cx.grouping_sets;
+    t
+}
+
 fn from_col(c: &Col) -> Typed {
     let mut t = Typed::value(c.ty, c.nullable);
     t.name = Some(c.name.clone());
@@ -390,25 +396,28 @@ fn select(
         let items = from_item(cx, outer, &scope.items, twj)?;
         scope.items.extend(items);
     }
-    let grouped = match &s.group_by {
+    let (grouped, grouping_sets) = match &s.group_by {
         GroupByExpr::Expressions(exprs, modifiers) => {
-            if !modifiers.is_empty()
-                || exprs
-                    .iter()
-                    .any(|e| matches!(e, Expr::GroupingSets(_) | Expr::Cube(_) | Expr::Rollup(_)))
-            {
-                return unsupported("GROUPING SETS / ROLLUP / CUBE");
+            if !modifiers.is_empty() {
+                return unsupported("GROUP BY modifiers (WITH ROLLUP / CUBE / TOTALS)");
             }
-            !exprs.is_empty()
+            let sets = exprs
+                .iter()
+                .any(|e| matches!(e, Expr::GroupingSets(_) | Expr::Cube(_) | Expr::Rollup(_)));
+            // Under grouping sets a set may be `()`: a row over empty input, where aggregates
+            // other than count are NULL, as without GROUP BY.
+            (!exprs.is_empty() && !sets, sets)
         }
         GroupByExpr::All(_) => return unsupported("GROUP BY ALL"),
     };
-    let saved = (cx.grouped, cx.saw_aggregate);
+    let saved = (cx.grouped, cx.saw_aggregate, cx.grouping_sets);
     cx.grouped = grouped;
     cx.saw_aggregate = false;
+    cx.grouping_sets = grouping_sets;
     let result = select_body(cx, &scope, s, order_by, resolve_unknowns);
     cx.grouped = saved.0;
     cx.saw_aggregate = saved.1;
+    cx.grouping_sets = saved.2;
     result
 }
 
@@ -430,7 +439,14 @@ fn select_body(
     }
     if let GroupByExpr::Expressions(exprs, _) = &s.group_by {
         for e in exprs {
-            output_or_expr(cx, scope, e, &out)?;
+            match e {
+                Expr::GroupingSets(sets) | Expr::Cube(sets) | Expr::Rollup(sets) => {
+                    for e in sets.iter().flatten() {
+                        output_or_expr(cx, scope, e, &out)?;
+                    }
+                }
+                _ => output_or_expr(cx, scope, e, &out)?,
+            }
         }
     }
     if let Some(h) = &s.having {
@@ -499,7 +515,7 @@ fn select_list(cx: &mut Cx, scope: &Scope, items: &[SelectItem]) -> Res<Vec<Type
                 if star.is_empty() && scope.items.is_empty() {
                     return error("SELECT * with no tables specified is not valid");
                 }
-                out.extend(star.iter().map(from_col));
+                out.extend(star.iter().map(from_col).map(|t| rolled_up(cx, t)));
             }
             SelectItem::QualifiedWildcard(kind, _) => {
                 let SelectItemQualifiedWildcardKind::ObjectName(name) = kind else {
@@ -519,7 +535,7 @@ fn select_list(cx: &mut Cx, scope: &Scope, items: &[SelectItem]) -> Res<Vec<Type
                         None,
                     )
                 })?;
-                out.extend(item.cols.iter().map(from_col));
+                out.extend(item.cols.iter().map(from_col).map(|t| rolled_up(cx, t)));
             }
             other => return unsupported(format!("the select item {other}")),
         }

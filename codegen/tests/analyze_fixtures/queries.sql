@@ -491,3 +491,16 @@ SELECT -span FROM slots;
 
 -- name: CompositeOperatorMismatch :many
 SELECT shape + 1 FROM boxes;
+
+-- name: RollupTotals :many
+SELECT mood, born, count(*) AS n, sum(id) AS ids, grouping(mood, born) AS g, coalesce(mood::text, 'all') AS label
+FROM people GROUP BY ROLLUP (mood, born) ORDER BY g;
+
+-- name: CubeAndSets :many
+SELECT p.name, count(*) AS n FROM pets p GROUP BY CUBE (p.name);
+
+-- name: GroupingSetsList :many
+SELECT mood, age, max(name) AS top FROM people GROUP BY GROUPING SETS ((mood), (age), ());
+
+-- name: RollupOnEmpty :many
+SELECT mood, count(*) AS n, max(id) AS m FROM people WHERE false GROUP BY ROLLUP (mood);
