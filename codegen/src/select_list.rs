@@ -17,11 +17,12 @@
 use std::ops::Range;
 
 use sqlparser::ast::{
-    FromTable, Ident, JoinConstraint, JoinOperator, ObjectName, SelectItem,
+    FromTable, JoinConstraint, JoinOperator, ObjectName, SelectItem,
     SelectItemQualifiedWildcardKind, SetExpr, Spanned, Statement, TableFactor, TableObject,
     TableWithJoins, UpdateTableFromKind, WildcardAdditionalOptions,
 };
 
+use crate::analyze::fold;
 use crate::catalog::quote_ident;
 use crate::ir::{Column, Embed};
 
@@ -163,7 +164,7 @@ fn list_and_from<'a>(
         Statement::Query(query) => {
             let mut ctes = ctes.to_vec();
             if let Some(with) = &query.with {
-                ctes.extend(with.cte_tables.iter().map(|c| folded(&c.alias.name)));
+                ctes.extend(with.cte_tables.iter().map(|c| fold(&c.alias.name)));
             }
             match &*query.body {
                 SetExpr::Select(select) => {
@@ -184,7 +185,7 @@ fn list_and_from<'a>(
             };
             let relation = relation_of(name, ctes);
             let visible = match &insert.table_alias {
-                Some(alias) => folded(&alias.alias),
+                Some(alias) => fold(&alias.alias),
                 None => relation.as_ref()?.1.clone(),
             };
             Some((returning, vec![FromItem { visible, relation }], true))
@@ -262,12 +263,12 @@ fn factor(factor: &TableFactor, ctes: &[String], out: &mut Vec<FromItem>) -> boo
                 None
             };
             let visible = match alias {
-                Some(alias) => folded(&alias.name),
+                Some(alias) => fold(&alias.name),
                 None => name
                     .0
                     .last()
                     .and_then(|p| p.as_ident())
-                    .map(folded)
+                    .map(fold)
                     .unwrap_or_default(),
             };
             let plain = relation.is_some() && alias.as_ref().is_none_or(|a| a.columns.is_empty());
@@ -284,7 +285,7 @@ fn factor(factor: &TableFactor, ctes: &[String], out: &mut Vec<FromItem>) -> boo
                 | TableFactor::Function { alias, .. }
                 | TableFactor::UNNEST { alias, .. }
                 | TableFactor::NestedJoin { alias, .. } => {
-                    alias.as_ref().map(|a| folded(&a.name)).unwrap_or_default()
+                    alias.as_ref().map(|a| fold(&a.name)).unwrap_or_default()
                 }
                 _ => String::new(),
             };
@@ -302,7 +303,7 @@ fn relation_of(name: &ObjectName, ctes: &[String]) -> Option<(Option<String>, St
     let parts: Vec<String> = name
         .0
         .iter()
-        .map(|p| p.as_ident().map(folded))
+        .map(|p| p.as_ident().map(fold))
         .collect::<Option<_>>()?;
     match parts.as_slice() {
         [t] if ctes.contains(t) => None,
@@ -348,7 +349,7 @@ fn qualified_wildcard(
     let [part] = name.0.as_slice() else {
         return Ok(Item::default());
     };
-    let Some(qualifier) = part.as_ident().map(folded) else {
+    let Some(qualifier) = part.as_ident().map(fold) else {
         return Ok(Item::default());
     };
     let embed = embeds.contains(&qualifier).then(|| qualifier.clone());
@@ -405,13 +406,5 @@ fn star(
         width: Some(list.len()),
         expansion: bytes_between(sql, token.start, token.end).map(|bytes| (bytes, list)),
         embed: None,
-    }
-}
-
-/// An identifier as PostgreSQL folds it.
-fn folded(ident: &Ident) -> String {
-    match ident.quote_style {
-        Some(_) => ident.value.clone(),
-        None => ident.value.to_lowercase(),
     }
 }

@@ -32,6 +32,7 @@ use crate::diagnostic::{Diagnostic, SourceFile, closest};
 use crate::ir;
 use crate::source::RawQuery;
 
+pub(crate) use expr::fold;
 pub use types::Types;
 
 /// A column of a relation, as the analyzer sees it.
@@ -62,6 +63,27 @@ pub struct FunctionSig {
     pub builtin: Option<u32>,
     /// A schema function's OUT / `RETURNS TABLE` columns (builtins: from `pg_proc`).
     pub out: Vec<(String, u32)>,
+}
+
+impl FunctionSig {
+    /// A builtin's (or an installed extension's) function as resolution sees it.
+    fn of_builtin(f: &crate::builtins::BuiltinFunction) -> FunctionSig {
+        FunctionSig {
+            kind: f.kind,
+            args: f.args.clone(),
+            variadic: f.variadic,
+            nargdefaults: f.nargdefaults as usize,
+            arg_names: f
+                .input_arg_names()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            ret: f.ret,
+            retset: f.retset,
+            builtin: Some(f.oid),
+            out: Vec::new(),
+        }
+    }
 }
 
 /// What the analyzer knows of the user's schema.
@@ -225,24 +247,7 @@ impl Schema {
         }
         if let Some(pathpos) = schemas.iter().position(|s| s == "pg_catalog") {
             for f in self.types.builtins.functions_named(bare) {
-                out.push((
-                    pathpos,
-                    FunctionSig {
-                        kind: f.kind,
-                        args: f.args.clone(),
-                        variadic: f.variadic,
-                        nargdefaults: f.nargdefaults as usize,
-                        arg_names: f
-                            .input_arg_names()
-                            .into_iter()
-                            .map(str::to_string)
-                            .collect(),
-                        ret: f.ret,
-                        retset: f.retset,
-                        builtin: Some(f.oid),
-                        out: Vec::new(),
-                    },
-                ));
+                out.push((pathpos, FunctionSig::of_builtin(f)));
             }
         }
         out
@@ -840,21 +845,7 @@ impl Schema {
                 self.functions
                     .entry((ext_schema.clone(), f.name.clone()))
                     .or_default()
-                    .push(FunctionSig {
-                        kind: f.kind,
-                        args: f.args.clone(),
-                        variadic: f.variadic,
-                        nargdefaults: f.nargdefaults as usize,
-                        arg_names: f
-                            .input_arg_names()
-                            .into_iter()
-                            .map(str::to_string)
-                            .collect(),
-                        ret: f.ret,
-                        retset: f.retset,
-                        builtin: Some(f.oid),
-                        out: Vec::new(),
-                    });
+                    .push(FunctionSig::of_builtin(f));
             }
         }
     }

@@ -291,7 +291,7 @@ fn nonzero(oid: u32) -> Option<u32> {
 }
 
 /// A text field: no tab or line break, and not the NULL marker.
-fn field(s: String, what: &dyn Fn() -> String) -> Result<String, GenerateError> {
+pub(super) fn field(s: String, what: &dyn Fn() -> String) -> Result<String, GenerateError> {
     if s.contains(['\t', '\n', '\r']) || s == "\\N" {
         return Err(GenerateError::Unrepresentable(format!("{}: {s:?}", what())));
     }
@@ -299,14 +299,14 @@ fn field(s: String, what: &dyn Fn() -> String) -> Result<String, GenerateError> 
 }
 
 /// An element of a comma-joined list.
-fn list_item(s: String, what: &dyn Fn() -> String) -> Result<String, GenerateError> {
+pub(super) fn list_item(s: String, what: &dyn Fn() -> String) -> Result<String, GenerateError> {
     if s.contains(',') {
         return Err(GenerateError::Unrepresentable(format!("{}: {s:?}", what())));
     }
     field(s, what)
 }
 
-fn char_of(c: i8, what: &dyn Fn() -> String) -> Result<char, GenerateError> {
+pub(super) fn char_of(c: i8, what: &dyn Fn() -> String) -> Result<char, GenerateError> {
     let c = c as u8;
     if c.is_ascii_graphic() {
         Ok(char::from(c))

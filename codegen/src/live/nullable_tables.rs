@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
+use crate::analyze::fold;
 use sqlparser::ast::{
     Expr, JoinOperator, ObjectName, ObjectNamePart, Query, SelectItem, SetExpr, Statement,
     TableFactor, TableWithJoins, Value, Visit, Visitor, visit_relations,
@@ -264,14 +265,6 @@ fn last_ident(name: &ObjectName) -> Option<String> {
     match name.0.last()? {
         ObjectNamePart::Identifier(ident) => Some(fold(ident)),
         _ => None,
-    }
-}
-
-/// Identifier as PostgreSQL stores it: unquoted names fold to lower case.
-fn fold(ident: &sqlparser::ast::Ident) -> String {
-    match ident.quote_style {
-        Some(_) => ident.value.clone(),
-        None => ident.value.to_lowercase(),
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use super::super::GenerateError;
+use super::super::generate::{char_of, field, list_item};
 use super::EXTENSIONS;
 use crate::catalog::quote_ident;
 
@@ -544,22 +545,6 @@ fn flag(b: bool) -> char {
     if b { 't' } else { 'f' }
 }
 
-/// A text field: no tab or line break, and not the NULL marker.
-fn field(s: String, what: &dyn Fn() -> String) -> Result<String, GenerateError> {
-    if s.contains(['\t', '\n', '\r']) || s == "\\N" {
-        return Err(GenerateError::Unrepresentable(format!("{}: {s:?}", what())));
-    }
-    Ok(s)
-}
-
-/// An element of a comma-joined list.
-fn list_item(s: String, what: &dyn Fn() -> String) -> Result<String, GenerateError> {
-    if s.contains(',') {
-        return Err(GenerateError::Unrepresentable(format!("{}: {s:?}", what())));
-    }
-    field(s, what)
-}
-
 /// A type or function name used in references: also no parentheses, not a number, not empty.
 fn reference_name(s: String, what: &dyn Fn() -> String) -> Result<String, GenerateError> {
     if s.is_empty() || s.contains(['(', ')']) || s.bytes().all(|b| b.is_ascii_digit()) {
@@ -574,16 +559,4 @@ fn operator_name(s: String, what: &dyn Fn() -> String) -> Result<String, Generat
         return Err(GenerateError::Unrepresentable(format!("{}: {s:?}", what())));
     }
     field(s, what)
-}
-
-fn char_of(c: i8, what: &dyn Fn() -> String) -> Result<char, GenerateError> {
-    let c = c as u8;
-    if c.is_ascii_graphic() {
-        Ok(char::from(c))
-    } else {
-        Err(GenerateError::Unrepresentable(format!(
-            "{}: code byte {c}",
-            what()
-        )))
-    }
 }
