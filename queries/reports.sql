@@ -14,3 +14,10 @@ ORDER BY r.period_start DESC, r.title;
 -- name: MarkReportGenerated :execrows
 UPDATE reports SET generated_at = now()
 WHERE shop_id = @shop_id AND id = @report_id AND generated_at IS NULL;
+
+-- Reports still not generated a grace period after their period ended, and by how much.
+-- name: ListOverdueReports :many
+SELECT id, title, now() - (period_end + @grace::interval) AS overdue_by
+FROM reports
+WHERE shop_id = @shop_id AND generated_at IS NULL AND period_end + @grace::interval < now()
+ORDER BY period_end;

@@ -294,6 +294,32 @@ async fn every_demo_query_runs_with_typed_results() {
     .await
     .unwrap();
     assert_eq!(report.generated_at, None);
+    // interval parameters and columns
+    let grace = squill::Interval {
+        days: 2,
+        ..squill::Interval::default()
+    };
+    let overdue = db::reports::list_overdue_reports(c, grace, shop.id)
+        .await
+        .unwrap();
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(overdue[0].id, report.id);
+    assert!(
+        overdue[0].overdue_by.days > 0,
+        "{:?}",
+        overdue[0].overdue_by
+    );
+    assert_eq!(overdue[0].overdue_by.months, 0);
+    let far = squill::Interval {
+        months: 12 * 1000,
+        ..squill::Interval::default()
+    };
+    assert!(
+        db::reports::list_overdue_reports(c, far, shop.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         db::reports::mark_report_generated(c, shop.id, report.id)
             .await

@@ -126,7 +126,12 @@ fn run(schema: &[SourceFile], queries: &[SourceFile], limit: usize) -> (usize, u
         enums: Vec::new(),
         migrations: Vec::new(),
     };
-    let code = emit::emit(&set, &config()).expect("every kept query maps to Rust");
+    let package = squill_codegen::pipeline::PackageSet {
+        module: None,
+        set,
+        config: config(),
+    };
+    let code = emit::emit_project(&[package]).expect("every kept query maps to Rust");
     assert!(!code.is_empty());
     (
         seen,

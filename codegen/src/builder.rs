@@ -151,7 +151,7 @@ impl Builder {
     }
 
     /// Analysis only: every query's PostgreSQL parameter and column types and nullability.
-    pub fn analyze(&self) -> Result<crate::ir::QuerySet, Diagnostics> {
+    pub fn analyze(&self) -> Result<Vec<crate::pipeline::PackageSet>, Diagnostics> {
         pipeline::analyze(&self.inputs()?)
     }
 
@@ -166,22 +166,27 @@ impl Builder {
         );
         println!("cargo:rerun-if-env-changed=DATABASE_URL");
         println!("cargo:rerun-if-env-changed=SQUILL_PG_BIN");
-        // Folders too (cargo watches everything inside them), so that a new query file or
-        // migration reruns generation even when this run fails.
-        if let Ok(config) = self.config() {
-            println!(
-                "cargo:rerun-if-changed={}",
-                root.join(&config.schema).display()
-            );
-            println!(
-                "cargo:rerun-if-changed={}",
-                root.join(&config.queries).display()
-            );
+        // Folders and configs too (cargo watches everything inside a folder), so that a new
+        // query file or migration reruns generation even when this run fails.
+        if let Ok(config) = self.config()
+            && let Ok(project) = crate::project::Project::resolve(&root, &config)
+        {
+            for path in &project.watch {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
+        }
+        for name in crate::project::SQLC_FILE_NAMES {
+            println!("cargo:rerun-if-changed={}", root.join(name).display());
         }
         let generated = match self.generate() {
             Ok(generated) => generated,
             Err(diagnostics) => fail(&diagnostics),
         };
+        for warning in &generated.warnings {
+            for line in warning.render().lines() {
+                println!("cargo:warning={line}");
+            }
+        }
         for input in &generated.inputs {
             println!("cargo:rerun-if-changed={}", input.display());
         }

@@ -7,13 +7,18 @@
 //! async = true                 # generate async functions (tokio-postgres)
 //! sync = false                 # generate `blocking` functions (postgres)
 //! embed_migrations = true      # emit `MIGRATIONS` for squill::migrate
-//! analysis = "offline"         # or "live": prepare every query on PostgreSQL instead
+//! analysis = "auto"            # offline; what offline refuses is prepared on PostgreSQL
+//! sqlc = "sqlc.yaml"           # read schema/queries/overrides from an sqlc config instead
+//! search_path = ["app", "public"]  # how the app's sessions resolve unqualified names
 //!
 //! [types]                      # by PostgreSQL type name (as format_type spells it)
 //! interval = "crate::Interval"
 //!
 //! [columns]                    # by table.column, wins over [types]
 //! "shop_settings.preferences" = "crate::Preferences"
+//!
+//! [rename]                     # database name → generated name
+//! spotify_url = "spotify_link"
 //! ```
 
 use std::collections::BTreeMap;
@@ -28,19 +33,32 @@ use crate::diagnostic::{Diagnostic, SourceFile};
 pub struct Config {
     pub schema: PathBuf,
     pub queries: PathBuf,
+    /// An sqlc configuration (`sqlc.yaml`, `sqlc.yml`, `sqlc.json`) to take the schema, the
+    /// queries and the overrides from. Found at the root when squill.toml names neither it nor
+    /// `schema`/`queries`.
+    pub sqlc: Option<PathBuf>,
+    /// The search path the application's sessions use; default: what the schema sets
+    /// (`ALTER ROLE|DATABASE ... SET search_path`), else `public`.
+    pub search_path: Option<Vec<String>>,
     pub output: Option<PathBuf>,
     #[serde(rename = "async")]
     pub async_fns: bool,
     #[serde(rename = "sync")]
     pub sync_fns: bool,
     pub embed_migrations: bool,
-    /// Where types come from: `offline` (default: the DDL, no database) or `live` (a
-    /// throwaway server or `DATABASE_URL`, every query prepared).
+    /// Where types come from: `auto` (default: offline; only what offline refuses is prepared on
+    /// a throwaway server or `DATABASE_URL`), `offline` (the DDL only, never a database) or
+    /// `live` (every query prepared).
     pub analysis: Analysis,
     /// PostgreSQL type name → Rust type path.
     pub types: BTreeMap<String, String>,
     /// `table.column` → Rust type path.
     pub columns: BTreeMap<String, String>,
+    /// Database name (column, parameter, table, enum) → the name generated code uses.
+    pub rename: BTreeMap<String, String>,
+    /// Whether squill.toml sets `schema` or `queries` (then no sqlc config is looked for).
+    #[serde(skip)]
+    pub explicit_layout: bool,
 }
 
 impl Default for Config {
@@ -48,13 +66,17 @@ impl Default for Config {
         Self {
             schema: PathBuf::from("schema"),
             queries: PathBuf::from("queries"),
+            sqlc: None,
+            search_path: None,
             output: None,
             async_fns: true,
             sync_fns: false,
             embed_migrations: true,
-            analysis: Analysis::Offline,
+            analysis: Analysis::Auto,
             types: BTreeMap::new(),
             columns: BTreeMap::new(),
+            rename: BTreeMap::new(),
+            explicit_layout: false,
         }
     }
 }
@@ -63,8 +85,12 @@ impl Default for Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Analysis {
-    /// From the schema's DDL and PostgreSQL's builtin catalog: no database needed.
+    /// Offline first; the queries offline analysis does not accept get PostgreSQL's own verdict
+    /// and types from a throwaway server or `DATABASE_URL` when one can be had. When every
+    /// query is accepted offline no server is started.
     #[default]
+    Auto,
+    /// From the schema's DDL and PostgreSQL's builtin catalog: no database needed.
     Offline,
     /// By preparing every query on a live PostgreSQL.
     Live,
@@ -87,12 +113,15 @@ impl Config {
     }
 
     pub fn parse(file: &SourceFile) -> Result<Self, Diagnostic> {
-        toml::from_str(&file.text).map_err(|e| {
+        let mut config: Config = toml::from_str(&file.text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             Diagnostic::error(format!("invalid {}: {}", file.name, e.message()))
                 .at(file, span)
                 .help("see the squill.toml reference in the README")
-        })
+        })?;
+        let table: toml::Table = toml::from_str(&file.text).unwrap_or_default();
+        config.explicit_layout = table.contains_key("schema") || table.contains_key("queries");
+        Ok(config)
     }
 }
 

@@ -56,6 +56,9 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// How to fix it (`= help: ...`).
     pub help: Option<String>,
+    /// Not PostgreSQL's verdict but squill's limit: valid SQL the offline analyzer cannot type
+    /// yet (`analysis = "auto"` asks PostgreSQL about it).
+    pub refusal: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +77,7 @@ impl Diagnostic {
             label: String::new(),
             notes: Vec::new(),
             help: None,
+            refusal: false,
         }
     }
 
@@ -106,6 +110,12 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Marks the diagnostic as a refusal (see [`Diagnostic::refusal`]).
+    pub fn refused(mut self) -> Self {
+        self.refusal = true;
         self
     }
 

@@ -57,6 +57,9 @@ pub struct Refused {
 
 #[derive(Serialize)]
 struct Query<'a> {
+    /// The module of the sqlc block the query belongs to, when the project has several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package: Option<&'a str>,
     name: &'a str,
     file: &'a str,
     line: usize,
@@ -76,6 +79,16 @@ struct Value<'a> {
     embed: Option<&'a str>,
 }
 
+/// The JSON document for a project's packages (each query names its package's module when
+/// there are several: `"package": "gadb"`).
+pub fn render_packages(packages: &[crate::pipeline::PackageSet]) -> String {
+    let queries = packages
+        .iter()
+        .flat_map(|p| queries(&p.set, p.module.as_deref()))
+        .collect();
+    document(queries, None)
+}
+
 /// The JSON document for `set`.
 pub fn render(set: &QuerySet) -> String {
     render_document(set, None)
@@ -87,11 +100,15 @@ pub fn render_with_refused(set: &QuerySet, refused: &[Refused]) -> String {
 }
 
 fn render_document(set: &QuerySet, refused: Option<&[Refused]>) -> String {
-    let queries = set
-        .modules
+    document(queries(set, None), refused)
+}
+
+fn queries<'a>(set: &'a QuerySet, package: Option<&'a str>) -> Vec<Query<'a>> {
+    set.modules
         .iter()
         .flat_map(|module| &module.queries)
         .map(|q| Query {
+            package,
             name: &q.name,
             file: &q.file,
             line: q.line,
@@ -123,7 +140,10 @@ fn render_document(set: &QuerySet, refused: Option<&[Refused]>) -> String {
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
+
+fn document(queries: Vec<Query<'_>>, refused: Option<&[Refused]>) -> String {
     let document = Document {
         format_version: FORMAT_VERSION,
         queries,

@@ -29,6 +29,7 @@ pub mod live;
 pub mod migrate_cli;
 pub mod names;
 pub mod pipeline;
+pub mod project;
 pub mod rust_types;
 pub mod schema;
 mod select_list;

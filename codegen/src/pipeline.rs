@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::emit;
 use crate::ir::{self, MigrationFile, Module, QuerySet};
 use crate::live::{Describer, ScratchDatabase};
-use crate::names;
+use crate::project::{Package, Project, SchemaInput};
 use crate::rust_types::rust_type;
 use crate::schema;
 use crate::source::{self, RawQuery};
@@ -30,9 +30,22 @@ pub struct Inputs {
 #[derive(Debug, Clone)]
 pub struct Generated {
     pub code: String,
-    pub set: QuerySet,
+    /// Each package's analyzed queries, in configuration order.
+    pub packages: Vec<PackageSet>,
     /// Every file the output depends on (for `cargo:rerun-if-changed`).
     pub inputs: Vec<PathBuf>,
+    /// What the user should know that does not stop the build.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// One package's analyzed queries and the module its code goes in.
+#[derive(Debug, Clone)]
+pub struct PackageSet {
+    /// `None`: the top level of the generated file.
+    pub module: Option<String>,
+    pub set: QuerySet,
+    /// The package's effective settings (overrides merged).
+    pub config: Config,
 }
 
 /// One parsed query file.
@@ -42,9 +55,11 @@ struct QueryFile {
     queries: Vec<RawQuery>,
 }
 
-/// Everything read from disk for one run.
+/// Everything read from disk for one package.
 struct Loaded {
     migrations: Vec<MigrationFile>,
+    /// Apply the schema statement by statement (see [`Package::schema_per_statement`]).
+    per_statement: bool,
     files: Vec<QueryFile>,
     /// Every path the output depends on.
     tracked: Vec<PathBuf>,
@@ -56,51 +71,104 @@ struct Typed {
     per_file: Vec<Vec<Result<ir::Query, Diagnostic>>>,
     enums: Vec<ir::EnumType>,
     diagnostics: Vec<Diagnostic>,
+    /// The search path the application's sessions use (offline: the schema's, or the
+    /// config's).
+    search_path: Vec<String>,
 }
 
 /// The whole run: analysis, Rust type mapping, emitted code.
 pub fn run(inputs: &Inputs) -> Result<Generated, Diagnostics> {
-    let (set, tracked) = analyze_queries(inputs, inputs.config.analysis, true)?;
-    let code = emit::emit(&set, &inputs.config).map_err(Diagnostics)?;
+    let analyzed = analyze_project(inputs, true)?;
+    let code = emit::emit_project(&analyzed.packages).map_err(Diagnostics)?;
     Ok(Generated {
         code,
-        set,
-        inputs: tracked,
+        packages: analyzed.packages,
+        inputs: analyzed.tracked,
+        warnings: analyzed.warnings,
     })
 }
 
 /// Analysis only (`squill analyze`): every query's PostgreSQL types, whether or not squill
 /// maps them to Rust.
-pub fn analyze(inputs: &Inputs) -> Result<QuerySet, Diagnostics> {
-    analyze_queries(inputs, inputs.config.analysis, false).map(|(set, _)| set)
+pub fn analyze(inputs: &Inputs) -> Result<Vec<PackageSet>, Diagnostics> {
+    analyze_project(inputs, false).map(|analyzed| analyzed.packages)
+}
+
+/// What [`analyze_project`] found.
+struct Analyzed {
+    packages: Vec<PackageSet>,
+    tracked: Vec<PathBuf>,
+    warnings: Vec<Diagnostic>,
 }
 
 /// `squill check --live`: the offline analysis next to PostgreSQL's own answer for every query.
 pub fn compare(inputs: &Inputs) -> Result<Vec<compare::Difference>, Diagnostics> {
-    let loaded = load(inputs)?;
-    let offline = offline_types(&loaded);
-    let live = live_types(&loaded, inputs)?;
-    Ok(compare::differences(
-        &loaded
-            .files
-            .iter()
-            .map(|f| f.source.clone())
-            .collect::<Vec<_>>(),
-        &offline.per_file,
-        &live.per_file,
-    ))
+    let project = Project::resolve(&inputs.root, &inputs.config).map_err(one)?;
+    let mut differences = Vec::new();
+    for package in &project.packages {
+        let loaded = load(inputs, package)?;
+        let offline = offline_types(&loaded, &package.config);
+        let live = live_types(&loaded, inputs, &offline.search_path)?;
+        differences.extend(compare::differences(
+            &loaded
+                .files
+                .iter()
+                .map(|f| f.source.clone())
+                .collect::<Vec<_>>(),
+            &offline.per_file,
+            &live.per_file,
+        ));
+    }
+    Ok(differences)
 }
 
-/// The query set and the files it was read from.
-fn analyze_queries(
+/// Every package's query set, and the files read; all packages' diagnostics together.
+fn analyze_project(inputs: &Inputs, check_rust_types: bool) -> Result<Analyzed, Diagnostics> {
+    let project = Project::resolve(&inputs.root, &inputs.config).map_err(one)?;
+    let mut tracked = project.watch.clone();
+    let mut packages = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut warnings = Vec::new();
+    for package in &project.packages {
+        match analyze_package(inputs, package, check_rust_types) {
+            Ok((set, files, package_warnings)) => {
+                warnings.extend(package_warnings);
+                tracked.extend(files);
+                packages.push(PackageSet {
+                    module: package.module.clone(),
+                    set,
+                    config: package.config.clone(),
+                });
+            }
+            Err(Diagnostics(more)) => diagnostics.extend(more),
+        }
+    }
+    diagnostics.extend(warnings);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(Diagnostics(diagnostics));
+    }
+    Ok(Analyzed {
+        packages,
+        tracked,
+        warnings: diagnostics,
+    })
+}
+
+/// One package's query set and the files it was read from.
+fn analyze_package(
     inputs: &Inputs,
-    analysis: Analysis,
+    package: &Package,
     check_rust_types: bool,
-) -> Result<(QuerySet, Vec<PathBuf>), Diagnostics> {
-    let loaded = load(inputs)?;
-    let typed = match analysis {
-        Analysis::Offline => offline_types(&loaded),
-        Analysis::Live => live_types(&loaded, inputs)?,
+) -> Result<(QuerySet, Vec<PathBuf>, Vec<Diagnostic>), Diagnostics> {
+    let loaded = load(inputs, package)?;
+    let config = &package.config;
+    let typed = match config.analysis {
+        Analysis::Offline => offline_types(&loaded, config),
+        Analysis::Auto => auto_types(&loaded, inputs, config),
+        Analysis::Live => {
+            let search_path = config.search_path.clone().unwrap_or_default();
+            live_types(&loaded, inputs, &search_path)?
+        }
     };
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(typed.diagnostics);
@@ -118,7 +186,7 @@ fn analyze_queries(
                 Ok(query) => {
                     let before = diagnostics.len();
                     if check_rust_types {
-                        check_types(&query, raw, &file.source, &inputs.config, &mut diagnostics);
+                        check_types(&query, raw, &file.source, config, &mut diagnostics);
                     }
                     if diagnostics.len() == before {
                         queries.push(query);
@@ -141,50 +209,99 @@ fn analyze_queries(
         enums: typed.enums,
         migrations: loaded.migrations,
     };
-    Ok((set, loaded.tracked))
+    Ok((set, loaded.tracked, diagnostics))
 }
 
-/// Reads the schema and the query files.
-fn load(inputs: &Inputs) -> Result<Loaded, Diagnostics> {
+/// Reads a package's schema and query files.
+fn load(inputs: &Inputs, package: &Package) -> Result<Loaded, Diagnostics> {
     let mut diagnostics = Vec::new();
-    let schema_path = inputs.root.join(&inputs.config.schema);
-    let queries_path = inputs.root.join(&inputs.config.queries);
-
-    let migrations = schema::load(&schema_path, &inputs.root).map_err(one)?;
-    let (files, paths) = read_query_files(&queries_path, &inputs.root).map_err(one)?;
-    let mut tracked: Vec<PathBuf> = paths;
-    tracked.push(schema_path.clone());
-    tracked.push(queries_path.clone());
-    if schema_path.is_dir() {
-        tracked.extend(migrations.iter().map(|m| inputs.root.join(&m.file)));
-    }
-    let mut parsed = Vec::new();
-    for (source, module) in files {
+    let mut tracked = Vec::new();
+    let migrations = match &package.schema {
+        SchemaInput::Migrations(path) => {
+            let migrations = schema::load(path, &inputs.root).map_err(one)?;
+            tracked.push(path.clone());
+            if path.is_dir() {
+                tracked.extend(migrations.iter().map(|m| inputs.root.join(&m.file)));
+            }
+            migrations
+        }
+        SchemaInput::Files(paths) => {
+            tracked.extend(paths.iter().cloned());
+            schema::load_files(paths, &inputs.root).map_err(one)?
+        }
+    };
+    let schema_files: std::collections::HashSet<&Path> = match &package.schema {
+        SchemaInput::Files(paths) => paths.iter().map(PathBuf::as_path).collect(),
+        SchemaInput::Migrations(path) => std::iter::once(path.as_path()).collect(),
+    };
+    let mut files = Vec::new();
+    for input in &package.queries {
+        tracked.push(input.path.clone());
+        let text = std::fs::read_to_string(&input.path).map_err(|e| {
+            one(Diagnostic::error(format!(
+                "cannot read {}: {e}",
+                input.path.display()
+            )))
+        })?;
+        let source = SourceFile::new(schema::display_name(&input.path, &inputs.root), text);
+        // A file that is the schema too holds DDL without annotations: that is schema, not
+        // a query missing its `-- name:`.
+        let also_schema = schema_files.contains(input.path.as_path());
         let (queries, problems) = source::parse_query_file(&source);
-        diagnostics.extend(problems);
-        parsed.push(QueryFile {
+        for problem in problems {
+            let unannotated = problem.message.starts_with("statement has no ");
+            if package.skip_unannotated && problem.message.contains("`:execlastid`") {
+                diagnostics.push(Diagnostic {
+                    severity: crate::diagnostic::Severity::Warning,
+                    help: Some(
+                        "`:execlastid` is MySQL's: PostgreSQL has no last insert id, so squill generates nothing for it; use `RETURNING id` with `:one`".into(),
+                    ),
+                    ..problem
+                });
+                continue;
+            }
+            if unannotated && also_schema {
+                continue;
+            }
+            if unannotated && package.skip_unannotated {
+                diagnostics.push(Diagnostic {
+                    severity: crate::diagnostic::Severity::Warning,
+                    help: Some(
+                        "as sqlc does, squill generates nothing for it; add `-- name: QueryName :exec` above it to generate it".into(),
+                    ),
+                    ..problem
+                });
+                continue;
+            }
+            diagnostics.push(problem);
+        }
+        files.push(QueryFile {
             source,
-            module,
+            module: input.module.clone(),
             queries,
         });
     }
     Ok(Loaded {
         migrations,
-        files: parsed,
+        per_statement: package.schema_per_statement,
+        files,
         tracked,
         diagnostics,
     })
 }
 
 /// Offline: the catalog from the migrations' DDL, every query analyzed without a database.
-fn offline_types(loaded: &Loaded) -> Typed {
+fn offline_types(loaded: &Loaded, config: &Config) -> Typed {
     let ddl: Vec<SourceFile> = loaded
         .migrations
         .iter()
         .map(|m| SourceFile::new(m.file.clone(), m.sql.as_str()))
         .collect();
     let (catalog, diagnostics, _stats) = crate::catalog::from_ddl(&ddl);
-    let schema = crate::analyze::Schema::from_catalog(&catalog);
+    let mut schema = crate::analyze::Schema::from_catalog(&catalog);
+    if let Some(path) = &config.search_path {
+        schema.search_path = path.clone();
+    }
     let per_file = loaded
         .files
         .iter()
@@ -208,14 +325,110 @@ fn offline_types(loaded: &Loaded) -> Typed {
         per_file,
         enums,
         diagnostics,
+        search_path: schema.search_path.clone(),
     }
 }
 
+/// Auto: offline first; every query offline does not accept is prepared on a scratch
+/// database, so PostgreSQL has the last word on it (its types when it accepts a query squill
+/// cannot type yet, its error when it rejects one).
+fn auto_types(loaded: &Loaded, inputs: &Inputs, config: &Config) -> Typed {
+    let mut typed = offline_types(loaded, config);
+    let pending = typed
+        .per_file
+        .iter()
+        .flatten()
+        .filter(|r| r.is_err())
+        .count();
+    if pending == 0 || typed.diagnostics.iter().any(Diagnostic::is_error) {
+        return typed;
+    }
+    let mut scratch = match ScratchDatabase::open(inputs.database_url.as_deref()) {
+        Ok(scratch) => scratch,
+        Err(e) => {
+            let why = format!("no PostgreSQL to ask about what offline analysis refused: {e}");
+            mark_unresolved(&mut typed, &why);
+            return typed;
+        }
+    };
+    if let Err(d) = schema::apply(scratch.client(), &loaded.migrations, loaded.per_statement) {
+        let why = format!(
+            "the schema could not be applied to a scratch database to ask PostgreSQL: {}",
+            d.message
+        );
+        mark_unresolved(&mut typed, &why);
+        return typed;
+    }
+    if let Err(e) = set_search_path(scratch.client(), &typed.search_path) {
+        mark_unresolved(&mut typed, &format!("setting the search path: {e}"));
+        return typed;
+    }
+    let mut describer = Describer::new(scratch.client());
+    for (file, results) in loaded.files.iter().zip(typed.per_file.iter_mut()) {
+        for (raw, result) in file.queries.iter().zip(results.iter_mut()) {
+            let Err(offline) = result else { continue };
+            match describer.describe(&file.source, raw) {
+                Ok(query) => {
+                    if !offline.refusal {
+                        // squill's analyzer said no where PostgreSQL says yes: PostgreSQL
+                        // decides, and the disagreement is worth a report.
+                        typed.diagnostics.push(
+                            Diagnostic::warning(format!(
+                                "PostgreSQL accepts query {} that squill's offline analysis rejected ({}); using PostgreSQL's types",
+                                raw.name, offline.message
+                            ))
+                            .at(&file.source, raw.name_span.clone())
+                            .help("please report this to squill: its offline analysis should agree with PostgreSQL"),
+                        );
+                    }
+                    *result = Ok(query);
+                }
+                // PostgreSQL rejects it: the offline error points more precisely when there is
+                // one; a refusal gives way to PostgreSQL's own error.
+                Err(live) if offline.refusal => *result = Err(live.note(CONFIRMED)),
+                Err(_) => offline.notes.push(CONFIRMED.into()),
+            }
+        }
+    }
+    typed
+}
+
+/// The note on a query error PostgreSQL was asked about and confirmed.
+pub const CONFIRMED: &str = "PostgreSQL rejects this query too";
+
+/// Adds why PostgreSQL could not be asked to every refusal.
+fn mark_unresolved(typed: &mut Typed, why: &str) {
+    for result in typed.per_file.iter_mut().flatten() {
+        if let Err(d) = result
+            && d.refusal
+        {
+            d.notes.push(why.to_string());
+        }
+    }
+}
+
+fn set_search_path(client: &mut postgres::Client, path: &[String]) -> Result<(), postgres::Error> {
+    if path.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = path
+        .iter()
+        .map(|s| crate::catalog::quote_ident(s))
+        .collect();
+    client.batch_execute(&format!("SET search_path TO {}", list.join(", ")))
+}
+
 /// Live: the migrations applied to a scratch database, every query prepared on it.
-fn live_types(loaded: &Loaded, inputs: &Inputs) -> Result<Typed, Diagnostics> {
+fn live_types(
+    loaded: &Loaded,
+    inputs: &Inputs,
+    search_path: &[String],
+) -> Result<Typed, Diagnostics> {
     let mut scratch = ScratchDatabase::open(inputs.database_url.as_deref())
         .map_err(|e| one(Diagnostic::error(e.to_string())))?;
-    schema::apply(scratch.client(), &loaded.migrations).map_err(one)?;
+    schema::apply(scratch.client(), &loaded.migrations, loaded.per_statement).map_err(one)?;
+    set_search_path(scratch.client(), search_path)
+        .map_err(|e| one(Diagnostic::error(format!("setting the search path: {e}"))))?;
     let mut describer = Describer::new(scratch.client());
     let per_file = loaded
         .files
@@ -234,6 +447,7 @@ fn live_types(loaded: &Loaded, inputs: &Inputs) -> Result<Typed, Diagnostics> {
         per_file,
         enums,
         diagnostics: Vec::new(),
+        search_path: search_path.to_vec(),
     })
 }
 
@@ -273,42 +487,6 @@ fn one(diagnostic: Diagnostic) -> Diagnostics {
     Diagnostics(vec![diagnostic])
 }
 
-/// Query files with their module names, and the paths read.
-type QueryFiles = (Vec<(SourceFile, String)>, Vec<PathBuf>);
-
-/// Every `.sql` file of the queries folder, sorted, with its module name.
-fn read_query_files(dir: &Path, root: &Path) -> Result<QueryFiles, Diagnostic> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::error(format!(
-            "cannot read the queries folder {}: {e}",
-            dir.display()
-        ))
-        .help("create it with annotated .sql files, or set `queries` in squill.toml")
-    })?;
-    let mut paths: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-        .collect();
-    paths.sort();
-    let mut files = Vec::new();
-    let mut modules = names::Unique::default();
-    for path in &paths {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", path.display())))?;
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("queries");
-        let module = modules.name(names::snake(stem));
-        files.push((
-            SourceFile::new(schema::display_name(path, root), text),
-            module,
-        ));
-    }
-    Ok((files, paths))
-}
-
 /// Every parameter and column needs a Rust type; say which does not, at the query's name.
 fn check_types(
     query: &crate::ir::Query,
@@ -321,7 +499,14 @@ fn check_types(
         .params
         .iter()
         .map(|p| ("parameter", &p.name, &p.ty, None));
-    let columns = query.columns.iter().map(|c| {
+    // A query that returns no rows decodes no column (`SELECT pg_notify(...)` as `:exec`
+    // returns a `void` nobody reads).
+    let decoded = if query.command.returns_rows() {
+        query.columns.as_slice()
+    } else {
+        &[]
+    };
+    let columns = decoded.iter().map(|c| {
         let origin = c.origin.as_ref().map(|(t, c)| (t.as_str(), c.as_str()));
         ("column", &c.name, &c.ty, origin)
     });

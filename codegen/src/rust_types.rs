@@ -53,6 +53,11 @@ pub fn rust_type(
                 param: quote!(&[#elem_param]),
             })
         }
+        // citext is text to every client (`String` accepts it by name).
+        PgType::Other { name, .. } if name == "citext" => Ok(RustType {
+            owned: quote!(String),
+            param: quote!(&str),
+        }),
         PgType::Other { .. } => Err(unmapped(ty)),
     }
 }
@@ -101,6 +106,7 @@ fn builtin(oid: u32) -> Option<RustType> {
         1083 => by_value(quote!(chrono::NaiveTime)),
         1114 => by_value(quote!(chrono::NaiveDateTime)),
         1184 => by_value(quote!(chrono::DateTime<chrono::Utc>)),
+        1186 => by_value(quote!(::squill::Interval)),
         114 | 3802 => RustType {
             owned: quote!(serde_json::Value),
             param: quote!(&serde_json::Value),
@@ -148,6 +154,7 @@ fn builtin_const_name(oid: u32) -> Option<&'static str> {
         1083 => "TIME",
         1114 => "TIMESTAMP",
         1184 => "TIMESTAMPTZ",
+        1186 => "INTERVAL",
         1700 => "NUMERIC",
         2950 => "UUID",
         3802 => "JSONB",
@@ -173,6 +180,7 @@ fn builtin_array_const_name(element_oid: u32) -> Option<&'static str> {
         1083 => "TIME_ARRAY",
         1114 => "TIMESTAMP_ARRAY",
         1184 => "TIMESTAMPTZ_ARRAY",
+        1186 => "INTERVAL_ARRAY",
         1700 => "NUMERIC_ARRAY",
         2950 => "UUID_ARRAY",
         3802 => "JSONB_ARRAY",

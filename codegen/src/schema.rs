@@ -41,6 +41,28 @@ pub fn load(path: &Path, display_root: &Path) -> Result<Vec<MigrationFile>, Diag
         .collect())
 }
 
+/// Schema files applied in the given order (an sqlc configuration's `schema` list).
+pub fn load_files(
+    paths: &[std::path::PathBuf],
+    display_root: &Path,
+) -> Result<Vec<MigrationFile>, Diagnostic> {
+    paths
+        .iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let sql = std::fs::read_to_string(path)
+                .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", path.display())))?;
+            let file = display_name(path, display_root);
+            Ok(MigrationFile {
+                version: i as u64 + 1,
+                name: file.clone(),
+                file,
+                sql,
+            })
+        })
+        .collect()
+}
+
 /// `path` relative to the project root when it is inside it, for messages and doc comments.
 pub fn display_name(path: &Path, root: &Path) -> String {
     path.strip_prefix(root)
@@ -50,23 +72,30 @@ pub fn display_name(path: &Path, root: &Path) -> String {
 }
 
 /// Applies every migration in order; the first failure becomes a diagnostic in its file.
+/// With `per_statement`, every file runs statement by statement as psql runs it (for schema
+/// files that are not migrations).
 pub fn apply(
     client: &mut postgres::Client,
     migrations: &[MigrationFile],
+    per_statement: bool,
 ) -> Result<(), Diagnostic> {
     for migration in migrations {
         let file = SourceFile::new(migration.file.clone(), migration.sql.as_str());
-        let no_transaction = migration
-            .sql
-            .lines()
-            .next()
-            .is_some_and(|l| l.trim() == NO_TRANSACTION);
+        let no_transaction = per_statement
+            || migration
+                .sql
+                .lines()
+                .next()
+                .is_some_and(|l| l.trim() == NO_TRANSACTION);
         if no_transaction {
             // CREATE INDEX CONCURRENTLY and friends refuse to run inside the implicit
             // transaction of a multi-statement batch.
-            for range in split_statements(&migration.sql) {
+            // Down sections and psql meta-commands are not for the server (blanked, so
+            // offsets still point into the file).
+            let runnable = crate::catalog::runnable_sql(&migration.sql);
+            for range in split_statements(&runnable) {
                 client
-                    .batch_execute(&migration.sql[range.clone()])
+                    .batch_execute(&runnable[range.clone()])
                     .map_err(|e| migration_error(&file, range.start, &e))?;
             }
         } else if let Err(e) = client.batch_execute(&migration.sql) {

@@ -346,7 +346,7 @@ fn apply(client: &mut postgres::Client, files: &[SourceFile]) -> Result<(), Stri
             sql,
         };
         let e = e.expect("a batch error");
-        let d = squill_codegen::schema::apply(client, &[migration])
+        let d = squill_codegen::schema::apply(client, &[migration], false)
             .err()
             .unwrap_or_else(|| squill_codegen::diagnostic::Diagnostic::error(describe(&e)));
         return Err(rejection_message(

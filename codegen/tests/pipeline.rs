@@ -17,7 +17,7 @@ CREATE TABLE users (
     email text NOT NULL,
     display_name text,
     mood mood NOT NULL DEFAULT 'happy',
-    idle interval
+    idle tstzrange
 );
 ";
 
@@ -78,7 +78,7 @@ fn generates_code_for_a_valid_project() {
     let generated = project.builder().generate().unwrap();
     assert!(generated.code.contains("pub async fn get_user("));
     assert!(generated.code.contains("pub enum Mood"));
-    let query = &generated.set.modules[0].queries[0];
+    let query = &generated.packages[0].set.modules[0].queries[0];
     let nullable: Vec<(&str, bool)> = query
         .columns
         .iter()
@@ -194,12 +194,12 @@ fn type_override_in_squill_toml_maps_the_column() {
     )]);
     std::fs::write(
         project.path().join("squill.toml"),
-        "[columns]\n\"users.idle\" = \"crate::Interval\"\n",
+        "[columns]\n\"users.idle\" = \"crate::Span\"\n",
     )
     .unwrap();
     let generated = project.builder().generate().unwrap();
     assert!(
-        generated.code.contains("pub idle: Option<crate::Interval>"),
+        generated.code.contains("pub idle: Option<crate::Span>"),
         "{}",
         generated.code
     );
@@ -379,7 +379,7 @@ fn analyze_json_reports_types_even_where_rust_has_no_mapping() {
                 "params": [{ "name": "email", "type": "text", "nullable": false }],
                 "columns": [
                     { "name": "id", "type": "bigint", "nullable": false },
-                    { "name": "idle", "type": "interval", "nullable": true },
+                    { "name": "idle", "type": "tstzrange", "nullable": true },
                     { "name": "mood", "type": "mood", "nullable": false }
                 ]
             }]

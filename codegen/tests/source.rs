@@ -836,7 +836,7 @@ fn cornucopia_shared_row_type_takes_the_nullability_of_every_query() {
     assert_eq!(code.matches("pub struct NameRow {").count(), 1, "{code}");
     assert!(code.contains("pub name: Option<String>,"), "{code}");
     // The analysis itself stays per query.
-    let queries = &generated.set.modules[0].queries;
+    let queries = &generated.packages[0].set.modules[0].queries;
     assert!(!queries[0].columns[1].nullable && queries[1].columns[1].nullable);
 }
 
@@ -873,7 +873,7 @@ fn cornucopia_overrides_apply_to_live_analysis_too() {
         .root(dir.path())
         .generate()
         .unwrap_or_else(|d| panic!("{}", d.render()));
-    let queries = &generated.set.modules[0].queries;
+    let queries = &generated.packages[0].set.modules[0].queries;
     let columns = |name: &str| -> Vec<(String, bool)> {
         let q = queries.iter().find(|q| q.name == name).unwrap();
         q.columns

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod interval;
 mod pg_enum;
 mod statement_cache;
 
@@ -26,6 +27,7 @@ mod exec;
 pub mod migrate;
 
 pub use error::{Error, ErrorKind};
+pub use interval::Interval;
 pub use pg_enum::{PgEnum, pg_enum_accepts, pg_enum_from_sql};
 
 #[cfg(feature = "async")]

@@ -442,6 +442,9 @@ pub(crate) fn error<T>(message: impl Into<String>) -> Res<T> {
     Err(Fail::Error(message.into(), None))
 }
 
+/// How to get past a refusal without editing the query.
+pub const REFUSAL_HELP: &str = "with `analysis = \"auto\"` (the default) squill asks PostgreSQL instead: set DATABASE_URL or install PostgreSQL's server binaries (initdb) so a throwaway server can start";
+
 /// Types `raw` offline: the same [`ir::Query`] `live::Describer::describe` produces, or a
 /// diagnostic (an error PostgreSQL would report, or a construct not supported offline yet).
 pub fn analyze(
@@ -480,7 +483,8 @@ pub fn analyze(
             ))
             .at(file, span)
             .label("not supported offline yet")
-            .help("type-check it against a live database (squill check --live), or simplify it"),
+            .help(REFUSAL_HELP)
+            .refused(),
         }
     };
     let parsed = parse::parse(&raw.sql, &|name| schema.has_column_named(name)).map_err(|e| {

@@ -127,7 +127,15 @@ fn generate_or_check(args: &GenerateArgs, check_only: bool) -> ExitCode {
         Ok(generated) => generated,
         Err(diagnostics) => return report(&diagnostics),
     };
-    let queries: usize = generated.set.modules.iter().map(|m| m.queries.len()).sum();
+    let queries: usize = generated
+        .packages
+        .iter()
+        .flat_map(|p| &p.set.modules)
+        .map(|m| m.queries.len())
+        .sum();
+    for warning in &generated.warnings {
+        eprint!("{}", warning.render());
+    }
     let Some(out) = out else {
         if check_only {
             println!("squill: {queries} queries checked, no output file configured");
@@ -178,8 +186,8 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             builder = builder.database_url(url);
         }
         return match builder.analyze() {
-            Ok(set) => {
-                print!("{}", squill_codegen::json::render(&set));
+            Ok(packages) => {
+                print!("{}", squill_codegen::json::render_packages(&packages));
                 ExitCode::SUCCESS
             }
             Err(diagnostics) => report(&diagnostics),

@@ -1,0 +1,282 @@
+//! Real sqlc projects build through squill unchanged: every sqlc configuration of the shared
+//! corpus is built as a user's `build.rs` builds it (`Builder::new().root(dir)`: the
+//! `sqlc.yaml`/`sqlc.json` found at the root, `analysis = "auto"`, so a throwaway PostgreSQL
+//! gives its verdict on what offline analysis does not accept), and the generated code of all
+//! of them is compiled together in one crate that depends on `squill` with `features =
+//! ["full"]`.
+//!
+//! Per case the report says how many queries the files hold, how many were generated, how
+//! many PostgreSQL itself rejects (those are taken out of a copy of the case, the only edit
+//! allowed), and what else failed. Cases sqlc itself expects to fail (`stderr.txt`) must fail
+//! here too. The test fails on any other failure, and on any error or warning compiling the
+//! generated crate.
+//!
+//! `SQUILL_SQLC_PROJECTS=name,name` limits the run to cases whose path contains one of the
+//! names (the full run takes a few minutes, most of it compiling the generated crate).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use squill_codegen::Builder;
+use squill_codegen::diagnostic::{Diagnostic, SourceFile};
+use squill_codegen::pipeline::CONFIRMED;
+use squill_codegen::project::Project;
+
+/// How one case went.
+#[derive(Debug, Default)]
+struct Outcome {
+    queries: usize,
+    generated: usize,
+    rejected_by_postgres: Vec<String>,
+    failures: Vec<String>,
+    /// Generated code, when the case built.
+    code: Option<String>,
+    note: String,
+}
+
+fn count_queries(root: &Path) -> usize {
+    let Ok(config) = Builder::new().root(root).config() else {
+        return 0;
+    };
+    let Ok(project) = Project::resolve(root, &config) else {
+        return 0;
+    };
+    project
+        .packages
+        .iter()
+        .flat_map(|p| &p.queries)
+        .filter_map(|q| std::fs::read_to_string(&q.path).ok())
+        .map(|text| {
+            let file = SourceFile::new("q.sql", text);
+            squill_codegen::source::parse_query_file(&file).0.len()
+        })
+        .sum()
+}
+
+fn generated_count(generated: &squill_codegen::Generated) -> usize {
+    generated
+        .packages
+        .iter()
+        .flat_map(|p| &p.set.modules)
+        .map(|m| m.queries.len())
+        .sum()
+}
+
+/// One line for a diagnostic: `file:line:col: message`.
+fn line(d: &Diagnostic) -> String {
+    format!("{}: {}", d.location().unwrap_or_default(), d.message)
+}
+
+fn build(root: &Path) -> Result<squill_codegen::Generated, Vec<Diagnostic>> {
+    Builder::new().root(root).generate().map_err(|d| d.0)
+}
+
+/// A copy of the case's corpus project (`top`) with the queries at `rejected` (file name as
+/// shown, 1-based line) taken out, and the copy's root for `root`.
+fn without_queries(top: &Path, root: &Path, rejected: &[Diagnostic], scratch: &Path) -> PathBuf {
+    let copy = scratch.join(top.file_name().unwrap());
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_dir(top, &copy);
+    let copied_root = copy.join(root.strip_prefix(top).unwrap());
+    for d in rejected {
+        let Some(file) = &d.file else { continue };
+        let path = copied_root.join(&file.name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (line, _) = file.line_col(d.span.start);
+        std::fs::write(&path, remove_query_at(&text, line)).unwrap();
+    }
+    copied_root
+}
+
+/// `text` without the annotated query that line `line` (1-based) belongs to: from its
+/// `-- name:` line to the line before the next one.
+fn remove_query_at(text: &str, line: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let is_annotation = |l: &str| l.trim_start().starts_with("-- name:");
+    let start = (0..line.min(lines.len()))
+        .rev()
+        .find(|&i| is_annotation(lines[i]))
+        .unwrap_or(0);
+    let end = (start + 1..lines.len())
+        .find(|&i| is_annotation(lines[i]))
+        .unwrap_or(lines.len());
+    let mut out: Vec<&str> = lines[..start].to_vec();
+    out.extend(&lines[end..]);
+    out.join("\n") + "\n"
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+fn run_case(corpus: &Path, config: &Path, scratch: &Path) -> Outcome {
+    let root = config.parent().unwrap();
+    let top = corpus.join(
+        root.strip_prefix(corpus)
+            .unwrap()
+            .components()
+            .next()
+            .unwrap(),
+    );
+    let mut outcome = Outcome {
+        queries: count_queries(root),
+        ..Outcome::default()
+    };
+    let errors = match build(root) {
+        Ok(generated) => {
+            outcome.generated = generated_count(&generated);
+            outcome.code = Some(generated.code);
+            return outcome;
+        }
+        Err(diagnostics) => diagnostics,
+    };
+    let errors: Vec<Diagnostic> = errors.into_iter().filter(|d| d.is_error()).collect();
+    let (rejected, other): (Vec<Diagnostic>, Vec<Diagnostic>) = errors
+        .into_iter()
+        .filter(|d| !d.message.starts_with("squill found"))
+        .partition(|d| d.notes.iter().any(|n| n == CONFIRMED));
+    outcome.rejected_by_postgres = rejected.iter().map(line).collect();
+    outcome.failures = other.iter().map(line).collect();
+    if !outcome.failures.is_empty() || rejected.is_empty() {
+        return outcome;
+    }
+    let edited = without_queries(&top, root, &rejected, scratch);
+    match build(&edited) {
+        Ok(generated) => {
+            outcome.generated = generated_count(&generated);
+            outcome.code = Some(generated.code);
+            outcome.note = format!("{} PostgreSQL-rejected queries taken out", rejected.len());
+        }
+        Err(d) => outcome.failures = d.iter().filter(|d| d.is_error()).map(line).collect(),
+    }
+    outcome
+}
+
+/// Compiles every generated file as a module of one crate; returns cargo's diagnostics.
+fn compile(cases: &[(String, String)]) -> (bool, String) {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dir = workspace.join("target/sqlc-projects/crate");
+    let _ = std::fs::remove_dir_all(dir.join("src"));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let runtime = workspace.join("runtime");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"sqlc-projects\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\nsquill = {{ path = {:?}, features = [\"full\"] }}\n\n[workspace]\n",
+            runtime.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let mut lib = String::from("//! Every corpus sqlc project's generated code.\n");
+    for (module, code) in cases {
+        std::fs::write(dir.join("src").join(format!("{module}.rs")), code).unwrap();
+        lib.push_str(&format!("pub mod {module};\n"));
+    }
+    std::fs::write(dir.join("src/lib.rs"), lib).unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["build", "--offline", "--quiet", "--message-format=short"])
+        .current_dir(&dir)
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace.join("target/sqlc-projects/target"),
+        )
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.success() && stderr.trim().is_empty(), stderr)
+}
+
+#[test]
+fn every_sqlc_corpus_project_builds_unchanged() {
+    let Some(corpus) = support::corpus() else {
+        return;
+    };
+    let filter: Option<Vec<String>> = std::env::var("SQUILL_SQLC_PROJECTS")
+        .ok()
+        .map(|v| v.split(',').map(str::to_string).collect());
+    let mut configs = Vec::new();
+    support::find_configs(&corpus, &mut configs);
+    configs.retain(|c| {
+        filter.as_ref().is_none_or(|names| {
+            names
+                .iter()
+                .any(|n| c.to_string_lossy().contains(n.as_str()))
+        })
+    });
+    let scratch = tempfile::tempdir().unwrap();
+    let mut table = String::from(
+        "| case | queries | generated | rejected by PostgreSQL | failed | note |\n|---|---:|---:|---:|---:|---|\n",
+    );
+    let mut problems = Vec::new();
+    let mut crate_modules = Vec::new();
+    let (mut total_queries, mut total_generated, mut total_rejected) = (0, 0, 0);
+    for config in &configs {
+        let root = config.parent().unwrap();
+        let name = root.strip_prefix(&corpus).unwrap().display().to_string();
+        let sqlc_expects_error = root.join("stderr.txt").is_file();
+        let mut outcome = run_case(&corpus, config, scratch.path());
+        let missing_inputs = outcome
+            .failures
+            .iter()
+            .any(|f| f.contains("does not exist") && f.contains("path"));
+        if sqlc_expects_error {
+            if outcome.code.is_some() && outcome.rejected_by_postgres.is_empty() {
+                problems.push(format!("{name}: sqlc expects an error, squill built it"));
+            }
+            outcome.note = "sqlc expects an error; squill fails too".into();
+            outcome.code = None;
+        } else if missing_inputs {
+            outcome.note = "inputs missing from the corpus copy".into();
+        } else if !outcome.failures.is_empty() {
+            problems.push(format!("{name}:\n    {}", outcome.failures.join("\n    ")));
+        }
+        total_queries += outcome.queries;
+        total_generated += outcome.generated;
+        total_rejected += outcome.rejected_by_postgres.len();
+        table.push_str(&format!(
+            "| {name} | {} | {} | {} | {} | {} |\n",
+            outcome.queries,
+            outcome.generated,
+            outcome.rejected_by_postgres.len(),
+            outcome.failures.len(),
+            outcome.note
+        ));
+        if let Some(code) = outcome.code {
+            let module = format!("case_{}", squill_codegen::names::snake(&name));
+            crate_modules.push((module, code));
+        }
+    }
+    table.push_str(&format!(
+        "| **{} configurations** | {total_queries} | {total_generated} | {total_rejected} | {} | {} crates' code compiled |\n",
+        configs.len(),
+        problems.len(),
+        crate_modules.len()
+    ));
+    eprintln!("{table}");
+    let (compiled, cargo_output) = compile(&crate_modules);
+    assert!(
+        problems.is_empty(),
+        "{} cases failed:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(
+        compiled,
+        "the generated code does not compile cleanly:\n{cargo_output}"
+    );
+}
