@@ -66,7 +66,7 @@ pub fn emit_project(packages: &[PackageSet]) -> Result<String, Vec<Diagnostic>> 
 fn emit_set(set: &QuerySet, config: &Config) -> Result<TokenStream, Vec<Diagnostic>> {
     let options = EmitOptions::from(config);
     let mut errors = Vec::new();
-    let types = emit_types(&set.enums);
+    let types = emit_types(&set.enums, config);
     let modules: Vec<TokenStream> = set
         .modules
         .iter()
@@ -137,16 +137,16 @@ fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
-fn emit_types(enums: &[EnumType]) -> TokenStream {
+fn emit_types(enums: &[EnumType], config: &Config) -> TokenStream {
     let mut used = Unique::default();
     let items = enums.iter().map(|e| {
-        let ident = names::type_ident(&used.name(names::camel(&e.name)));
+        let ident = names::type_ident(&used.camel_name(names::camel(renamed(config, &e.name))));
         let pg_name = &e.name;
         let mut variant_names = Unique::default();
         let variants: Vec<_> = e
             .labels
             .iter()
-            .map(|l| names::ident(&variant_names.name(names::camel(l))))
+            .map(|l| names::ident(&variant_names.camel_name(names::camel(l))))
             .collect();
         let labels = &e.labels;
         let label_docs = labels.iter().map(|l| format!(" `{l}`"));
@@ -197,7 +197,7 @@ fn emit_module(
     let doc = format!(" Queries from `{}`.", module.file);
     let mut sync_fns = Vec::new();
     let mut items = Vec::new();
-    let queries = share_rows(&module.queries, config, errors);
+    let queries = share_rows(&distinct_names(&module.queries), config, errors);
     let mut rows_emitted = std::collections::HashSet::new();
     for query in &queries {
         match QueryCode::new(query, config) {
@@ -239,6 +239,30 @@ fn emit_module(
             #blocking
         }
     }
+}
+
+/// Queries whose names become the same Rust name (`GetByMcpSlug`, `GetByMCPSlug`): each
+/// after the first, in file order, is named with a number (`get_by_mcp_slug_2`), which its
+/// rustdoc says. Deterministic: the names depend only on the module's queries.
+fn distinct_names(queries: &[Query]) -> Vec<Query> {
+    let mut taken = Unique::default();
+    queries
+        .iter()
+        .map(|query| {
+            let wanted = names::snake(&query.name);
+            let given = taken.name(wanted.clone());
+            if given == wanted {
+                return query.clone();
+            }
+            let mut renamed = query.clone();
+            renamed.name = format!("{}{}", query.name, &given[wanted.len()..]);
+            renamed.doc.push(String::new());
+            renamed.doc.push(format!(
+                "Named `{given}`: the name `{wanted}` is taken by another query of this file (rename one to choose)."
+            ));
+            renamed
+        })
+        .collect()
 }
 
 /// Everything about one query that both the async and the blocking function use.
@@ -381,7 +405,7 @@ impl<'a> QueryCode<'a> {
         param_names.reserve("client");
         let mut params = Vec::new();
         for param in &query.params {
-            let name = param_names.name(names::snake(&param.name));
+            let name = param_names.name(names::snake(renamed(config, &param.name)));
             match map(query, &param.ty, None, &param.name, "parameter", config) {
                 Ok(ty) => {
                     let ty = nullable(ty.param, param.nullable);
@@ -406,7 +430,7 @@ impl<'a> QueryCode<'a> {
                         .as_ref()
                         .map(|(t, c)| (t.as_str(), c.as_str()));
                     map(query, &column.ty, origin, &column.name, "column", config).map(|ty| {
-                        let name = taken.name(field_name(column, i));
+                        let name = taken.name(field_name(column, i, config));
                         let index = proc_macro2::Literal::usize_unsuffixed(i);
                         (
                             names::ident(&name),
@@ -766,8 +790,13 @@ fn nullable(ty: TokenStream, nullable: bool) -> TokenStream {
     if nullable { quote!(Option<#ty>) } else { ty }
 }
 
-fn field_name(column: &Column, index: usize) -> String {
-    let snake = names::snake(&column.name);
+/// The name `rename` gives a database name, else the name itself.
+fn renamed<'a>(config: &'a Config, name: &'a str) -> &'a str {
+    config.rename.get(name).map_or(name, String::as_str)
+}
+
+fn field_name(column: &Column, index: usize, config: &Config) -> String {
+    let snake = names::snake(renamed(config, &column.name));
     if column.name == "?column?" {
         format!("column_{}", index + 1)
     } else {

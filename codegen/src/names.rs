@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use heck::{ToShoutySnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
 
 /// Keywords that can be raw identifiers (`r#type`).
@@ -33,9 +33,74 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
-/// snake_case with anything that is not an identifier character dropped.
+/// snake_case with anything that is not an identifier character dropped, acronym-aware:
+/// `runIDs` → `run_ids`, `GetEventsIDbound` → `get_events_id_bound`, `HTTPServer` →
+/// `http_server`.
 pub fn snake(name: &str) -> String {
-    converted(name, |cleaned| cleaned.to_snake_case(), "value")
+    converted(name, |cleaned| words(cleaned).join("_"), "value")
+}
+
+/// Acronyms kept whole when lowercase letters follow them (`IDbound` → `id`, `bound`).
+const ACRONYMS: &[&str] = &[
+    "ACL", "API", "CPU", "CSV", "DB", "DNS", "GPU", "HTML", "HTTP", "HTTPS", "ID", "IO", "IP",
+    "JSON", "JWT", "MCP", "OS", "OTP", "PDF", "RPC", "SQL", "SSH", "SSO", "TCP", "TLS", "TTL",
+    "UI", "URI", "URL", "UUID", "XML",
+];
+
+/// The lowercase words of an identifier-ish string (case changes, digits after letters and
+/// non-alphanumerics break words; an uppercase run followed by lowercase letters gives its
+/// last letter to the next word unless the run is a known acronym or takes a plural `s`).
+fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for chunk in text.split(|c: char| !c.is_alphanumeric()) {
+        let chars: Vec<char> = chunk.chars().collect();
+        let mut word = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c.is_uppercase() {
+                let run_end = (i..chars.len())
+                    .find(|&j| !chars[j].is_uppercase())
+                    .unwrap_or(chars.len());
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+                let run: String = chars[i..run_end].iter().collect();
+                let lower_follows = chars.get(run_end).is_some_and(|c| c.is_lowercase());
+                let plural = chars.get(run_end) == Some(&'s')
+                    && !chars.get(run_end + 1).is_some_and(|c| c.is_lowercase());
+                if run_end - i == 1 || !lower_follows {
+                    word.push_str(&run.to_lowercase());
+                    i = run_end;
+                } else if plural {
+                    out.push(format!("{}s", run.to_lowercase()));
+                    i = run_end + 1;
+                } else if ACRONYMS.contains(&run.as_str())
+                    && !ACRONYMS.contains(&&run[..run.len() - 1])
+                {
+                    out.push(run.to_lowercase());
+                    i = run_end;
+                } else {
+                    out.push(run[..run.len() - 1].to_lowercase());
+                    word.push_str(&run[run.len() - 1..].to_lowercase());
+                    i = run_end;
+                }
+                continue;
+            }
+            if c == '_' {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+            } else {
+                word.extend(c.to_lowercase());
+            }
+            i += 1;
+        }
+        if !word.is_empty() {
+            out.push(word);
+        }
+    }
+    out
 }
 
 pub fn camel(name: &str) -> String {
@@ -81,6 +146,17 @@ impl Unique {
         self.taken.insert(name.to_string());
     }
 
+    /// Like [`Unique::name`], for CamelCase names: repeats are `Value2`, `Value3`, ...
+    pub fn camel_name(&mut self, wanted: String) -> String {
+        if self.taken.insert(wanted.clone()) {
+            return wanted;
+        }
+        (2..)
+            .map(|n| format!("{wanted}{n}"))
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .expect("an unused suffix exists")
+    }
+
     pub fn name(&mut self, wanted: String) -> String {
         if self.taken.insert(wanted.clone()) {
             return wanted;
@@ -102,6 +178,15 @@ mod tests {
         assert_eq!(ident("self").to_string(), "self_");
         assert_eq!(ident("1st").to_string(), "_1st");
         assert_eq!(snake("?column?"), "column");
+        assert_eq!(snake("GetEventsIDbound"), "get_events_id_bound");
+        assert_eq!(snake("runIDs"), "run_ids");
+        assert_eq!(snake("HTTPServer"), "http_server");
+        assert_eq!(snake("GetToolsetByMCPSlug"), "get_toolset_by_mcp_slug");
+        assert_eq!(snake("GetToolsetByMcpSlug"), "get_toolset_by_mcp_slug");
+        assert_eq!(snake("ListAPIKeys"), "list_api_keys");
+        assert_eq!(snake("user_id2"), "user_id2");
+        assert_eq!(snake("in-progress"), "in_progress");
+        assert_eq!(snake("Ärger"), "ärger");
         assert_eq!(camel("in-progress"), "InProgress");
         let mut u = Unique::default();
         assert_eq!(u.name("id".into()), "id");

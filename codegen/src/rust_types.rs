@@ -38,7 +38,7 @@ pub fn rust_type(
     match ty {
         PgType::Builtin { oid, .. } => builtin(*oid).ok_or_else(|| unmapped(ty)),
         PgType::Enum { name, .. } => {
-            let ident = names::type_ident(name);
+            let ident = names::type_ident(config.rename.get(name).unwrap_or(name));
             Ok(RustType {
                 owned: quote!(types::#ident),
                 param: quote!(types::#ident),

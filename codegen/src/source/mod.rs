@@ -30,8 +30,6 @@ pub mod split;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use heck::ToSnakeCase;
-
 use crate::diagnostic::{Diagnostic, SourceFile};
 use annotation::{Annotation, Parsed};
 use lex::Token;
@@ -238,11 +236,13 @@ pub fn parse_query_file(file: &SourceFile) -> (Vec<RawQuery>, Vec<Diagnostic>) {
         let Some(annotation) = annotation else {
             continue;
         };
-        if let Some(first) = seen.get(&annotation.name.to_snake_case()) {
+        // Exact repeats only: names that meet after case folding (`GetByMCPSlug`,
+        // `GetByMcpSlug`) are told apart by the emitter's numbering.
+        if let Some(first) = seen.get(&annotation.name) {
             diagnostics.push(duplicate(file, first, annotation));
             continue;
         }
-        seen.insert(annotation.name.to_snake_case(), annotation);
+        seen.insert(annotation.name.clone(), annotation);
         match mine.first() {
             Some(statement) => match ctx.query(*mark, annotation, statement) {
                 Ok(query) => queries.push(query),
@@ -339,17 +339,7 @@ fn unannotated(
 
 fn duplicate(file: &SourceFile, first: &Annotation, second: &Annotation) -> Diagnostic {
     let (line, col) = file.line_col(first.name_span.start);
-    let message = if first.name == second.name {
-        format!("query `{}` is defined twice", second.name)
-    } else {
-        format!(
-            "query `{}` clashes with `{}`: both are `{}` in Rust",
-            second.name,
-            first.name,
-            second.name.to_snake_case()
-        )
-    };
-    Diagnostic::error(message)
+    Diagnostic::error(format!("query `{}` is defined twice", second.name))
         .at(file, second.name_span.clone())
         .label("second definition")
         .note(format!(
