@@ -34,3 +34,21 @@ UPDATE shops SET archived_at = now() WHERE id = @shop_id AND archived_at IS NULL
 -- Deleting a shop cascades to everything it owns.
 -- name: DeleteShop :execrows
 DELETE FROM shops WHERE id = @shop_id;
+
+-- name: SetShopAddress :execrows
+UPDATE shops SET address = @address WHERE id = @shop_id;
+
+-- name: GetShopAddress :one
+SELECT address FROM shops WHERE id = @shop_id;
+
+-- Opening hours as minutes since midnight, `[open, close)`.
+-- name: SetOpeningHours :exec
+INSERT INTO opening_hours (shop_id, weekday, minutes)
+VALUES (@shop_id, @weekday, @minutes)
+ON CONFLICT (shop_id, weekday) DO UPDATE SET minutes = excluded.minutes;
+
+-- Weekdays on which the shop is open at the given minute of the day.
+-- name: OpenWeekdaysAt :many
+SELECT weekday, minutes FROM opening_hours
+WHERE shop_id = @shop_id AND minutes @> @minute::int
+ORDER BY weekday;

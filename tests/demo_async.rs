@@ -65,6 +65,46 @@ async fn every_demo_query_runs_with_typed_results() {
     let fetched = db::shops::get_shop(c, shop.id).await.unwrap().unwrap();
     assert_eq!(fetched.timezone, "UTC");
     assert_eq!(fetched.archived_at, None);
+
+    // A composite type: a struct, written and read back field by field (NULL fields too).
+    assert_eq!(db::shops::get_shop_address(c, shop.id).await.unwrap(), None);
+    let address = db::types::PostalAddress {
+        street: Some("1 Main St".into()),
+        city: Some("Lyon".into()),
+        postal_code: None,
+        country: Some("FR".into()),
+    };
+    assert_eq!(
+        db::shops::set_shop_address(c, &address, shop.id)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        db::shops::get_shop_address(c, shop.id).await.unwrap(),
+        Some(address)
+    );
+
+    // A range: written as bounds, read back as PostgreSQL normalizes it.
+    use std::ops::Bound;
+    for (weekday, open, close) in [(1i16, 9 * 60, 18 * 60), (6, 10 * 60, 13 * 60)] {
+        let minutes = squill::Range::new(Bound::Included(open), Bound::Included(close - 1));
+        db::shops::set_opening_hours(c, shop.id, weekday, &minutes)
+            .await
+            .unwrap();
+    }
+    let at_noon = db::shops::open_weekdays_at(c, shop.id, 12 * 60)
+        .await
+        .unwrap();
+    assert_eq!(at_noon.len(), 2);
+    assert_eq!(
+        at_noon[0].minutes,
+        squill::Range::new(Bound::Included(9 * 60), Bound::Excluded(18 * 60))
+    );
+    let at_five = db::shops::open_weekdays_at(c, shop.id, 17 * 60)
+        .await
+        .unwrap();
+    assert_eq!(at_five.iter().map(|r| r.weekday).collect::<Vec<_>>(), [1]);
     let mine = db::shops::list_shops_for_user(c, alice.id).await.unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].role, MemberRole::Owner);

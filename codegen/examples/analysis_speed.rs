@@ -124,6 +124,7 @@ fn run(schema: &[SourceFile], queries: &[SourceFile], limit: usize) -> (usize, u
     let set = QuerySet {
         modules,
         enums: Vec::new(),
+        composites: Vec::new(),
         migrations: Vec::new(),
     };
     let package = squill_codegen::pipeline::PackageSet {

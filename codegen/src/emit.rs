@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Column, EnumType, MigrationFile, Module, PgType, Query, QuerySet};
+use crate::ir::{Column, CompositeType, EnumType, MigrationFile, Module, PgType, Query, QuerySet};
 use crate::names::{self, Unique};
 use crate::pipeline::PackageSet;
 use crate::rust_types::{RustType, rust_type, type_const};
@@ -66,7 +66,7 @@ pub fn emit_project(packages: &[PackageSet]) -> Result<String, Vec<Diagnostic>> 
 fn emit_set(set: &QuerySet, config: &Config) -> Result<TokenStream, Vec<Diagnostic>> {
     let options = EmitOptions::from(config);
     let mut errors = Vec::new();
-    let types = emit_types(&set.enums, config);
+    let types = emit_types(&set.enums, &set.composites, config);
     let modules: Vec<TokenStream> = set
         .modules
         .iter()
@@ -81,7 +81,9 @@ fn emit_set(set: &QuerySet, config: &Config) -> Result<TokenStream, Vec<Diagnost
     let user_types = set
         .enums
         .iter()
-        .map(|e| quoted_type_name(&e.schema, &e.name));
+        .map(|e| (&e.schema, &e.name))
+        .chain(set.composites.iter().map(|c| (&c.schema, &c.name)))
+        .map(|(schema, name)| quoted_type_name(schema, name));
     Ok(quote! {
         /// The schema's own types, for `squill::Client::pooler_safe`.
         pub static USER_TYPES: &[&str] = &[#(#user_types),*];
@@ -137,44 +139,124 @@ fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
-fn emit_types(enums: &[EnumType], config: &Config) -> TokenStream {
+fn emit_types(enums: &[EnumType], composites: &[CompositeType], config: &Config) -> TokenStream {
     let mut used = Unique::default();
-    let items = enums.iter().map(|e| {
-        let ident = names::type_ident(&used.camel_name(names::camel(renamed(config, &e.name))));
-        let pg_name = &e.name;
-        let mut variant_names = Unique::default();
-        let variants: Vec<_> = e
-            .labels
-            .iter()
-            .map(|l| names::ident(&variant_names.camel_name(names::camel(l))))
-            .collect();
-        let labels = &e.labels;
-        let label_docs = labels.iter().map(|l| format!(" `{l}`"));
-        let doc = format!(" PostgreSQL enum `{}`.", qualified(&e.schema, &e.name));
-        quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-            pub enum #ident {
-                #(#[doc = #label_docs] #variants,)*
-            }
+    let enum_items: Vec<TokenStream> = enums
+        .iter()
+        .map(|e| {
+            let ident = names::type_ident(&used.camel_name(names::camel(renamed(config, &e.name))));
+            let pg_name = &e.name;
+            let mut variant_names = Unique::default();
+            let variants: Vec<_> = e
+                .labels
+                .iter()
+                .map(|l| names::ident(&variant_names.camel_name(names::camel(l))))
+                .collect();
+            let labels = &e.labels;
+            let label_docs = labels.iter().map(|l| format!(" `{l}`"));
+            let doc = format!(" PostgreSQL enum `{}`.", qualified(&e.schema, &e.name));
+            quote! {
+                #[doc = #doc]
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                pub enum #ident {
+                    #(#[doc = #label_docs] #variants,)*
+                }
 
-            impl ::squill::PgEnum for #ident {
-                const PG_NAME: &'static str = #pg_name;
-                const VARIANTS: &'static [Self] = &[#(Self::#variants),*];
-                fn label(self) -> &'static str {
-                    match self {
-                        #(Self::#variants => #labels,)*
+                impl ::squill::PgEnum for #ident {
+                    const PG_NAME: &'static str = #pg_name;
+                    const VARIANTS: &'static [Self] = &[#(Self::#variants),*];
+                    fn label(self) -> &'static str {
+                        match self {
+                            #(Self::#variants => #labels,)*
+                        }
                     }
                 }
-            }
 
-            ::squill::impl_pg_enum!(#ident);
+                ::squill::impl_pg_enum!(#ident);
+            }
+        })
+        .collect();
+    let composite_items: Vec<TokenStream> = composites
+        .iter()
+        .map(|c| emit_composite(c, &mut used, config))
+        .collect();
+    let imports = (!composites.is_empty()).then(|| {
+        quote! {
+            #[allow(unused_imports)]
+            use ::squill::re::{chrono, postgres_types::{self, Type}, rust_decimal, serde_json, uuid};
+            #[allow(unused_imports)]
+            use super::types;
         }
     });
     quote! {
-        /// Types of the schema: PostgreSQL enums as Rust enums.
+        /// Types of the schema: PostgreSQL enums as Rust enums, composite types as structs.
         pub mod types {
-            #(#items)*
+            #imports
+            #(#enum_items)*
+            #(#composite_items)*
+        }
+    }
+}
+
+/// A composite type as a struct (every field an `Option`: a composite value's fields can
+/// always be NULL), decoded and encoded field by field as the server describes the type.
+fn emit_composite(c: &CompositeType, used: &mut Unique, config: &Config) -> TokenStream {
+    let ident = names::type_ident(&used.camel_name(names::camel(renamed(config, &c.name))));
+    let doc = format!(
+        " PostgreSQL composite type `{}`.",
+        qualified(&c.schema, &c.name)
+    );
+    let mut field_names = Unique::default();
+    let (fields, types): (Vec<_>, Vec<_>) = c
+        .fields
+        .iter()
+        .map(|(name, ty)| {
+            let field = names::ident(&field_names.name(names::snake(renamed(config, name))));
+            let ty = rust_type(ty, None, config).map_or_else(|_| quote!(()), |t| t.owned);
+            (field, quote!(Option<#ty>))
+        })
+        .unzip();
+    let (schema, name) = (&c.schema, &c.name);
+    let arity = proc_macro2::Literal::usize_unsuffixed(c.fields.len());
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #ident {
+            #(pub #fields: #types,)*
+        }
+
+        impl<'a> postgres_types::FromSql<'a> for #ident {
+            fn from_sql(
+                ty: &Type,
+                raw: &'a [u8],
+            ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+                let mut fields = ::squill::CompositeReader::new(ty, raw)?;
+                Ok(Self {
+                    #(#fields: fields.read()?,)*
+                })
+            }
+
+            fn accepts(ty: &Type) -> bool {
+                ::squill::composite_accepts(ty, #schema, #name, #arity)
+            }
+        }
+
+        impl postgres_types::ToSql for #ident {
+            fn to_sql(
+                &self,
+                ty: &Type,
+                out: &mut postgres_types::private::BytesMut,
+            ) -> Result<postgres_types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+                let mut writer = ::squill::CompositeWriter::new(ty, out)?;
+                #(writer.write(&self.#fields)?;)*
+                Ok(postgres_types::IsNull::No)
+            }
+
+            fn accepts(ty: &Type) -> bool {
+                ::squill::composite_accepts(ty, #schema, #name, #arity)
+            }
+
+            postgres_types::to_sql_checked!();
         }
     }
 }

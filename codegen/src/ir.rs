@@ -10,6 +10,9 @@ pub struct QuerySet {
     pub modules: Vec<Module>,
     /// User-defined enum types of the schema, sorted by name.
     pub enums: Vec<EnumType>,
+    /// The schema's composite types (`CREATE TYPE ... AS (...)`) whose every field has a Rust
+    /// type: generated as structs.
+    pub composites: Vec<CompositeType>,
     /// Migration files, in version order, to embed for `squill::migrate`.
     pub migrations: Vec<MigrationFile>,
 }
@@ -105,6 +108,14 @@ pub struct EnumType {
     pub schema: String,
     pub name: String,
     pub labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompositeType {
+    pub schema: String,
+    pub name: String,
+    /// Field names and types, in order.
+    pub fields: Vec<(String, PgType)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

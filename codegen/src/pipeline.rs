@@ -11,6 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::emit;
 use crate::ir::{self, MigrationFile, Module, QuerySet};
 use crate::live::{Describer, ScratchDatabase};
+use crate::names;
 use crate::project::{Package, Project, SchemaInput};
 use crate::rust_types::rust_type;
 use crate::schema;
@@ -70,6 +71,8 @@ struct Loaded {
 struct Typed {
     per_file: Vec<Vec<Result<ir::Query, Diagnostic>>>,
     enums: Vec<ir::EnumType>,
+    /// The schema's composite types (from the DDL; none when typed live only).
+    composites: Vec<ir::CompositeType>,
     diagnostics: Vec<Diagnostic>,
     /// The search path the application's sessions use (offline: the schema's, or the
     /// config's).
@@ -131,13 +134,13 @@ fn analyze_project(inputs: &Inputs, check_rust_types: bool) -> Result<Analyzed, 
     let mut warnings = Vec::new();
     for package in &project.packages {
         match analyze_package(inputs, package, check_rust_types) {
-            Ok((set, files, package_warnings)) => {
+            Ok((set, files, package_warnings, config)) => {
                 warnings.extend(package_warnings);
                 tracked.extend(files);
                 packages.push(PackageSet {
                     module: package.module.clone(),
                     set,
-                    config: package.config.clone(),
+                    config,
                 });
             }
             Err(Diagnostics(more)) => diagnostics.extend(more),
@@ -159,17 +162,18 @@ fn analyze_package(
     inputs: &Inputs,
     package: &Package,
     check_rust_types: bool,
-) -> Result<(QuerySet, Vec<PathBuf>, Vec<Diagnostic>), Diagnostics> {
+) -> Result<(QuerySet, Vec<PathBuf>, Vec<Diagnostic>, Config), Diagnostics> {
     let loaded = load(inputs, package)?;
-    let config = &package.config;
-    let typed = match config.analysis {
-        Analysis::Offline => offline_types(&loaded, config),
-        Analysis::Auto => auto_types(&loaded, inputs, config),
+    let typed = match package.config.analysis {
+        Analysis::Offline => offline_types(&loaded, &package.config),
+        Analysis::Auto => auto_types(&loaded, inputs, &package.config),
         Analysis::Live => {
-            let search_path = config.search_path.clone().unwrap_or_default();
+            let search_path = package.config.search_path.clone().unwrap_or_default();
             live_types(&loaded, inputs, &search_path)?
         }
     };
+    let (config, composites) = with_composites(&package.config, &typed.composites);
+    let config = &config;
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(typed.diagnostics);
     let mut modules = Vec::new();
@@ -207,9 +211,10 @@ fn analyze_package(
     let set = QuerySet {
         modules,
         enums: typed.enums,
+        composites,
         migrations: loaded.migrations,
     };
-    Ok((set, loaded.tracked, diagnostics))
+    Ok((set, loaded.tracked, diagnostics, config.clone()))
 }
 
 /// Reads a package's schema and query files.
@@ -321,11 +326,77 @@ fn offline_types(loaded: &Loaded, config: &Config) -> Typed {
             labels: labels.clone(),
         })
         .collect();
+    let composites = catalog
+        .composites
+        .iter()
+        .filter_map(|(name, fields)| {
+            let fields = fields
+                .iter()
+                .map(|f| {
+                    Some((
+                        f.name.clone(),
+                        schema.types.pg_type(schema.type_oid(&f.ty)?),
+                    ))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(ir::CompositeType {
+                schema: name.schema.clone(),
+                name: name.name.clone(),
+                fields,
+            })
+        })
+        .collect();
     Typed {
         per_file,
         enums,
+        composites,
         diagnostics,
         search_path: schema.search_path.clone(),
+    }
+}
+
+/// The schema's composite types whose every field has a Rust type (composites of composites
+/// included), each mapped to the struct generated for it in `types`, as a type override the
+/// project's own `[types]` entries win over.
+fn with_composites(
+    config: &Config,
+    composites: &[ir::CompositeType],
+) -> (Config, Vec<ir::CompositeType>) {
+    let mut config = config.clone();
+    let mut mapped: Vec<ir::CompositeType> = Vec::new();
+    loop {
+        let before = mapped.len();
+        for composite in composites {
+            if mapped.contains(composite) {
+                continue;
+            }
+            if composite
+                .fields
+                .iter()
+                .all(|(_, ty)| rust_type(ty, None, &config).is_ok())
+            {
+                let key = ir::PgType::Other {
+                    schema: composite.schema.clone(),
+                    name: composite.name.clone(),
+                }
+                .display_name();
+                if config.types.contains_key(&key) {
+                    // The project maps it to a type of its own.
+                    continue;
+                }
+                let ident = names::camel(
+                    config
+                        .rename
+                        .get(&composite.name)
+                        .unwrap_or(&composite.name),
+                );
+                config.types.insert(key, format!("types::{ident}"));
+                mapped.push(composite.clone());
+            }
+        }
+        if mapped.len() == before {
+            return (config, mapped);
+        }
     }
 }
 
@@ -446,6 +517,7 @@ fn live_types(
     Ok(Typed {
         per_file,
         enums,
+        composites: Vec::new(),
         diagnostics: Vec::new(),
         search_path: search_path.to_vec(),
     })

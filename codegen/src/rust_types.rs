@@ -53,12 +53,11 @@ pub fn rust_type(
                 param: quote!(&[#elem_param]),
             })
         }
-        // citext is text to every client (`String` accepts it by name).
-        PgType::Other { name, .. } if name == "citext" => Ok(RustType {
-            owned: quote!(String),
-            param: quote!(&str),
-        }),
-        PgType::Other { .. } => Err(unmapped(ty)),
+        // Builtin range and multirange types are not base types: they come by name.
+        PgType::Other { schema, name } if schema == "pg_catalog" => {
+            builtin_range(name).ok_or_else(|| unmapped(ty))
+        }
+        PgType::Other { name, .. } => extension(name).ok_or_else(|| unmapped(ty)),
     }
 }
 
@@ -76,12 +75,67 @@ fn override_type(path: &str) -> RustType {
     }
 }
 
-/// Builtin types by OID (stable across PostgreSQL versions).
-fn builtin(oid: u32) -> Option<RustType> {
-    let by_value = |t: TokenStream| RustType {
+fn by_value(t: TokenStream) -> RustType {
+    RustType {
         owned: t.clone(),
         param: t,
+    }
+}
+
+fn by_reference(t: TokenStream) -> RustType {
+    RustType {
+        owned: t.clone(),
+        param: quote!(&#t),
+    }
+}
+
+/// Types of extensions squill knows, by name (as the clients' own `accepts` recognize them).
+fn extension(name: &str) -> Option<RustType> {
+    Some(match name {
+        // Text to every client (`String` accepts them by name; ltree's version byte included).
+        "citext" | "ltree" | "lquery" | "ltxtquery" => RustType {
+            owned: quote!(String),
+            param: quote!(&str),
+        },
+        "hstore" => by_reference(quote!(::std::collections::HashMap<String, Option<String>>)),
+        "vector" => by_reference(quote!(::squill::feature_pgvector!(Vector))),
+        "halfvec" => by_reference(quote!(::squill::feature_pgvector!(HalfVector))),
+        "sparsevec" => by_reference(quote!(::squill::feature_pgvector!(SparseVector))),
+        _ => return None,
+    })
+}
+
+/// A range (or multirange) of a builtin element type.
+fn range(element: TokenStream, multi: bool) -> RustType {
+    if multi {
+        by_reference(quote!(::squill::Multirange<#element>))
+    } else {
+        by_reference(quote!(::squill::Range<#element>))
+    }
+}
+
+/// PostgreSQL's own range and multirange types.
+fn builtin_range(name: &str) -> Option<RustType> {
+    let (element, multi) = match name {
+        "int4range" => (quote!(i32), false),
+        "int8range" => (quote!(i64), false),
+        "numrange" => (quote!(rust_decimal::Decimal), false),
+        "tsrange" => (quote!(chrono::NaiveDateTime), false),
+        "tstzrange" => (quote!(chrono::DateTime<chrono::Utc>), false),
+        "daterange" => (quote!(chrono::NaiveDate), false),
+        "int4multirange" => (quote!(i32), true),
+        "int8multirange" => (quote!(i64), true),
+        "nummultirange" => (quote!(rust_decimal::Decimal), true),
+        "tsmultirange" => (quote!(chrono::NaiveDateTime), true),
+        "tstzmultirange" => (quote!(chrono::DateTime<chrono::Utc>), true),
+        "datemultirange" => (quote!(chrono::NaiveDate), true),
+        _ => return None,
     };
+    Some(range(element, multi))
+}
+
+/// Builtin types by OID (stable across PostgreSQL versions).
+fn builtin(oid: u32) -> Option<RustType> {
     Some(match oid {
         16 => by_value(quote!(bool)),
         18 => by_value(quote!(i8)),
@@ -107,6 +161,22 @@ fn builtin(oid: u32) -> Option<RustType> {
         1114 => by_value(quote!(chrono::NaiveDateTime)),
         1184 => by_value(quote!(chrono::DateTime<chrono::Utc>)),
         1186 => by_value(quote!(::squill::Interval)),
+        1266 => by_value(quote!(::squill::TimeTz)),
+        27 => by_value(quote!(::squill::Tid)),
+        2278 => by_value(quote!(::squill::Void)),
+        790 => by_value(quote!(::squill::Money)),
+        28 => by_value(quote!(::squill::Xid)),
+        29 => by_value(quote!(::squill::Cid)),
+        5069 => by_value(quote!(::squill::Xid8)),
+        // regproc, regprocedure, regoper, regoperator, regclass, regtype, regconfig,
+        // regdictionary, regnamespace, regrole, regcollation
+        24 | 2202 | 2203 | 2204 | 2205 | 2206 | 3734 | 3769 | 4089 | 4096 | 4191 => {
+            by_value(quote!(::squill::Oid))
+        }
+        869 => by_value(quote!(::squill::feature_cidr!(IpInet))),
+        650 => by_value(quote!(::squill::feature_cidr!(IpCidr))),
+        829 => by_value(quote!(::squill::feature_eui48!(MacAddress))),
+        1560 | 1562 => by_reference(quote!(::squill::feature_bit_vec!(BitVec))),
         114 | 3802 => RustType {
             owned: quote!(serde_json::Value),
             param: quote!(&serde_json::Value),
@@ -126,6 +196,21 @@ pub fn type_const(ty: &PgType) -> Option<TokenStream> {
         PgType::Enum { .. } => "UNKNOWN",
         PgType::Array(element) => match &**element {
             PgType::Builtin { oid, .. } => builtin_array_const_name(*oid)?,
+            _ => return None,
+        },
+        PgType::Other { schema, name } if schema == "pg_catalog" => match name.as_str() {
+            "int4range" => "INT4_RANGE",
+            "int8range" => "INT8_RANGE",
+            "numrange" => "NUM_RANGE",
+            "tsrange" => "TS_RANGE",
+            "tstzrange" => "TSTZ_RANGE",
+            "daterange" => "DATE_RANGE",
+            "int4multirange" => "INT4MULTI_RANGE",
+            "int8multirange" => "INT8MULTI_RANGE",
+            "nummultirange" => "NUMMULTI_RANGE",
+            "tsmultirange" => "TSMULTI_RANGE",
+            "tstzmultirange" => "TSTZMULTI_RANGE",
+            "datemultirange" => "DATEMULTI_RANGE",
             _ => return None,
         },
         PgType::Other { .. } => return None,
@@ -155,6 +240,29 @@ fn builtin_const_name(oid: u32) -> Option<&'static str> {
         1114 => "TIMESTAMP",
         1184 => "TIMESTAMPTZ",
         1186 => "INTERVAL",
+        1266 => "TIMETZ",
+        27 => "TID",
+        2278 => "VOID",
+        790 => "MONEY",
+        28 => "XID",
+        29 => "CID",
+        5069 => "XID8",
+        24 => "REGPROC",
+        2202 => "REGPROCEDURE",
+        2203 => "REGOPER",
+        2204 => "REGOPERATOR",
+        2205 => "REGCLASS",
+        2206 => "REGTYPE",
+        3734 => "REGCONFIG",
+        3769 => "REGDICTIONARY",
+        4089 => "REGNAMESPACE",
+        4096 => "REGROLE",
+        4191 => "REGCOLLATION",
+        869 => "INET",
+        650 => "CIDR",
+        829 => "MACADDR",
+        1560 => "BIT",
+        1562 => "VARBIT",
         1700 => "NUMERIC",
         2950 => "UUID",
         3802 => "JSONB",

@@ -13,9 +13,9 @@
 #![forbid(unsafe_code)]
 
 mod error;
-mod interval;
 mod pg_enum;
 mod statement_cache;
+mod values;
 
 #[cfg(feature = "sync")]
 pub mod blocking;
@@ -27,8 +27,11 @@ mod exec;
 pub mod migrate;
 
 pub use error::{Error, ErrorKind};
-pub use interval::Interval;
 pub use pg_enum::{PgEnum, pg_enum_accepts, pg_enum_from_sql};
+pub use values::{
+    Cid, CompositeReader, CompositeWriter, Interval, Money, Multirange, Oid, Range, Tid, TimeTz,
+    Void, Xid, Xid8, composite_accepts,
+};
 
 #[cfg(feature = "async")]
 pub use client::{Client, GenericClient, Transaction};
@@ -44,11 +47,54 @@ pub use tokio_postgres::Row;
 /// Crates whose types appear in generated code, re-exported so a user's crate needs no
 /// direct dependency on them (and always gets the versions the runtime was built with).
 pub mod re {
+    #[cfg(feature = "bit-vec")]
+    pub use bit_vec;
     pub use chrono;
+    #[cfg(feature = "cidr")]
+    pub use cidr;
+    #[cfg(feature = "eui48")]
+    pub use eui48;
+    #[cfg(feature = "pgvector")]
+    pub use pgvector;
     pub use postgres_types;
     pub use rust_decimal;
     pub use serde_json;
     pub use uuid;
+}
+
+/// Declares, for each optional type feature, the macro generated code names such a type
+/// with (`::squill::feature_cidr!(IpInet)`): the type when the feature is on, else a compile
+/// error that names the feature to enable.
+macro_rules! feature_type_macros {
+    ($($feature:literal => $macro_name:ident, $krate:ident;)*) => {
+        $(
+            #[cfg(feature = $feature)]
+            #[doc(hidden)]
+            #[macro_export]
+            macro_rules! $macro_name {
+                ($ty:ident) => { $crate::re::$krate::$ty };
+            }
+
+            #[cfg(not(feature = $feature))]
+            #[doc(hidden)]
+            #[macro_export]
+            macro_rules! $macro_name {
+                ($ty:ident) => {
+                    ::core::compile_error!(concat!(
+                        "this query uses a type that needs squill's `", $feature,
+                        "` feature: enable it (or `full`) on the squill dependency"
+                    ))
+                };
+            }
+        )*
+    };
+}
+
+feature_type_macros! {
+    "cidr" => feature_cidr, cidr;
+    "eui48" => feature_eui48, eui48;
+    "bit-vec" => feature_bit_vec, bit_vec;
+    "pgvector" => feature_pgvector, pgvector;
 }
 
 /// One query as generated code declares it.

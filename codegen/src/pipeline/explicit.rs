@@ -77,6 +77,7 @@ pub fn analyze_files(schema: &[PathBuf], queries: &[PathBuf]) -> Result<Explicit
     let set = ir::QuerySet {
         modules,
         enums: Vec::new(),
+        composites: Vec::new(),
         migrations: Vec::new(),
     };
     Ok(Explicit {
