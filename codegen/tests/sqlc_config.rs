@@ -232,3 +232,62 @@ fn auto_analysis_asks_postgres_about_what_offline_refuses() {
     let query = &generated.packages[0].set.modules[0].queries[0];
     assert_eq!(query.columns[0].ty.display_name(), "integer");
 }
+
+#[test]
+fn cli_generate_check_and_analyze_read_the_sqlc_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        &[
+            (
+                "sqlc.yaml",
+                "version: '2'\nsql:\n- name: app\n  engine: postgresql\n  schema: schema.sql\n  queries: query.sql\n\
+                 - name: admin\n  engine: postgresql\n  schema: schema.sql\n  queries: admin.sql\n",
+            ),
+            ("schema.sql", SCHEMA),
+            (
+                "query.sql",
+                "-- name: GetAuthor :one\nSELECT name FROM authors WHERE id = $1;\n",
+            ),
+            (
+                "admin.sql",
+                "-- name: DeleteAuthor :exec\nDELETE FROM authors WHERE id = $1;\n",
+            ),
+        ],
+    );
+    let squill = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_squill"))
+            .args(args)
+            .arg("--root")
+            .arg(root)
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, stdout, stderr) = squill(&["generate", "--out", "src/db.rs"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("2 queries checked"), "{stdout}");
+    let code = std::fs::read_to_string(root.join("src/db.rs")).unwrap();
+    assert!(
+        code.contains("pub mod app {") && code.contains("pub mod admin {"),
+        "{code}"
+    );
+    let (ok, stdout, stderr) = squill(&["check", "--out", "src/db.rs"]);
+    assert!(ok && stdout.contains("is current"), "{stdout}{stderr}");
+    let (ok, stdout, stderr) = squill(&["analyze", "--json"]);
+    assert!(ok, "{stderr}");
+    let document: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let packages: Vec<&str> = document["queries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["package"].as_str().unwrap())
+        .collect();
+    assert_eq!(packages, ["app", "admin"]);
+}

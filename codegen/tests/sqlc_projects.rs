@@ -7,11 +7,11 @@
 //!
 //! Per case the report says how many queries the files hold, how many were generated, how
 //! many PostgreSQL itself rejects (those are taken out of a copy of the case, the only edit
-//! allowed), how many use a type squill has no Rust mapping for yet (a known gap, tracked as
-//! its own issue: counted, listed, and taken out of the copy too, so the rest is still
-//! compiled), and what else failed. Cases sqlc itself expects to fail (`stderr.txt`) must
-//! fail here too. The test fails on any other failure, and on any error or warning compiling
-//! the generated crate.
+//! allowed), how many use a type squill has no Rust mapping for (listed, and taken out of the
+//! copy too so that the rest is still compiled, but a failure), and what else failed. Cases
+//! sqlc expects to fail (`stderr.txt`: often sqlc's own limits) and cases whose schema sqlc
+//! marks invalid are reported either way. The test fails on any other failure, and on any
+//! error or warning compiling the generated crate.
 //!
 //! `SQUILL_SQLC_PROJECTS=name,name` limits the run to cases whose path contains one of the
 //! names (the full run takes a few minutes, most of it compiling the generated crate).
@@ -263,17 +263,27 @@ fn every_sqlc_corpus_project_builds_unchanged() {
         if sqlc_expects_error {
             // sqlc's errors are often its own limits (Go names, plugins, vet rules, `*`
             // expansion); PostgreSQL's verdict is what squill follows, so either is noted.
-            outcome.note = if outcome.code.is_some() {
-                "sqlc expects an error (stderr.txt); squill builds it".into()
-            } else {
+            let squill_fails =
+                !outcome.failures.is_empty() || !outcome.rejected_by_postgres.is_empty();
+            outcome.note = if squill_fails {
                 "sqlc expects an error (stderr.txt); squill fails too".into()
+            } else {
+                "sqlc expects an error (stderr.txt); squill builds it".into()
             };
         } else if invalid_schema && !outcome.failures.is_empty() {
             outcome.note = "sqlc marks its schema invalid (exec.json); squill fails too".into();
         } else if missing_inputs {
             outcome.note = "inputs missing from the corpus copy".into();
-        } else if !outcome.failures.is_empty() {
-            problems.push(format!("{name}:\n    {}", outcome.failures.join("\n    ")));
+        } else if !outcome.failures.is_empty() || !outcome.unmapped.is_empty() {
+            let lines: Vec<&String> = outcome.failures.iter().chain(&outcome.unmapped).collect();
+            problems.push(format!(
+                "{name}:\n    {}",
+                lines
+                    .iter()
+                    .map(|l| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
+            ));
         }
         total_queries += outcome.queries;
         total_generated += outcome.generated;
