@@ -148,21 +148,19 @@ impl Unique {
 
     /// Like [`Unique::name`], for CamelCase names: repeats are `Value2`, `Value3`, ...
     pub fn camel_name(&mut self, wanted: String) -> String {
-        if self.taken.insert(wanted.clone()) {
-            return wanted;
-        }
-        (2..)
-            .map(|n| format!("{wanted}{n}"))
-            .find(|candidate| self.taken.insert(candidate.clone()))
-            .expect("an unused suffix exists")
+        self.numbered(wanted, "")
     }
 
     pub fn name(&mut self, wanted: String) -> String {
+        self.numbered(wanted, "_")
+    }
+
+    fn numbered(&mut self, wanted: String, separator: &str) -> String {
         if self.taken.insert(wanted.clone()) {
             return wanted;
         }
         (2..)
-            .map(|n| format!("{wanted}_{n}"))
+            .map(|n| format!("{wanted}{separator}{n}"))
             .find(|candidate| self.taken.insert(candidate.clone()))
             .expect("an unused suffix exists")
     }
