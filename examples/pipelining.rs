@@ -22,7 +22,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port = listener.local_addr()?.port();
     tokio::spawn(proxy(listener, socket, latency));
 
-    let url = format!("host=127.0.0.1 port={port} user=postgres dbname=postgres");
+    let url = format!(
+        "host=127.0.0.1 port={port} user=postgres password={} dbname=postgres",
+        server.password()
+    );
     let client = squill_demo::connect_and_migrate(&url).await?;
     let owner = db::users::create_user(&client, "pipelining@example.com", None).await?;
     let shop =

@@ -24,7 +24,7 @@ struct PgBouncer {
 
 impl PgBouncer {
     /// Starts PgBouncer in transaction mode with 2 server connections in front of `server_socket`.
-    fn start(server_socket: &Path) -> Option<Self> {
+    fn start(server_socket: &Path, server_password: &str) -> Option<Self> {
         let binary = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"]
             .into_iter()
             .map(PathBuf::from)
@@ -34,7 +34,7 @@ impl PgBouncer {
             .tempdir()
             .unwrap();
         let ini = format!(
-            "[databases]\npostgres = host={server} port=5432 dbname=postgres user=postgres\n\n\
+            "[databases]\npostgres = host={server} port=5432 dbname=postgres user=postgres password={server_password}\n\n\
              [pgbouncer]\nlisten_addr =\nlisten_port = {PORT}\nunix_socket_dir = {dir}\n\
              auth_type = trust\nauth_file = {dir}/users.txt\npool_mode = transaction\n\
              default_pool_size = 2\nmax_client_conn = 200\nlogfile = {dir}/pgbouncer.log\n\
@@ -101,7 +101,7 @@ impl Drop for PgBouncer {
 }
 
 fn start_or_skip(db: &Db) -> Option<PgBouncer> {
-    let bouncer = PgBouncer::start(db.server.socket_dir());
+    let bouncer = PgBouncer::start(db.server.socket_dir(), db.server.password());
     if bouncer.is_none() {
         assert!(
             std::env::var_os("SQUILL_REQUIRE_PGBOUNCER").is_none(),

@@ -61,3 +61,38 @@ fn unreachable_database_url_fails_fast_with_a_clear_message() {
         "{message}"
     );
 }
+
+/// Other local users must not reach the throwaway server (its superuser can run programs as
+/// the server's account): the socket directory and the socket are the owner's alone, and the
+/// `postgres` role needs the random password only this process knows.
+#[test]
+fn throwaway_server_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = TempServer::start().expect("server starts");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(server.socket_dir()), 0o700);
+    assert_eq!(mode(&server.socket_dir().join(".s.PGSQL.5432")), 0o700);
+    assert_eq!(server.password().len(), 32);
+    // Without the password (as `psql -h <dir> -U postgres` from another account would try,
+    // had it reached the socket): refused.
+    let mut config = server.config("postgres");
+    config.password("");
+    let Err(refused) = config.connect(postgres::NoTls) else {
+        panic!("connected without the password");
+    };
+    assert!(
+        refused.to_string().contains("password") || refused.as_db_error().is_some(),
+        "{refused}"
+    );
+    let mut wrong = server.config("postgres");
+    wrong.password("not-the-secret");
+    let Err(refused) = wrong.connect(postgres::NoTls) else {
+        panic!("connected with a wrong password");
+    };
+    let db = refused.as_db_error().expect("the server refuses");
+    assert_eq!(db.code(), &postgres::error::SqlState::INVALID_PASSWORD);
+    // Two servers get two secrets.
+    let other = TempServer::start().expect("second server starts");
+    assert_ne!(other.password(), server.password());
+    server.connect("postgres").expect("the owner connects");
+}

@@ -1,6 +1,10 @@
 //! A throwaway PostgreSQL server: `initdb` in a temp dir, `postgres` listening on a unix
 //! socket only, stopped and deleted on drop. Works when run as root (the server runs as the
 //! `postgres` user, as PostgreSQL refuses to run as root).
+//!
+//! Other local users must not reach it (a superuser runs programs as the server's account):
+//! the directory and the socket are the owner's alone (0700), and the `postgres` role needs a
+//! random password (SCRAM) that only this process knows.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -19,6 +23,18 @@ pub struct TempServer {
     child: Child,
     dir: tempfile::TempDir,
     socket_dir: PathBuf,
+    /// The `postgres` role's password, made for this server.
+    password: String,
+}
+
+/// 32 hex digits from the kernel's random source.
+fn random_secret() -> Result<String, LiveError> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| LiveError::Server(format!("cannot read /dev/urandom: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The installed server binaries.
@@ -104,8 +120,19 @@ impl TempServer {
         } else {
             None
         };
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700))
+            .map_err(|e| LiveError::Server(format!("cannot make the temp dir private: {e}")))?;
         let data = dir.path().join("data");
         let socket_dir = dir.path().to_path_buf();
+        let password = random_secret()?;
+        // initdb reads the superuser's password from a file; it is removed right after.
+        let pwfile = dir.path().join("pwfile");
+        fs::write(&pwfile, &password)
+            .and_then(|()| fs::set_permissions(&pwfile, fs::Permissions::from_mode(0o600)))
+            .map_err(|e| LiveError::Server(format!("cannot write the password file: {e}")))?;
+        if let Some((uid, gid)) = run_as {
+            let _ = std::os::unix::fs::chown(&pwfile, Some(uid), Some(gid));
+        }
 
         let mut initdb = Command::new(&bins.initdb);
         initdb
@@ -114,16 +141,18 @@ impl TempServer {
             .args([
                 "-U",
                 "postgres",
-                "--auth=trust",
+                "--auth=scram-sha-256",
                 "--no-sync",
                 "-E",
                 "UTF8",
                 "--locale=C",
             ])
+            .arg(format!("--pwfile={}", pwfile.display()))
             .stdin(Stdio::null());
         as_user(&mut initdb, run_as);
-        let out = initdb
-            .output()
+        let out = initdb.output();
+        let _ = fs::remove_file(&pwfile);
+        let out = out
             .map_err(|e| LiveError::Server(format!("cannot run {}: {e}", bins.initdb.display())))?;
         if !out.status.success() {
             return Err(LiveError::Server(format!(
@@ -152,6 +181,7 @@ impl TempServer {
                 "synchronous_commit=off",
             ])
             .args(["-c", "full_page_writes=off", "-c", "max_connections=100"])
+            .args(["-c", "unix_socket_permissions=0700"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log);
@@ -163,6 +193,7 @@ impl TempServer {
             child,
             dir,
             socket_dir,
+            password,
         };
         server.wait_ready()?;
         Ok(server)
@@ -204,6 +235,11 @@ impl TempServer {
         &self.socket_dir
     }
 
+    /// The `postgres` role's password (random, made for this server).
+    pub fn password(&self) -> &str {
+        &self.password
+    }
+
     /// A connection config for `dbname` as the `postgres` superuser.
     pub fn config(&self, dbname: &str) -> postgres::Config {
         let mut config = postgres::Config::new();
@@ -211,6 +247,7 @@ impl TempServer {
             .host_path(&self.socket_dir)
             .port(5432)
             .user("postgres")
+            .password(&self.password)
             .dbname(dbname)
             .connect_timeout(Duration::from_secs(10));
         config
@@ -219,8 +256,9 @@ impl TempServer {
     /// A libpq-style connection string for `dbname`.
     pub fn url(&self, dbname: &str) -> String {
         format!(
-            "host={} port=5432 user=postgres dbname={dbname}",
-            self.socket_dir.display()
+            "host={} port=5432 user=postgres password={} dbname={dbname}",
+            self.socket_dir.display(),
+            self.password
         )
     }
 

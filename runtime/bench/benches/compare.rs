@@ -66,7 +66,7 @@ macro_rules! bench_bulk {
 fn main() {
     let server = TempServer::start().expect("start a throwaway PostgreSQL");
     eprintln!("squill-bench: {}", pin_cpus(server.socket_dir()));
-    let target = Target::new(server.socket_dir());
+    let target = Target::new(server.socket_dir(), server.password());
     let mut env = Env::connect(&target);
     let mut c = Criterion::default()
         .sample_size(30)

@@ -130,7 +130,7 @@ fn main() {
     let wanted = |s: &str| filter.as_deref().is_none_or(|f| s.contains(f));
     let server = TempServer::start().expect("start a throwaway PostgreSQL");
     eprintln!("squill-bench: {}", pin_cpus(server.socket_dir()));
-    let target = Target::new(server.socket_dir());
+    let target = Target::new(server.socket_dir(), server.password());
     let mut env = Env::connect(&target);
     let mut out: Vec<Outcome> = Vec::new();
     let nothing = || {};

@@ -95,7 +95,7 @@ fn main() {
     );
     let calls: u32 = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(100);
     let server = TempServer::start().expect("start a throwaway PostgreSQL");
-    let target = Target::new(server.socket_dir());
+    let target = Target::new(server.socket_dir(), server.password());
     let mut env = Env::connect(&target);
     match scenario {
         "select_1" => seed::users(&mut env.admin, 1, false),

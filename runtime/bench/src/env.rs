@@ -77,16 +77,18 @@ fn set_affinity(pid: i32, cpu: usize) -> bool {
 }
 
 /// Where the server listens: its unix socket directory (port 5432, user and database
-/// `postgres`, trust authentication, as `squill_codegen::live::TempServer` sets it up).
+/// `postgres`, the password `squill_codegen::live::TempServer` made for it).
 #[derive(Debug, Clone)]
 pub struct Target {
     pub socket_dir: std::path::PathBuf,
+    pub password: String,
 }
 
 impl Target {
-    pub fn new(socket_dir: &Path) -> Self {
+    pub fn new(socket_dir: &Path, password: &str) -> Self {
         Self {
             socket_dir: socket_dir.to_path_buf(),
+            password: password.to_string(),
         }
     }
 
@@ -97,6 +99,7 @@ impl Target {
             .host_path(&self.socket_dir)
             .port(5432)
             .user("postgres")
+            .password(&self.password)
             .dbname("postgres");
         config
     }
@@ -108,8 +111,9 @@ impl Target {
     /// libpq connection string (diesel).
     pub fn libpq(&self) -> String {
         format!(
-            "host={} port=5432 user=postgres dbname=postgres",
-            self.socket_dir.display()
+            "host={} port=5432 user=postgres password={} dbname=postgres",
+            self.socket_dir.display(),
+            self.password
         )
     }
 
@@ -119,6 +123,7 @@ impl Target {
             .socket(&self.socket_dir)
             .port(5432)
             .username("postgres")
+            .password(&self.password)
             .database("postgres")
             // Not logging saves sqlx a per-query timer; the fairest setting for sqlx.
             .disable_statement_logging()

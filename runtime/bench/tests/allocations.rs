@@ -114,7 +114,7 @@ fn report_allowing(what: &str, squill: PerCall, floor: PerCall, extra: u64) {
 /// A server with the schema and 100 users ("User 0" … "User 99", ids 1 … 100).
 fn server() -> (TempServer, Target) {
     let server = TempServer::start().expect("start a throwaway PostgreSQL");
-    let target = Target::new(server.socket_dir());
+    let target = Target::new(server.socket_dir(), server.password());
     let mut admin = target.admin();
     create_schema(&mut admin);
     seed::users(&mut admin, 100, true);
