@@ -71,9 +71,12 @@ pub struct Catalog {
     pub extensions: BTreeSet<String>,
     /// The schema each of [`Catalog::extensions`] is installed in (its objects are there).
     pub extension_schemas: BTreeMap<String, String>,
-    /// The schemas an unqualified name is looked up in by the application's queries: the
-    /// default `"$user", public` reduced to the schemas that exist (`current_schemas(false)`).
-    /// A migration's own `SET search_path` only lasts for its session and does not change it.
+    /// The schemas an unqualified name is looked up in by the application's queries, as
+    /// `current_schemas(false)` shows them in a new session: from DDL, the search path stored
+    /// with `ALTER ROLE ... SET search_path` or `ALTER DATABASE ... SET search_path` (else the
+    /// default `"$user", public`), reduced to the schemas that exist. A migration's own `SET
+    /// search_path` only lasts for its session and does not change it. Set it from outside
+    /// (a configured search path) with [`Catalog::set_search_path`].
     pub search_path: Vec<String>,
 }
 
@@ -370,6 +373,29 @@ impl Catalog {
                 f.args.iter().map(TypeName::display).collect::<Vec<_>>(),
             )
         });
+    }
+
+    /// Sets [`Catalog::search_path`] from a `search_path` setting (`["$user", "app",
+    /// "public"]`), reduced as PostgreSQL reduces it for `current_schemas(false)`: `"$user"`
+    /// is `user`'s schema when it exists (left out when `user` is unknown), schemas that do not
+    /// exist and `pg_temp` are left out, a schema listed twice counts once.
+    pub fn set_search_path<S: AsRef<str>>(&mut self, setting: &[S], user: Option<&str>) {
+        let mut path: Vec<String> = Vec::new();
+        for entry in setting {
+            let name = match entry.as_ref() {
+                "$user" => match user {
+                    Some(user) => user,
+                    None => continue,
+                },
+                name => name,
+            };
+            let exists =
+                self.schemas.contains(name) || matches!(name, "pg_catalog" | "information_schema");
+            if exists && !path.iter().any(|p| p == name) {
+                path.push(name.to_string());
+            }
+        }
+        self.search_path = path;
     }
 
     /// The relation `name` in `schema`.

@@ -464,11 +464,12 @@ fn is_owner_change(toks: &[Tok]) -> bool {
 }
 
 /// `ALTER ROLE r [IN DATABASE d] SET search_path ...` / `ALTER DATABASE d SET search_path`
-/// (and their `RESET`).
+/// (and their `RESET search_path` / `RESET ALL`).
 fn sets_search_path(toks: &[Tok]) -> bool {
     toks.windows(2).any(|pair| {
-        (is_word(Some(&pair[0].token), "set") || is_word(Some(&pair[0].token), "reset"))
-            && is_word(Some(&pair[1].token), "search_path")
+        let (verb, what) = (Some(&pair[0].token), Some(&pair[1].token));
+        (is_word(verb, "set") || is_word(verb, "reset")) && is_word(what, "search_path")
+            || is_word(verb, "reset") && is_word(what, "all")
     })
 }
 

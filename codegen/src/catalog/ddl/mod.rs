@@ -233,13 +233,10 @@ impl Loader {
     fn finish(mut self) -> (Catalog, Vec<Diagnostic>, DdlStats) {
         self.cat.sort_functions();
         self.cat.extension_schemas = self.extension_schemas.clone();
-        // What `current_schemas(false)` shows a new session: the default `"$user", public`
-        // reduced to what exists (no schema is named after a user offline).
-        self.cat.search_path = ["public"]
-            .into_iter()
-            .filter(|s| self.cat.schemas.contains(*s))
-            .map(String::from)
-            .collect();
+        // What `current_schemas(false)` shows the application's new sessions.
+        let (path, user, warning) = session::app_search_path(&self.session.stored);
+        self.diagnostics.extend(warning);
+        self.cat.set_search_path(&path, user.as_deref());
         (self.cat, self.diagnostics, self.stats)
     }
 
