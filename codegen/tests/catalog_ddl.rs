@@ -244,3 +244,24 @@ fn argument_defaults_are_counted_like_pronargdefaults() {
         ["f.sql:8:17 input parameters after one with a default value must also have defaults"]
     );
 }
+
+#[test]
+fn transaction_control_in_migrations_is_skipped_and_the_ddl_kept() {
+    let (catalog, diagnostics) = load(&[(
+        "0001.sql",
+        "BEGIN;\nCREATE TABLE a (id int);\nSET LOCAL search_path = nowhere;\nCOMMIT;\n\
+         START TRANSACTION;\nCREATE TABLE b (id int);\nEND;\n",
+    )]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert!(catalog.relation("public", "a").is_some());
+    assert!(catalog.relation("public", "b").is_some());
+    let (_, diagnostics) = load(&[("0001.sql", "BEGIN;\nCREATE TABLE a (id int);\nROLLBACK;\n")]);
+    let warnings: Vec<String> = diagnostics
+        .iter()
+        .map(|d| format!("{} {}", d.location().unwrap_or_default(), d.message))
+        .collect();
+    assert_eq!(
+        warnings,
+        ["0001.sql:3:1 squill's offline catalog keeps what this ROLLBACK undoes"]
+    );
+}

@@ -473,6 +473,12 @@ fn sets_search_path(toks: &[Tok]) -> bool {
     })
 }
 
+/// `ROLLBACK` / `ABORT` (not `ROLLBACK TO SAVEPOINT`, not `ROLLBACK PREPARED`).
+pub(super) fn is_rollback(toks: &[Tok]) -> bool {
+    let word = |i: usize, w: &str| is_word(toks.get(i).map(|t| &t.token), w);
+    (word(0, "rollback") && !word(1, "to") && !word(1, "prepared")) || word(0, "abort")
+}
+
 pub(super) fn mentions_set_config(toks: &[Tok]) -> bool {
     toks.iter()
         .any(|t| matches!(&t.token, Token::Word(w) if w.value.eq_ignore_ascii_case("set_config")))

@@ -276,6 +276,13 @@ impl Loader {
                 _ => self.stats.skipped_irrelevant += 1,
             },
             Form::Session => {
+                if classify::is_rollback(&stmt.toks) {
+                    self.warn(
+                        &stmt,
+                        stmt.head(),
+                        "squill's offline catalog keeps what this ROLLBACK undoes",
+                    );
+                }
                 let result = self.session_statement(&stmt);
                 self.record(&stmt, "SET", result);
             }
