@@ -60,6 +60,10 @@ fn rejected_like_postgres() {
         "UPDATE t name = 'x';\n",
         "-- a comment\n  SELEC 1;\n",
         "CREATE ASSERTION a CHECK (true);\n",
+        // Views that would read themselves.
+        "CREATE VIEW v AS SELECT * FROM v;\n",
+        "CREATE RECURSIVE VIEW r AS SELECT 1;\n",
+        "CREATE RECURSIVE VIEW r (n) AS SELECT 1 UNION ALL SELECT n + 1 FROM r WITH CHECK OPTION;\n",
     ];
     let mut failures = Vec::new();
     for case in cases {
@@ -120,4 +124,54 @@ fn valid_skipped_statements_pass() {
     let (_, diagnostics, stats) = from_ddl(&[SourceFile::new("s.sql", sql)]);
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     assert!(stats.skipped_unchecked >= 3, "{stats:?}");
+}
+
+/// A recursive view loads like PostgreSQL's rewrite of it, and reads like it; a view made
+/// circular by `CREATE OR REPLACE` is created (PostgreSQL only fails the queries that read it)
+/// and the catalog says so.
+#[test]
+fn recursive_and_circular_views() {
+    let server = TempServer::start().expect("throwaway PostgreSQL server");
+    let mut client = server.connect("postgres").expect("connect");
+    let sql = "CREATE TABLE t (id int NOT NULL, parent int);\n\
+               CREATE RECURSIVE VIEW anc (id, parent) AS SELECT id, parent FROM t \
+               UNION ALL SELECT a.id, t.parent FROM anc a JOIN t ON t.id = a.parent;\n\
+               CREATE VIEW a AS SELECT 1 AS x;\n\
+               CREATE VIEW b AS SELECT * FROM a;\n\
+               CREATE OR REPLACE VIEW a AS SELECT * FROM b;\n";
+    client.batch_execute(sql).expect("PostgreSQL creates them");
+    let err = client.batch_execute("SELECT * FROM a").unwrap_err();
+    assert_eq!(
+        err.as_db_error().unwrap().message(),
+        "infinite recursion detected in rules for relation \"a\""
+    );
+    let (catalog, diagnostics, _) = from_ddl(&[SourceFile::new("s.sql", sql)]);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let name = |n: &str| squill_codegen::catalog::QualifiedName::new("public", n);
+    assert!(catalog.view_reads_itself(&name("a")));
+    assert!(catalog.view_reads_itself(&name("b")));
+    assert!(!catalog.view_reads_itself(&name("anc")));
+    let anc = catalog.relation("public", "anc").unwrap();
+    assert_eq!(
+        anc.view_sql.as_deref(),
+        Some(
+            "WITH RECURSIVE anc(id, parent) AS (SELECT id, parent FROM t UNION ALL \
+             SELECT a.id, t.parent FROM anc a JOIN t ON t.id = a.parent) SELECT id, parent FROM anc"
+        )
+    );
+    // The analyzer types it as PostgreSQL does.
+    let schema = squill_codegen::analyze::Schema::from_catalog(&catalog);
+    let file = SourceFile::new("q.sql", "-- name: Anc :many\nSELECT id, parent FROM anc;\n");
+    let (raws, _) = squill_codegen::source::parse_query_file(&file);
+    let offline = squill_codegen::analyze::analyze(&schema, &raws[0], &file).expect("typed");
+    let live = squill_codegen::live::Describer::new(&mut client)
+        .describe(&file, &raws[0])
+        .expect("prepared");
+    let types = |q: &squill_codegen::ir::Query| {
+        q.columns
+            .iter()
+            .map(|c| (c.name.clone(), c.ty.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(types(&offline), types(&live));
 }

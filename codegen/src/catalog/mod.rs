@@ -398,6 +398,29 @@ impl Catalog {
         self.search_path = path;
     }
 
+    /// Whether view `name` reads itself through other views (`CREATE OR REPLACE VIEW a AS
+    /// SELECT * FROM b` where `b` reads `a`): PostgreSQL creates such views, and a query that
+    /// reads one fails with `infinite recursion detected in rules for relation "a"`. Follows
+    /// the bindings of views from DDL; `false` for a relation that is not such a view.
+    pub fn view_reads_itself(&self, name: &QualifiedName) -> bool {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![name];
+        while let Some(current) = stack.pop() {
+            let Some(binding) = self.tables.get(current).and_then(|r| r.binding.as_deref()) else {
+                continue;
+            };
+            for bound in &binding.relations {
+                if bound.target == *name {
+                    return true;
+                }
+                if seen.insert(&bound.target) {
+                    stack.push(&bound.target);
+                }
+            }
+        }
+        false
+    }
+
     /// The relation `name` in `schema`.
     pub fn relation(&self, schema: &str, name: &str) -> Option<&Relation> {
         self.tables.get(&QualifiedName::new(schema, name))
