@@ -169,6 +169,37 @@ pub struct Relation {
     /// What the names in [`Relation::view_sql`] referred to when the view (or table) was
     /// created. Only set by [`from_ddl`], with `view_sql`.
     pub binding: Option<Box<ViewBinding>>,
+    /// Its unique indexes, constraint-backed ones included, by name: what `ON CONFLICT`
+    /// chooses its arbiter among (PostgreSQL's `infer_arbiter_indexes`).
+    pub unique_indexes: Vec<UniqueIndex>,
+}
+
+/// A unique index: `CREATE UNIQUE INDEX`, or the index of a `PRIMARY KEY` or `UNIQUE`
+/// constraint (which has the constraint's name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UniqueIndex {
+    pub name: String,
+    pub kind: UniqueKind,
+    /// The key columns in order (`INCLUDE` columns left out); `None` for an expression key.
+    pub columns: Vec<Option<String>>,
+    /// The expression keys' SQL, in key order: as written (DDL), or as `pg_get_indexdef`
+    /// prints it (introspection).
+    pub expressions: Vec<String>,
+    /// A partial index's `WHERE` predicate: as written (DDL), or as `pg_get_expr` prints it.
+    pub predicate: Option<String>,
+    /// `NULLS NOT DISTINCT`.
+    pub nulls_not_distinct: bool,
+    /// A `DEFERRABLE` constraint: never an `ON CONFLICT` arbiter.
+    pub deferrable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UniqueKind {
+    PrimaryKey,
+    /// A `UNIQUE` constraint (`ON CONFLICT ON CONSTRAINT` can name it).
+    Constraint,
+    /// `CREATE UNIQUE INDEX`.
+    Index,
 }
 
 /// What PostgreSQL binds when it creates a view (or runs the query of `CREATE TABLE AS`): the
@@ -227,6 +258,22 @@ impl Relation {
     /// Columns still to be typed from [`Relation::view_sql`].
     pub fn columns_pending(&self) -> bool {
         self.view_sql.is_some() && self.columns.is_empty()
+    }
+
+    /// A relation with these columns and nothing else.
+    pub fn new(kind: RelKind, columns: Vec<Column>) -> Self {
+        Relation {
+            kind,
+            columns,
+            view_sql: None,
+            binding: None,
+            unique_indexes: Vec::new(),
+        }
+    }
+
+    /// The unique index (or constraint) `name`.
+    pub fn unique_index(&self, name: &str) -> Option<&UniqueIndex> {
+        self.unique_indexes.iter().find(|i| i.name == name)
     }
 }
 

@@ -24,6 +24,8 @@ pub(super) enum Form {
     Do,
     /// DDL that can change the catalog; the name of its form.
     Ddl(&'static str),
+    /// `CREATE [UNIQUE] INDEX`, `DROP INDEX`, `ALTER INDEX`: unique indexes are recorded.
+    Index(&'static str),
     /// Valid, and changes what the catalog does not follow: skipped with a warning.
     Unfollowed(&'static str),
     /// PostgreSQL's grammar has no statement that starts this way: a syntax error at the token
@@ -386,6 +388,9 @@ fn classify_create(w: &[&str]) -> Form {
     if starts_with(rest, &["AGGREGATE"]) {
         return Form::Unfollowed("CREATE AGGREGATE");
     }
+    if starts_with(rest, &["INDEX"]) {
+        return Form::Index("CREATE INDEX");
+    }
     if starts_with(rest, &["ASSERTION"]) {
         return Form::Rejected("CREATE ASSERTION is not yet implemented");
     }
@@ -416,6 +421,9 @@ fn classify_alter(toks: &[Tok], w: &[&str]) -> Form {
     if is_owner_change(toks) {
         return Form::Irrelevant("ALTER ... OWNER TO");
     }
+    if starts_with(rest, &["INDEX"]) {
+        return Form::Index("ALTER INDEX");
+    }
     match known {
         Some(Some("ALTER CAST")) => Form::SyntaxError(1),
         Some(Some(form)) => Form::Ddl(form),
@@ -437,6 +445,9 @@ fn classify_drop(toks: &[Tok], w: &[&str]) -> Form {
     }
     if starts_with(rest, &["OWNED"]) {
         return Form::Unfollowed("DROP OWNED");
+    }
+    if starts_with(rest, &["INDEX"]) {
+        return Form::Index("DROP INDEX");
     }
     if depended_on(rest) {
         let cascade = toks
@@ -511,7 +522,7 @@ mod tests {
     fn forms() {
         assert_eq!(
             form("CREATE UNIQUE INDEX i ON t (a)"),
-            Form::Irrelevant("CREATE")
+            Form::Index("CREATE INDEX")
         );
         assert_eq!(
             form("create or replace view v as select 1"),

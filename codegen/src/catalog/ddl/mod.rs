@@ -30,6 +30,7 @@ mod table_syntax;
 mod table_tokens;
 mod tables;
 mod types;
+mod unique;
 mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -101,6 +102,11 @@ pub(super) struct Loader {
     pub view_deps: BTreeMap<QualifiedName, BTreeSet<QualifiedName>>,
     /// Inheritance parents (partition parents included) of each table.
     pub parents: BTreeMap<QualifiedName, Vec<QualifiedName>>,
+    /// Every index by name (unique ones are also on their table), with its table: index names
+    /// share the namespace of relations.
+    indexes: BTreeMap<QualifiedName, unique::IndexEntry>,
+    /// Unique indexes PostgreSQL made on a partition for its parent's: the parent's index.
+    index_parents: BTreeMap<QualifiedName, QualifiedName>,
     /// Operators a `COMMUTATOR` or `NEGATOR` created as shells, not defined yet.
     pub shell_operators: BTreeSet<super::Operator>,
     pub diagnostics: Vec<Diagnostic>,
@@ -288,7 +294,27 @@ impl Loader {
             }
             Form::Do => self.do_block(&stmt, text),
             Form::Ddl(form) => {
+                let target = self.unique_target(&stmt, form);
                 let result = self.ddl(&stmt, form);
+                if result.is_ok()
+                    && let Err(problem) = self.unique_after(&stmt, form, target)
+                {
+                    let span = problem.span.unwrap_or_else(|| stmt.head());
+                    self.warn(
+                        &stmt,
+                        span,
+                        format!(
+                            "squill could not read the unique constraints of this statement: {}",
+                            problem.message
+                        ),
+                    );
+                }
+                self.record(&stmt, form, result);
+            }
+            Form::Index(form) => {
+                let result = self
+                    .check_skipped(&stmt)
+                    .and_then(|()| self.index_statement(&stmt));
                 self.record(&stmt, form, result);
             }
             Form::Unfollowed(form) => {

@@ -330,6 +330,7 @@ impl Loader {
                 columns: vec![],
                 view_sql: Some(sql),
                 binding: Some(Box::new(binding)),
+                unique_indexes: Vec::new(),
             },
         );
         Ok(())
