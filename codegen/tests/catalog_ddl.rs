@@ -266,3 +266,18 @@ fn transaction_control_in_migrations_is_skipped_and_the_ddl_kept() {
         ["0001.sql:3:1 squill's offline catalog keeps what this ROLLBACK undoes"]
     );
 }
+
+#[test]
+fn malformed_index_statements_never_panic() {
+    for sql in [
+        "CREATE TABLE t (a int);\nCREATE UNIQUE INDEX i ON t (a,,a);\n",
+        "CREATE TABLE t (a int);\nCREATE UNIQUE INDEX i ON t ();\n",
+        "CREATE TABLE t (a int);\nCREATE UNIQUE INDEX ON t ((a;\n",
+        "CREATE TABLE t (a int, UNIQUE ());\n",
+        "CREATE TABLE t (a int, CONSTRAINT);\n",
+        "CREATE TABLE t (a int);\nALTER TABLE t ADD UNIQUE;\nALTER TABLE t ADD CONSTRAINT c PRIMARY KEY USING INDEX;\n",
+        "CREATE TABLE t (a int);\nDROP INDEX;\nALTER INDEX RENAME TO;\nCREATE TABLE u (LIKE);\n",
+    ] {
+        let _ = load(&[("x.sql", sql)]);
+    }
+}

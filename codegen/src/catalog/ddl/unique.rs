@@ -826,6 +826,12 @@ fn nulls_not_distinct(c: &mut Cursor) -> bool {
 fn index_keys(stmt: &Stmt, list: &[Tok]) -> Result<Vec<Key>, ReadError> {
     let mut keys = Vec::new();
     for part in split_commas(list) {
+        let Some(first) = part.first() else {
+            return Err(ReadError::new(
+                "expected an index key",
+                list.first().map_or(0..0, |t| t.span.clone()),
+            ));
+        };
         let column = match part {
             [
                 Tok {
@@ -845,8 +851,8 @@ fn index_keys(stmt: &Stmt, list: &[Tok]) -> Result<Vec<Key>, ReadError> {
         keys.push(match column {
             Some(column) => Key::Column(column),
             None => {
-                let end = key_expression_end(part);
-                let span = part[0].span.start..part[end - 1].span.end;
+                let end = key_expression_end(part).min(part.len());
+                let span = first.span.start..part[end - 1].span.end;
                 let sql = stmt.text_of(span).to_string();
                 Key::Expression {
                     name: expression_name(&sql),
