@@ -319,11 +319,18 @@ impl Loader {
             }
             Form::Unfollowed(form) => {
                 self.stats.skipped_irrelevant += 1;
-                self.warn(
-                    &stmt,
-                    stmt.head(),
-                    format!("{form} is not followed by squill's offline catalog"),
-                );
+                if !stmt.tolerant {
+                    self.diagnostics.push(
+                        Diagnostic::warning(format!(
+                            "{form} is not followed by squill's offline catalog"
+                        ))
+                        .at(stmt.file, stmt.head())
+                        .help(
+                            "queries that use what it creates or drops are typed without it; \
+                             `analysis = \"live\"` types them on a server",
+                        ),
+                    );
+                }
             }
             Form::SyntaxError(at) => {
                 let result = Err(syntax_error(&stmt, at));
@@ -395,7 +402,11 @@ impl Loader {
                 let span = parser_error_span(stmt, &parse_error);
                 Err(
                     Problem::new(format!("cannot read this {form} statement: {parse_error}"))
-                        .at(span),
+                        .at(span)
+                        .help(
+                            "if PostgreSQL accepts it, squill's offline reader falls short: \
+                             `analysis = \"live\"` reads the schema from a server instead",
+                        ),
                 )
             }
         }
