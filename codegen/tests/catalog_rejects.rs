@@ -40,7 +40,7 @@ fn squill_error(sql: &str) -> Option<(String, String, String)> {
 fn rejected_like_postgres() {
     let server = TempServer::start().expect("throwaway PostgreSQL server");
     let mut client = server.connect("postgres").expect("connect");
-    let head = "CREATE TABLE t (id int, name text);\n";
+    let head = "CREATE TABLE t (id int PRIMARY KEY, name text);\n";
     let cases = [
         "CREAT TABLE foo (id int);\n",
         "CREAT INDEX i ON t (id);\n",
@@ -60,6 +60,8 @@ fn rejected_like_postgres() {
         "UPDATE t name = 'x';\n",
         "-- a comment\n  SELEC 1;\n",
         "CREATE ASSERTION a CHECK (true);\n",
+        "DROP INDEX t_pkey;\n",
+        "CREATE SCHEMA other;\nCREATE TABLE other.u (id int UNIQUE);\nDROP INDEX other.u_id_key;\n",
         // Views that would read themselves.
         "CREATE VIEW v AS SELECT * FROM v;\n",
         "CREATE RECURSIVE VIEW r AS SELECT 1;\n",

@@ -41,6 +41,17 @@ ALTER TABLE tags RENAME COLUMN kind TO old_kind;
 ALTER TABLE tags DROP COLUMN old_kind;
 ALTER TABLE tags ADD COLUMN kind text;
 ALTER TABLE tags ADD UNIQUE (label, kind);
+CREATE TABLE gone (id int PRIMARY KEY, code text UNIQUE);
+DROP TABLE gone;
+CREATE TABLE gone (id int PRIMARY KEY, code text UNIQUE);
+CREATE SCHEMA other;
+CREATE TABLE moved (id int PRIMARY KEY);
+ALTER TABLE moved SET SCHEMA other;
+CREATE TABLE moved (id int PRIMARY KEY);
+ALTER TABLE other.moved RENAME TO renamed;
+CREATE TABLE other.like_renamed (LIKE other.renamed INCLUDING INDEXES);
+CREATE UNIQUE INDEX renamed_id ON other.renamed (id);
+DROP INDEX other.renamed_id;
 ";
 
 #[test]
@@ -79,6 +90,8 @@ fn unique_indexes_equal_postgres() {
         // Dropping `kind` took `tags_kind_unique` and the first `(label, kind)` along.
         ["tags_label_kind_key", "tags_label_unique", "tags_primary"]
     );
+    assert_eq!(names("gone"), ["gone_code_key", "gone_pkey"]);
+    assert_eq!(names("moved"), ["moved_pkey"]);
     assert_eq!(
         names("events_2025"),
         ["events_2025_at_id_idx", "events_2025_pkey"]

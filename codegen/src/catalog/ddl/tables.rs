@@ -816,6 +816,7 @@ impl Loader {
         }
         let relation = self.cat.tables.remove(old).expect("relation exists");
         self.cat.tables.insert(new.clone(), relation);
+        self.move_indexes(old, &new);
         if old.schema != new.schema {
             // Owned sequences move along with their table.
             let owned: Vec<QualifiedName> = self
@@ -864,6 +865,7 @@ impl Loader {
             return;
         }
         self.drop_owned_sequences_of_column(qn, None);
+        self.forget_indexes(qn);
         self.view_deps.remove(qn);
         let children: Vec<QualifiedName> = self
             .parents

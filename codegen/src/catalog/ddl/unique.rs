@@ -312,6 +312,25 @@ impl Loader {
             }
             for name in names {
                 if let Some((table, index)) = self.find_index(&name) {
+                    let owned = self
+                        .cat
+                        .tables
+                        .get(&table)
+                        .and_then(|r| r.unique_index(&index));
+                    if owned.is_some_and(|i| i.kind != UniqueKind::Index) {
+                        let visible =
+                            |schema: &str| self.lookup_schemas().iter().any(|s| s == schema);
+                        let qualified = |name: &str| match visible(&table.schema) {
+                            true => name.to_string(),
+                            false => format!("{}.{name}", table.schema),
+                        };
+                        let (idx, tab) = (qualified(&index), qualified(&table.name));
+                        return Err(Problem::new(format!(
+                            "cannot drop index {idx} because constraint {index} on table {tab} requires it"
+                        ))
+                        .at(stmt.find_ident(&index))
+                        .help(format!("You can drop constraint {index} on table {tab} instead.")));
+                    }
                     self.drop_unique(&table, &index, 0);
                     self.indexes
                         .remove(&QualifiedName::new(&table.schema, &index));
@@ -666,6 +685,46 @@ impl Loader {
                 .get(&QualifiedName::new(&schema, name))
                 .map(|e| (e.table.clone(), name.clone()))
         })
+    }
+
+    /// Table `old` is now `new`: its indexes follow it (into its new schema).
+    pub(super) fn move_indexes(&mut self, old: &QualifiedName, new: &QualifiedName) {
+        let moved: Vec<QualifiedName> = self
+            .indexes
+            .iter()
+            .filter(|(_, e)| e.table == *old)
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in moved {
+            let Some(mut entry) = self.indexes.remove(&name) else {
+                continue;
+            };
+            entry.table = new.clone();
+            let renamed = QualifiedName::new(&new.schema, &name.name);
+            if let Some(parent) = self.index_parents.remove(&name) {
+                self.index_parents.insert(renamed.clone(), parent);
+            }
+            for parent in self.index_parents.values_mut() {
+                if *parent == name {
+                    *parent = renamed.clone();
+                }
+            }
+            self.indexes.insert(renamed, entry);
+        }
+    }
+
+    /// Table `table` is gone, and its indexes with it.
+    pub(super) fn forget_indexes(&mut self, table: &QualifiedName) {
+        let gone: Vec<QualifiedName> = self
+            .indexes
+            .iter()
+            .filter(|(_, e)| e.table == *table)
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in gone {
+            self.indexes.remove(&name);
+            self.index_parents.remove(&name);
+        }
     }
 
     /// A unique index (of any table) or a non-unique one has this name.
