@@ -745,3 +745,29 @@ fn collect_sql_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
         collect_sql_dirs(&sub, out);
     }
 }
+
+#[test]
+fn statements_postgres_rejects_are_errors() {
+    let report = lint_with(
+        &[(
+            "0001_init.sql",
+            "CREATE TABLE t (id int);\nCREAT INDEX t_id ON t (id);\nGRANT SELECT ON t TO;\n",
+        )],
+        &[],
+    );
+    let errors: Vec<String> = report
+        .errors
+        .iter()
+        .map(|d| format!("{} {}", d.location().unwrap_or_default(), d.message))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "0001_init.sql:2:1 syntax error at or near \"CREAT\"",
+            "0001_init.sql:3:21 syntax error at or near \";\"",
+        ]
+    );
+    let human = render_human(&report);
+    assert!(human.contains("did you mean `CREATE`?"), "{human}");
+    assert!(render_json(&report).contains("\"errors\": ["), "{human}");
+}

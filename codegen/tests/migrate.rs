@@ -510,23 +510,91 @@ fn statements_that_cannot_run_in_a_transaction_need_the_directive() {
         "{err}"
     );
 
-    // BEGIN/COMMIT inside a transactional file is refused before anything runs.
-    f.write(
-        "0002_index.sql",
-        "BEGIN;\nCREATE INDEX a_id ON a (id);\nCOMMIT;\n",
-    );
-    let err = f.run().unwrap_err();
-    assert!(
-        matches!(err.problems(), [Problem::Invalid { file, .. }] if file == "0002_index.sql"),
-        "{err}"
-    );
-    assert!(err.to_string().contains("0002_index.sql:1:1"), "{err}");
-
     f.write(
         "0002_index.sql",
         "-- squill:no-transaction\nCREATE INDEX CONCURRENTLY a_id ON a (id);\n",
     );
     assert_eq!(files(&f.run().unwrap()), ["0002_index.sql"]);
+}
+
+/// golang-migrate files often hold `BEGIN; ... COMMIT;`: they run as written.
+#[test]
+fn files_with_their_own_transactions_run_as_written() {
+    let f = Fixture::new();
+    // One transaction: squill's own, with the history row.
+    f.write(
+        "0001_a.sql",
+        "BEGIN;\nCREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\nCOMMIT;\n",
+    );
+    // Two: statement by statement, as written.
+    f.write(
+        "0002_b.sql",
+        "BEGIN;\nCREATE TABLE b (id int);\nCOMMIT;\nBEGIN;\nINSERT INTO b VALUES (2);\nCOMMIT;\n",
+    );
+    assert_eq!(files(&f.run().unwrap()), ["0001_a.sql", "0002_b.sql"]);
+    assert_eq!(
+        f.count("SELECT count(*) FROM a") + f.count("SELECT count(*) FROM b"),
+        2
+    );
+    let modes: Vec<bool> = f
+        .sql()
+        .query(
+            "SELECT transactional FROM squill_migrations ORDER BY version",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(modes, [true, false]);
+
+    // A one-transaction file that fails leaves nothing behind, history row included.
+    f.write(
+        "0003_c.sql",
+        "BEGIN;\nCREATE TABLE c (id int);\nINSERT INTO c VALUES ('x');\nCOMMIT;\n",
+    );
+    let err = f.run().unwrap_err();
+    assert_eq!(
+        err.failure().unwrap().location.as_ref().unwrap().line,
+        3,
+        "{err}"
+    );
+    assert_eq!(
+        f.count("SELECT count(*) FROM pg_tables WHERE tablename = 'c'"),
+        0
+    );
+
+    // In a file of several, the failing transaction is rolled back, the earlier one stays.
+    f.write(
+        "0003_c.sql",
+        "BEGIN;\nCREATE TABLE c (id int);\nCOMMIT;\n\
+         BEGIN;\nCREATE TABLE d (id int);\nINSERT INTO d VALUES ('x');\nCOMMIT;\n",
+    );
+    let err = f.run().unwrap_err();
+    assert_eq!(
+        err.failure().unwrap().location.as_ref().unwrap().line,
+        6,
+        "{err}"
+    );
+    assert_eq!(
+        f.count("SELECT count(*) FROM pg_tables WHERE tablename IN ('c', 'd')"),
+        1
+    );
+    assert_eq!(f.count("SELECT count(*) FROM squill_migrations"), 2);
+    assert_eq!(advisory_locks(&f), 0);
+
+    // A transaction left open is refused before anything runs.
+    f.write(
+        "0003_c.sql",
+        "CREATE TABLE IF NOT EXISTS c (id int);\nBEGIN;\nCREATE TABLE d (id int);\n",
+    );
+    let err = f.run().unwrap_err();
+    assert!(
+        matches!(err.problems(), [Problem::Invalid { file, .. }] if file == "0003_c.sql"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("0003_c.sql:2:1"), "{err}");
+    assert!(err.to_string().contains("COMMIT"), "{err}");
 }
 
 #[test]

@@ -153,6 +153,7 @@ fn relation(out: &mut Vec<String>, name: &super::QualifiedName, l: &Relation, r:
         ));
         return;
     }
+    unique_indexes(out, name, l, r);
     if l.columns_pending() || r.columns_pending() {
         return;
     }
@@ -260,5 +261,52 @@ fn ty(t: &TypeName) -> String {
         format!("{} ({} dims)", t.display(), t.array_dims)
     } else {
         t.display()
+    }
+}
+
+/// Unique indexes by name: kind, key columns, and the presence of expressions and a predicate
+/// (their text is as written on one side and deparsed on the other).
+fn unique_indexes(out: &mut Vec<String>, name: &super::QualifiedName, l: &Relation, r: &Relation) {
+    let shape = |rel: &Relation| -> BTreeMap<String, String> {
+        rel.unique_indexes
+            .iter()
+            .map(|i| {
+                let columns: Vec<&str> = i
+                    .columns
+                    .iter()
+                    .map(|c| c.as_deref().unwrap_or("(expression)"))
+                    .collect();
+                let shape = format!(
+                    "{:?} ({}){}{}{}",
+                    i.kind,
+                    columns.join(", "),
+                    if i.nulls_not_distinct {
+                        " NULLS NOT DISTINCT"
+                    } else {
+                        ""
+                    },
+                    if i.deferrable { " DEFERRABLE" } else { "" },
+                    if i.predicate.is_some() {
+                        " WHERE ..."
+                    } else {
+                        ""
+                    },
+                );
+                (i.name.clone(), shape)
+            })
+            .collect()
+    };
+    let (left, right) = (shape(l), shape(r));
+    for (index, l) in &left {
+        match right.get(index) {
+            Some(r) if r == l => {}
+            Some(r) => out.push(format!("unique index {index} on {name}: {l} vs {r}")),
+            None => out.push(format!("unique index {index} on {name}: {l} vs missing")),
+        }
+    }
+    for (index, r) in &right {
+        if !left.contains_key(index) {
+            out.push(format!("unique index {index} on {name}: missing vs {r}"));
+        }
     }
 }

@@ -65,6 +65,7 @@ pub fn from_database(client: &mut postgres::Client) -> Result<Catalog, postgres:
                         columns: vec![],
                         view_sql: None,
                         binding: None,
+                        unique_indexes: Vec::new(),
                     },
                 );
             }
@@ -226,6 +227,46 @@ pub fn from_database(client: &mut postgres::Client) -> Result<Catalog, postgres:
     )? {
         cat.extensions.insert(row.get(0));
         cat.extension_schemas.insert(row.get(0), row.get(1));
+    }
+    for row in client.query(
+        "SELECT i.indrelid, ic.relname, i.indisprimary, c.oid IS NOT NULL, \
+         coalesce(c.condeferrable, false), i.indnullsnotdistinct, \
+         ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord) \
+               LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+               WHERE k.ord <= i.indnkeyatts ORDER BY k.ord), \
+         ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, true) \
+               FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord) \
+               WHERE k.ord <= i.indnkeyatts AND k.attnum = 0 ORDER BY k.ord), \
+         pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) \
+         FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+         LEFT JOIN pg_catalog.pg_constraint c ON c.conindid = i.indexrelid \
+           AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u') \
+         WHERE i.indisunique",
+        &[],
+    )? {
+        let Some(table) = relations.get(&row.get::<_, u32>(0)) else {
+            continue;
+        };
+        let kind = match (row.get::<_, bool>(2), row.get::<_, bool>(3)) {
+            (true, _) => super::UniqueKind::PrimaryKey,
+            (false, true) => super::UniqueKind::Constraint,
+            (false, false) => super::UniqueKind::Index,
+        };
+        let index = super::UniqueIndex {
+            name: row.get(1),
+            kind,
+            deferrable: row.get(4),
+            nulls_not_distinct: row.get(5),
+            columns: row.get(6),
+            expressions: row.get(7),
+            predicate: row.get(8),
+        };
+        if let Some(relation) = cat.tables.get_mut(table) {
+            relation.unique_indexes.push(index);
+        }
+    }
+    for relation in cat.tables.values_mut() {
+        relation.unique_indexes.sort_by(|a, b| a.name.cmp(&b.name));
     }
     cat.search_path = client
         .query_one("SELECT current_schemas(false)::text[]", &[])?

@@ -71,9 +71,12 @@ pub struct Catalog {
     pub extensions: BTreeSet<String>,
     /// The schema each of [`Catalog::extensions`] is installed in (its objects are there).
     pub extension_schemas: BTreeMap<String, String>,
-    /// The schemas an unqualified name is looked up in by the application's queries: the
-    /// default `"$user", public` reduced to the schemas that exist (`current_schemas(false)`).
-    /// A migration's own `SET search_path` only lasts for its session and does not change it.
+    /// The schemas an unqualified name is looked up in by the application's queries, as
+    /// `current_schemas(false)` shows them in a new session: from DDL, the search path stored
+    /// with `ALTER ROLE ... SET search_path` or `ALTER DATABASE ... SET search_path` (else the
+    /// default `"$user", public`), reduced to the schemas that exist. A migration's own `SET
+    /// search_path` only lasts for its session and does not change it. Set it from outside
+    /// (a configured search path) with [`Catalog::set_search_path`].
     pub search_path: Vec<String>,
 }
 
@@ -166,6 +169,37 @@ pub struct Relation {
     /// What the names in [`Relation::view_sql`] referred to when the view (or table) was
     /// created. Only set by [`from_ddl`], with `view_sql`.
     pub binding: Option<Box<ViewBinding>>,
+    /// Its unique indexes, constraint-backed ones included, by name: what `ON CONFLICT`
+    /// chooses its arbiter among (PostgreSQL's `infer_arbiter_indexes`).
+    pub unique_indexes: Vec<UniqueIndex>,
+}
+
+/// A unique index: `CREATE UNIQUE INDEX`, or the index of a `PRIMARY KEY` or `UNIQUE`
+/// constraint (which has the constraint's name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UniqueIndex {
+    pub name: String,
+    pub kind: UniqueKind,
+    /// The key columns in order (`INCLUDE` columns left out); `None` for an expression key.
+    pub columns: Vec<Option<String>>,
+    /// The expression keys' SQL, in key order: as written (DDL), or as `pg_get_indexdef`
+    /// prints it (introspection).
+    pub expressions: Vec<String>,
+    /// A partial index's `WHERE` predicate: as written (DDL), or as `pg_get_expr` prints it.
+    pub predicate: Option<String>,
+    /// `NULLS NOT DISTINCT`.
+    pub nulls_not_distinct: bool,
+    /// A `DEFERRABLE` constraint: never an `ON CONFLICT` arbiter.
+    pub deferrable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UniqueKind {
+    PrimaryKey,
+    /// A `UNIQUE` constraint (`ON CONFLICT ON CONSTRAINT` can name it).
+    Constraint,
+    /// `CREATE UNIQUE INDEX`.
+    Index,
 }
 
 /// What PostgreSQL binds when it creates a view (or runs the query of `CREATE TABLE AS`): the
@@ -224,6 +258,22 @@ impl Relation {
     /// Columns still to be typed from [`Relation::view_sql`].
     pub fn columns_pending(&self) -> bool {
         self.view_sql.is_some() && self.columns.is_empty()
+    }
+
+    /// A relation with these columns and nothing else.
+    pub fn new(kind: RelKind, columns: Vec<Column>) -> Self {
+        Relation {
+            kind,
+            columns,
+            view_sql: None,
+            binding: None,
+            unique_indexes: Vec::new(),
+        }
+    }
+
+    /// The unique index (or constraint) `name`.
+    pub fn unique_index(&self, name: &str) -> Option<&UniqueIndex> {
+        self.unique_indexes.iter().find(|i| i.name == name)
     }
 }
 
@@ -370,6 +420,52 @@ impl Catalog {
                 f.args.iter().map(TypeName::display).collect::<Vec<_>>(),
             )
         });
+    }
+
+    /// Sets [`Catalog::search_path`] from a `search_path` setting (`["$user", "app",
+    /// "public"]`), reduced as PostgreSQL reduces it for `current_schemas(false)`: `"$user"`
+    /// is `user`'s schema when it exists (left out when `user` is unknown), schemas that do not
+    /// exist and `pg_temp` are left out, a schema listed twice counts once.
+    pub fn set_search_path<S: AsRef<str>>(&mut self, setting: &[S], user: Option<&str>) {
+        let mut path: Vec<String> = Vec::new();
+        for entry in setting {
+            let name = match entry.as_ref() {
+                "$user" => match user {
+                    Some(user) => user,
+                    None => continue,
+                },
+                name => name,
+            };
+            let exists =
+                self.schemas.contains(name) || matches!(name, "pg_catalog" | "information_schema");
+            if exists && !path.iter().any(|p| p == name) {
+                path.push(name.to_string());
+            }
+        }
+        self.search_path = path;
+    }
+
+    /// Whether view `name` reads itself through other views (`CREATE OR REPLACE VIEW a AS
+    /// SELECT * FROM b` where `b` reads `a`): PostgreSQL creates such views, and a query that
+    /// reads one fails with `infinite recursion detected in rules for relation "a"`. Follows
+    /// the bindings of views from DDL; `false` for a relation that is not such a view.
+    pub fn view_reads_itself(&self, name: &QualifiedName) -> bool {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![name];
+        while let Some(current) = stack.pop() {
+            let Some(binding) = self.tables.get(current).and_then(|r| r.binding.as_deref()) else {
+                continue;
+            };
+            for bound in &binding.relations {
+                if bound.target == *name {
+                    return true;
+                }
+                if seen.insert(&bound.target) {
+                    stack.push(&bound.target);
+                }
+            }
+        }
+        false
     }
 
     /// The relation `name` in `schema`.

@@ -48,6 +48,28 @@ impl fmt::Display for Catalog {
             for column in &relation.columns {
                 writeln!(f, "  {}", column_line(column, &show(&column.ty)))?;
             }
+            for index in &relation.unique_indexes {
+                let columns: Vec<String> = index
+                    .columns
+                    .iter()
+                    .map(|c| c.as_deref().map_or("(expression)".to_string(), quote_ident))
+                    .collect();
+                let kind = match index.kind {
+                    super::UniqueKind::PrimaryKey => "primary key",
+                    super::UniqueKind::Constraint => "unique constraint",
+                    super::UniqueKind::Index => "unique index",
+                };
+                let predicate = index
+                    .predicate
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(" where {p}"));
+                writeln!(
+                    f,
+                    "  {kind} {} ({}){predicate}",
+                    quote_ident(&index.name),
+                    columns.join(", ")
+                )?;
+            }
             if relation.columns_pending()
                 && let Some(sql) = &relation.view_sql
             {

@@ -35,7 +35,8 @@ pub enum OutputFormat {
     Json,
 }
 
-/// What `squill lint` prints, and its exit status: 0 when clean, 1 on any finding, 2 when the
+/// What `squill lint` prints, and its exit status: 0 when clean, 1 on any finding or on a
+/// statement PostgreSQL would reject, 2 when the
 /// lint could not run (bad arguments, unreadable files).
 #[derive(Debug)]
 pub struct Outcome {
@@ -65,7 +66,7 @@ pub fn execute(args: &LintArgs) -> Outcome {
                 OutputFormat::Json => render_json(&report),
             },
             stderr: String::new(),
-            code: u8::from(!report.findings.is_empty()),
+            code: u8::from(!report.findings.is_empty() || !report.errors.is_empty()),
         },
         Err(message) => usage_error(format!("error: {message}\n")),
     }

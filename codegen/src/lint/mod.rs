@@ -60,6 +60,9 @@ pub struct LintReport {
     pub statements: usize,
     /// Statements sqlparser could not parse: only the token-level rules saw them.
     pub unparsed_statements: usize,
+    /// What PostgreSQL would reject in the migrations (a statement it does not know, a table
+    /// that does not exist, ...), found by the loader `squill generate` reads them with.
+    pub errors: Vec<Diagnostic>,
 }
 
 /// Lints the migrations in `options.schema_dir`.
@@ -86,6 +89,9 @@ pub fn lint_sources(
         linter.file(n, file);
     }
     let (mut report, mut hits) = linter.finish(queries);
+    // The same reading as the offline catalog's: what it rejects, the migration run would.
+    let (_, diagnostics, _) = crate::catalog::from_ddl(&migrations);
+    report.errors = diagnostics.into_iter().filter(|d| d.is_error()).collect();
     hits.retain(|(_, h)| !disabled.contains(h.rule));
     hits.sort_by_key(|(n, h)| (*n, h.span.start));
     report.findings = hits

@@ -7,6 +7,10 @@ use super::{Finding, LintReport};
 /// Every finding as a rustc-style warning (`warning[rule-id]: ...`), then a summary line.
 pub fn render_human(report: &LintReport) -> String {
     let mut out = String::new();
+    for error in &report.errors {
+        out.push_str(error.render().trim_end());
+        out.push_str("\n\n");
+    }
     for finding in &report.findings {
         out.push_str(with_rule_code(finding).trim_end());
         out.push_str("\n\n");
@@ -20,7 +24,14 @@ pub fn render_human(report: &LintReport) -> String {
             n => format!("; {n} not parsed, checked by text-level rules only"),
         }
     );
-    if report.findings.is_empty() {
+    if !report.errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "error: PostgreSQL would reject {} in the migrations; {} ({checked})",
+            plural(report.errors.len(), "statement"),
+            plural(report.findings.len(), "other problem")
+        );
+    } else if report.findings.is_empty() {
         let _ = writeln!(out, "squill lint: no problems found ({checked})");
     } else {
         let _ = writeln!(
@@ -50,8 +61,9 @@ fn plural(n: usize, what: &str) -> String {
     }
 }
 
-/// `{ "findings": [ { "rule", "file", "line", "column", "message", "help" } ], "files_checked",
-/// "statements", "unparsed_statements" }`, laid out as `serde_json::to_string_pretty` would.
+/// `{ "errors": [ { "file", "line", "column", "message", "help" } ], "findings": [ { "rule",
+/// "file", "line", "column", "message", "help" } ], "files_checked", "statements",
+/// "unparsed_statements" }`, laid out as `serde_json::to_string_pretty` would.
 /// `--format json`: one document, fields in a fixed order (serde keeps struct order).
 pub fn render_json(report: &LintReport) -> String {
     #[derive(serde::Serialize)]
@@ -64,7 +76,16 @@ pub fn render_json(report: &LintReport) -> String {
         help: Option<&'a str>,
     }
     #[derive(serde::Serialize)]
+    struct JsonError<'a> {
+        file: Option<&'a str>,
+        line: usize,
+        column: usize,
+        message: &'a str,
+        help: Option<&'a str>,
+    }
+    #[derive(serde::Serialize)]
     struct JsonReport<'a> {
+        errors: Vec<JsonError<'a>>,
         findings: Vec<JsonFinding<'a>>,
         files_checked: usize,
         statements: usize,
@@ -89,7 +110,25 @@ pub fn render_json(report: &LintReport) -> String {
             }
         })
         .collect();
+    let errors = report
+        .errors
+        .iter()
+        .map(|d| {
+            let (file, (line, column)) = match &d.file {
+                Some(f) => (Some(f.name.as_str()), f.line_col(d.span.start)),
+                None => (None, (0, 0)),
+            };
+            JsonError {
+                file,
+                line,
+                column,
+                message: &d.message,
+                help: d.help.as_deref(),
+            }
+        })
+        .collect();
     let document = JsonReport {
+        errors,
         findings,
         files_checked: report.files_checked,
         statements: report.statements,

@@ -148,7 +148,7 @@ async fn transaction_attempt(
     Ok(duration)
 }
 
-/// `-- squill:no-transaction`: each statement on its own (`CREATE INDEX CONCURRENTLY` refuses
+/// `-- squill:no-transaction` (or a file with its own transactions): each statement on its own (`CREATE INDEX CONCURRENTLY` refuses
 /// to run in a multi-statement string), then the history row. A failure stops the file with
 /// the earlier statements committed.
 async fn statement_by_statement(
@@ -190,7 +190,11 @@ async fn statement_by_statement(
                 {
                     backoff(settings, prepared, attempts).await;
                 }
-                Err(failure) => return Err(fail(failure, attempts, index)),
+                Err(failure) => {
+                    // A file's own transaction, left aborted: end it (best effort).
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    return Err(fail(failure, attempts, index));
+                }
             }
         }
         max_attempts = max_attempts.max(attempts);

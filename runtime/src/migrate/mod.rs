@@ -18,7 +18,10 @@
 //!   others wait, re-read the history, and find nothing left to do.
 //! * **All or nothing per file.** Each file and its history row commit in one transaction. A
 //!   file starting with `-- squill:no-transaction` runs statement by statement instead (for
-//!   `CREATE INDEX CONCURRENTLY`).
+//!   `CREATE INDEX CONCURRENTLY`). A file with its own transaction control runs as written, as
+//!   golang-migrate runs it: exactly `BEGIN; ...; COMMIT;` is one transaction (squill's, with
+//!   the history row); anything else runs statement by statement and must commit what it
+//!   begins (checked before anything runs).
 //! * **Strict history.** An applied file that changed or disappeared, a new file older than
 //!   the newest applied one, and a misnamed file are errors; [`Migrator::repair`] and
 //!   [`Migrator::allow_out_of_order`] are the deliberate ways out.

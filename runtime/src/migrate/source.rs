@@ -2,6 +2,8 @@
 //!
 //! Down sections of goose, dbmate and sql-migrate files are blanked out (see `sections`).
 
+use std::ops::Range;
+
 use sha2::{Digest, Sha256};
 
 use super::Migration;
@@ -47,15 +49,35 @@ pub(crate) struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     /// Reads `migration` (never fails: see [`Prepared::check`] for what can be wrong).
+    ///
+    /// A file with its own transaction control (golang-migrate files often have one) runs as
+    /// written: one that is exactly `BEGIN; ...; COMMIT;` is that one transaction, which squill
+    /// runs as its own, history row included (the two statements are blanked, as they would
+    /// open and close the same transaction); any other is run statement by statement, as a
+    /// `-- squill:no-transaction` file, and must close what it opens.
     pub fn read(migration: &'a Migration) -> Self {
         let text = normalize(&migration.sql);
         let sections = super::sections::runnable_text(&text);
-        let statements = split::split(&sections.runnable);
+        let mut runnable = sections.runnable;
+        let mut statements = split::split(&runnable);
+        let mut transactional = !(sections.no_transaction || has_directive(&text));
+        if transactional && statements.iter().any(is_transaction_control) {
+            match single_transaction(&statements) {
+                Some((begin, commit)) => {
+                    for span in [&commit.span, &begin.span] {
+                        let end = span.end + semicolon_after(&runnable, span.end);
+                        blank(&mut runnable, span.start..end);
+                    }
+                    statements.retain(|s| s != &begin && s != &commit);
+                }
+                None => transactional = false,
+            }
+        }
         Prepared {
             migration,
             checksum: checksum(&migration.sql),
-            transactional: !(sections.no_transaction || has_directive(&text)),
-            runnable: sections.runnable,
+            transactional,
+            runnable,
             statements,
             text,
         }
@@ -90,29 +112,13 @@ impl<'a> Prepared<'a> {
         Ok(())
     }
 
-    /// A `COMMIT` inside a file that squill wraps in a transaction would commit half the file
-    /// and leave the history row outside it; refuse before running anything.
+    /// A file that manages its own transactions must close them (a file squill runs in its
+    /// transaction has no transaction control left: see [`Prepared::read`]).
     fn check_transaction_control(&self) -> Result<(), Problem> {
-        if !self.transactional {
-            return self.check_transactions_closed();
+        if self.transactional {
+            return Ok(());
         }
-        for statement in &self.statements {
-            if is_transaction_control(statement) {
-                return Err(self.invalid(
-                    statement.span.start,
-                    format!(
-                        "`{}` in a migration that squill runs in a transaction",
-                        statement.leading_words.first().map_or("", String::as_str)
-                    ),
-                    format!(
-                        "remove BEGIN/COMMIT: squill already runs each file in its own \
-                         transaction, together with its history row; or, if the file must \
-                         manage transactions itself, put `{NO_TRANSACTION}` on its first line"
-                    ),
-                ));
-            }
-        }
-        Ok(())
+        self.check_transactions_closed()
     }
 
     /// A no-transaction file that opens a transaction must close it: an open one would
@@ -183,6 +189,64 @@ fn is_transaction_control(statement: &Statement) -> bool {
     }
 }
 
+/// The plain `BEGIN` (or `START TRANSACTION`) first and `COMMIT` (or `END`) last, with no
+/// other transaction control between: the file is one transaction. Not with options
+/// (`BEGIN ISOLATION LEVEL ...`, `COMMIT AND CHAIN`), which squill's own would drop.
+fn single_transaction(statements: &[Statement]) -> Option<(Statement, Statement)> {
+    let (first, rest) = statements.split_first()?;
+    let (last, middle) = rest.split_last()?;
+    let plain =
+        |s: &Statement, forms: &[&[&str]]| forms.iter().any(|f| s.leading_words.as_slice() == *f);
+    let opens = plain(
+        first,
+        &[
+            &["BEGIN"],
+            &["BEGIN", "TRANSACTION"],
+            &["BEGIN", "WORK"],
+            &["START", "TRANSACTION"],
+        ],
+    );
+    let closes = plain(
+        last,
+        &[
+            &["COMMIT"],
+            &["COMMIT", "TRANSACTION"],
+            &["COMMIT", "WORK"],
+            &["END"],
+            &["END", "TRANSACTION"],
+            &["END", "WORK"],
+        ],
+    );
+    (opens && closes && !middle.iter().any(is_transaction_control))
+        .then(|| (first.clone(), last.clone()))
+}
+
+/// The length of `;` (and the whitespace before it) right after `end`, if there is one.
+fn semicolon_after(text: &str, end: usize) -> usize {
+    let rest = &text[end..];
+    let gap = rest.len() - rest.trim_start().len();
+    if rest[gap..].starts_with(';') {
+        gap + 1
+    } else {
+        0
+    }
+}
+
+/// Replaces `range` of `text` with spaces, line breaks kept (offsets stay offsets in the file).
+fn blank(text: &mut String, range: Range<usize>) {
+    let blanked: String = text[range.clone()]
+        .chars()
+        .map(|c| {
+            if c == '\n' {
+                "\n".to_string()
+            } else {
+                " ".repeat(c.len_utf8())
+            }
+        })
+        .collect();
+    text.replace_range(range, &blanked);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,10 +306,36 @@ mod tests {
     }
 
     #[test]
-    fn transaction_control_is_refused_in_transactional_files() {
-        let err = prepare("BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n").unwrap_err();
-        assert!(err.to_string().contains("0001_t.sql:1:1"), "{err}");
-        assert!(prepare("SAVEPOINT s; SELECT 1; ROLLBACK TO SAVEPOINT s;").is_ok());
+    fn files_with_their_own_transactions_run_as_written() {
+        // One transaction: squill's own, the file's BEGIN and COMMIT blanked.
+        let one = "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n";
+        let p = prepare(one).unwrap();
+        assert!(p.transactional);
+        assert_eq!(p.runnable, "      \nCREATE TABLE a (id int);\n       \n");
+        assert_eq!(p.statements.len(), 1);
+        // With options, or with more than one: as written, outside squill's transaction.
+        for file in [
+            "BEGIN ISOLATION LEVEL SERIALIZABLE;\nSELECT 1;\nCOMMIT;\n",
+            "BEGIN;\nSELECT 1;\nCOMMIT;\nBEGIN;\nSELECT 2;\nCOMMIT;\n",
+            "SET lock_timeout = '1s';\nBEGIN;\nSELECT 1;\nCOMMIT;\n",
+        ] {
+            let p = prepare(file).unwrap();
+            assert!(!p.transactional, "{file}");
+            assert_eq!(p.runnable, file);
+        }
+        // A transaction left open would swallow the history row: refused before running.
+        let err = prepare("CREATE TABLE a (id int);\nBEGIN;\nSELECT 1;\n").unwrap_err();
+        assert!(err.to_string().contains("0001_t.sql:2:1"), "{err}");
+        assert!(err.to_string().contains("never committed"), "{err}");
+    }
+
+    #[test]
+    fn transaction_control_in_no_transaction_files() {
+        assert!(
+            prepare("SAVEPOINT s; SELECT 1; ROLLBACK TO SAVEPOINT s;")
+                .unwrap()
+                .transactional
+        );
         assert!(prepare("-- squill:no-transaction\nBEGIN;\nSELECT 1;\nCOMMIT;").is_ok());
         let err = prepare("-- squill:no-transaction\nSELECT 1;\nBEGIN;\nSELECT 1;").unwrap_err();
         assert!(err.to_string().contains("0001_t.sql:3:1"), "{err}");

@@ -230,8 +230,20 @@ fn mentions_ddl(toks: &[Tok]) -> bool {
         ["create", "alter", "drop"]
             .iter()
             .any(|w| is_word(Some(&toks[i].token), w))
-            && matches!(classify(&toks[i..]), Form::Ddl(_))
+            && matters(&toks[i..])
     })
+}
+
+/// DDL the catalog follows: its forms, and unique indexes.
+fn matters(toks: &[Tok]) -> bool {
+    match classify(toks) {
+        Form::Ddl(_) => true,
+        Form::Index(_) => toks
+            .iter()
+            .take(3)
+            .any(|t| is_word(Some(&t.token), "unique")),
+        _ => false,
+    }
 }
 
 fn string_mentions_ddl(token: &Token) -> bool {
@@ -240,8 +252,8 @@ fn string_mentions_ddl(token: &Token) -> bool {
     };
     let upper = s.to_ascii_uppercase();
     ["CREATE ", "ALTER ", "DROP "].iter().any(|verb| {
-        upper.match_indices(verb).any(|(at, _)| {
-            tokenize(&s[at..], 0).is_ok_and(|toks| matches!(classify(&toks), Form::Ddl(_)))
-        })
+        upper
+            .match_indices(verb)
+            .any(|(at, _)| tokenize(&s[at..], 0).is_ok_and(|toks| matters(&toks)))
     })
 }

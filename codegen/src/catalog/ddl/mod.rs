@@ -2,9 +2,11 @@
 //! `pg_dump --schema-only` output.
 //!
 //! Each file is split into statements (`source::split`), each statement classified by its
-//! leading words: what cannot change the catalog (data, grants, comments, indexes, triggers,
-//! policies, most `SET`s, psql meta-commands) is skipped; what can is parsed with sqlparser
-//! and applied, the way PostgreSQL would apply it, to a [`Catalog`] being built. Where
+//! leading words (`classify`). Skipping is an allow-list: only statement forms PostgreSQL has
+//! and that cannot change the catalog (data, grants, comments, indexes, triggers, policies,
+//! most `SET`s; psql meta-commands are blanked before) are skipped, and their syntax is still
+//! checked (`skipped`); a statement PostgreSQL does not know (`CREAT TABLE`) is its syntax
+//! error. What can change the catalog is parsed with sqlparser and applied, the way PostgreSQL would apply it, to a [`Catalog`] being built. Where
 //! sqlparser rejects valid PostgreSQL, a token-level reader for that statement form reads it
 //! instead (the SQL that runs is never changed), and [`DdlStats`] counts it by form. A
 //! statement that matters and cannot be read, or that PostgreSQL would reject (an unknown
@@ -15,6 +17,7 @@
 //! names go. The session lasts across files, as when one connection applies them all.
 //! `DO` blocks are read for their straight-line statements (see `do_block`).
 
+mod classify;
 mod do_block;
 mod functions;
 mod names;
@@ -22,10 +25,12 @@ mod objects;
 mod operators;
 mod sections;
 mod session;
+mod skipped;
 mod table_syntax;
 mod table_tokens;
 mod tables;
 mod types;
+mod unique;
 mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,6 +46,7 @@ use super::{Catalog, QualifiedName};
 use crate::diagnostic::{Diagnostic, SourceFile, token_span};
 use crate::source::split::split_statements;
 
+use classify::{Form, classify};
 pub use sections::runnable_sql;
 use session::Session;
 
@@ -52,8 +58,12 @@ pub struct DdlStats {
     pub statements: usize,
     /// Statements that changed the catalog or the session (search path).
     pub applied: usize,
-    /// Statements that cannot change the catalog (data, grants, comments, indexes, ...).
+    /// Statements that cannot change the catalog (data, grants, comments, indexes, ...), and
+    /// statements that change what it does not follow (each has a warning).
     pub skipped_irrelevant: usize,
+    /// Of those, statements sqlparser rejected whose syntax was checked by their form's
+    /// required keywords only.
+    pub skipped_unchecked: usize,
     /// Statements that matter, that sqlparser rejected and a token-level reader read.
     pub sqlparser_rejected: usize,
     /// [`DdlStats::sqlparser_rejected`] by statement form (`"ALTER TABLE"`, ...).
@@ -92,6 +102,11 @@ pub(super) struct Loader {
     pub view_deps: BTreeMap<QualifiedName, BTreeSet<QualifiedName>>,
     /// Inheritance parents (partition parents included) of each table.
     pub parents: BTreeMap<QualifiedName, Vec<QualifiedName>>,
+    /// Every index by name (unique ones are also on their table), with its table: index names
+    /// share the namespace of relations.
+    indexes: BTreeMap<QualifiedName, unique::IndexEntry>,
+    /// Unique indexes PostgreSQL made on a partition for its parent's: the parent's index.
+    index_parents: BTreeMap<QualifiedName, QualifiedName>,
     /// Operators a `COMMUTATOR` or `NEGATOR` created as shells, not defined yet.
     pub shell_operators: BTreeSet<super::Operator>,
     pub diagnostics: Vec<Diagnostic>,
@@ -220,29 +235,14 @@ impl From<ReadError> for Problem {
 
 pub(super) type Applied = Result<(), Problem>;
 
-/// What a statement is, from its leading words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Form {
-    /// Cannot change the catalog.
-    Irrelevant,
-    /// `SET search_path`, `RESET`, `set_config(...)`, `DISCARD`, transaction control.
-    Session,
-    Do,
-    /// DDL that can change the catalog; the name of its form.
-    Ddl(&'static str),
-}
-
 impl Loader {
     fn finish(mut self) -> (Catalog, Vec<Diagnostic>, DdlStats) {
         self.cat.sort_functions();
         self.cat.extension_schemas = self.extension_schemas.clone();
-        // What `current_schemas(false)` shows a new session: the default `"$user", public`
-        // reduced to what exists (no schema is named after a user offline).
-        self.cat.search_path = ["public"]
-            .into_iter()
-            .filter(|s| self.cat.schemas.contains(*s))
-            .map(String::from)
-            .collect();
+        // What `current_schemas(false)` shows the application's new sessions.
+        let (path, user, warning) = session::app_search_path(&self.session.stored);
+        self.diagnostics.extend(warning);
+        self.cat.set_search_path(&path, user.as_deref());
         (self.cat, self.diagnostics, self.stats)
     }
 
@@ -260,16 +260,12 @@ impl Loader {
             Ok(toks) => toks,
             Err(e) => {
                 // Only matters if it would have mattered; the words say.
-                if looks_like_ddl(sql) {
-                    self.stats.failed += 1;
-                    self.diagnostics.push(
-                        Diagnostic::error(format!("cannot read this statement: {e}"))
-                            .at(file, token_span(&file.text, range.start))
-                            .label("in this statement"),
-                    );
-                } else {
-                    self.stats.skipped_irrelevant += 1;
-                }
+                self.stats.failed += 1;
+                self.diagnostics.push(
+                    Diagnostic::error(format!("cannot read this statement: {e}"))
+                        .at(file, token_span(&file.text, range.start))
+                        .label("in this statement"),
+                );
                 return;
             }
         };
@@ -281,15 +277,68 @@ impl Loader {
             tolerant,
         };
         match classify(&stmt.toks) {
-            Form::Irrelevant => self.stats.skipped_irrelevant += 1,
+            Form::Irrelevant(form) => match self.check_skipped(&stmt) {
+                Err(problem) if !stmt.tolerant => self.fail(&stmt, form, problem),
+                _ => self.stats.skipped_irrelevant += 1,
+            },
             Form::Session => {
+                if classify::is_rollback(&stmt.toks) {
+                    self.warn(
+                        &stmt,
+                        stmt.head(),
+                        "squill's offline catalog keeps what this ROLLBACK undoes",
+                    );
+                }
                 let result = self.session_statement(&stmt);
                 self.record(&stmt, "SET", result);
             }
             Form::Do => self.do_block(&stmt, text),
             Form::Ddl(form) => {
+                let target = self.unique_target(&stmt, form);
                 let result = self.ddl(&stmt, form);
+                if result.is_ok()
+                    && let Err(problem) = self.unique_after(&stmt, form, target)
+                {
+                    let span = problem.span.unwrap_or_else(|| stmt.head());
+                    self.warn(
+                        &stmt,
+                        span,
+                        format!(
+                            "squill could not read the unique constraints of this statement: {}",
+                            problem.message
+                        ),
+                    );
+                }
                 self.record(&stmt, form, result);
+            }
+            Form::Index(form) => {
+                let result = self
+                    .check_skipped(&stmt)
+                    .and_then(|()| self.index_statement(&stmt));
+                self.record(&stmt, form, result);
+            }
+            Form::Unfollowed(form) => {
+                self.stats.skipped_irrelevant += 1;
+                if !stmt.tolerant {
+                    self.diagnostics.push(
+                        Diagnostic::warning(format!(
+                            "{form} is not followed by squill's offline catalog"
+                        ))
+                        .at(stmt.file, stmt.head())
+                        .help(
+                            "queries that use what it creates or drops are typed without it; \
+                             `analysis = \"live\"` types them on a server",
+                        ),
+                    );
+                }
+            }
+            Form::SyntaxError(at) => {
+                let result = Err(syntax_error(&stmt, at));
+                self.record(&stmt, "", result);
+            }
+            Form::Rejected(message) => {
+                let result = Err(Problem::new(message).at(stmt.head()));
+                self.record(&stmt, "", result);
             }
         }
     }
@@ -298,18 +347,25 @@ impl Loader {
         match result {
             Ok(()) => self.stats.applied += 1,
             Err(_) if stmt.tolerant => self.stats.applied += 1,
-            Err(problem) => {
-                self.stats.failed += 1;
-                let span = problem.span.clone().unwrap_or_else(|| stmt.head());
-                let mut d = Diagnostic::error(problem.message)
-                    .at(stmt.file, span)
-                    .label(format!("in this {form} statement"));
-                if let Some(help) = problem.help {
-                    d = d.help(help);
-                }
-                self.diagnostics.push(d);
-            }
+            Err(problem) => self.fail(stmt, form, problem),
         }
+    }
+
+    fn fail(&mut self, stmt: &Stmt, form: &str, problem: Problem) {
+        self.stats.failed += 1;
+        let span = problem.span.clone().unwrap_or_else(|| stmt.head());
+        let label = if form.is_empty() {
+            "in this statement".to_string()
+        } else {
+            format!("in this {form} statement")
+        };
+        let mut d = Diagnostic::error(problem.message)
+            .at(stmt.file, span)
+            .label(label);
+        if let Some(help) = problem.help {
+            d = d.help(help);
+        }
+        self.diagnostics.push(d);
     }
 
     pub(super) fn warn(&mut self, stmt: &Stmt, span: Range<usize>, message: impl Into<String>) {
@@ -346,7 +402,11 @@ impl Loader {
                 let span = parser_error_span(stmt, &parse_error);
                 Err(
                     Problem::new(format!("cannot read this {form} statement: {parse_error}"))
-                        .at(span),
+                        .at(span)
+                        .help(
+                            "if PostgreSQL accepts it, squill's offline reader falls short: \
+                             `analysis = \"live\"` reads the schema from a server instead",
+                        ),
                 )
             }
         }
@@ -557,131 +617,6 @@ impl Loader {
     }
 }
 
-/// Classifies a statement by its leading words.
-fn classify(toks: &[Tok]) -> Form {
-    let words: Vec<String> = toks
-        .iter()
-        .take(8)
-        .map_while(|t| match &t.token {
-            Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
-            _ => None,
-        })
-        .collect();
-    let w: Vec<&str> = words.iter().map(String::as_str).collect();
-    let Some(&first) = w.first() else {
-        return Form::Irrelevant;
-    };
-    match first {
-        "CREATE" => classify_create(&w[1..]),
-        "ALTER" => classify_alter(toks, &w[1..]),
-        "DROP" => classify_drop(&w[1..]),
-        "DO" => Form::Do,
-        "SET" | "RESET" | "DISCARD" | "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK"
-        | "ABORT" => Form::Session,
-        "SELECT" if mentions_set_config(toks) => Form::Session,
-        _ => Form::Irrelevant,
-    }
-}
-
-fn classify_create(w: &[&str]) -> Form {
-    let mut i = 0;
-    while i < w.len()
-        && matches!(
-            w[i],
-            "OR" | "REPLACE" | "TEMP" | "TEMPORARY" | "LOCAL" | "GLOBAL" | "UNLOGGED" | "RECURSIVE"
-        )
-    {
-        i += 1;
-    }
-    let rest = &w[i..];
-    Form::Ddl(match rest {
-        ["TABLE", ..] => "CREATE TABLE",
-        ["FOREIGN", "TABLE", ..] => "CREATE FOREIGN TABLE",
-        ["VIEW", ..] => "CREATE VIEW",
-        ["MATERIALIZED", "VIEW", ..] => "CREATE MATERIALIZED VIEW",
-        ["TYPE", ..] => "CREATE TYPE",
-        ["DOMAIN", ..] => "CREATE DOMAIN",
-        ["FUNCTION", ..] => "CREATE FUNCTION",
-        ["PROCEDURE", ..] => "CREATE PROCEDURE",
-        ["SEQUENCE", ..] => "CREATE SEQUENCE",
-        ["SCHEMA", ..] => "CREATE SCHEMA",
-        ["EXTENSION", ..] => "CREATE EXTENSION",
-        ["OPERATOR", "CLASS" | "FAMILY", ..] => return Form::Irrelevant,
-        ["OPERATOR", ..] => "CREATE OPERATOR",
-        ["CAST", ..] => "CREATE CAST",
-        _ => return Form::Irrelevant,
-    })
-}
-
-fn classify_alter(toks: &[Tok], w: &[&str]) -> Form {
-    let form = match w {
-        ["TABLE", ..] => "ALTER TABLE",
-        ["FOREIGN", "TABLE", ..] => "ALTER FOREIGN TABLE",
-        ["VIEW", ..] => "ALTER VIEW",
-        ["MATERIALIZED", "VIEW", ..] => "ALTER MATERIALIZED VIEW",
-        ["TYPE", ..] => "ALTER TYPE",
-        ["DOMAIN", ..] => "ALTER DOMAIN",
-        ["FUNCTION", ..] => "ALTER FUNCTION",
-        ["PROCEDURE", ..] => "ALTER PROCEDURE",
-        ["ROUTINE", ..] => "ALTER ROUTINE",
-        ["SEQUENCE", ..] => "ALTER SEQUENCE",
-        ["SCHEMA", ..] => "ALTER SCHEMA",
-        ["EXTENSION", ..] => "ALTER EXTENSION",
-        ["OPERATOR", "CLASS" | "FAMILY", ..] => return Form::Irrelevant,
-        ["OPERATOR", ..] => "ALTER OPERATOR",
-        _ => return Form::Irrelevant,
-    };
-    if is_owner_change(toks) {
-        return Form::Irrelevant;
-    }
-    Form::Ddl(form)
-}
-
-/// `ALTER ... OWNER TO role` with nothing else in it.
-fn is_owner_change(toks: &[Tok]) -> bool {
-    let n = toks.len();
-    n >= 3
-        && super::tokens::is_word(Some(&toks[n - 3].token), "owner")
-        && super::tokens::is_word(Some(&toks[n - 2].token), "to")
-        && !toks.iter().any(|t| t.token == Token::Comma)
-}
-
-fn classify_drop(w: &[&str]) -> Form {
-    Form::Ddl(match w {
-        ["TABLE", ..] => "DROP TABLE",
-        ["FOREIGN", "TABLE", ..] => "DROP FOREIGN TABLE",
-        ["VIEW", ..] => "DROP VIEW",
-        ["MATERIALIZED", "VIEW", ..] => "DROP MATERIALIZED VIEW",
-        ["TYPE", ..] => "DROP TYPE",
-        ["DOMAIN", ..] => "DROP DOMAIN",
-        ["FUNCTION", ..] => "DROP FUNCTION",
-        ["PROCEDURE", ..] => "DROP PROCEDURE",
-        ["ROUTINE", ..] => "DROP ROUTINE",
-        ["SEQUENCE", ..] => "DROP SEQUENCE",
-        ["SCHEMA", ..] => "DROP SCHEMA",
-        ["EXTENSION", ..] => "DROP EXTENSION",
-        ["OPERATOR", "CLASS" | "FAMILY", ..] => return Form::Irrelevant,
-        ["OPERATOR", ..] => "DROP OPERATOR",
-        ["CAST", ..] => "DROP CAST",
-        _ => return Form::Irrelevant,
-    })
-}
-
-fn mentions_set_config(toks: &[Tok]) -> bool {
-    toks.iter()
-        .any(|t| matches!(&t.token, Token::Word(w) if w.value.eq_ignore_ascii_case("set_config")))
-}
-
-/// For text the tokenizer cannot read: does it start like DDL that matters?
-fn looks_like_ddl(sql: &str) -> bool {
-    let mut words = sql.split_whitespace().map(str::to_ascii_uppercase);
-    matches!(words.next().as_deref(), Some("CREATE" | "ALTER" | "DROP"))
-        && !matches!(
-            words.next().as_deref(),
-            Some("INDEX" | "UNIQUE" | "TRIGGER" | "POLICY" | "ROLE" | "USER" | "RULE")
-        )
-}
-
 /// sqlparser's `at Line: l, Column: c` as a span in the file.
 fn parser_error_span(stmt: &Stmt, message: &str) -> Range<usize> {
     let number_after = |key: &str| -> Option<u64> {
@@ -700,5 +635,27 @@ fn parser_error_span(stmt: &Stmt, message: &str) -> Range<usize> {
             token_span(&stmt.file.text, start)
         }
         _ => stmt.head(),
+    }
+}
+
+/// PostgreSQL's `syntax error at or near "word"` at token `at` (a statement that starts with
+/// no keyword PostgreSQL knows there), with the keyword it was most likely meant to be.
+fn syntax_error(stmt: &Stmt, at: usize) -> Problem {
+    let problem = skipped::syntax_error_at_token(stmt, Some(at));
+    let Some(tok) = stmt.toks.get(at) else {
+        return problem;
+    };
+    let word = stmt.text_of(tok.span.clone()).to_ascii_uppercase();
+    let candidates = if at == 0 {
+        classify::STATEMENT_WORDS
+    } else {
+        classify::OBJECT_WORDS
+    };
+    match crate::diagnostic::closest(&word, candidates.iter().copied()) {
+        Some(keyword) => problem.help(format!("did you mean `{keyword}`?")),
+        None => problem.help(
+            "PostgreSQL has no statement that starts this way (squill reads every statement of \
+             the schema, as the server will)",
+        ),
     }
 }

@@ -326,6 +326,7 @@ impl Loader {
         self.cat.tables.contains_key(qn)
             || self.cat.sequences.contains(qn)
             || self.cat.composites.contains_key(qn)
+            || self.index_name_taken(qn)
     }
 
     /// Some type already uses the name (a relation's row type included).

@@ -1,13 +1,19 @@
 //! The session the DDL runs in: its search path (`SET search_path`, pg_dump's
 //! `set_config('search_path', '', false)`, `SET LOCAL`, `RESET`), transactions (which end
 //! `SET LOCAL`), and temporary tables (which live in `pg_temp` and never reach the catalog).
+//!
+//! Also what later sessions start with: `ALTER ROLE ... SET search_path` and `ALTER DATABASE
+//! ... SET search_path` (`pg_db_role_setting`), from which [`Loader::finish`] decides the
+//! search path of the application's sessions (see [`app_search_path`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use sqlparser::tokenizer::Token;
 
 use super::{Applied, Loader, Problem, Stmt};
 use crate::catalog::tokens::{Cursor, fold_ident, split_commas};
+use crate::diagnostic::Diagnostic;
 
 #[derive(Debug, Clone)]
 pub(in crate::catalog) struct Session {
@@ -17,6 +23,19 @@ pub(in crate::catalog) struct Session {
     local_search_path: Option<Vec<String>>,
     /// Temporary relations (and views) created so far.
     pub temp_relations: BTreeSet<String>,
+    /// `pg_db_role_setting` for `search_path`: by (role, database), `None` for `ALL` / any.
+    pub stored: BTreeMap<SettingKey, StoredPath>,
+}
+
+/// `(role, database)` of a stored setting; `None` for all roles / any database.
+pub(in crate::catalog) type SettingKey = (Option<String>, Option<String>);
+
+/// A search path stored for new sessions, and the statement that stored it.
+#[derive(Debug, Clone)]
+pub(in crate::catalog) struct StoredPath {
+    pub path: Vec<String>,
+    pub file: crate::diagnostic::SourceFile,
+    pub span: Range<usize>,
 }
 
 impl Default for Session {
@@ -25,6 +44,7 @@ impl Default for Session {
             search_path: default_search_path(),
             local_search_path: None,
             temp_relations: BTreeSet::new(),
+            stored: BTreeMap::new(),
         }
     }
 }
@@ -102,11 +122,64 @@ impl Loader {
             }
         } else if c.eat_word("select") {
             self.set_config(stmt)?;
+        } else if c.eat_word("alter") {
+            self.alter_role_or_database(stmt, &mut c)?;
         } else if ["commit", "end", "abort"].iter().any(|w| c.is_word(w))
             || (c.is_word("rollback") && !c.is_word_at(1, "to"))
         {
             self.session.end_transaction();
         }
+        Ok(())
+    }
+
+    /// `ALTER ROLE r [IN DATABASE d] SET search_path ...`, `ALTER ROLE ALL ...`, `ALTER USER`,
+    /// `ALTER DATABASE d SET search_path ...`, their `RESET search_path` and `SET ... FROM
+    /// CURRENT`.
+    fn alter_role_or_database(&mut self, stmt: &Stmt, c: &mut Cursor) -> Applied {
+        let (role, database) = if c.eat_word("database") {
+            (None, Some(c.ident()?))
+        } else if c.eat_word("role") || c.eat_word("user") {
+            let role = if c.eat_word("all") {
+                None
+            } else {
+                Some(c.ident()?)
+            };
+            let database = if c.eat_words(&["in", "database"]) {
+                Some(c.ident()?)
+            } else {
+                None
+            };
+            (role, database)
+        } else {
+            return Err(c.error("expected ROLE, USER or DATABASE").into());
+        };
+        let key = (role, database);
+        if c.eat_word("reset") {
+            self.session.stored.remove(&key);
+            return Ok(());
+        }
+        c.expect_word("set")?;
+        c.expect_word("search_path")?;
+        let path = if c.eat_words(&["from", "current"]) {
+            self.session.search_path().to_vec()
+        } else {
+            if !(c.eat(&Token::Eq) || c.eat_word("to")) {
+                return Err(c.error("expected TO or =").into());
+            }
+            if c.eat_word("default") {
+                self.session.stored.remove(&key);
+                return Ok(());
+            }
+            set_list(c.rest())
+        };
+        self.session.stored.insert(
+            key,
+            StoredPath {
+                path,
+                file: stmt.file.clone(),
+                span: stmt.head(),
+            },
+        );
         Ok(())
     }
 
@@ -151,6 +224,70 @@ impl Loader {
         self.set_search_path(split_identifier_string(&value), local);
         Ok(())
     }
+}
+
+/// The search path the application's sessions start with, and the user `"$user"` stands for
+/// in it when that is known; a warning when the schema leaves it ambiguous.
+///
+/// At connection PostgreSQL applies the stored setting for the role in the database, else for
+/// the role, else for the database, else for all roles (`pg_db_role_setting`), else the
+/// server's default `"$user", public`. Offline the application's role and database are not
+/// known: a level where every stored setting agrees (typically one `ALTER ROLE app SET
+/// search_path`) is taken; one where they disagree is reported and passed over. A plain `SET
+/// search_path` in the schema is not taken: it lasts for the session that applies the schema
+/// (pg_dump sets `''` there, and qualifies every name).
+pub(super) fn app_search_path(
+    stored: &BTreeMap<SettingKey, StoredPath>,
+) -> (Vec<String>, Option<String>, Option<Diagnostic>) {
+    let levels: [&dyn Fn(&SettingKey) -> bool; 3] = [
+        &|(role, _)| role.is_some(),
+        &|(role, database)| role.is_none() && database.is_some(),
+        &|(role, database)| role.is_none() && database.is_none(),
+    ];
+    let mut warning = None;
+    for level in levels {
+        // Role-and-database settings before the role's own: the most specific one per role.
+        let entries: Vec<(&SettingKey, &StoredPath)> =
+            stored.iter().filter(|(key, _)| level(key)).collect();
+        let Some((_, first)) = entries.first() else {
+            continue;
+        };
+        if entries.iter().all(|(_, s)| s.path == first.path) {
+            let roles: BTreeSet<&String> = entries
+                .iter()
+                .filter_map(|((r, _), _)| r.as_ref())
+                .collect();
+            let user = (roles.len() == 1)
+                .then(|| roles.into_iter().next().cloned())
+                .flatten();
+            return (first.path.clone(), user, warning);
+        }
+        if warning.is_none() {
+            let listed: Vec<String> = entries
+                .iter()
+                .map(|((role, database), s)| {
+                    let who = match (role, database) {
+                        (Some(r), Some(d)) => format!("role {r} in database {d}"),
+                        (Some(r), None) => format!("role {r}"),
+                        (None, Some(d)) => format!("database {d}"),
+                        (None, None) => "all roles".to_string(),
+                    };
+                    format!("{who}: {}", s.path.join(", "))
+                })
+                .collect();
+            let (_, last) = entries[entries.len() - 1];
+            warning = Some(
+                Diagnostic::warning(
+                    "the schema stores different search paths for new sessions; squill cannot \
+                     tell which one the application's sessions get",
+                )
+                .at(&last.file, last.span.clone())
+                .note(listed.join("; "))
+                .help("set `search_path` in squill.toml to the one the application uses"),
+            );
+        }
+    }
+    (default_search_path(), None, warning)
 }
 
 /// The values of `SET search_path TO a, "B", 'c'`: identifiers folded, strings taken as names.

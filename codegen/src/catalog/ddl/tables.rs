@@ -358,6 +358,7 @@ impl Loader {
                 columns,
                 view_sql: None,
                 binding: None,
+                unique_indexes: Vec::new(),
             },
         );
         Ok(())
@@ -484,6 +485,7 @@ impl Loader {
                     columns,
                     view_sql: None,
                     binding: None,
+                    unique_indexes: Vec::new(),
                 }
             }
             None => Relation {
@@ -491,6 +493,7 @@ impl Loader {
                 columns: vec![],
                 view_sql: Some(super::views::with_column_names(sql, &query.columns)),
                 binding: Some(Box::new(self.bind_query(ast.as_deref()))),
+                unique_indexes: Vec::new(),
             },
         };
         self.cat.tables.insert(qn, relation);
@@ -813,6 +816,7 @@ impl Loader {
         }
         let relation = self.cat.tables.remove(old).expect("relation exists");
         self.cat.tables.insert(new.clone(), relation);
+        self.move_indexes(old, &new);
         if old.schema != new.schema {
             // Owned sequences move along with their table.
             let owned: Vec<QualifiedName> = self
@@ -861,6 +865,7 @@ impl Loader {
             return;
         }
         self.drop_owned_sequences_of_column(qn, None);
+        self.forget_indexes(qn);
         self.view_deps.remove(qn);
         let children: Vec<QualifiedName> = self
             .parents
@@ -1018,8 +1023,10 @@ fn rename_key<V>(
 
 /// PostgreSQL's `makeObjectName(name1, name2, label)`: `name1_name2_label`, the longer of the
 /// two names shortened first until it fits in 63 bytes (never splitting a character).
+/// An empty `name2` is none (`t_pkey`).
 pub(super) fn make_object_name(name1: &str, name2: &str, label: &str) -> String {
-    let overhead = 1 + if label.is_empty() { 0 } else { label.len() + 1 };
+    let overhead =
+        usize::from(!name2.is_empty()) + if label.is_empty() { 0 } else { label.len() + 1 };
     let available = crate::catalog::tokens::MAX_IDENTIFIER - overhead;
     let (mut n1, mut n2) = (name1.len(), name2.len());
     while n1 + n2 > available {
@@ -1035,7 +1042,11 @@ pub(super) fn make_object_name(name1: &str, name2: &str, label: &str) -> String 
         }
         s[..n].to_string()
     };
-    let mut name = format!("{}_{}", clip(name1, n1), clip(name2, n2));
+    let mut name = clip(name1, n1);
+    if !name2.is_empty() {
+        name.push('_');
+        name.push_str(&clip(name2, n2));
+    }
     if !label.is_empty() {
         name.push('_');
         name.push_str(label);

@@ -36,6 +36,9 @@ pub(super) struct ViewDef {
     pub or_replace: bool,
     pub if_not_exists: bool,
     pub temporary: bool,
+    /// `CREATE RECURSIVE VIEW`: PostgreSQL's shorthand for `CREATE VIEW v (cols) AS WITH
+    /// RECURSIVE v (cols) AS (query) SELECT cols FROM v`.
+    pub recursive: bool,
     pub columns: Vec<String>,
     /// The defining query's byte range in the file.
     pub query: Range<usize>,
@@ -43,6 +46,11 @@ pub(super) struct ViewDef {
 }
 
 pub(super) fn from_ast(stmt: &Stmt, view: &ast::CreateView) -> Result<ViewDef, Problem> {
+    let mut c = Cursor::new(&stmt.toks);
+    c.skip_until_word(&["recursive", "view"]);
+    if c.is_word("recursive") {
+        return Err(Problem::use_tokens("RECURSIVE"));
+    }
     let query = query_span_after_as(stmt).ok_or_else(|| Problem::use_tokens("no AS"))?;
     Ok(ViewDef {
         name: object_name(&view.name),
@@ -51,6 +59,7 @@ pub(super) fn from_ast(stmt: &Stmt, view: &ast::CreateView) -> Result<ViewDef, P
         or_replace: view.or_replace,
         if_not_exists: view.if_not_exists,
         temporary: view.temporary,
+        recursive: false,
         columns: view.columns.iter().map(|c| ident(&c.name)).collect(),
         query,
         ast: Some(view.query.clone()),
@@ -61,7 +70,10 @@ pub(super) fn from_tokens(stmt: &Stmt, c: &mut Cursor) -> Result<ViewDef, ReadEr
     c.expect_word("create")?;
     let or_replace = c.eat_words(&["or", "replace"]);
     let temporary = c.eat_word("temp") || c.eat_word("temporary");
-    c.eat_word("recursive");
+    let recursive = c.eat_word("recursive");
+    if recursive && c.is_word("materialized") {
+        return Err(syntax_error(c));
+    }
     let materialized = c.eat_word("materialized");
     c.expect_word("view")?;
     let if_not_exists = c.eat_words(&["if", "not", "exists"]);
@@ -74,9 +86,26 @@ pub(super) fn from_tokens(stmt: &Stmt, c: &mut Cursor) -> Result<ViewDef, ReadEr
             columns.push(Cursor::new(part).ident()?);
         }
     }
+    // The grammar of the recursive form has the column list, and no other.
+    if recursive && columns.is_empty() {
+        return Err(syntax_error(c));
+    }
     c.skip_until_word(&["as"]);
     c.expect_word("as")?;
     let query = query_span(c.rest()).ok_or_else(|| c.error("expected the view's query"))?;
+    // `WITH [CASCADED | LOCAL] CHECK OPTION`, which `query_span` left out.
+    let check_option = c.rest().iter().find(|t| t.span.start >= query.end);
+    if recursive
+        && let Some(with) = check_option
+        && c.rest()
+            .last()
+            .is_some_and(|t| is_word(Some(&t.token), "option"))
+    {
+        return Err(ReadError::new(
+            "WITH CHECK OPTION not supported on recursive views",
+            with.span.clone(),
+        ));
+    }
     let ast = parse_query(stmt.text_of(query.clone()));
     Ok(ViewDef {
         name,
@@ -85,10 +114,19 @@ pub(super) fn from_tokens(stmt: &Stmt, c: &mut Cursor) -> Result<ViewDef, ReadEr
         or_replace,
         if_not_exists,
         temporary,
+        recursive,
         columns,
         query,
         ast,
     })
+}
+
+/// PostgreSQL's `syntax error at or near "..."` at the cursor.
+fn syntax_error(c: &Cursor) -> ReadError {
+    match c.rest().first() {
+        Some(tok) => c.error(format!("syntax error at or near \"{}\"", tok.token)),
+        None => c.error("syntax error at end of input"),
+    }
 }
 
 /// The byte range of a query in `rest` (the tokens after `AS`), without a trailing
@@ -131,6 +169,24 @@ pub(super) fn parse_query(sql: &str) -> Option<Box<Query>> {
     let mut parser = Parser::new(&PostgreSqlDialect {}).try_with_sql(sql).ok()?;
     let query = parser.parse_query().ok()?;
     parser.peek_token().token.eq(&Token::EOF).then_some(query)
+}
+
+/// The names of the CTEs a query defines, at any depth.
+fn cte_names(query: &Query) -> BTreeSet<String> {
+    struct Ctes(BTreeSet<String>);
+    impl ast::Visitor for Ctes {
+        type Break = ();
+        fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+            if let Some(with) = &query.with {
+                self.0
+                    .extend(with.cte_tables.iter().map(|cte| ident(&cte.alias.name)));
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut ctes = Ctes(BTreeSet::new());
+    let _ = ast::Visit::visit(query, &mut ctes);
+    ctes.0
 }
 
 /// The query with the view's column names applied, for the analyzer.
@@ -250,20 +306,86 @@ impl Loader {
                 Problem::new(format!("relation \"{}\" already exists", qn.name)).at(def.name_span),
             );
         }
-        let sql = stmt.text_of(def.query.clone());
-        let deps = self.relations_read(def.ast.as_deref());
-        let binding = self.bind_query(def.ast.as_deref());
+        let written = stmt.text_of(def.query.clone());
+        let (sql, ast) = if def.recursive {
+            let name = quote_ident(&qn.name);
+            let columns: Vec<String> = def.columns.iter().map(|c| quote_ident(c)).collect();
+            let columns = columns.join(", ");
+            let sql = format!(
+                "WITH RECURSIVE {name}({columns}) AS ({written}) SELECT {columns} FROM {name}"
+            );
+            let ast = parse_query(&sql);
+            (sql, ast)
+        } else {
+            self.check_self_reference(stmt, &def)?;
+            (with_column_names(written, &def.columns), def.ast.clone())
+        };
+        let deps = self.relations_read(ast.as_deref());
+        let binding = self.bind_query(ast.as_deref());
         self.view_deps.insert(qn.clone(), deps);
         self.cat.tables.insert(
             qn,
             Relation {
                 kind,
                 columns: vec![],
-                view_sql: Some(with_column_names(sql, &def.columns)),
+                view_sql: Some(sql),
                 binding: Some(Box::new(binding)),
+                unique_indexes: Vec::new(),
             },
         );
         Ok(())
+    }
+
+    /// A view cannot read itself: in its query, its own name (not a CTE's) finds no relation
+    /// while it is being created, as `relation "v" does not exist` (a recursive view is
+    /// written `CREATE RECURSIVE VIEW`).
+    fn check_self_reference(&self, stmt: &Stmt, def: &ViewDef) -> Applied {
+        let Some(query) = def.ast.as_deref() else {
+            return Ok(());
+        };
+        let ctes = cte_names(query);
+        let mut itself = false;
+        let _ = visit_relations(query, |name| {
+            let parts = object_name(name);
+            let is_cte = matches!(parts.as_slice(), [one] if ctes.contains(one));
+            if parts == def.name && !is_cte && self.bound_relation_or_system(&parts).is_none() {
+                itself = true;
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        if !itself {
+            return Ok(());
+        }
+        let last = def.name.last().cloned().unwrap_or_default();
+        let span = stmt
+            .toks
+            .iter()
+            .filter(|t| t.span.start >= def.query.start)
+            .find(|t| {
+                matches!(&t.token, Token::Word(w)
+                if crate::catalog::tokens::fold_ident(&w.value, w.quote_style.is_some()) == last)
+            })
+            .map_or_else(|| stmt.head(), |t| t.span.clone());
+        let written: Vec<String> = def.name.iter().map(|p| quote_ident(p)).collect();
+        Err(Problem::new(format!("relation \"{}\" does not exist", written.join(".")))
+            .at(span)
+            .help("a view that reads itself is written CREATE RECURSIVE VIEW name (columns) AS ..."))
+    }
+
+    /// What a relation name finds: a catalog relation, or a system one (`Some(None)`).
+    fn bound_relation_or_system(&self, parts: &[String]) -> Option<Option<QualifiedName>> {
+        if let Some(qn) = self.find_relation(parts) {
+            return Some(Some(qn));
+        }
+        let builtins = crate::builtins::Builtins::load();
+        let system = match parts {
+            [name] => ["pg_catalog", "information_schema"]
+                .iter()
+                .any(|s| builtins.relation(s, name).is_some()),
+            [schema, name] => builtins.relation(schema, name).is_some(),
+            _ => false,
+        };
+        system.then_some(None)
     }
 
     /// What the names of a view's (or `CREATE TABLE AS`'s) query refer to now: the session's
