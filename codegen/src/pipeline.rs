@@ -302,11 +302,11 @@ fn offline_types(loaded: &Loaded, config: &Config) -> Typed {
         .iter()
         .map(|m| SourceFile::new(m.file.clone(), m.sql.as_str()))
         .collect();
-    let (catalog, diagnostics, _stats) = crate::catalog::from_ddl(&ddl);
-    let mut schema = crate::analyze::Schema::from_catalog(&catalog);
+    let (mut catalog, diagnostics, _stats) = crate::catalog::from_ddl(&ddl);
     if let Some(path) = &config.search_path {
-        schema.search_path = path.clone();
+        catalog.set_search_path(path, None);
     }
+    let schema = crate::analyze::Schema::from_catalog(&catalog);
     let per_file = loaded
         .files
         .iter()
