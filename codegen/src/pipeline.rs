@@ -302,7 +302,20 @@ fn offline_types(loaded: &Loaded, config: &Config) -> Typed {
         .iter()
         .map(|m| SourceFile::new(m.file.clone(), m.sql.as_str()))
         .collect();
-    let (mut catalog, diagnostics, _stats) = crate::catalog::from_ddl(&ddl);
+    let (mut catalog, mut diagnostics, _stats) = crate::catalog::from_ddl(&ddl);
+    if loaded.per_statement {
+        // Schema files run as psql runs them (an sqlc project's): a statement PostgreSQL
+        // rejects is left out and the rest applies, so it is a warning; queries that need
+        // what it would have created fail on their own.
+        for d in &mut diagnostics {
+            if d.is_error() {
+                d.severity = crate::diagnostic::Severity::Warning;
+                d.notes.push(
+                    "this schema file runs as psql runs it: PostgreSQL leaves this statement out and applies the rest".into(),
+                );
+            }
+        }
+    }
     if let Some(path) = &config.search_path {
         catalog.set_search_path(path, None);
     }

@@ -73,7 +73,8 @@ pub fn display_name(path: &Path, root: &Path) -> String {
 
 /// Applies every migration in order; the first failure becomes a diagnostic in its file.
 /// With `per_statement`, every file runs statement by statement as psql runs it (for schema
-/// files that are not migrations).
+/// files that are not migrations, such as an sqlc project's): a statement PostgreSQL rejects
+/// is left out and the rest still runs (the offline loader has warned about it).
 pub fn apply(
     client: &mut postgres::Client,
     migrations: &[MigrationFile],
@@ -94,9 +95,10 @@ pub fn apply(
             // offsets still point into the file).
             let runnable = crate::catalog::runnable_sql(&migration.sql);
             for range in split_statements(&runnable) {
-                client
-                    .batch_execute(&runnable[range.clone()])
-                    .map_err(|e| migration_error(&file, range.start, &e))?;
+                let result = client.batch_execute(&runnable[range.clone()]);
+                if !per_statement {
+                    result.map_err(|e| migration_error(&file, range.start, &e))?;
+                }
             }
         } else if let Err(e) = client.batch_execute(&migration.sql) {
             return Err(
