@@ -313,6 +313,27 @@ impl Schema {
             .filter(|&t| self.types.is_composite(t))
     }
 
+    /// The name of the relation `[schema.]name` if it has system columns (`xmin`, `ctid`, ...):
+    /// any relation with storage or a foreign table, not a view (whose `pg_attribute` has none).
+    pub(crate) fn system_columns_of(&self, parts: &[String]) -> Option<String> {
+        use crate::builtins::RelationKind as B;
+        use crate::catalog::RelKind as K;
+        let (schema, name) = match self.bound_target(parts) {
+            Some(target) => (target.schema.clone(), target.name.clone()),
+            None => {
+                let (schema, system) = self.find_relation(parts)?;
+                let name = parts.last()?.clone();
+                if system {
+                    let kind = self.types.builtins.relation(&schema, &name)?.kind;
+                    return (kind != B::View).then_some(name);
+                }
+                (schema, name)
+            }
+        };
+        let kind = self.relkinds.get(&(schema, name.clone()));
+        (kind != Some(&K::View)).then_some(name)
+    }
+
     /// Why `LOCK` may not lock the relation `[schema.]name` (`RangeVarCallbackForLockTable`
     /// takes tables, partitioned tables and views): the kind of relation it is, as PostgreSQL
     /// words it. `Ok(None)`: lockable; `Err(())`: no such relation.

@@ -778,6 +778,7 @@ fn table_factor(
         TableFactor::Table { name, alias, .. } => {
             let parts = name_parts(name)?;
             let table = parts.last().cloned().unwrap_or_default();
+            let mut system_columns = None;
             let (mut cols, row_type) = if parts.len() == 1
                 && let Some(cte) = outer.cte(&table)
             {
@@ -788,6 +789,7 @@ fn table_factor(
                     _ => sqlparser::tokenizer::Span::empty(),
                 };
                 let cols = relation_cols(cx.schema, &parts).map_err(|e| e.at(span))?;
+                system_columns = cx.schema.system_columns_of(&parts);
                 (cols, cx.schema.relation_row_type(&parts))
             };
             let rel_name = match alias {
@@ -797,7 +799,9 @@ fn table_factor(
                 }
                 None => table,
             };
-            Ok(vec![Item::new(Some(rel_name), cols, row_type)])
+            let mut item = Item::new(Some(rel_name), cols, row_type);
+            item.system_columns = system_columns;
+            Ok(vec![item])
         }
         TableFactor::Derived {
             lateral,
@@ -1088,11 +1092,13 @@ fn builtin_relation_cols(schema: &Schema, rel: &crate::builtins::BuiltinRelation
 fn target(cx: &Cx, name: &sqlparser::ast::ObjectName, alias: Option<String>) -> Res<Item> {
     let parts = name_parts(name)?;
     let cols = relation_cols(cx.schema, &parts)?;
-    Ok(Item::new(
+    let mut item = Item::new(
         Some(alias.unwrap_or_else(|| parts.last().cloned().unwrap_or_default())),
         cols,
         cx.schema.relation_row_type(&parts),
-    ))
+    );
+    item.system_columns = cx.schema.system_columns_of(&parts);
+    Ok(item)
 }
 
 fn target_column<'a>(item: &'a Item, name: &str) -> Res<&'a Col> {

@@ -504,3 +504,36 @@ SELECT mood, age, max(name) AS top FROM people GROUP BY GROUPING SETS ((mood), (
 
 -- name: RollupOnEmpty :many
 SELECT mood, count(*) AS n, max(id) AS m FROM people WHERE false GROUP BY ROLLUP (mood);
+
+-- name: UpsertReportsInserted :one
+INSERT INTO toys (pet_id, label) VALUES ($1, $2)
+ON CONFLICT (id) DO UPDATE SET label = excluded.label
+RETURNING *, (xmax = 0) AS inserted;
+
+-- name: SystemColumns :many
+SELECT ctid, xmin, xmax, cmin, cmax, tableoid, p.xmin AS px FROM pets p;
+
+-- name: SystemColumnsOuterJoin :many
+SELECT p.ctid, t.xmin, t.ctid AS toy_ctid FROM pets p LEFT JOIN toys t ON t.pet_id = p.id;
+
+-- name: SystemColumnsOfMaterializedViewAndCatalog :many
+SELECT m.xmin, c.ctid, c.tableoid FROM pet_counts m, pg_class c;
+
+-- name: UpdateReturningSystemColumns :many
+UPDATE toys SET label = $1 WHERE id = $2 RETURNING ctid, xmax;
+
+-- name: SystemColumnOfView :many
+SELECT xmin FROM pet_owners;
+
+-- name: SystemColumnOfSubquery :many
+SELECT xmin FROM (SELECT * FROM pets) s;
+
+-- name: SystemColumnAmbiguous :many
+SELECT xmin FROM pets, toys;
+
+-- name: SystemColumnOfExcluded :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x')
+ON CONFLICT (id) DO UPDATE SET label = excluded.xmin::text;
+
+-- name: SystemColumnHiddenByJoin :many
+SELECT xmin FROM pets JOIN toys ON true;
