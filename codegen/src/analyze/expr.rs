@@ -306,27 +306,30 @@ impl<'s> Cx<'s> {
                 expr,
                 pattern,
                 escape_char,
-            }
-            | Expr::ILike {
+            } => self.like(
+                scope,
+                false,
+                *negated,
+                *any,
+                expr,
+                pattern,
+                escape_char.as_deref(),
+            ),
+            Expr::ILike {
                 negated,
                 any,
                 expr,
                 pattern,
                 escape_char,
-            } => {
-                if *any || escape_char.is_some() {
-                    return unsupported("LIKE ANY / LIKE ... ESCAPE");
-                }
-                let ilike = matches!(e, Expr::ILike { .. });
-                let name = match (ilike, negated) {
-                    (false, false) => "~~",
-                    (false, true) => "!~~",
-                    (true, false) => "~~*",
-                    (true, true) => "!~~*",
-                };
-                let t = self.binary(scope, name, expr, pattern)?;
-                Ok(Typed::value(t.ty, t.nullable))
-            }
+            } => self.like(
+                scope,
+                true,
+                *negated,
+                *any,
+                expr,
+                pattern,
+                escape_char.as_deref(),
+            ),
             Expr::InList { expr, list, .. } => self.in_list(scope, expr, list),
             Expr::InSubquery { expr, subquery, .. } => {
                 // A row `(a, b) IN (SELECT x, y ...)` compares column by column.
@@ -742,7 +745,13 @@ impl<'s> Cx<'s> {
         Ok(Typed::value(oid::BOOL, nullable))
     }
 
-    fn binary(&mut self, scope: &Scope, name: &str, left: &Expr, right: &Expr) -> Res<Typed> {
+    pub(super) fn binary(
+        &mut self,
+        scope: &Scope,
+        name: &str,
+        left: &Expr,
+        right: &Expr,
+    ) -> Res<Typed> {
         let mut l = self.expr(scope, left)?;
         let mut r = self.expr(scope, right)?;
         // A resolution failure points at the operator: the first token after the left operand.
@@ -751,7 +760,7 @@ impl<'s> Cx<'s> {
     }
 
     /// Resolves `l op r` (or `op r`) and coerces the operands.
-    fn apply_operator(
+    pub(super) fn apply_operator(
         &mut self,
         _scope: &Scope,
         name: &str,
@@ -774,7 +783,13 @@ impl<'s> Cx<'s> {
         ))
     }
 
-    fn any_all(&mut self, scope: &Scope, name: &str, left: &Expr, right: &Expr) -> Res<Typed> {
+    pub(super) fn any_all(
+        &mut self,
+        scope: &Scope,
+        name: &str,
+        left: &Expr,
+        right: &Expr,
+    ) -> Res<Typed> {
         let mut l = self.expr(scope, left)?;
         if let Expr::Subquery(q) = right {
             let cols = super::statement::subquery(self, scope, q)?;

@@ -19,6 +19,7 @@
 
 mod bound;
 mod expr;
+mod like;
 mod nullability;
 pub(crate) mod parse;
 mod resolve;

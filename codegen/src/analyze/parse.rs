@@ -12,6 +12,7 @@
 //!   a column of that name, which PostgreSQL would prefer), and any other `(expression).*` →
 //!   a field access whose field is a marked `*` (see `parenthesized_wildcards`);
 //! * `INSERT … SELECT <no FROM> ON CONFLICT` → the SELECT parenthesized;
+//! * `[I]LIKE ALL (SELECT …)` → `[I]LIKE ANY (SELECT …)` (typed alike; sqlparser reads only ANY);
 //! * an `ON CONFLICT` target with expressions or an index predicate is dropped: it selects a
 //!   unique index and never changes a parameter's or a column's type. (Not when it holds a
 //!   parameter, whose type would then be lost.)
@@ -142,7 +143,30 @@ fn normalize(
     let tokens = typed_literals(tokens);
     let tokens = parenthesized_wildcards(tokens, is_column_name);
     let tokens = parenthesize_insert_select(tokens);
+    let tokens = like_all_subqueries(tokens);
     drop_conflict_targets(tokens)
+}
+
+/// `[I]LIKE ALL (SELECT …)` → `[I]LIKE ANY (SELECT …)`: sqlparser reads `LIKE ANY` only, and
+/// the two quantifiers type alike (`a ~~ ANY|ALL (subquery)`: a boolean, the operator
+/// resolved per column).
+fn like_all_subqueries(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let sig = significant(&tokens);
+    let mut out = tokens.clone();
+    for w in sig.windows(4) {
+        let [like, all, open, first] = [w[0], w[1], w[2], w[3]].map(|i| &tokens[i].token);
+        if matches!(keyword(like), Some(Keyword::LIKE | Keyword::ILIKE))
+            && keyword(all) == Some(Keyword::ALL)
+            && *open == Token::LParen
+            && matches!(
+                keyword(first),
+                Some(Keyword::SELECT | Keyword::WITH | Keyword::VALUES)
+            )
+        {
+            out[w[1]] = with_span(Token::make_keyword("ANY"), tokens[w[1]].span);
+        }
+    }
+    out
 }
 
 /// Keywords an operand follows (so they never end one).

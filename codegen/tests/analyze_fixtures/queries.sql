@@ -537,3 +537,26 @@ ON CONFLICT (id) DO UPDATE SET label = excluded.xmin::text;
 
 -- name: SystemColumnHiddenByJoin :many
 SELECT xmin FROM pets JOIN toys ON true;
+
+-- name: LikeAnyArray :many
+SELECT name FROM people WHERE name LIKE ANY (ARRAY['a%', 'b%']) AND nick NOT ILIKE ANY ($1);
+
+-- name: LikeAllArrayAndSubquery :many
+SELECT name LIKE ALL (ARRAY['a%']) AS all_a, nick ILIKE ALL (SELECT label FROM toys) AS all_toys
+FROM people;
+
+-- name: LikeAnySubquery :many
+SELECT id FROM people WHERE nick NOT LIKE ANY (SELECT name FROM pets);
+
+-- name: LikeEscape :many
+SELECT name LIKE 'a!%%' ESCAPE '!' AS literal_percent, nick ILIKE $1 ESCAPE $2 AS matches
+FROM people;
+
+-- name: LikeAnyWithEscape :many
+SELECT name LIKE ANY (ARRAY['a%']) ESCAPE '!' FROM people;
+
+-- name: LikeEscapeNotText :many
+SELECT name LIKE 'a' ESCAPE 1 FROM people;
+
+-- name: LikeAnyOfNonArray :many
+SELECT name LIKE ANY ((SELECT tags FROM people LIMIT 1)) FROM people;
