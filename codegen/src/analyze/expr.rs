@@ -76,6 +76,8 @@ pub struct Cx<'s> {
     in_from: bool,
     /// Whether `$n` may be NULL: only `sqlc.narg` parameters are bound from an `Option`.
     pub param_nullable: Vec<bool>,
+    /// The statement's text, for what the parser's tree leaves out (see `conflict`).
+    pub sql: &'s str,
 }
 
 /// The SQL value functions: reserved keywords (so never column names unless quoted), also
@@ -135,6 +137,7 @@ impl<'s> Cx<'s> {
             grouping_sets: false,
             in_from: false,
             param_nullable: Vec::new(),
+            sql: "",
         }
     }
 

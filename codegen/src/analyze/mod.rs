@@ -18,6 +18,7 @@
 //! VALUES, INSERT, UPDATE, DELETE, CTEs).
 
 mod bound;
+mod conflict;
 mod expr;
 mod like;
 mod nullability;
@@ -540,7 +541,8 @@ pub fn analyze(
         )));
     };
     let nullable_params: Vec<bool> = raw.params.iter().map(|p| p.nullable).collect();
-    let out = statement::analyze_statement(schema, statement, &nullable_params).map_err(fail)?;
+    let out = statement::analyze_statement(schema, statement, &raw.sql, &nullable_params)
+        .map_err(fail)?;
     let mut params = Vec::new();
     for (i, ty) in out.params.iter().enumerate() {
         let Some(ty) = ty else {
@@ -919,7 +921,7 @@ impl Schema {
             None => self.search_path.clone(),
         };
         self.binding = binding.cloned();
-        let out = statement::analyze_statement(self, statement, &[]);
+        let out = statement::analyze_statement(self, statement, sql, &[]);
         self.binding = None;
         self.search_path = saved_path;
         let renamed = binding.map_or(&[][..], |b| b.renamed_columns.as_slice());

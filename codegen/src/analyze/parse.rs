@@ -13,9 +13,8 @@
 //!   a field access whose field is a marked `*` (see `parenthesized_wildcards`);
 //! * `INSERT … SELECT <no FROM> ON CONFLICT` → the SELECT parenthesized;
 //! * `[I]LIKE ALL (SELECT …)` → `[I]LIKE ANY (SELECT …)` (typed alike; sqlparser reads only ANY);
-//! * an `ON CONFLICT` target with expressions or an index predicate is dropped: it selects a
-//!   unique index and never changes a parameter's or a column's type. (Not when it holds a
-//!   parameter, whose type would then be lost.)
+//! * an `ON CONFLICT` target with expressions or an index predicate is dropped: `conflict`
+//!   reads it from the tokens and types it on its own.
 //!
 //! Utility statements sqlparser does not read and that have neither parameters nor columns
 //! (`DO`, `REFRESH MATERIALIZED VIEW`) are recognized by their first tokens.
@@ -515,20 +514,24 @@ fn drop_conflict_targets(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     else {
         return tokens;
     };
-    let target = &tokens[open..do_at];
-    let plain_columns = target.iter().filter(|t| !is_trivia(&t.token)).all(|t| {
-        matches!(
-            t.token,
-            Token::Word(_) | Token::Comma | Token::LParen | Token::RParen
-        )
-    }) && target.iter().filter(|t| t.token == Token::LParen).count() == 1
-        && !target
-            .iter()
-            .any(|t| keyword(&t.token) == Some(Keyword::WHERE));
-    let has_parameter = target
+    // `(a, b, c)`: names separated by commas, what sqlparser reads.
+    let target: Vec<&Token> = tokens[open..do_at]
         .iter()
-        .any(|t| matches!(t.token, Token::Placeholder(_)));
-    if plain_columns || has_parameter {
+        .map(|t| &t.token)
+        .filter(|t| !is_trivia(t))
+        .collect();
+    let plain_columns = target.len() >= 3
+        && target.first() == Some(&&Token::LParen)
+        && target.last() == Some(&&Token::RParen)
+        && target[1..target.len() - 1]
+            .iter()
+            .enumerate()
+            .all(|(i, t)| match i % 2 {
+                0 => matches!(t, Token::Word(_)),
+                _ => **t == Token::Comma,
+            })
+        && target.len() % 2 == 1;
+    if plain_columns {
         return tokens;
     }
     let mut out = tokens;
@@ -611,10 +614,9 @@ mod tests {
             reparsed("INSERT INTO e (a) VALUES (1) ON CONFLICT (a) WHERE a IS NOT NULL DO NOTHING"),
             "INSERT INTO e (a) VALUES (1) ON CONFLICT DO NOTHING"
         );
-        // A parameter in the predicate keeps the SQL as it is (and so unreadable).
-        assert!(
-            reparsed("INSERT INTO e (a) VALUES (1) ON CONFLICT (a) WHERE a > $1 DO NOTHING")
-                .starts_with("error: ")
+        assert_eq!(
+            reparsed("INSERT INTO e (a) VALUES (1) ON CONFLICT (a) WHERE a > $1 DO NOTHING"),
+            "INSERT INTO e (a) VALUES (1) ON CONFLICT DO NOTHING"
         );
     }
 

@@ -560,3 +560,39 @@ SELECT name LIKE 'a' ESCAPE 1 FROM people;
 
 -- name: LikeAnyOfNonArray :many
 SELECT name LIKE ANY ((SELECT tags FROM people LIMIT 1)) FROM people;
+
+-- name: UpsertPartialIndex :one
+INSERT INTO toys (pet_id, label) VALUES ($1, $2)
+ON CONFLICT (pet_id, lower(label)) WHERE label <> $3 AND id > $4
+DO UPDATE SET label = excluded.label WHERE toys.id > $5
+RETURNING id;
+
+-- name: UpsertOnConstraint :exec
+INSERT INTO toys (pet_id, label) VALUES ($1, $2)
+ON CONFLICT ON CONSTRAINT toys_pkey DO UPDATE SET label = excluded.label;
+
+-- name: ConflictTargetOrderAndAlias :exec
+INSERT INTO toys AS t (pet_id, label) VALUES ($1, $2)
+ON CONFLICT (pet_id, lower(label)) WHERE t.label <> '' DO NOTHING;
+
+-- name: ConflictTargetOrdering :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT (pet_id DESC) DO NOTHING;
+
+-- name: ConflictUnknownColumn :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT (nope) DO NOTHING;
+
+-- name: ConflictPredicateTypeMismatch :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT (label) WHERE label = 1 DO NOTHING;
+
+-- name: ConflictPredicateExcluded :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x')
+ON CONFLICT (label) WHERE excluded.label = 'a' DO NOTHING;
+
+-- name: ConflictPredicateAggregate :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT (label) WHERE count(*) > 1 DO NOTHING;
+
+-- name: ConflictPredicateSubquery :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT (label) WHERE (SELECT true) DO NOTHING;
+
+-- name: ConflictDoUpdateWithoutTarget :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT DO UPDATE SET label = 'y';

@@ -133,3 +133,6 @@ AS $$ SELECT 1, 'a'::text $$;
 CREATE FUNCTION text_before(text, text) RETURNS boolean LANGUAGE sql IMMUTABLE
 AS $$ SELECT $1 < $2 $$;
 CREATE OPERATOR ~>> (LEFTARG = text, RIGHTARG = text, FUNCTION = text_before);
+
+-- A partial unique index over an expression, for ON CONFLICT inference with a predicate.
+CREATE UNIQUE INDEX toys_label_per_pet ON toys (pet_id, lower(label)) WHERE label <> '';
