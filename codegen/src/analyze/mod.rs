@@ -21,6 +21,7 @@ mod bound;
 mod conflict;
 mod expr;
 mod like;
+mod locking;
 mod nullability;
 pub(crate) mod parse;
 mod resolve;

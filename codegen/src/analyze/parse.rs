@@ -13,6 +13,8 @@
 //!   a field access whose field is a marked `*` (see `parenthesized_wildcards`);
 //! * `INSERT … SELECT <no FROM> ON CONFLICT` → the SELECT parenthesized;
 //! * `[I]LIKE ALL (SELECT …)` → `[I]LIKE ANY (SELECT …)` (typed alike; sqlparser reads only ANY);
+//! * `FOR NO KEY UPDATE` / `FOR KEY SHARE` → `FOR UPDATE` / `FOR SHARE`, and `OF a, b` → one
+//!   clause per name (see `locking_clauses`);
 //! * an `ON CONFLICT` target with expressions or an index predicate is dropped: `conflict`
 //!   reads it from the tokens and types it on its own.
 //!
@@ -143,7 +145,85 @@ fn normalize(
     let tokens = parenthesized_wildcards(tokens, is_column_name);
     let tokens = parenthesize_insert_select(tokens);
     let tokens = like_all_subqueries(tokens);
+    let tokens = locking_clauses(tokens);
     drop_conflict_targets(tokens)
+}
+
+/// `FOR NO KEY UPDATE` → `FOR UPDATE`, `FOR KEY SHARE` → `FOR SHARE` (sqlparser reads only
+/// those two strengths, which are checked alike; `locking` spells messages from the SQL), and
+/// `FOR s OF a, b` → `FOR s OF a FOR s OF b` (sqlparser reads one name after OF).
+fn locking_clauses(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let sig = significant(&tokens);
+    let kw = |k: usize| sig.get(k).and_then(|&i| keyword(&tokens[i].token));
+    let is_word = |k: usize| {
+        sig.get(k)
+            .is_some_and(|&i| matches!(tokens[i].token, Token::Word(_)))
+    };
+    let is = |k: usize, t: Token| sig.get(k).is_some_and(|&i| tokens[i].token == t);
+    // Token index → what replaces it (nothing: dropped).
+    let mut replace: std::collections::HashMap<usize, Vec<Token>> = Default::default();
+    let mut k = 0;
+    while k < sig.len() {
+        if kw(k) != Some(Keyword::FOR) {
+            k += 1;
+            continue;
+        }
+        let (strength, len) = match (kw(k + 1), kw(k + 2), kw(k + 3)) {
+            (Some(Keyword::UPDATE), ..) => ("UPDATE", 1),
+            (Some(Keyword::SHARE), ..) => ("SHARE", 1),
+            (Some(Keyword::NO), Some(Keyword::KEY), Some(Keyword::UPDATE)) => ("UPDATE", 3),
+            (Some(Keyword::KEY), Some(Keyword::SHARE), _) => ("SHARE", 2),
+            _ => {
+                k += 1;
+                continue;
+            }
+        };
+        if len > 1 {
+            replace.insert(sig[k + 1], vec![Token::make_keyword(strength)]);
+            for j in 2..=len {
+                replace.insert(sig[k + j], Vec::new());
+            }
+        }
+        k += 1 + len;
+        if kw(k) != Some(Keyword::OF) {
+            continue;
+        }
+        k += 1;
+        // name [. name], then `, name` ...
+        loop {
+            if !is_word(k) {
+                break;
+            }
+            k += 1;
+            while is(k, Token::Period) && is_word(k + 1) {
+                k += 2;
+            }
+            if !(is(k, Token::Comma) && is_word(k + 1)) {
+                break;
+            }
+            let space = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
+            replace.insert(
+                sig[k],
+                vec![
+                    Token::make_keyword("FOR"),
+                    space.clone(),
+                    Token::make_keyword(strength),
+                    space.clone(),
+                    Token::make_keyword("OF"),
+                    space,
+                ],
+            );
+            k += 1;
+        }
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 6 * replace.len());
+    for (i, t) in tokens.into_iter().enumerate() {
+        match replace.remove(&i) {
+            Some(with) => out.extend(with.into_iter().map(|w| with_span(w, t.span))),
+            None => out.push(t),
+        }
+    }
+    out
 }
 
 /// `[I]LIKE ALL (SELECT …)` → `[I]LIKE ANY (SELECT …)`: sqlparser reads `LIKE ANY` only, and
@@ -617,6 +697,14 @@ mod tests {
         assert_eq!(
             reparsed("INSERT INTO e (a) VALUES (1) ON CONFLICT (a) WHERE a > $1 DO NOTHING"),
             "INSERT INTO e (a) VALUES (1) ON CONFLICT DO NOTHING"
+        );
+    }
+
+    #[test]
+    fn locking_clauses_one_name_each() {
+        assert_eq!(
+            reparsed("SELECT 1 FROM a, s.b FOR NO KEY UPDATE OF a, s.b SKIP LOCKED FOR KEY SHARE"),
+            "SELECT 1 FROM a, s.b FOR UPDATE OF a FOR UPDATE OF s.b SKIP LOCKED FOR SHARE"
         );
     }
 

@@ -103,6 +103,15 @@ impl<'p> Scope<'p> {
             .or_else(|| self.parent.and_then(|p| p.cte(name)))
     }
 
+    /// The names of the CTEs visible here.
+    pub fn cte_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.ctes.iter().map(|(n, _)| n.clone()).collect();
+        if let Some(p) = self.parent {
+            names.extend(p.cte_names());
+        }
+        names
+    }
+
     /// The item named `rel` (innermost level first).
     pub fn item(&self, rel: &str) -> Option<&Item> {
         self.items

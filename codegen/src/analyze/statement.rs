@@ -159,6 +159,9 @@ fn query(cx: &mut Cx, outer: &Scope, q: &Query, resolve_unknowns: bool) -> Res<V
         }
     }
     let cols = set_expr(cx, &scope, &q.body, q.order_by.as_ref(), resolve_unknowns)?;
+    if !q.locks.is_empty() {
+        super::locking::check(cx.schema, cx.sql, q, &scope.cte_names())?;
+    }
     if let Some(limit) = &q.limit_clause {
         match limit {
             sqlparser::ast::LimitClause::LimitOffset {

@@ -596,3 +596,50 @@ INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT (label) WHERE (SELE
 
 -- name: ConflictDoUpdateWithoutTarget :exec
 INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT DO UPDATE SET label = 'y';
+
+-- name: LockingClauses :many
+SELECT p.id, t.label FROM pets p JOIN toys t ON t.pet_id = p.id
+FOR NO KEY UPDATE OF p, t SKIP LOCKED;
+
+-- name: LockingStrengths :many
+SELECT id FROM people FOR UPDATE OF people NOWAIT FOR KEY SHARE;
+
+-- name: LockingSharePushedIntoSubquery :many
+SELECT s.id FROM (SELECT id FROM pets WHERE name <> $1) s, generate_series(1, 2) g
+FOR SHARE;
+
+-- name: LockingValuesSubquery :many
+SELECT * FROM (VALUES (1)) v, toys FOR UPDATE OF v, toys;
+
+-- name: LockingOfUnknownRelation :many
+SELECT id FROM people FOR UPDATE OF nope;
+
+-- name: LockingOfAliasedTableName :many
+SELECT id FROM people p FOR UPDATE OF people;
+
+-- name: LockingWithAggregate :many
+SELECT count(*) FROM people FOR UPDATE;
+
+-- name: LockingSubqueryWithGroupBy :many
+SELECT * FROM (SELECT owner_id, count(*) FROM pets GROUP BY owner_id) s FOR UPDATE;
+
+-- name: LockingOfJoin :many
+SELECT * FROM (pets JOIN toys ON true) j FOR UPDATE OF j;
+
+-- name: LockingOfFunction :many
+SELECT * FROM generate_series(1, 2) g FOR UPDATE OF g;
+
+-- name: LockingOfCte :many
+WITH c AS (SELECT 1) SELECT * FROM c, pets FOR UPDATE OF c;
+
+-- name: LockingQualifiedName :many
+SELECT * FROM pets FOR UPDATE OF public.pets;
+
+-- name: LockingWithDistinct :many
+SELECT DISTINCT id FROM pets FOR NO KEY UPDATE;
+
+-- name: LockingWithWindow :many
+SELECT id, row_number() OVER () FROM pets FOR KEY SHARE;
+
+-- name: LockingWithTargetListSrf :many
+SELECT id, generate_series(1, 2) FROM pets FOR UPDATE;
