@@ -1589,38 +1589,18 @@ impl<'s> Cx<'s> {
             Some(AccessExpr::Dot(_)) => self.row_value(scope, root)?,
             _ => (self.expr(scope, root)?, None),
         };
-        for access in chain {
+        let mut k = 0;
+        while let Some(access) = chain.get(k) {
+            k += 1;
             match access {
-                AccessExpr::Subscript(sqlparser::ast::Subscript::Index { index }) => {
-                    let mut i = self.expr(scope, index)?;
-                    let Some(elem) = self.types().element_of(t.ty) else {
-                        // Types with a subscript handler of their own (jsonb, point, name, an
-                        // extension's hstore, a schema's types): not modelled offline.
-                        let types = self.types();
-                        let handler = types.user_name(t.ty).is_some()
-                            || types
-                                .builtins
-                                .type_by_oid(t.ty)
-                                .is_some_and(|b| b.subscript.is_some_and(|h| h != 0));
-                        if handler {
-                            return unsupported(format!(
-                                "subscripts of type {}",
-                                types.display(t.ty)
-                            ));
-                        }
-                        return error(format!(
-                            "cannot subscript type {} because it does not support subscripting",
-                            types.display(t.ty)
-                        ));
-                    };
-                    self.coerce(&mut i, oid::INT4)?;
-                    t = Typed {
-                        ty: elem,
-                        nullable: true,
-                        kind: Kind::Other,
-                        origin: None,
-                        ..t
-                    };
+                AccessExpr::Subscript(first) => {
+                    // A run of subscripts is one subscripting operation.
+                    let mut subs = vec![first];
+                    while let Some(AccessExpr::Subscript(s)) = chain.get(k) {
+                        subs.push(s);
+                        k += 1;
+                    }
+                    t = self.subscripted(scope, t, &subs)?;
                     fields = None;
                 }
                 AccessExpr::Dot(Expr::Identifier(field)) => {
@@ -1657,7 +1637,7 @@ impl<'s> Cx<'s> {
                         origin: c.origin,
                     };
                 }
-                _ => return unsupported("array slices and this field selection"),
+                _ => return unsupported("this field selection"),
             }
         }
         Ok(t)

@@ -27,6 +27,7 @@ pub(crate) mod parse;
 mod resolve;
 mod scope;
 mod statement;
+mod subscript;
 mod types;
 
 use std::collections::HashMap;

@@ -15,6 +15,7 @@
 //! * `[I]LIKE ALL (SELECT …)` → `[I]LIKE ANY (SELECT …)` (typed alike; sqlparser reads only ANY);
 //! * `FOR NO KEY UPDATE` / `FOR KEY SHARE` → `FOR UPDATE` / `FOR SHARE`, and `OF a, b` → one
 //!   clause per name (see `locking_clauses`);
+//! * `SET col[i] = v` → `SET col = v` (`subscript` reads the subscripts from the SQL);
 //! * an `ON CONFLICT` target with expressions or an index predicate is dropped: `conflict`
 //!   reads it from the tokens and types it on its own.
 //!
@@ -146,7 +147,84 @@ fn normalize(
     let tokens = parenthesize_insert_select(tokens);
     let tokens = like_all_subqueries(tokens);
     let tokens = locking_clauses(tokens);
+    let tokens = set_target_subscripts(tokens);
     drop_conflict_targets(tokens)
+}
+
+/// `SET col[i] = v` → `SET col = v` (sqlparser reads no subscripted SET target; `subscript`
+/// reads the subscripts back from the SQL at the column's position).
+fn set_target_subscripts(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let sig = significant(&tokens);
+    let mut drop = vec![false; tokens.len()];
+    // Parenthesis and bracket depth before each significant token.
+    let mut depth = 0usize;
+    let mut set_depth: Option<usize> = None;
+    let mut expect_target = false;
+    let mut k = 0;
+    while k < sig.len() {
+        let t = &tokens[sig[k]].token;
+        let here = depth;
+        match t {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if keyword(t) == Some(Keyword::SET) {
+            set_depth = Some(here);
+            expect_target = true;
+            k += 1;
+            continue;
+        }
+        if set_depth == Some(here) {
+            if *t == Token::Comma {
+                expect_target = true;
+                k += 1;
+                continue;
+            }
+            if matches!(
+                keyword(t),
+                Some(Keyword::WHERE | Keyword::FROM | Keyword::RETURNING)
+            ) || depth < here
+            {
+                set_depth = None;
+            }
+        }
+        if expect_target
+            && matches!(t, Token::Word(_))
+            && sig
+                .get(k + 1)
+                .is_some_and(|&i| tokens[i].token == Token::LBracket)
+        {
+            // The bracket groups, then `=`.
+            let mut j = k + 1;
+            let mut d = 0usize;
+            while let Some(&i) = sig.get(j) {
+                match tokens[i].token {
+                    Token::LBracket => d += 1,
+                    Token::RBracket => d = d.saturating_sub(1),
+                    _ if d == 0 => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if sig.get(j).is_some_and(|&i| tokens[i].token == Token::Eq) {
+                for i in sig[k + 1]..sig[j] {
+                    drop[i] = true;
+                }
+                k = j;
+                expect_target = false;
+                continue;
+            }
+        }
+        expect_target = false;
+        k += 1;
+    }
+    tokens
+        .into_iter()
+        .zip(drop)
+        .filter(|(_, d)| !d)
+        .map(|(t, _)| t)
+        .collect()
 }
 
 /// `FOR NO KEY UPDATE` → `FOR UPDATE`, `FOR KEY SHARE` → `FOR SHARE` (sqlparser reads only
@@ -705,6 +783,16 @@ mod tests {
         assert_eq!(
             reparsed("SELECT 1 FROM a, s.b FOR NO KEY UPDATE OF a, s.b SKIP LOCKED FOR KEY SHARE"),
             "SELECT 1 FROM a, s.b FOR UPDATE OF a FOR UPDATE OF s.b SKIP LOCKED FOR SHARE"
+        );
+    }
+
+    #[test]
+    fn set_targets_lose_their_subscripts() {
+        assert_eq!(
+            reparsed(
+                "UPDATE t SET a[$1] = ARRAY[b[1], 2], c[1:2][3] = $2, d = e[1] WHERE f[1] = 1"
+            ),
+            "UPDATE t SET a = ARRAY[b[1], 2], c = $2, d = e[1] WHERE f[1] = 1"
         );
     }
 

@@ -1173,13 +1173,29 @@ fn assignments(
         };
         let parts = name_parts(name)?;
         let [col] = parts.as_slice() else {
-            return unsupported("assignment to a subscript or field");
+            return unsupported("assignment to a field");
         };
-        let ty = target_column(table, col)?.ty;
+        let mut ty = target_column(table, col)?.ty;
+        // `col[i] = v` (subscripts the parser's tree lost): the value goes to the element
+        // (transformAssignmentIndirection transforms the value first, then the subscripts).
+        let span = match name.0.first() {
+            Some(sqlparser::ast::ObjectNamePart::Identifier(i)) => i.span,
+            _ => sqlparser::tokenizer::Span::empty(),
+        };
+        let subs = super::subscript::target_subscripts(cx.sql, span.start)?;
         if is_default(&a.value) {
+            if !subs.is_empty() {
+                return Err(
+                    Fail::Error("cannot set an array element to DEFAULT".into(), None).at(span),
+                );
+            }
             continue;
         }
         let mut t = cx.expr(scope, &a.value)?;
+        if !subs.is_empty() {
+            let refs: Vec<&sqlparser::ast::Subscript> = subs.iter().collect();
+            ty = cx.subscripts(scope, ty, &refs).map_err(|f| f.at(span))?.0;
+        }
         cx.assign(&mut t, ty)?;
     }
     Ok(())

@@ -643,3 +643,27 @@ SELECT id, row_number() OVER () FROM pets FOR KEY SHARE;
 
 -- name: LockingWithTargetListSrf :many
 SELECT id, generate_series(1, 2) FROM pets FOR UPDATE;
+
+-- name: ArraySlices :many
+SELECT tags[1:2] AS both_bounds, tags[:2] AS upper_only, tags[2:] AS lower_only, tags[:] AS whole,
+    tags[$1:$2] AS params, (ARRAY[1, 2, 3])[2:3] AS literal, tags[1][1] AS element
+FROM people;
+
+-- name: SetArrayElement :exec
+UPDATE people SET tags[$1] = $2 WHERE id = $3;
+
+-- name: SetArraySlice :one
+UPDATE people SET tags[1:2] = $1, name = $2 WHERE id = $3 RETURNING tags[1] AS first;
+
+-- name: UpsertArrayElement :exec
+INSERT INTO people (name, email) VALUES ($1, $2)
+ON CONFLICT (id) DO UPDATE SET tags[$3] = excluded.name;
+
+-- name: ArraySubscriptNotInteger :exec
+UPDATE people SET tags['a'::text] = 'x';
+
+-- name: SetSubscriptOfNonArray :exec
+UPDATE people SET age[1] = 1;
+
+-- name: SetArrayElementToDefault :exec
+UPDATE people SET tags[1] = DEFAULT;
