@@ -208,9 +208,7 @@ fn set_target_subscripts(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
                 j += 1;
             }
             if sig.get(j).is_some_and(|&i| tokens[i].token == Token::Eq) {
-                for i in sig[k + 1]..sig[j] {
-                    drop[i] = true;
-                }
+                drop[sig[k + 1]..sig[j]].fill(true);
                 k = j;
                 expect_target = false;
                 continue;
