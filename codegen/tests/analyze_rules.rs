@@ -594,3 +594,26 @@ fn wildcards_of_tables_are_spelled_out_in_the_sql_sent() {
         assert_eq!(sent(sql), sql);
     }
 }
+
+/// TRUNCATE's relations are checked when it runs (`ExecuteTruncate`), not when it is prepared,
+/// so these are not in the fixtures that `tests/analyze.rs` holds to PREPARE; each message is
+/// PostgreSQL's when the statement runs.
+#[test]
+fn truncate_checks_its_relations() {
+    let s = fixture_schema();
+    assert!(one(&s, "TRUNCATE people, ONLY pets RESTART IDENTITY CASCADE").is_ok());
+    for (sql, message) in [
+        (
+            "TRUNCATE peple",
+            r#"relation "peple" does not exist (help: did you mean "people"?)"#,
+        ),
+        ("TRUNCATE pet_owners", r#""pet_owners" is not a table"#),
+        ("TRUNCATE pet_counts", r#""pet_counts" is not a table"#),
+        (
+            "TRUNCATE pg_class",
+            r#"permission denied: "pg_class" is a system catalog"#,
+        ),
+    ] {
+        assert_eq!(one(&s, sql).unwrap_err(), message, "{sql}");
+    }
+}

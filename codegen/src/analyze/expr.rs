@@ -78,6 +78,8 @@ pub struct Cx<'s> {
     pub param_nullable: Vec<bool>,
     /// The statement's text, for what the parser's tree leaves out (see `conflict`).
     pub sql: &'s str,
+    /// Resolving the procedure of a CALL (only procedures may be called there).
+    pub calling_procedure: bool,
 }
 
 /// The SQL value functions: reserved keywords (so never column names unless quoted), also
@@ -138,6 +140,7 @@ impl<'s> Cx<'s> {
             in_from: false,
             param_nullable: Vec::new(),
             sql: "",
+            calling_procedure: false,
         }
     }
 
@@ -945,7 +948,7 @@ impl<'s> Cx<'s> {
         Ok(ty)
     }
 
-    fn function(&mut self, scope: &Scope, f: &Function) -> Res<Typed> {
+    pub(super) fn function(&mut self, scope: &Scope, f: &Function) -> Res<Typed> {
         let span = match f.name.0.first() {
             Some(ObjectNamePart::Identifier(i)) => i.span,
             _ => sqlparser::tokenizer::Span::empty(),
@@ -1156,7 +1159,8 @@ impl<'s> Cx<'s> {
         let mut any_special = false;
         for (i, (pathpos, f)) in all.iter().enumerate() {
             match f.kind {
-                FunctionKind::Procedure => continue,
+                // Procedures are candidates too: a call resolving to one is then an error
+                // outside CALL (ParseFuncOrColumn), as a function is in CALL.
                 FunctionKind::Window if !window => continue,
                 _ => {}
             }
@@ -1291,6 +1295,21 @@ impl<'s> Cx<'s> {
             return not_unique();
         }
         let f = &all[cand.index].1;
+        match (f.kind == FunctionKind::Procedure, self.calling_procedure) {
+            (true, false) => {
+                return Err(Fail::Error(
+                    format!("{} is a procedure", shown()),
+                    Some("To call a procedure, use CALL.".into()),
+                ));
+            }
+            (false, true) => {
+                return Err(Fail::Error(
+                    format!("{} is not a procedure", shown()),
+                    Some("To call a function, use SELECT.".into()),
+                ));
+            }
+            _ => {}
+        }
         if !argnames.is_empty() {
             match f.kind {
                 FunctionKind::Aggregate => {

@@ -29,6 +29,7 @@ mod scope;
 mod statement;
 mod subscript;
 mod types;
+mod utility;
 
 use std::collections::HashMap;
 
@@ -767,12 +768,15 @@ impl Schema {
             .map(|n| (n.schema.clone(), n.name.clone()))
             .collect();
         for f in &catalog.functions {
-            let Some(ret) = &f.ret else {
-                schema.skipped_functions.insert(f.name.name.clone());
-                continue;
+            // A procedure returns nothing (`void`), unless it has OUT / INOUT parameters (a
+            // row: not modelled).
+            let ret = match &f.ret {
+                Some(ret) => schema.type_oid(ret),
+                None if f.table_columns.is_empty() => Some(crate::builtins::oid::VOID),
+                None => None,
             };
             let args: Option<Vec<u32>> = f.args.iter().map(|a| schema.type_oid(a)).collect();
-            let (Some(args), Some(ret)) = (args, schema.type_oid(ret)) else {
+            let (Some(args), Some(ret)) = (args, ret) else {
                 schema.skipped_functions.insert(f.name.name.clone());
                 continue;
             };
@@ -795,7 +799,11 @@ impl Schema {
                 .entry((f.name.schema.clone(), f.name.name.clone()))
                 .or_default()
                 .push(FunctionSig {
-                    kind: crate::builtins::FunctionKind::Function,
+                    kind: if f.is_procedure() {
+                        crate::builtins::FunctionKind::Procedure
+                    } else {
+                        crate::builtins::FunctionKind::Function
+                    },
                     args,
                     variadic,
                     nargdefaults: f.nargdefaults,

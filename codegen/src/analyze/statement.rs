@@ -44,6 +44,14 @@ pub fn analyze_statement(
             lock_tables(schema, lock)?;
             Vec::new()
         }
+        Statement::Call(f) => {
+            cx.call(&root, f)?;
+            Vec::new()
+        }
+        Statement::Truncate(t) => {
+            super::utility::truncate(schema, t)?;
+            Vec::new()
+        }
         Statement::NOTIFY { .. }
         | Statement::LISTEN { .. }
         | Statement::UNLISTEN { .. }
@@ -70,7 +78,7 @@ pub fn analyze_statement(
 
 /// `LOCK [TABLE] name, ...`: no parameters, no columns; each relation must exist and be a
 /// table, a partitioned table or a view.
-fn lock_tables(schema: &Schema, lock: &sqlparser::ast::Lock) -> Res<()> {
+pub(super) fn lock_tables(schema: &Schema, lock: &sqlparser::ast::Lock) -> Res<()> {
     for target in &lock.tables {
         let parts = name_parts(&target.name)?;
         let span = match target.name.0.first() {
@@ -979,7 +987,7 @@ fn function_item(
 
 /// A relation's columns, nullable unless NOT NULL, with their origin: a schema relation, or a
 /// table or view of `pg_catalog` / `information_schema` from the builtins snapshot.
-fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> {
+pub(super) fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> {
     let (schema_name, table) = match parts {
         [t] => (None, t.as_str()),
         [s, t] => (Some(s.as_str()), t.as_str()),

@@ -667,3 +667,21 @@ UPDATE people SET age[1] = 1;
 
 -- name: SetArrayElementToDefault :exec
 UPDATE people SET tags[1] = DEFAULT;
+
+-- name: CallProcedure :exec
+CALL rename_pet($1, $2);
+
+-- name: CallProcedureNamedDefault :exec
+CALL rename_pet(pet => $1);
+
+-- name: CallProcedureWrongArguments :exec
+CALL rename_pet(1, 2, 3);
+
+-- name: CallFunction :exec
+CALL greet('a');
+
+-- name: SelectProcedure :many
+SELECT rename_pet(1, 'a');
+
+-- name: TruncateTables :exec
+TRUNCATE TABLE toys, ONLY pets RESTART IDENTITY CASCADE;
