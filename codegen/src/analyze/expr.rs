@@ -796,16 +796,37 @@ impl<'s> Cx<'s> {
         left: &Expr,
         right: &Expr,
     ) -> Res<Typed> {
-        let mut l = self.expr(scope, left)?;
         if let Expr::Subquery(q) = right {
+            // transformSubLink: a row constructor on the left is a list of columns, each
+            // compared with the subquery's column at its position.
+            let ls: Vec<&Expr> = row_items(left).unwrap_or_else(|| vec![left]);
+            let mut lefts = Vec::new();
+            for e in &ls {
+                lefts.push(self.expr(scope, e)?);
+            }
             let cols = super::statement::subquery(self, scope, q)?;
-            let [c] = cols.as_slice() else {
-                return unsupported("op ANY/ALL (subquery) with several columns");
-            };
-            let mut r = Typed::value(c.ty, c.nullable);
-            self.apply_operator(scope, name, Some(&mut l), &mut r)?;
+            if cols.len() > lefts.len() {
+                return error("subquery has too many columns");
+            }
+            if cols.len() < lefts.len() {
+                return error("subquery has too few columns");
+            }
+            if lefts.len() > 1 && !matches!(name, "=" | "<>" | "<" | "<=" | ">" | ">=") {
+                return unsupported(format!("the row operator {name}"));
+            }
+            for (l, c) in lefts.iter_mut().zip(&cols) {
+                let mut r = Typed::value(c.ty, c.nullable);
+                let t = self.apply_operator(scope, name, Some(l), &mut r)?;
+                if ls.len() > 1 && t.ty != oid::BOOL {
+                    return error(format!(
+                        "row comparison operator must yield type boolean, not type {}",
+                        self.types().display(t.ty)
+                    ));
+                }
+            }
             return Ok(Typed::value(oid::BOOL, true));
         }
+        let mut l = self.expr(scope, left)?;
         let mut r = self.expr(scope, right)?;
         let elem = if r.ty == oid::UNKNOWN {
             oid::UNKNOWN
@@ -839,7 +860,13 @@ impl<'s> Cx<'s> {
             let mut nullable = false;
             for item in list {
                 let Some(rs) = row_items(item) else {
-                    return unsupported("a row IN a list of non-row values");
+                    // transformAExprIn: a non-row item is compared with the row as a whole
+                    // (`record = its type`).
+                    let mut l = self.expr(scope, expr)?;
+                    let mut r = self.expr(scope, item)?;
+                    let t = self.apply_operator(scope, "=", Some(&mut l), &mut r)?;
+                    nullable |= t.nullable;
+                    continue;
                 };
                 nullable |= self.row_comparison(scope, "=", &ls, &rs)?.nullable;
             }
@@ -1066,8 +1093,13 @@ impl<'s> Cx<'s> {
                 let [l, r] = args.as_mut_slice() else {
                     return error("NULLIF takes two arguments");
                 };
+                // transformAExprNullIf: the type of the first argument as the `=` operator
+                // takes it; NULL when the two are equal.
                 let mut lc = l.clone();
-                self.apply_operator(scope, "=", Some(&mut lc), r)?;
+                let eq = self.apply_operator(scope, "=", Some(&mut lc), r)?;
+                if eq.ty != oid::BOOL {
+                    return error("NULLIF requires = operator to yield boolean");
+                }
                 return Ok(named(Typed::value(lc.ty, true)));
             }
             _ => {}

@@ -685,3 +685,34 @@ SELECT rename_pet(1, 'a');
 
 -- name: TruncateTables :exec
 TRUNCATE TABLE toys, ONLY pets RESTART IDENTITY CASCADE;
+
+-- name: NullifTypes :many
+SELECT nullif(name, '') AS n, nullif(age, 0) AS a, nullif($1, 'x') AS p, nullif(id, 1.5) AS i,
+    nullif('a', name) AS u, nullif(age::int2, 1) AS s, nullif(age::int2, 1.5) AS s2,
+    nullif(age::int2, 1::int8) AS s3, nullif('1', 2) AS w, nullif(mood, 'ok') AS m
+FROM people;
+
+-- name: NullifNoOperator :many
+SELECT nullif(1, 'a'::text);
+
+-- name: RowAnySubquery :many
+SELECT id FROM pets
+WHERE (id, name) = ANY (SELECT pet_id, label FROM toys)
+   OR ROW(id, name) <> ALL (SELECT pet_id, label FROM toys WHERE label = $1)
+   OR (id, name) < ANY (SELECT pet_id, label FROM toys);
+
+-- name: RowInSubqueryAndList :many
+SELECT id,
+    (id, name) IN (SELECT pet_id, label FROM toys) AS in_toys,
+    (id, name) NOT IN ((1, 'a'), ($1, $2)) AS not_listed,
+    (id, name) IN ((1, 'a'), p) AS whole_row
+FROM pets p;
+
+-- name: RowAnySubqueryTooFewColumns :many
+SELECT id FROM pets WHERE (id, name) = ANY (SELECT pet_id FROM toys);
+
+-- name: ScalarAnySubqueryTooManyColumns :many
+SELECT id FROM pets WHERE id = ANY (SELECT pet_id, label FROM toys);
+
+-- name: RowInListOfScalar :many
+SELECT id FROM pets WHERE (id, name) IN ((1, 'a'), 2);
