@@ -716,3 +716,14 @@ SELECT id FROM pets WHERE id = ANY (SELECT pet_id, label FROM toys);
 
 -- name: RowInListOfScalar :many
 SELECT id FROM pets WHERE (id, name) IN ((1, 'a'), 2);
+
+-- name: RowsAsJson :many
+SELECT p.id, row_to_json(p) AS pet, to_json(p) AS pet_json, to_jsonb(p.*) AS pet_jsonb,
+    (SELECT array_to_json(array_agg(t)) FROM toys t WHERE t.pet_id = p.id) AS toys,
+    (SELECT array_to_json(array_agg(s)) FROM (SELECT id, label FROM toys) s) AS labels,
+    to_json(ROW(p.id, p.name)) AS pair
+FROM pets p;
+
+-- name: RecordArrays :many
+SELECT array_length(array_agg(s), 1) AS n, json_agg(s) AS rows, array_agg(s) AS records
+FROM (SELECT id, label FROM toys) s;
