@@ -617,3 +617,21 @@ fn truncate_checks_its_relations() {
         assert_eq!(one(&s, sql).unwrap_err(), message, "{sql}");
     }
 }
+
+/// Writing to a sequence is rejected when the statement runs (`CheckValidResultRel`: PREPARE
+/// accepts it, so this is not a fixture).
+#[test]
+fn sequences_are_read_only_relations() {
+    let s = fixture_schema();
+    for sql in [
+        "UPDATE ticket_seq SET log_cnt = 1",
+        "DELETE FROM ticket_seq",
+        "INSERT INTO ticket_seq VALUES (1, 1, true)",
+    ] {
+        assert_eq!(
+            one(&s, sql).unwrap_err(),
+            r#"cannot change sequence "ticket_seq""#,
+            "{sql}"
+        );
+    }
+}

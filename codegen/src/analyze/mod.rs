@@ -318,11 +318,28 @@ impl Schema {
             .filter(|&t| self.types.is_composite(t))
     }
 
+    /// The sequence `[schema.]name` (searched on the search path), as `(schema, name)`.
+    pub(crate) fn sequence(&self, parts: &[String]) -> Option<(String, String)> {
+        let key = |s: &str, n: &str| (s.to_string(), n.to_string());
+        match parts {
+            [s, n] => Some(key(s, n)).filter(|k| self.sequences.contains(k)),
+            [n] => self
+                .search_path
+                .iter()
+                .map(|s| key(s, n))
+                .find(|k| self.sequences.contains(k)),
+            _ => None,
+        }
+    }
+
     /// The name of the relation `[schema.]name` if it has system columns (`xmin`, `ctid`, ...):
     /// any relation with storage or a foreign table, not a view (whose `pg_attribute` has none).
     pub(crate) fn system_columns_of(&self, parts: &[String]) -> Option<String> {
         use crate::builtins::RelationKind as B;
         use crate::catalog::RelKind as K;
+        if self.find_relation(parts).is_none() && self.bound_target(parts).is_none() {
+            return self.sequence(parts).map(|(_, name)| name);
+        }
         let (schema, name) = match self.bound_target(parts) {
             Some(target) => (target.schema.clone(), target.name.clone()),
             None => {

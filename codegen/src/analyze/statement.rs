@@ -1036,6 +1036,24 @@ pub(super) fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> 
                     origin: Some((name.to_string(), c.name.clone())),
                 })
                 .collect());
+        } else if schema
+            .sequences
+            .contains(&(s.to_string(), table.to_string()))
+        {
+            // A sequence read as a relation: its one row (`FormData_pg_sequence_data`).
+            return Ok([
+                ("last_value", oid::INT8),
+                ("log_cnt", oid::INT8),
+                ("is_called", oid::BOOL),
+            ]
+            .into_iter()
+            .map(|(c, ty)| Col {
+                name: c.into(),
+                ty,
+                nullable: false,
+                origin: Some((table.to_string(), c.into())),
+            })
+            .collect());
         }
     }
     if schema_name.is_none()
@@ -1105,6 +1123,13 @@ fn builtin_relation_cols(schema: &Schema, rel: &crate::builtins::BuiltinRelation
 /// The target of INSERT/UPDATE/DELETE: its scope item and its columns.
 fn target(cx: &Cx, name: &sqlparser::ast::ObjectName, alias: Option<String>) -> Res<Item> {
     let parts = name_parts(name)?;
+    // CheckValidResultRel (when the statement runs; PREPARE accepts it).
+    if cx.schema.find_relation(&parts).is_none()
+        && cx.schema.bound_target(&parts).is_none()
+        && let Some((_, seq)) = cx.schema.sequence(&parts)
+    {
+        return error(format!("cannot change sequence \"{seq}\""));
+    }
     let cols = relation_cols(cx.schema, &parts)?;
     let mut item = Item::new(
         Some(alias.unwrap_or_else(|| parts.last().cloned().unwrap_or_default())),

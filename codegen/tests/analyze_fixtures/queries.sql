@@ -727,3 +727,12 @@ FROM pets p;
 -- name: RecordArrays :many
 SELECT array_length(array_agg(s), 1) AS n, json_agg(s) AS rows, array_agg(s) AS records
 FROM (SELECT id, label FROM toys) s;
+
+-- name: SequenceAsRelation :one
+SELECT last_value, log_cnt, is_called, s.xmin FROM ticket_seq s;
+
+-- name: SequenceStar :one
+SELECT * FROM public.ticket_seq;
+
+-- name: SequenceOuterJoin :many
+SELECT p.id, s.last_value FROM pets p LEFT JOIN ticket_seq s ON p.id = 0;

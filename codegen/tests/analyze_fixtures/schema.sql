@@ -142,3 +142,6 @@ CREATE PROCEDURE rename_pet(pet integer, new_name text DEFAULT 'rex') LANGUAGE s
 AS $$ UPDATE pets SET name = new_name WHERE id = pet $$;
 CREATE PROCEDURE count_pets(INOUT n bigint) LANGUAGE sql
 AS $$ SELECT count(*) FROM pets $$;
+
+-- A sequence, read as a relation.
+CREATE SEQUENCE ticket_seq;
