@@ -928,14 +928,7 @@ impl<'s> Cx<'s> {
             None => None,
         };
         let mut results = Vec::new();
-        let mut default = match else_result {
-            Some(e) => self.expr(scope, e)?,
-            None => {
-                let mut t = Typed::value(oid::UNKNOWN, true);
-                t.kind = Kind::Literal;
-                t
-            }
-        };
+        // transformCaseExpr: the WHEN clauses in order, then the ELSE.
         for when in conditions {
             match &operand_t {
                 Some(o) => {
@@ -952,6 +945,14 @@ impl<'s> Cx<'s> {
             }
             results.push(self.expr(scope, &when.result)?);
         }
+        let mut default = match else_result {
+            Some(e) => self.expr(scope, e)?,
+            None => {
+                let mut t = Typed::value(oid::UNKNOWN, true);
+                t.kind = Kind::Literal;
+                t
+            }
+        };
         let name = default.name.clone().filter(|_| default.strength > 1);
         let mut all = vec![default.clone()];
         all.append(&mut results);

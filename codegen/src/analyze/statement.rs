@@ -180,11 +180,12 @@ fn query(cx: &mut Cx, outer: &Scope, q: &Query, resolve_unknowns: bool) -> Res<V
                 if !limit_by.is_empty() {
                     return unsupported("LIMIT BY");
                 }
-                if let Some(l) = limit {
-                    limit_expr(cx, &scope, l)?;
-                }
+                // transformSelectStmt: OFFSET, then LIMIT.
                 if let Some(o) = offset {
                     limit_expr(cx, &scope, &o.value)?;
+                }
+                if let Some(l) = limit {
+                    limit_expr(cx, &scope, l)?;
                 }
             }
             sqlparser::ast::LimitClause::OffsetCommaLimit { .. } => {
@@ -442,14 +443,22 @@ fn select_body(
     order_by: Option<&OrderBy>,
     resolve_unknowns: bool,
 ) -> Res<Vec<Typed>> {
+    // transformSelectStmt's order (the first use of a parameter types it): target list,
+    // WHERE, HAVING, ORDER BY, GROUP BY, DISTINCT ON.
     let mut out = select_list(cx, scope, &s.projection)?;
-    if let Some(sqlparser::ast::Distinct::On(exprs)) = &s.distinct {
-        for e in exprs {
-            cx.expr(scope, e)?;
-        }
-    }
     if let Some(w) = &s.selection {
         cx.condition(scope, w)?;
+    }
+    if let Some(h) = &s.having {
+        cx.condition(scope, h)?;
+    }
+    if let Some(order) = order_by {
+        let OrderByKind::Expressions(exprs) = &order.kind else {
+            return unsupported("ORDER BY ALL");
+        };
+        for o in exprs {
+            output_or_expr(cx, scope, &o.expr, &out)?;
+        }
     }
     if let GroupByExpr::Expressions(exprs, _) = &s.group_by {
         for e in exprs {
@@ -463,15 +472,9 @@ fn select_body(
             }
         }
     }
-    if let Some(h) = &s.having {
-        cx.condition(scope, h)?;
-    }
-    if let Some(order) = order_by {
-        let OrderByKind::Expressions(exprs) = &order.kind else {
-            return unsupported("ORDER BY ALL");
-        };
-        for o in exprs {
-            output_or_expr(cx, scope, &o.expr, &out)?;
+    if let Some(sqlparser::ast::Distinct::On(exprs)) = &s.distinct {
+        for e in exprs {
+            cx.expr(scope, e)?;
         }
     }
     if resolve_unknowns {
@@ -1173,15 +1176,19 @@ fn is_default(e: &Expr) -> bool {
     matches!(e, Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }
 
+/// A SET list (`transformUpdateTargetList`): every value is typed first, then each is assigned
+/// to its column (through its subscripts), so a parameter's first use may be a later value.
 fn assignments(
     cx: &mut Cx,
     scope: &Scope,
     table: &Item,
     assignments: &[sqlparser::ast::Assignment],
 ) -> Res<()> {
+    // `(a, b) = (x, y)` is `a = x, b = y`.
+    let mut pairs: Vec<(&sqlparser::ast::ObjectName, &Expr)> = Vec::new();
     for a in assignments {
-        let name = match &a.target {
-            AssignmentTarget::ColumnName(name) => name,
+        match &a.target {
+            AssignmentTarget::ColumnName(name) => pairs.push((name, &a.value)),
             AssignmentTarget::Tuple(names) => {
                 let Expr::Tuple(values) = &a.value else {
                     return unsupported("multi-column assignment from a subquery or row value");
@@ -1189,42 +1196,37 @@ fn assignments(
                 if names.len() != values.len() {
                     return error("number of columns does not match number of values");
                 }
-                for (n, v) in names.iter().zip(values) {
-                    let parts = name_parts(n)?;
-                    let [col] = parts.as_slice() else {
-                        return unsupported("assignment to a subscript or field");
-                    };
-                    let ty = target_column(table, col)?.ty;
-                    if is_default(v) {
-                        continue;
-                    }
-                    let mut t = cx.expr(scope, v)?;
-                    cx.assign(&mut t, ty)?;
-                }
-                continue;
+                pairs.extend(names.iter().zip(values));
             }
-        };
+        }
+    }
+    let mut values = Vec::new();
+    for (_, v) in &pairs {
+        values.push(match is_default(v) {
+            true => None,
+            false => Some(cx.expr(scope, v)?),
+        });
+    }
+    for ((name, _), value) in pairs.into_iter().zip(values) {
         let parts = name_parts(name)?;
         let [col] = parts.as_slice() else {
             return unsupported("assignment to a field");
         };
         let mut ty = target_column(table, col)?.ty;
-        // `col[i] = v` (subscripts the parser's tree lost): the value goes to the element
-        // (transformAssignmentIndirection transforms the value first, then the subscripts).
+        // `col[i] = v` (subscripts the parser's tree lost): the value goes to the element.
         let span = match name.0.first() {
             Some(sqlparser::ast::ObjectNamePart::Identifier(i)) => i.span,
             _ => sqlparser::tokenizer::Span::empty(),
         };
         let subs = super::subscript::target_subscripts(cx.sql, span.start)?;
-        if is_default(&a.value) {
+        let Some(mut t) = value else {
             if !subs.is_empty() {
                 return Err(
                     Fail::Error("cannot set an array element to DEFAULT".into(), None).at(span),
                 );
             }
             continue;
-        }
-        let mut t = cx.expr(scope, &a.value)?;
+        };
         if !subs.is_empty() {
             let refs: Vec<&sqlparser::ast::Subscript> = subs.iter().collect();
             ty = cx.subscripts(scope, ty, &refs).map_err(|f| f.at(span))?.0;
@@ -1277,12 +1279,16 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
                 {
                     return unsupported("`(x).*` in VALUES");
                 }
+                // transformExpressionList, then transformInsertRow: the row's values are
+                // typed before any is assigned.
+                let mut typed = Vec::new();
                 for (e, col) in row.content.iter().zip(&targets) {
-                    if is_default(e) {
-                        continue;
+                    if !is_default(e) {
+                        typed.push((cx.expr(&scope, e)?, col.ty));
                     }
-                    let mut t = cx.expr(&scope, e)?;
-                    cx.assign(&mut t, col.ty)?;
+                }
+                for (mut t, ty) in typed {
+                    cx.assign(&mut t, ty)?;
                 }
             }
         } else {
@@ -1372,11 +1378,13 @@ fn update(cx: &mut Cx, outer: &Scope, u: &Update) -> Res<Vec<Col>> {
             scope.items.extend(items);
         }
     }
-    assignments(cx, &scope, &item, &u.assignments)?;
+    // transformUpdateStmt: WHERE and RETURNING before the SET list.
     if let Some(w) = &u.selection {
         cx.condition(&scope, w)?;
     }
-    returning(cx, &scope, &u.returning)
+    let out = returning(cx, &scope, &u.returning)?;
+    assignments(cx, &scope, &item, &u.assignments)?;
+    Ok(out)
 }
 
 fn delete(cx: &mut Cx, outer: &Scope, d: &Delete) -> Res<Vec<Col>> {

@@ -736,3 +736,30 @@ SELECT * FROM public.ticket_seq;
 
 -- name: SequenceOuterJoin :many
 SELECT p.id, s.last_value FROM pets p LEFT JOIN ticket_seq s ON p.id = 0;
+
+-- name: ParamFirstUseEnum :many
+SELECT id FROM people WHERE mood = $1 AND ($1::mood IS NOT NULL OR $1::text <> '');
+
+-- name: ParamFirstUseWhereBeforeDistinctOn :many
+SELECT DISTINCT ON ($1::text) id FROM people WHERE id = $1;
+
+-- name: ParamFirstUseOffsetBeforeLimit :many
+SELECT id FROM people LIMIT $1 OFFSET $1::int;
+
+-- name: ParamFirstUseUpdateWhereBeforeSet :exec
+UPDATE people SET name = $1 WHERE $1::int > 0;
+
+-- name: ParamFirstUseHavingBeforeGroupBy :many
+SELECT count(*) AS n FROM people GROUP BY $1::int HAVING $1 > 0::int8;
+
+-- name: ParamFirstUseCaseWhenBeforeElse :many
+SELECT CASE WHEN $1 > 0 THEN 1 ELSE $1::bigint END AS c FROM people;
+
+-- name: ParamFirstUseValuesRows :exec
+INSERT INTO pets (id, name) VALUES (1, $1), (2, $1::int);
+
+-- name: ParamInconsistentInOneRow :exec
+INSERT INTO pets (name, id) VALUES ($1, $1::int);
+
+-- name: ParamInconsistentInSetList :exec
+UPDATE people SET name = $1, age = $1::int;
