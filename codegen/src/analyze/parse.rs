@@ -5,6 +5,7 @@
 //! what the user wrote, so positions in diagnostics stay exact. Each rewrite is a spelling
 //! PostgreSQL itself treats as the same thing:
 //!
+//! * adjacent operator tokens PostgreSQL's lexer reads as one operator (`<+>`) → that operator;
 //! * `x ISNULL` / `x NOTNULL` → `x IS NULL` / `x IS NOT NULL`;
 //! * a typed literal of a type sqlparser does not know, `regtype 'numeric'` or
 //!   `pg_catalog.regtype 'numeric'` → `'numeric'::regtype` (the grammar defines it as that cast);
@@ -141,6 +142,7 @@ fn normalize(
     tokens: Vec<TokenWithSpan>,
     is_column_name: &dyn Fn(&str) -> bool,
 ) -> Vec<TokenWithSpan> {
+    let tokens = operator_runs(tokens);
     let tokens = postfix_null_tests(tokens);
     let tokens = typed_literals(tokens);
     let tokens = parenthesized_wildcards(tokens, is_column_name);
@@ -319,6 +321,68 @@ fn like_all_subqueries(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             )
         {
             out[w[1]] = with_span(Token::make_keyword("ANY"), tokens[w[1]].span);
+        }
+    }
+    out
+}
+
+/// PostgreSQL's operator characters.
+const OPERATOR_CHARS: &str = "+-*/<>=~!@#%^&|`?";
+
+/// Adjacent operator tokens that PostgreSQL's lexer reads as one operator (`<+>`, `<#>`,
+/// `<~>`: pgvector's) → one custom operator token. PostgreSQL takes the longest run of
+/// operator characters, less the trailing `+`/`-` of a run without `~!@#%^&|`?` (so `a<-1`
+/// stays `<` `-1`); sqlparser splits runs it does not know.
+fn operator_runs(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let text = |t: &TokenWithSpan| t.token.to_string();
+    let is_op = |t: &TokenWithSpan| {
+        !matches!(t.token, Token::Placeholder(_) | Token::Word(_)) && {
+            let s = text(t);
+            !s.is_empty() && s.chars().all(|c| OPERATOR_CHARS.contains(c))
+        }
+    };
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if !is_op(&tokens[i]) {
+            out.push(tokens[i].clone());
+            i += 1;
+            continue;
+        }
+        // The run of adjacent operator tokens from `i`.
+        let mut j = i + 1;
+        while j < tokens.len()
+            && is_op(&tokens[j])
+            && tokens[j - 1].span.end == tokens[j].span.start
+        {
+            j += 1;
+        }
+        let run: String = tokens[i..j].iter().map(text).collect();
+        // PostgreSQL's operator: the run, less trailing `+`/`-` unless it has a special char.
+        let special = run.chars().any(|c| "~!@#%^&|`?".contains(c));
+        let mut len = run.len();
+        if !special {
+            while len > 1 && run[..len].ends_with(['+', '-']) {
+                len -= 1;
+            }
+        }
+        // The tokens that make it up, when they are several and end on a token boundary.
+        let mut covered = 0;
+        let mut k = i;
+        while k < j && covered < len {
+            covered += text(&tokens[k]).len();
+            k += 1;
+        }
+        if k - i > 1 && covered == len {
+            let span = Span::new(tokens[i].span.start, tokens[k - 1].span.end);
+            out.push(with_span(
+                Token::CustomBinaryOperator(run[..len].to_string()),
+                span,
+            ));
+            i = k;
+        } else {
+            out.extend(tokens[i..k.max(i + 1)].iter().cloned());
+            i = k.max(i + 1);
         }
     }
     out
@@ -791,6 +855,14 @@ mod tests {
                 "UPDATE t SET a[$1] = ARRAY[b[1], 2], c[1:2][3] = $2, d = e[1] WHERE f[1] = 1"
             ),
             "UPDATE t SET a = ARRAY[b[1], 2], c = $2, d = e[1] WHERE f[1] = 1"
+        );
+    }
+
+    #[test]
+    fn operator_runs_as_postgres_lexes_them() {
+        assert_eq!(
+            reparsed("SELECT a <+> b, a <#> b, c <~> d, c <%> d, a<-1 FROM t"),
+            "SELECT a <+> b, a <#> b, c <~> d, c <%> d, a < -1 FROM t"
         );
     }
 
