@@ -771,3 +771,25 @@ fn pgvector_is_known_offline() {
         assert!(e.starts_with(message), "{sql}: {e}");
     }
 }
+
+/// `:copyfrom` sends each value as its column's type (binary COPY), so a parameter cast in its
+/// VALUES must be to that type: PostgreSQL accepts the INSERT either way, so this is squill's
+/// own check, not a fixture.
+#[test]
+fn copyfrom_casts_must_be_to_the_column_type() {
+    let s = fixture_schema();
+    let copy = |sql: &str| {
+        let text = format!("-- name: Q :copyfrom\n{sql};\n");
+        let file = SourceFile::new("q.sql", text);
+        let (raws, problems) = parse_query_file(&file);
+        assert!(problems.is_empty(), "{problems:?}");
+        analyze(&s, &raws[0], &file).map_err(|d| d.message)
+    };
+    let q = copy("INSERT INTO toys (pet_id, label) VALUES ($1::int, CAST($2 AS text))").unwrap();
+    let types: Vec<String> = q.params.iter().map(|p| p.ty.display_name()).collect();
+    assert_eq!(types, ["integer", "text"]);
+    assert_eq!(
+        copy("INSERT INTO toys (pet_id, label) VALUES ($1::bigint, $2)").unwrap_err(),
+        "`:copyfrom` sends each value as its column's type: $1 is cast to bigint, but column \"pet_id\" is of type integer"
+    );
+}

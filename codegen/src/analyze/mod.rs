@@ -19,6 +19,7 @@
 
 mod bound;
 mod conflict;
+mod copyfrom;
 mod expr;
 mod like;
 mod locking;
@@ -563,6 +564,9 @@ pub fn analyze(
     let nullable_params: Vec<bool> = raw.params.iter().map(|p| p.nullable).collect();
     let out = statement::analyze_statement(schema, statement, &raw.sql, &nullable_params)
         .map_err(fail)?;
+    if raw.command == crate::source::Command::CopyFrom {
+        copyfrom::check(schema, statement, &out.params).map_err(fail)?;
+    }
     let mut params = Vec::new();
     for (i, ty) in out.params.iter().enumerate() {
         let Some(ty) = ty else {

@@ -763,3 +763,6 @@ INSERT INTO pets (name, id) VALUES ($1, $1::int);
 
 -- name: ParamInconsistentInSetList :exec
 UPDATE people SET name = $1, age = $1::int;
+
+-- name: CopyToysWithCasts :copyfrom
+INSERT INTO toys (pet_id, label) VALUES (@pet_id::integer, @label);
