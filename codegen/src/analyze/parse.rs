@@ -336,7 +336,10 @@ const OPERATOR_CHARS: &str = "+-*/<>=~!@#%^&|`?";
 fn operator_runs(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let text = |t: &TokenWithSpan| t.token.to_string();
     let is_op = |t: &TokenWithSpan| {
-        !matches!(t.token, Token::Placeholder(_) | Token::Word(_)) && {
+        !matches!(
+            t.token,
+            Token::Placeholder(_) | Token::Word(_) | Token::Whitespace(_)
+        ) && {
             let s = text(t);
             !s.is_empty() && s.chars().all(|c| OPERATOR_CHARS.contains(c))
         }
