@@ -175,26 +175,46 @@ fn index_element(tokens: &[TokenWithSpan]) -> Res<Expr> {
     }
 }
 
-/// Whether `e` holds a subquery.
-fn has_subquery(e: &Expr) -> bool {
+/// What an index expression or predicate may not hold, found first in `e`.
+#[derive(Debug, PartialEq)]
+enum Forbidden {
+    Subquery,
+    Window,
+}
+
+fn forbidden(e: &Expr) -> Option<Forbidden> {
     struct Finder;
     impl Visitor for Finder {
-        type Break = ();
-        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        type Break = Forbidden;
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<Forbidden> {
             match e {
                 Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => {
-                    ControlFlow::Break(())
+                    ControlFlow::Break(Forbidden::Subquery)
                 }
                 Expr::AnyOp { right, .. } | Expr::AllOp { right, .. }
                     if matches!(**right, Expr::Subquery(_)) =>
                 {
-                    ControlFlow::Break(())
+                    ControlFlow::Break(Forbidden::Subquery)
                 }
+                Expr::Function(f) if f.over.is_some() => ControlFlow::Break(Forbidden::Window),
                 _ => ControlFlow::Continue(()),
             }
         }
     }
-    e.visit(&mut Finder).is_break()
+    match e.visit(&mut Finder) {
+        ControlFlow::Break(f) => Some(f),
+        ControlFlow::Continue(()) => None,
+    }
+}
+
+/// PostgreSQL's error for what `e` may not hold as an index `expression` / `predicate`.
+fn check_forbidden(e: &Expr, what: &str) -> Res<()> {
+    let message = match forbidden(e) {
+        None => return Ok(()),
+        Some(Forbidden::Subquery) => format!("cannot use subquery in index {what}"),
+        Some(Forbidden::Window) => format!("window functions are not allowed in index {what}s"),
+    };
+    Err(Fail::Error(message, None).at(sqlparser::ast::Spanned::span(e)))
 }
 
 impl Cx<'_> {
@@ -204,11 +224,7 @@ impl Cx<'_> {
         let saved = self.saw_aggregate;
         for e in &inference.elements {
             let span = sqlparser::ast::Spanned::span(e);
-            if has_subquery(e) {
-                return Err(
-                    Fail::Error("cannot use subquery in index expression".into(), None).at(span),
-                );
-            }
+            check_forbidden(e, "expression")?;
             self.saw_aggregate = false;
             self.expr(scope, e)?;
             if self.saw_aggregate {
@@ -221,11 +237,7 @@ impl Cx<'_> {
         }
         if let Some(p) = &inference.predicate {
             let span = sqlparser::ast::Spanned::span(p);
-            if has_subquery(p) {
-                return Err(
-                    Fail::Error("cannot use subquery in index predicate".into(), None).at(span),
-                );
-            }
+            check_forbidden(p, "predicate")?;
             self.saw_aggregate = false;
             self.condition(scope, p)?;
             if self.saw_aggregate {

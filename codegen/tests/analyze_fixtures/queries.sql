@@ -766,3 +766,10 @@ UPDATE people SET name = $1, age = $1::int;
 
 -- name: CopyToysWithCasts :copyfrom
 INSERT INTO toys (pet_id, label) VALUES (@pet_id::integer, @label);
+
+-- name: ConflictPredicateWindow :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x')
+ON CONFLICT (label) WHERE row_number() OVER () > 0 DO NOTHING;
+
+-- name: ConflictExpressionWindow :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT ((row_number() OVER ())) DO NOTHING;
