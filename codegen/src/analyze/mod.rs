@@ -31,6 +31,7 @@ mod statement;
 mod subscript;
 mod types;
 mod utility;
+mod window;
 
 use std::collections::HashMap;
 

@@ -257,11 +257,12 @@ fn limit_expr(cx: &mut Cx, scope: &Scope, e: &Expr) -> Res<()> {
         return Ok(());
     }
     let mut t = cx.expr(scope, e)?;
+    // transformLimitClause: coerce_to_specific_type, an assignment coercion (`LIMIT 1.5`).
     if !super::resolve::can_cast(
         &cx.schema.types,
         t.ty,
         oid::INT8,
-        super::resolve::Ctx::Implicit,
+        super::resolve::Ctx::Assignment,
     ) {
         return error(format!(
             "argument of LIMIT must be type bigint, not type {}",
@@ -474,9 +475,22 @@ fn select_body(
     }
     if let Some(sqlparser::ast::Distinct::On(exprs)) = &s.distinct {
         for e in exprs {
-            cx.expr(scope, e)?;
+            cx.sort_expr(scope, e)?;
         }
     }
+    // Window definitions last (PostgreSQL: after LIMIT too, which this level does not see).
+    let mut windowed: Vec<&Expr> = s
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+            _ => None,
+        })
+        .collect();
+    if let Some(OrderByKind::Expressions(exprs)) = order_by.map(|o| &o.kind) {
+        windowed.extend(exprs.iter().map(|o| &o.expr));
+    }
+    cx.window_definitions(scope, &windowed)?;
     if resolve_unknowns {
         for t in &mut out {
             cx.resolve_unknown(t)?;
@@ -489,8 +503,8 @@ fn select_body(
 fn output_or_expr(cx: &mut Cx, scope: &Scope, e: &Expr, outputs: &[Typed]) -> Res<()> {
     match e {
         Expr::Value(v) if matches!(v.value, Value::Number(..)) => Ok(()),
-        Expr::Identifier(i) => match cx.expr(scope, e) {
-            Ok(_) => Ok(()),
+        Expr::Identifier(i) => match cx.sort_expr(scope, e) {
+            Ok(()) => Ok(()),
             Err(err) => {
                 if outputs.iter().any(|t| t.name.as_deref() == Some(&fold(i))) {
                     Ok(())
@@ -499,7 +513,8 @@ fn output_or_expr(cx: &mut Cx, scope: &Scope, e: &Expr, outputs: &[Typed]) -> Re
                 }
             }
         },
-        _ => cx.expr(scope, e).map(|_| ()),
+        // An unknown sort or grouping expression is text (addTargetToSortList).
+        _ => cx.sort_expr(scope, e),
     }
 }
 

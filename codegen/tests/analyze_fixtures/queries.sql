@@ -773,3 +773,36 @@ ON CONFLICT (label) WHERE row_number() OVER () > 0 DO NOTHING;
 
 -- name: ConflictExpressionWindow :exec
 INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT ((row_number() OVER ())) DO NOTHING;
+
+-- name: WindowDefinitionParams :many
+SELECT row_number() OVER (PARTITION BY $1 ORDER BY $2) AS n FROM people;
+
+-- name: WindowDefinitionAfterWhere :many
+SELECT row_number() OVER (PARTITION BY $1) AS n FROM people WHERE id = $1;
+
+-- name: WindowFrameOffsets :many
+SELECT sum(id) OVER (ORDER BY id ROWS BETWEEN $1 PRECEDING AND '1' FOLLOWING) AS s,
+    count(*) OVER (ORDER BY age GROUPS 2 PRECEDING) AS c
+FROM people;
+
+-- name: SortAndGroupByParameters :many
+SELECT count(*) AS n FROM people GROUP BY $1 ORDER BY $2;
+
+-- name: WindowDefinitionUnknownColumn :many
+SELECT row_number() OVER (PARTITION BY nope) FROM people;
+
+-- name: WindowFrameOffsetNotBigint :many
+SELECT sum(id) OVER (ORDER BY id ROWS name PRECEDING) FROM people;
+
+-- name: WindowFrameOffsetVariable :many
+SELECT sum(id) OVER (ORDER BY id ROWS age PRECEDING) FROM people;
+
+-- name: WindowFrameOffsetOuterColumn :many
+SELECT (SELECT sum(t.id) OVER (ORDER BY t.id ROWS p.id PRECEDING) FROM toys t LIMIT 1) AS s
+FROM pets p;
+
+-- name: OffsetsAssignedToBigint :many
+SELECT sum(id) OVER (ORDER BY id ROWS 1.5 PRECEDING) AS s FROM people LIMIT 1.5 OFFSET $1::numeric;
+
+-- name: LimitNotBigint :many
+SELECT id FROM people LIMIT '2'::text;
