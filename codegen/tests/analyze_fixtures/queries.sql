@@ -806,3 +806,13 @@ SELECT sum(id) OVER (ORDER BY id ROWS 1.5 PRECEDING) AS s FROM people LIMIT 1.5 
 
 -- name: LimitNotBigint :many
 SELECT id FROM people LIMIT '2'::text;
+
+-- name: LikeOverOtherStringTypes :many
+SELECT nick LIKE $1 ESCAPE '#' AS v, login ILIKE ANY ($2) AS c, key_hash LIKE ANY (ARRAY['a'::bytea]) AS b
+FROM people, accounts;
+
+-- name: SliceAssignmentWithSubscriptFilter :exec
+UPDATE people SET tags[1:2] = ARRAY['a', 'b'] WHERE tags[1] = $1;
+
+-- name: RowAnySubqueryParams :many
+SELECT id FROM people WHERE (id, name) = ANY (SELECT $1::bigint, $2);
