@@ -594,3 +594,202 @@ fn wildcards_of_tables_are_spelled_out_in_the_sql_sent() {
         assert_eq!(sent(sql), sql);
     }
 }
+
+/// TRUNCATE's relations are checked when it runs (`ExecuteTruncate`), not when it is prepared,
+/// so these are not in the fixtures that `tests/analyze.rs` holds to PREPARE; each message is
+/// PostgreSQL's when the statement runs.
+#[test]
+fn truncate_checks_its_relations() {
+    let s = fixture_schema();
+    assert!(one(&s, "TRUNCATE people, ONLY pets RESTART IDENTITY CASCADE").is_ok());
+    for (sql, message) in [
+        (
+            "TRUNCATE peple",
+            r#"relation "peple" does not exist (help: did you mean "people"?)"#,
+        ),
+        ("TRUNCATE pet_owners", r#""pet_owners" is not a table"#),
+        ("TRUNCATE pet_counts", r#""pet_counts" is not a table"#),
+        (
+            "TRUNCATE pg_class",
+            r#"permission denied: "pg_class" is a system catalog"#,
+        ),
+    ] {
+        assert_eq!(one(&s, sql).unwrap_err(), message, "{sql}");
+    }
+}
+
+/// Writing to a sequence is rejected when the statement runs (`CheckValidResultRel`: PREPARE
+/// accepts it, so this is not a fixture).
+#[test]
+fn sequences_are_read_only_relations() {
+    let s = fixture_schema();
+    for sql in [
+        "UPDATE ticket_seq SET log_cnt = 1",
+        "DELETE FROM ticket_seq",
+        "INSERT INTO ticket_seq VALUES (1, 1, true)",
+    ] {
+        assert_eq!(
+            one(&s, sql).unwrap_err(),
+            r#"cannot change sequence "ticket_seq""#,
+            "{sql}"
+        );
+    }
+}
+
+/// pgvector's objects known offline once the schema runs `CREATE EXTENSION vector` (from its
+/// install script, `codegen/builtins/pgvector.tsv`). Offline only: pgvector cannot be installed
+/// on the test machine, so no live server checks these; each expected type is what pgvector's
+/// declarations give under PostgreSQL's resolution rules.
+#[test]
+fn pgvector_is_known_offline() {
+    let text = "CREATE EXTENSION IF NOT EXISTS vector;\n\
+        CREATE TABLE docs (\n\
+            id bigserial PRIMARY KEY,\n\
+            embedding vector(3) NOT NULL,\n\
+            half halfvec(3),\n\
+            sparse sparsevec(5),\n\
+            bits bit(3) NOT NULL\n\
+        );\n";
+    let (catalog, problems, _) = catalog::from_ddl(&[SourceFile::new("s.sql", text)]);
+    assert!(problems.is_empty(), "{problems:?}");
+    let s = Schema::from_catalog(&catalog);
+    let types = |sql: &str| -> (Vec<String>, Vec<String>) {
+        let q = one(&s, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        (
+            q.params.iter().map(|p| p.ty.display_name()).collect(),
+            q.columns.iter().map(|c| c.ty.display_name()).collect(),
+        )
+    };
+    // Distance operators and functions; a parameter compared with a vector is a vector.
+    assert_eq!(
+        types(
+            "SELECT embedding <-> $1 AS l2, embedding <=> $1 AS cosine, embedding <#> $1 AS ip, \
+             embedding <+> $1 AS l1, half <-> half AS h, sparse <=> sparse AS s, \
+             bits <~> bits AS hamming, bits <%> bits AS jaccard \
+             FROM docs ORDER BY embedding <-> $1 LIMIT 5"
+        ),
+        (
+            vec!["vector".into()],
+            vec!["double precision".to_string(); 8]
+        )
+    );
+    assert_eq!(
+        types(
+            "SELECT l2_distance(embedding, '[1,2,3]'), cosine_distance(half, half), \
+             inner_product(sparse, sparse), l1_distance(embedding, embedding), \
+             hamming_distance(bits, bits), jaccard_distance(bits, bits) FROM docs"
+        )
+        .1,
+        vec!["double precision"; 6]
+    );
+    assert_eq!(
+        types(
+            "SELECT vector_dims(embedding), vector_norm(embedding), l2_norm(half), \
+             l2_normalize(embedding), binary_quantize(embedding), subvector(embedding, 1, 2), \
+             embedding + embedding, embedding - embedding, embedding * embedding, \
+             embedding || embedding, embedding = $1, embedding < embedding FROM docs"
+        ),
+        (
+            vec!["vector".into()],
+            [
+                "integer",
+                "double precision",
+                "double precision",
+                "vector",
+                "bit",
+                "vector",
+                "vector",
+                "vector",
+                "vector",
+                "vector",
+                "boolean",
+                "boolean"
+            ]
+            .map(String::from)
+            .to_vec()
+        )
+    );
+    // Aggregates.
+    assert_eq!(
+        types("SELECT avg(embedding), sum(embedding), avg(half) FROM docs").1,
+        ["vector", "vector", "halfvec"]
+    );
+    // Casts between the vector types and arrays.
+    assert_eq!(
+        types(
+            "SELECT embedding::halfvec, half::vector, embedding::sparsevec, sparse::vector, \
+             embedding::real[], ARRAY[1, 2, 3]::vector, ARRAY[1.5]::vector, \
+             '{1,2}'::float8[]::vector, '[1,2]'::vector, $1::halfvec FROM docs"
+        ),
+        (
+            vec!["halfvec".into()],
+            [
+                "halfvec",
+                "vector",
+                "sparsevec",
+                "vector",
+                "real[]",
+                "vector",
+                "vector",
+                "vector",
+                "vector",
+                "halfvec"
+            ]
+            .map(String::from)
+            .to_vec()
+        )
+    );
+    // Assignment casts: arrays into a vector column.
+    assert_eq!(
+        types("INSERT INTO docs (embedding, bits) VALUES ($1, $2) RETURNING embedding, half").0,
+        ["vector", "bit"]
+    );
+    assert!(
+        one(
+            &s,
+            "INSERT INTO docs (embedding, bits) VALUES (ARRAY[1, 2, 3], '101')"
+        )
+        .is_ok()
+    );
+    assert!(one(&s, "UPDATE docs SET embedding = $1::real[]").is_ok());
+    // What pgvector does not declare does not exist.
+    for (sql, message) in [
+        (
+            "SELECT embedding <-> 1 FROM docs",
+            "operator does not exist: vector <-> integer",
+        ),
+        (
+            "SELECT sparse + sparse FROM docs",
+            "operator does not exist: sparsevec + sparsevec",
+        ),
+        (
+            "SELECT vector_dims(sparse) FROM docs",
+            "function vector_dims(sparsevec) does not exist",
+        ),
+    ] {
+        let e = one(&s, sql).unwrap_err();
+        assert!(e.starts_with(message), "{sql}: {e}");
+    }
+}
+
+/// `:copyfrom` sends each value as its column's type (binary COPY), so a parameter cast in its
+/// VALUES must be to that type: PostgreSQL accepts the INSERT either way, so this is squill's
+/// own check, not a fixture.
+#[test]
+fn copyfrom_casts_must_be_to_the_column_type() {
+    let s = fixture_schema();
+    let copy = |sql: &str| {
+        let text = format!("-- name: Q :copyfrom\n{sql};\n");
+        let file = SourceFile::new("q.sql", text);
+        let (raws, problems) = parse_query_file(&file);
+        assert!(problems.is_empty(), "{problems:?}");
+        analyze(&s, &raws[0], &file).map_err(|d| d.message)
+    };
+    let q = copy("INSERT INTO toys (pet_id, label) VALUES ($1::int, CAST($2 AS text))").unwrap();
+    let types: Vec<String> = q.params.iter().map(|p| p.ty.display_name()).collect();
+    assert_eq!(types, ["integer", "text"]);
+    assert_eq!(
+        copy("INSERT INTO toys (pet_id, label) VALUES ($1::bigint, $2)").unwrap_err(),
+        "`:copyfrom` sends each value as its column's type: $1 is cast to bigint, but column \"pet_id\" is of type integer"
+    );
+}

@@ -1032,7 +1032,8 @@ fn contrib_drift_report_shows_the_first_differing_lines() {
 
 #[test]
 fn contrib_file_has_every_extension_of_the_list() {
-    let c = contrib_data();
+    // The generated file alone (`Contrib::load` adds the transcribed extensions after it).
+    let c = &Contrib::parse(contrib::DATA).unwrap();
     assert_eq!(c.server_major(), 15);
     let names: Vec<&str> = c.extensions().iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, contrib::EXTENSIONS);
@@ -1454,7 +1455,7 @@ fn the_analyzer_knows_installed_contrib_extensions_in_their_schema() {
 
     // An extension squill has no data for: a call matching nothing may be one of its
     // functions (a refusal, not an error).
-    let unknown = schema_of("CREATE EXTENSION pgcrypto;\nCREATE EXTENSION vector;");
+    let unknown = schema_of("CREATE EXTENSION pgcrypto;\nCREATE EXTENSION postgis;");
     let err = analyze_columns(&unknown, "SELECT digest(1, 'sha256')").unwrap_err();
     assert!(err.contains("not supported offline yet"), "{err}");
 
@@ -1464,4 +1465,37 @@ fn the_analyzer_knows_installed_contrib_extensions_in_their_schema() {
         analyze_columns(&admin, "SELECT pg_catalog.pg_file_unlink('x') AS ok").unwrap(),
         ["ok boolean NULL"]
     );
+}
+
+/// pgvector (`codegen/builtins/pgvector.tsv`, transcribed from its install script: pgvector is
+/// not installable here, so no server checks it) is loaded after the contrib extensions, in the
+/// same OID space, with the objects its script creates.
+#[test]
+fn pgvector_is_loaded_after_contrib() {
+    let c = contrib_data();
+    let names: Vec<&str> = c.extensions().iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names.last(), Some(&"vector"));
+    assert_eq!(names.len(), contrib::EXTENSIONS.len() + 1);
+    let v = c.extension("vector").unwrap();
+    assert_eq!((v.version.as_str(), v.schema.as_ref()), ("0.8.0", None));
+    let types: Vec<&str> = v.types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(types, ["halfvec", "sparsevec", "vector"]);
+    let ops: std::collections::BTreeSet<&str> =
+        v.operators.iter().map(|o| o.name.as_str()).collect();
+    for op in [
+        "<->", "<=>", "<#>", "<+>", "<~>", "<%>", "+", "-", "*", "||", "<", "=",
+    ] {
+        assert!(ops.contains(op), "{op}");
+    }
+    assert_eq!(v.casts.len(), 23);
+    for f in [
+        "l2_distance",
+        "binary_quantize",
+        "subvector",
+        "hamming_distance",
+        "avg",
+        "sum",
+    ] {
+        assert!(v.functions.iter().any(|x| x.function.name == f), "{f}");
+    }
 }

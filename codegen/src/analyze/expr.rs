@@ -76,6 +76,10 @@ pub struct Cx<'s> {
     in_from: bool,
     /// Whether `$n` may be NULL: only `sqlc.narg` parameters are bound from an `Option`.
     pub param_nullable: Vec<bool>,
+    /// The statement's text, for what the parser's tree leaves out (see `conflict`).
+    pub sql: &'s str,
+    /// Resolving the procedure of a CALL (only procedures may be called there).
+    pub calling_procedure: bool,
 }
 
 /// The SQL value functions: reserved keywords (so never column names unless quoted), also
@@ -135,6 +139,8 @@ impl<'s> Cx<'s> {
             grouping_sets: false,
             in_from: false,
             param_nullable: Vec::new(),
+            sql: "",
+            calling_procedure: false,
         }
     }
 
@@ -306,27 +312,30 @@ impl<'s> Cx<'s> {
                 expr,
                 pattern,
                 escape_char,
-            }
-            | Expr::ILike {
+            } => self.like(
+                scope,
+                false,
+                *negated,
+                *any,
+                expr,
+                pattern,
+                escape_char.as_deref(),
+            ),
+            Expr::ILike {
                 negated,
                 any,
                 expr,
                 pattern,
                 escape_char,
-            } => {
-                if *any || escape_char.is_some() {
-                    return unsupported("LIKE ANY / LIKE ... ESCAPE");
-                }
-                let ilike = matches!(e, Expr::ILike { .. });
-                let name = match (ilike, negated) {
-                    (false, false) => "~~",
-                    (false, true) => "!~~",
-                    (true, false) => "~~*",
-                    (true, true) => "!~~*",
-                };
-                let t = self.binary(scope, name, expr, pattern)?;
-                Ok(Typed::value(t.ty, t.nullable))
-            }
+            } => self.like(
+                scope,
+                true,
+                *negated,
+                *any,
+                expr,
+                pattern,
+                escape_char.as_deref(),
+            ),
             Expr::InList { expr, list, .. } => self.in_list(scope, expr, list),
             Expr::InSubquery { expr, subquery, .. } => {
                 // A row `(a, b) IN (SELECT x, y ...)` compares column by column.
@@ -742,7 +751,13 @@ impl<'s> Cx<'s> {
         Ok(Typed::value(oid::BOOL, nullable))
     }
 
-    fn binary(&mut self, scope: &Scope, name: &str, left: &Expr, right: &Expr) -> Res<Typed> {
+    pub(super) fn binary(
+        &mut self,
+        scope: &Scope,
+        name: &str,
+        left: &Expr,
+        right: &Expr,
+    ) -> Res<Typed> {
         let mut l = self.expr(scope, left)?;
         let mut r = self.expr(scope, right)?;
         // A resolution failure points at the operator: the first token after the left operand.
@@ -751,7 +766,7 @@ impl<'s> Cx<'s> {
     }
 
     /// Resolves `l op r` (or `op r`) and coerces the operands.
-    fn apply_operator(
+    pub(super) fn apply_operator(
         &mut self,
         _scope: &Scope,
         name: &str,
@@ -774,17 +789,44 @@ impl<'s> Cx<'s> {
         ))
     }
 
-    fn any_all(&mut self, scope: &Scope, name: &str, left: &Expr, right: &Expr) -> Res<Typed> {
-        let mut l = self.expr(scope, left)?;
+    pub(super) fn any_all(
+        &mut self,
+        scope: &Scope,
+        name: &str,
+        left: &Expr,
+        right: &Expr,
+    ) -> Res<Typed> {
         if let Expr::Subquery(q) = right {
+            // transformSubLink: a row constructor on the left is a list of columns, each
+            // compared with the subquery's column at its position.
+            let ls: Vec<&Expr> = row_items(left).unwrap_or_else(|| vec![left]);
+            let mut lefts = Vec::new();
+            for e in &ls {
+                lefts.push(self.expr(scope, e)?);
+            }
             let cols = super::statement::subquery(self, scope, q)?;
-            let [c] = cols.as_slice() else {
-                return unsupported("op ANY/ALL (subquery) with several columns");
-            };
-            let mut r = Typed::value(c.ty, c.nullable);
-            self.apply_operator(scope, name, Some(&mut l), &mut r)?;
+            if cols.len() > lefts.len() {
+                return error("subquery has too many columns");
+            }
+            if cols.len() < lefts.len() {
+                return error("subquery has too few columns");
+            }
+            if lefts.len() > 1 && !matches!(name, "=" | "<>" | "<" | "<=" | ">" | ">=") {
+                return unsupported(format!("the row operator {name}"));
+            }
+            for (l, c) in lefts.iter_mut().zip(&cols) {
+                let mut r = Typed::value(c.ty, c.nullable);
+                let t = self.apply_operator(scope, name, Some(l), &mut r)?;
+                if ls.len() > 1 && t.ty != oid::BOOL {
+                    return error(format!(
+                        "row comparison operator must yield type boolean, not type {}",
+                        self.types().display(t.ty)
+                    ));
+                }
+            }
             return Ok(Typed::value(oid::BOOL, true));
         }
+        let mut l = self.expr(scope, left)?;
         let mut r = self.expr(scope, right)?;
         let elem = if r.ty == oid::UNKNOWN {
             oid::UNKNOWN
@@ -818,7 +860,13 @@ impl<'s> Cx<'s> {
             let mut nullable = false;
             for item in list {
                 let Some(rs) = row_items(item) else {
-                    return unsupported("a row IN a list of non-row values");
+                    // transformAExprIn: a non-row item is compared with the row as a whole
+                    // (`record = its type`).
+                    let mut l = self.expr(scope, expr)?;
+                    let mut r = self.expr(scope, item)?;
+                    let t = self.apply_operator(scope, "=", Some(&mut l), &mut r)?;
+                    nullable |= t.nullable;
+                    continue;
                 };
                 nullable |= self.row_comparison(scope, "=", &ls, &rs)?.nullable;
             }
@@ -880,14 +928,7 @@ impl<'s> Cx<'s> {
             None => None,
         };
         let mut results = Vec::new();
-        let mut default = match else_result {
-            Some(e) => self.expr(scope, e)?,
-            None => {
-                let mut t = Typed::value(oid::UNKNOWN, true);
-                t.kind = Kind::Literal;
-                t
-            }
-        };
+        // transformCaseExpr: the WHEN clauses in order, then the ELSE.
         for when in conditions {
             match &operand_t {
                 Some(o) => {
@@ -904,6 +945,14 @@ impl<'s> Cx<'s> {
             }
             results.push(self.expr(scope, &when.result)?);
         }
+        let mut default = match else_result {
+            Some(e) => self.expr(scope, e)?,
+            None => {
+                let mut t = Typed::value(oid::UNKNOWN, true);
+                t.kind = Kind::Literal;
+                t
+            }
+        };
         let name = default.name.clone().filter(|_| default.strength > 1);
         let mut all = vec![default.clone()];
         all.append(&mut results);
@@ -927,7 +976,7 @@ impl<'s> Cx<'s> {
         Ok(ty)
     }
 
-    fn function(&mut self, scope: &Scope, f: &Function) -> Res<Typed> {
+    pub(super) fn function(&mut self, scope: &Scope, f: &Function) -> Res<Typed> {
         let span = match f.name.0.first() {
             Some(ObjectNamePart::Identifier(i)) => i.span,
             _ => sqlparser::tokenizer::Span::empty(),
@@ -1045,8 +1094,13 @@ impl<'s> Cx<'s> {
                 let [l, r] = args.as_mut_slice() else {
                     return error("NULLIF takes two arguments");
                 };
+                // transformAExprNullIf: the type of the first argument as the `=` operator
+                // takes it; NULL when the two are equal.
                 let mut lc = l.clone();
-                self.apply_operator(scope, "=", Some(&mut lc), r)?;
+                let eq = self.apply_operator(scope, "=", Some(&mut lc), r)?;
+                if eq.ty != oid::BOOL {
+                    return error("NULLIF requires = operator to yield boolean");
+                }
                 return Ok(named(Typed::value(lc.ty, true)));
             }
             _ => {}
@@ -1138,7 +1192,8 @@ impl<'s> Cx<'s> {
         let mut any_special = false;
         for (i, (pathpos, f)) in all.iter().enumerate() {
             match f.kind {
-                FunctionKind::Procedure => continue,
+                // Procedures are candidates too: a call resolving to one is then an error
+                // outside CALL (ParseFuncOrColumn), as a function is in CALL.
                 FunctionKind::Window if !window => continue,
                 _ => {}
             }
@@ -1273,6 +1328,21 @@ impl<'s> Cx<'s> {
             return not_unique();
         }
         let f = &all[cand.index].1;
+        match (f.kind == FunctionKind::Procedure, self.calling_procedure) {
+            (true, false) => {
+                return Err(Fail::Error(
+                    format!("{} is a procedure", shown()),
+                    Some("To call a procedure, use CALL.".into()),
+                ));
+            }
+            (false, true) => {
+                return Err(Fail::Error(
+                    format!("{} is not a procedure", shown()),
+                    Some("To call a function, use SELECT.".into()),
+                ));
+            }
+            _ => {}
+        }
         if !argnames.is_empty() {
             match f.kind {
                 FunctionKind::Aggregate => {
@@ -1571,38 +1641,18 @@ impl<'s> Cx<'s> {
             Some(AccessExpr::Dot(_)) => self.row_value(scope, root)?,
             _ => (self.expr(scope, root)?, None),
         };
-        for access in chain {
+        let mut k = 0;
+        while let Some(access) = chain.get(k) {
+            k += 1;
             match access {
-                AccessExpr::Subscript(sqlparser::ast::Subscript::Index { index }) => {
-                    let mut i = self.expr(scope, index)?;
-                    let Some(elem) = self.types().element_of(t.ty) else {
-                        // Types with a subscript handler of their own (jsonb, point, name, an
-                        // extension's hstore, a schema's types): not modelled offline.
-                        let types = self.types();
-                        let handler = types.user_name(t.ty).is_some()
-                            || types
-                                .builtins
-                                .type_by_oid(t.ty)
-                                .is_some_and(|b| b.subscript.is_some_and(|h| h != 0));
-                        if handler {
-                            return unsupported(format!(
-                                "subscripts of type {}",
-                                types.display(t.ty)
-                            ));
-                        }
-                        return error(format!(
-                            "cannot subscript type {} because it does not support subscripting",
-                            types.display(t.ty)
-                        ));
-                    };
-                    self.coerce(&mut i, oid::INT4)?;
-                    t = Typed {
-                        ty: elem,
-                        nullable: true,
-                        kind: Kind::Other,
-                        origin: None,
-                        ..t
-                    };
+                AccessExpr::Subscript(first) => {
+                    // A run of subscripts is one subscripting operation.
+                    let mut subs = vec![first];
+                    while let Some(AccessExpr::Subscript(s)) = chain.get(k) {
+                        subs.push(s);
+                        k += 1;
+                    }
+                    t = self.subscripted(scope, t, &subs)?;
                     fields = None;
                 }
                 AccessExpr::Dot(Expr::Identifier(field)) => {
@@ -1639,7 +1689,7 @@ impl<'s> Cx<'s> {
                         origin: c.origin,
                     };
                 }
-                _ => return unsupported("array slices and this field selection"),
+                _ => return unsupported("this field selection"),
             }
         }
         Ok(t)

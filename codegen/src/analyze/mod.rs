@@ -18,13 +18,20 @@
 //! VALUES, INSERT, UPDATE, DELETE, CTEs).
 
 mod bound;
+mod conflict;
+mod copyfrom;
 mod expr;
+mod like;
+mod locking;
 mod nullability;
 pub(crate) mod parse;
 mod resolve;
 mod scope;
 mod statement;
+mod subscript;
 mod types;
+mod utility;
+mod window;
 
 use std::collections::HashMap;
 
@@ -313,6 +320,44 @@ impl Schema {
             .filter(|&t| self.types.is_composite(t))
     }
 
+    /// The sequence `[schema.]name` (searched on the search path), as `(schema, name)`.
+    pub(crate) fn sequence(&self, parts: &[String]) -> Option<(String, String)> {
+        let key = |s: &str, n: &str| (s.to_string(), n.to_string());
+        match parts {
+            [s, n] => Some(key(s, n)).filter(|k| self.sequences.contains(k)),
+            [n] => self
+                .search_path
+                .iter()
+                .map(|s| key(s, n))
+                .find(|k| self.sequences.contains(k)),
+            _ => None,
+        }
+    }
+
+    /// The name of the relation `[schema.]name` if it has system columns (`xmin`, `ctid`, ...):
+    /// any relation with storage or a foreign table, not a view (whose `pg_attribute` has none).
+    pub(crate) fn system_columns_of(&self, parts: &[String]) -> Option<String> {
+        use crate::builtins::RelationKind as B;
+        use crate::catalog::RelKind as K;
+        if self.find_relation(parts).is_none() && self.bound_target(parts).is_none() {
+            return self.sequence(parts).map(|(_, name)| name);
+        }
+        let (schema, name) = match self.bound_target(parts) {
+            Some(target) => (target.schema.clone(), target.name.clone()),
+            None => {
+                let (schema, system) = self.find_relation(parts)?;
+                let name = parts.last()?.clone();
+                if system {
+                    let kind = self.types.builtins.relation(&schema, &name)?.kind;
+                    return (kind != B::View).then_some(name);
+                }
+                (schema, name)
+            }
+        };
+        let kind = self.relkinds.get(&(schema, name.clone()));
+        (kind != Some(&K::View)).then_some(name)
+    }
+
     /// Why `LOCK` may not lock the relation `[schema.]name` (`RangeVarCallbackForLockTable`
     /// takes tables, partitioned tables and views): the kind of relation it is, as PostgreSQL
     /// words it. `Ok(None)`: lockable; `Err(())`: no such relation.
@@ -522,7 +567,11 @@ pub fn analyze(
         )));
     };
     let nullable_params: Vec<bool> = raw.params.iter().map(|p| p.nullable).collect();
-    let out = statement::analyze_statement(schema, statement, &nullable_params).map_err(fail)?;
+    let out = statement::analyze_statement(schema, statement, &raw.sql, &nullable_params)
+        .map_err(fail)?;
+    if raw.command == crate::source::Command::CopyFrom {
+        copyfrom::check(schema, statement, &out.params).map_err(fail)?;
+    }
     let mut params = Vec::new();
     for (i, ty) in out.params.iter().enumerate() {
         let Some(ty) = ty else {
@@ -745,12 +794,15 @@ impl Schema {
             .map(|n| (n.schema.clone(), n.name.clone()))
             .collect();
         for f in &catalog.functions {
-            let Some(ret) = &f.ret else {
-                schema.skipped_functions.insert(f.name.name.clone());
-                continue;
+            // A procedure returns nothing (`void`), unless it has OUT / INOUT parameters (a
+            // row: not modelled).
+            let ret = match &f.ret {
+                Some(ret) => schema.type_oid(ret),
+                None if f.table_columns.is_empty() => Some(crate::builtins::oid::VOID),
+                None => None,
             };
             let args: Option<Vec<u32>> = f.args.iter().map(|a| schema.type_oid(a)).collect();
-            let (Some(args), Some(ret)) = (args, schema.type_oid(ret)) else {
+            let (Some(args), Some(ret)) = (args, ret) else {
                 schema.skipped_functions.insert(f.name.name.clone());
                 continue;
             };
@@ -773,7 +825,11 @@ impl Schema {
                 .entry((f.name.schema.clone(), f.name.name.clone()))
                 .or_default()
                 .push(FunctionSig {
-                    kind: crate::builtins::FunctionKind::Function,
+                    kind: if f.is_procedure() {
+                        crate::builtins::FunctionKind::Procedure
+                    } else {
+                        crate::builtins::FunctionKind::Function
+                    },
                     args,
                     variadic,
                     nargdefaults: f.nargdefaults,
@@ -901,7 +957,7 @@ impl Schema {
             None => self.search_path.clone(),
         };
         self.binding = binding.cloned();
-        let out = statement::analyze_statement(self, statement, &[]);
+        let out = statement::analyze_statement(self, statement, sql, &[]);
         self.binding = None;
         self.search_path = saved_path;
         let renamed = binding.map_or(&[][..], |b| b.renamed_columns.as_slice());

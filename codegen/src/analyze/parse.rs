@@ -5,6 +5,7 @@
 //! what the user wrote, so positions in diagnostics stay exact. Each rewrite is a spelling
 //! PostgreSQL itself treats as the same thing:
 //!
+//! * adjacent operator tokens PostgreSQL's lexer reads as one operator (`<+>`) → that operator;
 //! * `x ISNULL` / `x NOTNULL` → `x IS NULL` / `x IS NOT NULL`;
 //! * a typed literal of a type sqlparser does not know, `regtype 'numeric'` or
 //!   `pg_catalog.regtype 'numeric'` → `'numeric'::regtype` (the grammar defines it as that cast);
@@ -12,9 +13,12 @@
 //!   a column of that name, which PostgreSQL would prefer), and any other `(expression).*` →
 //!   a field access whose field is a marked `*` (see `parenthesized_wildcards`);
 //! * `INSERT … SELECT <no FROM> ON CONFLICT` → the SELECT parenthesized;
-//! * an `ON CONFLICT` target with expressions or an index predicate is dropped: it selects a
-//!   unique index and never changes a parameter's or a column's type. (Not when it holds a
-//!   parameter, whose type would then be lost.)
+//! * `[I]LIKE ALL (SELECT …)` → `[I]LIKE ANY (SELECT …)` (typed alike; sqlparser reads only ANY);
+//! * `FOR NO KEY UPDATE` / `FOR KEY SHARE` → `FOR UPDATE` / `FOR SHARE`, and `OF a, b` → one
+//!   clause per name (see `locking_clauses`);
+//! * `SET col[i] = v` → `SET col = v` (`subscript` reads the subscripts from the SQL);
+//! * an `ON CONFLICT` target with expressions or an index predicate is dropped: `conflict`
+//!   reads it from the tokens and types it on its own.
 //!
 //! Utility statements sqlparser does not read and that have neither parameters nor columns
 //! (`DO`, `REFRESH MATERIALIZED VIEW`) are recognized by their first tokens.
@@ -138,11 +142,253 @@ fn normalize(
     tokens: Vec<TokenWithSpan>,
     is_column_name: &dyn Fn(&str) -> bool,
 ) -> Vec<TokenWithSpan> {
+    let tokens = operator_runs(tokens);
     let tokens = postfix_null_tests(tokens);
     let tokens = typed_literals(tokens);
     let tokens = parenthesized_wildcards(tokens, is_column_name);
     let tokens = parenthesize_insert_select(tokens);
+    let tokens = like_all_subqueries(tokens);
+    let tokens = locking_clauses(tokens);
+    let tokens = set_target_subscripts(tokens);
     drop_conflict_targets(tokens)
+}
+
+/// `SET col[i] = v` → `SET col = v` (sqlparser reads no subscripted SET target; `subscript`
+/// reads the subscripts back from the SQL at the column's position).
+fn set_target_subscripts(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let sig = significant(&tokens);
+    let mut drop = vec![false; tokens.len()];
+    // Parenthesis and bracket depth before each significant token.
+    let mut depth = 0usize;
+    let mut set_depth: Option<usize> = None;
+    let mut expect_target = false;
+    let mut k = 0;
+    while k < sig.len() {
+        let t = &tokens[sig[k]].token;
+        let here = depth;
+        match t {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if keyword(t) == Some(Keyword::SET) {
+            set_depth = Some(here);
+            expect_target = true;
+            k += 1;
+            continue;
+        }
+        if set_depth == Some(here) {
+            if *t == Token::Comma {
+                expect_target = true;
+                k += 1;
+                continue;
+            }
+            if matches!(
+                keyword(t),
+                Some(Keyword::WHERE | Keyword::FROM | Keyword::RETURNING)
+            ) || depth < here
+            {
+                set_depth = None;
+            }
+        }
+        if expect_target
+            && matches!(t, Token::Word(_))
+            && sig
+                .get(k + 1)
+                .is_some_and(|&i| tokens[i].token == Token::LBracket)
+        {
+            // The bracket groups, then `=`.
+            let mut j = k + 1;
+            let mut d = 0usize;
+            while let Some(&i) = sig.get(j) {
+                match tokens[i].token {
+                    Token::LBracket => d += 1,
+                    Token::RBracket => d = d.saturating_sub(1),
+                    _ if d == 0 => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if sig.get(j).is_some_and(|&i| tokens[i].token == Token::Eq) {
+                drop[sig[k + 1]..sig[j]].fill(true);
+                k = j;
+                expect_target = false;
+                continue;
+            }
+        }
+        expect_target = false;
+        k += 1;
+    }
+    tokens
+        .into_iter()
+        .zip(drop)
+        .filter(|(_, d)| !d)
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// `FOR NO KEY UPDATE` → `FOR UPDATE`, `FOR KEY SHARE` → `FOR SHARE` (sqlparser reads only
+/// those two strengths, which are checked alike; `locking` spells messages from the SQL), and
+/// `FOR s OF a, b` → `FOR s OF a FOR s OF b` (sqlparser reads one name after OF).
+fn locking_clauses(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let sig = significant(&tokens);
+    let kw = |k: usize| sig.get(k).and_then(|&i| keyword(&tokens[i].token));
+    let is_word = |k: usize| {
+        sig.get(k)
+            .is_some_and(|&i| matches!(tokens[i].token, Token::Word(_)))
+    };
+    let is = |k: usize, t: Token| sig.get(k).is_some_and(|&i| tokens[i].token == t);
+    // Token index → what replaces it (nothing: dropped).
+    let mut replace: std::collections::HashMap<usize, Vec<Token>> = Default::default();
+    let mut k = 0;
+    while k < sig.len() {
+        if kw(k) != Some(Keyword::FOR) {
+            k += 1;
+            continue;
+        }
+        let (strength, len) = match (kw(k + 1), kw(k + 2), kw(k + 3)) {
+            (Some(Keyword::UPDATE), ..) => ("UPDATE", 1),
+            (Some(Keyword::SHARE), ..) => ("SHARE", 1),
+            (Some(Keyword::NO), Some(Keyword::KEY), Some(Keyword::UPDATE)) => ("UPDATE", 3),
+            (Some(Keyword::KEY), Some(Keyword::SHARE), _) => ("SHARE", 2),
+            _ => {
+                k += 1;
+                continue;
+            }
+        };
+        if len > 1 {
+            replace.insert(sig[k + 1], vec![Token::make_keyword(strength)]);
+            for j in 2..=len {
+                replace.insert(sig[k + j], Vec::new());
+            }
+        }
+        k += 1 + len;
+        if kw(k) != Some(Keyword::OF) {
+            continue;
+        }
+        k += 1;
+        // name [. name], then `, name` ...
+        loop {
+            if !is_word(k) {
+                break;
+            }
+            k += 1;
+            while is(k, Token::Period) && is_word(k + 1) {
+                k += 2;
+            }
+            if !(is(k, Token::Comma) && is_word(k + 1)) {
+                break;
+            }
+            let space = Token::Whitespace(sqlparser::tokenizer::Whitespace::Space);
+            replace.insert(
+                sig[k],
+                vec![
+                    Token::make_keyword("FOR"),
+                    space.clone(),
+                    Token::make_keyword(strength),
+                    space.clone(),
+                    Token::make_keyword("OF"),
+                    space,
+                ],
+            );
+            k += 1;
+        }
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 6 * replace.len());
+    for (i, t) in tokens.into_iter().enumerate() {
+        match replace.remove(&i) {
+            Some(with) => out.extend(with.into_iter().map(|w| with_span(w, t.span))),
+            None => out.push(t),
+        }
+    }
+    out
+}
+
+/// `[I]LIKE ALL (SELECT …)` → `[I]LIKE ANY (SELECT …)`: sqlparser reads `LIKE ANY` only, and
+/// the two quantifiers type alike (`a ~~ ANY|ALL (subquery)`: a boolean, the operator
+/// resolved per column).
+fn like_all_subqueries(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let sig = significant(&tokens);
+    let mut out = tokens.clone();
+    for w in sig.windows(4) {
+        let [like, all, open, first] = [w[0], w[1], w[2], w[3]].map(|i| &tokens[i].token);
+        if matches!(keyword(like), Some(Keyword::LIKE | Keyword::ILIKE))
+            && keyword(all) == Some(Keyword::ALL)
+            && *open == Token::LParen
+            && matches!(
+                keyword(first),
+                Some(Keyword::SELECT | Keyword::WITH | Keyword::VALUES)
+            )
+        {
+            out[w[1]] = with_span(Token::make_keyword("ANY"), tokens[w[1]].span);
+        }
+    }
+    out
+}
+
+/// PostgreSQL's operator characters.
+const OPERATOR_CHARS: &str = "+-*/<>=~!@#%^&|`?";
+
+/// Adjacent operator tokens that PostgreSQL's lexer reads as one operator (`<+>`, `<#>`,
+/// `<~>`: pgvector's) → one custom operator token. PostgreSQL takes the longest run of
+/// operator characters, less the trailing `+`/`-` of a run without `~!@#%^&|`?` (so `a<-1`
+/// stays `<` `-1`); sqlparser splits runs it does not know.
+fn operator_runs(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let text = |t: &TokenWithSpan| t.token.to_string();
+    let is_op = |t: &TokenWithSpan| {
+        !matches!(
+            t.token,
+            Token::Placeholder(_) | Token::Word(_) | Token::Whitespace(_)
+        ) && {
+            let s = text(t);
+            !s.is_empty() && s.chars().all(|c| OPERATOR_CHARS.contains(c))
+        }
+    };
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        if !is_op(&tokens[i]) {
+            out.push(tokens[i].clone());
+            i += 1;
+            continue;
+        }
+        // The run of adjacent operator tokens from `i`.
+        let mut j = i + 1;
+        while j < tokens.len()
+            && is_op(&tokens[j])
+            && tokens[j - 1].span.end == tokens[j].span.start
+        {
+            j += 1;
+        }
+        let run: String = tokens[i..j].iter().map(text).collect();
+        // PostgreSQL's operator: the run, less trailing `+`/`-` unless it has a special char.
+        let special = run.chars().any(|c| "~!@#%^&|`?".contains(c));
+        let mut len = run.len();
+        if !special {
+            while len > 1 && run[..len].ends_with(['+', '-']) {
+                len -= 1;
+            }
+        }
+        // The tokens that make it up, when they are several and end on a token boundary.
+        let mut covered = 0;
+        let mut k = i;
+        while k < j && covered < len {
+            covered += text(&tokens[k]).len();
+            k += 1;
+        }
+        if k - i > 1 && covered == len {
+            let span = Span::new(tokens[i].span.start, tokens[k - 1].span.end);
+            out.push(with_span(
+                Token::CustomBinaryOperator(run[..len].to_string()),
+                span,
+            ));
+            i = k;
+        } else {
+            out.extend(tokens[i..k.max(i + 1)].iter().cloned());
+            i = k.max(i + 1);
+        }
+    }
+    out
 }
 
 /// Keywords an operand follows (so they never end one).
@@ -491,20 +737,24 @@ fn drop_conflict_targets(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     else {
         return tokens;
     };
-    let target = &tokens[open..do_at];
-    let plain_columns = target.iter().filter(|t| !is_trivia(&t.token)).all(|t| {
-        matches!(
-            t.token,
-            Token::Word(_) | Token::Comma | Token::LParen | Token::RParen
-        )
-    }) && target.iter().filter(|t| t.token == Token::LParen).count() == 1
-        && !target
-            .iter()
-            .any(|t| keyword(&t.token) == Some(Keyword::WHERE));
-    let has_parameter = target
+    // `(a, b, c)`: names separated by commas, what sqlparser reads.
+    let target: Vec<&Token> = tokens[open..do_at]
         .iter()
-        .any(|t| matches!(t.token, Token::Placeholder(_)));
-    if plain_columns || has_parameter {
+        .map(|t| &t.token)
+        .filter(|t| !is_trivia(t))
+        .collect();
+    let plain_columns = target.len() >= 3
+        && target.first() == Some(&&Token::LParen)
+        && target.last() == Some(&&Token::RParen)
+        && target[1..target.len() - 1]
+            .iter()
+            .enumerate()
+            .all(|(i, t)| match i % 2 {
+                0 => matches!(t, Token::Word(_)),
+                _ => **t == Token::Comma,
+            })
+        && target.len() % 2 == 1;
+    if plain_columns {
         return tokens;
     }
     let mut out = tokens;
@@ -587,10 +837,35 @@ mod tests {
             reparsed("INSERT INTO e (a) VALUES (1) ON CONFLICT (a) WHERE a IS NOT NULL DO NOTHING"),
             "INSERT INTO e (a) VALUES (1) ON CONFLICT DO NOTHING"
         );
-        // A parameter in the predicate keeps the SQL as it is (and so unreadable).
-        assert!(
-            reparsed("INSERT INTO e (a) VALUES (1) ON CONFLICT (a) WHERE a > $1 DO NOTHING")
-                .starts_with("error: ")
+        assert_eq!(
+            reparsed("INSERT INTO e (a) VALUES (1) ON CONFLICT (a) WHERE a > $1 DO NOTHING"),
+            "INSERT INTO e (a) VALUES (1) ON CONFLICT DO NOTHING"
+        );
+    }
+
+    #[test]
+    fn locking_clauses_one_name_each() {
+        assert_eq!(
+            reparsed("SELECT 1 FROM a, s.b FOR NO KEY UPDATE OF a, s.b SKIP LOCKED FOR KEY SHARE"),
+            "SELECT 1 FROM a, s.b FOR UPDATE OF a FOR UPDATE OF s.b SKIP LOCKED FOR SHARE"
+        );
+    }
+
+    #[test]
+    fn set_targets_lose_their_subscripts() {
+        assert_eq!(
+            reparsed(
+                "UPDATE t SET a[$1] = ARRAY[b[1], 2], c[1:2][3] = $2, d = e[1] WHERE f[1] = 1"
+            ),
+            "UPDATE t SET a = ARRAY[b[1], 2], c = $2, d = e[1] WHERE f[1] = 1"
+        );
+    }
+
+    #[test]
+    fn operator_runs_as_postgres_lexes_them() {
+        assert_eq!(
+            reparsed("SELECT a <+> b, a <#> b, c <~> d, c <%> d, a<-1 FROM t"),
+            "SELECT a <+> b, a <#> b, c <~> d, c <%> d, a < -1 FROM t"
         );
     }
 

@@ -72,7 +72,10 @@ fn fits_polymorphic(t: &Types, actual: u32, declared: u32) -> bool {
         oid::ANYENUM => t.is_enum(actual),
         // An `anyarray` value (`pg_stats.most_common_vals`) matches `anyarray` itself.
         oid::ANYARRAY if actual == oid::ANYARRAY => true,
-        oid::ANYARRAY | oid::ANYCOMPATIBLEARRAY => t.is_array(actual) && t.category(actual) == 'A',
+        // `record[]` is an array (typelem record, varlena) of the pseudo-type category.
+        oid::ANYARRAY | oid::ANYCOMPATIBLEARRAY => {
+            t.is_array(actual) && (t.category(actual) == 'A' || actual == RECORD_ARRAY)
+        }
         oid::ANYRANGE => t.range_subtype(actual).is_some(),
         oid::ANYMULTIRANGE => t.multirange_range(actual).is_some(),
         _ => false,

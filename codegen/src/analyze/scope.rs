@@ -31,6 +31,10 @@ pub struct Item {
     /// Its whole-row value may be NULL: on the nullable side of an outer join, or a scalar
     /// function whose result may be NULL.
     pub nulled: bool,
+    /// The relation's name when the item is a base relation with system columns (a table, a
+    /// materialized view, a foreign table; not a view): `xmin`, `ctid`, ... are found by name
+    /// but never part of `*`.
+    pub system_columns: Option<String>,
 }
 
 impl Item {
@@ -42,8 +46,34 @@ impl Item {
             cols,
             row_type,
             nulled: false,
+            system_columns: None,
         }
     }
+
+    /// `scanNSItemForColumn`'s fallback: a system column of a base relation, after its own
+    /// columns (as `pg_attribute` has them: NOT NULL, so NULL only through an outer join).
+    fn system_column(&self, name: &str) -> Option<Col> {
+        let rel = self.system_columns.as_ref()?;
+        Some(Col {
+            name: name.to_string(),
+            ty: system_column_type(name)?,
+            nullable: self.nulled,
+            origin: Some((rel.clone(), name.to_string())),
+        })
+    }
+}
+
+/// The type of a system column (`SystemAttributeByName`): `ctid` tid, `xmin`/`xmax` xid,
+/// `cmin`/`cmax` cid, `tableoid` oid.
+fn system_column_type(name: &str) -> Option<u32> {
+    use crate::builtins::oid;
+    Some(match name {
+        "ctid" => oid::TID,
+        "xmin" | "xmax" => oid::XID,
+        "cmin" | "cmax" => oid::CID,
+        "tableoid" => oid::OID,
+        _ => return None,
+    })
 }
 
 /// A query level's names, with its CTEs, and the enclosing level.
@@ -71,6 +101,15 @@ impl<'p> Scope<'p> {
             .find(|(n, _)| n == name)
             .map(|(_, c)| c.as_slice())
             .or_else(|| self.parent.and_then(|p| p.cte(name)))
+    }
+
+    /// The names of the CTEs visible here.
+    pub fn cte_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.ctes.iter().map(|(n, _)| n.clone()).collect();
+        if let Some(p) = self.parent {
+            names.extend(p.cte_names());
+        }
+        names
     }
 
     /// The item named `rel` (innermost level first).
@@ -114,7 +153,9 @@ impl<'p> Scope<'p> {
         let choices: Vec<String> = self
             .items
             .iter()
-            .filter(|i| i.cols.iter().any(|c| c.name == column))
+            .filter(|i| {
+                i.cols.iter().any(|c| c.name == column) || i.system_column(column).is_some()
+            })
             .filter_map(|i| i.rel_name.as_deref())
             .map(|rel| {
                 format!(
@@ -141,20 +182,28 @@ impl<'p> Scope<'p> {
                         ));
                     }
                     if found.is_none() {
+                        found = item.system_column(column);
+                    }
+                    if found.is_none() {
                         return Ok(None);
                     }
                 }
             }
             None => {
                 for item in self.items.iter().filter(|i| i.cols_visible) {
-                    for c in item.cols.iter().filter(|c| c.name == column) {
+                    let mut own = item.cols.iter().filter(|c| c.name == column).peekable();
+                    let system = match own.peek() {
+                        None => item.system_column(column),
+                        Some(_) => None,
+                    };
+                    for c in own.cloned().chain(system) {
                         if found.is_some() {
                             return Err(Fail::Error(
                                 format!("column reference \"{column}\" is ambiguous"),
                                 self.qualified_choices(column),
                             ));
                         }
-                        found = Some(c.clone());
+                        found = Some(c);
                     }
                 }
             }

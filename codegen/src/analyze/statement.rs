@@ -22,15 +22,18 @@ pub struct Output {
     pub columns: Vec<Col>,
 }
 
-/// `param_nullable[i]`: whether `$(i + 1)` may be bound to NULL (a `sqlc.narg`).
+/// `param_nullable[i]`: whether `$(i + 1)` may be bound to NULL (a `sqlc.narg`). `sql`: the
+/// statement's text, for what the parser's tree leaves out (see `conflict`).
 pub fn analyze_statement(
     schema: &Schema,
     statement: &Statement,
+    sql: &str,
     param_nullable: &[bool],
 ) -> Res<Output> {
     let nparams = param_nullable.len();
     let mut cx = Cx::new(schema, nparams);
     cx.param_nullable = param_nullable.to_vec();
+    cx.sql = sql;
     let root = Scope::default();
     let columns = match statement {
         Statement::Query(q) => to_cols(query(&mut cx, &root, q, true)?),
@@ -39,6 +42,14 @@ pub fn analyze_statement(
         Statement::Delete(d) => delete(&mut cx, &root, d)?,
         Statement::Lock(lock) => {
             lock_tables(schema, lock)?;
+            Vec::new()
+        }
+        Statement::Call(f) => {
+            cx.call(&root, f)?;
+            Vec::new()
+        }
+        Statement::Truncate(t) => {
+            super::utility::truncate(schema, t)?;
             Vec::new()
         }
         Statement::NOTIFY { .. }
@@ -67,7 +78,7 @@ pub fn analyze_statement(
 
 /// `LOCK [TABLE] name, ...`: no parameters, no columns; each relation must exist and be a
 /// table, a partitioned table or a view.
-fn lock_tables(schema: &Schema, lock: &sqlparser::ast::Lock) -> Res<()> {
+pub(super) fn lock_tables(schema: &Schema, lock: &sqlparser::ast::Lock) -> Res<()> {
     for target in &lock.tables {
         let parts = name_parts(&target.name)?;
         let span = match target.name.0.first() {
@@ -156,6 +167,9 @@ fn query(cx: &mut Cx, outer: &Scope, q: &Query, resolve_unknowns: bool) -> Res<V
         }
     }
     let cols = set_expr(cx, &scope, &q.body, q.order_by.as_ref(), resolve_unknowns)?;
+    if !q.locks.is_empty() {
+        super::locking::check(cx.schema, cx.sql, q, &scope.cte_names())?;
+    }
     if let Some(limit) = &q.limit_clause {
         match limit {
             sqlparser::ast::LimitClause::LimitOffset {
@@ -166,11 +180,12 @@ fn query(cx: &mut Cx, outer: &Scope, q: &Query, resolve_unknowns: bool) -> Res<V
                 if !limit_by.is_empty() {
                     return unsupported("LIMIT BY");
                 }
-                if let Some(l) = limit {
-                    limit_expr(cx, &scope, l)?;
-                }
+                // transformSelectStmt: OFFSET, then LIMIT.
                 if let Some(o) = offset {
                     limit_expr(cx, &scope, &o.value)?;
+                }
+                if let Some(l) = limit {
+                    limit_expr(cx, &scope, l)?;
                 }
             }
             sqlparser::ast::LimitClause::OffsetCommaLimit { .. } => {
@@ -242,11 +257,12 @@ fn limit_expr(cx: &mut Cx, scope: &Scope, e: &Expr) -> Res<()> {
         return Ok(());
     }
     let mut t = cx.expr(scope, e)?;
+    // transformLimitClause: coerce_to_specific_type, an assignment coercion (`LIMIT 1.5`).
     if !super::resolve::can_cast(
         &cx.schema.types,
         t.ty,
         oid::INT8,
-        super::resolve::Ctx::Implicit,
+        super::resolve::Ctx::Assignment,
     ) {
         return error(format!(
             "argument of LIMIT must be type bigint, not type {}",
@@ -428,14 +444,22 @@ fn select_body(
     order_by: Option<&OrderBy>,
     resolve_unknowns: bool,
 ) -> Res<Vec<Typed>> {
+    // transformSelectStmt's order (the first use of a parameter types it): target list,
+    // WHERE, HAVING, ORDER BY, GROUP BY, DISTINCT ON.
     let mut out = select_list(cx, scope, &s.projection)?;
-    if let Some(sqlparser::ast::Distinct::On(exprs)) = &s.distinct {
-        for e in exprs {
-            cx.expr(scope, e)?;
-        }
-    }
     if let Some(w) = &s.selection {
         cx.condition(scope, w)?;
+    }
+    if let Some(h) = &s.having {
+        cx.condition(scope, h)?;
+    }
+    if let Some(order) = order_by {
+        let OrderByKind::Expressions(exprs) = &order.kind else {
+            return unsupported("ORDER BY ALL");
+        };
+        for o in exprs {
+            output_or_expr(cx, scope, &o.expr, &out)?;
+        }
     }
     if let GroupByExpr::Expressions(exprs, _) = &s.group_by {
         for e in exprs {
@@ -449,17 +473,24 @@ fn select_body(
             }
         }
     }
-    if let Some(h) = &s.having {
-        cx.condition(scope, h)?;
-    }
-    if let Some(order) = order_by {
-        let OrderByKind::Expressions(exprs) = &order.kind else {
-            return unsupported("ORDER BY ALL");
-        };
-        for o in exprs {
-            output_or_expr(cx, scope, &o.expr, &out)?;
+    if let Some(sqlparser::ast::Distinct::On(exprs)) = &s.distinct {
+        for e in exprs {
+            cx.sort_expr(scope, e)?;
         }
     }
+    // Window definitions last (PostgreSQL: after LIMIT too, which this level does not see).
+    let mut windowed: Vec<&Expr> = s
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+            _ => None,
+        })
+        .collect();
+    if let Some(OrderByKind::Expressions(exprs)) = order_by.map(|o| &o.kind) {
+        windowed.extend(exprs.iter().map(|o| &o.expr));
+    }
+    cx.window_definitions(scope, &windowed)?;
     if resolve_unknowns {
         for t in &mut out {
             cx.resolve_unknown(t)?;
@@ -472,8 +503,8 @@ fn select_body(
 fn output_or_expr(cx: &mut Cx, scope: &Scope, e: &Expr, outputs: &[Typed]) -> Res<()> {
     match e {
         Expr::Value(v) if matches!(v.value, Value::Number(..)) => Ok(()),
-        Expr::Identifier(i) => match cx.expr(scope, e) {
-            Ok(_) => Ok(()),
+        Expr::Identifier(i) => match cx.sort_expr(scope, e) {
+            Ok(()) => Ok(()),
             Err(err) => {
                 if outputs.iter().any(|t| t.name.as_deref() == Some(&fold(i))) {
                     Ok(())
@@ -482,7 +513,8 @@ fn output_or_expr(cx: &mut Cx, scope: &Scope, e: &Expr, outputs: &[Typed]) -> Re
                 }
             }
         },
-        _ => cx.expr(scope, e).map(|_| ()),
+        // An unknown sort or grouping expression is text (addTargetToSortList).
+        _ => cx.sort_expr(scope, e),
     }
 }
 
@@ -778,6 +810,7 @@ fn table_factor(
         TableFactor::Table { name, alias, .. } => {
             let parts = name_parts(name)?;
             let table = parts.last().cloned().unwrap_or_default();
+            let mut system_columns = None;
             let (mut cols, row_type) = if parts.len() == 1
                 && let Some(cte) = outer.cte(&table)
             {
@@ -788,6 +821,7 @@ fn table_factor(
                     _ => sqlparser::tokenizer::Span::empty(),
                 };
                 let cols = relation_cols(cx.schema, &parts).map_err(|e| e.at(span))?;
+                system_columns = cx.schema.system_columns_of(&parts);
                 (cols, cx.schema.relation_row_type(&parts))
             };
             let rel_name = match alias {
@@ -797,7 +831,9 @@ fn table_factor(
                 }
                 None => table,
             };
-            Ok(vec![Item::new(Some(rel_name), cols, row_type)])
+            let mut item = Item::new(Some(rel_name), cols, row_type);
+            item.system_columns = system_columns;
+            Ok(vec![item])
         }
         TableFactor::Derived {
             lateral,
@@ -969,7 +1005,7 @@ fn function_item(
 
 /// A relation's columns, nullable unless NOT NULL, with their origin: a schema relation, or a
 /// table or view of `pg_catalog` / `information_schema` from the builtins snapshot.
-fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> {
+pub(super) fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> {
     let (schema_name, table) = match parts {
         [t] => (None, t.as_str()),
         [s, t] => (Some(s.as_str()), t.as_str()),
@@ -1018,6 +1054,24 @@ fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> {
                     origin: Some((name.to_string(), c.name.clone())),
                 })
                 .collect());
+        } else if schema
+            .sequences
+            .contains(&(s.to_string(), table.to_string()))
+        {
+            // A sequence read as a relation: its one row (`FormData_pg_sequence_data`).
+            return Ok([
+                ("last_value", oid::INT8),
+                ("log_cnt", oid::INT8),
+                ("is_called", oid::BOOL),
+            ]
+            .into_iter()
+            .map(|(c, ty)| Col {
+                name: c.into(),
+                ty,
+                nullable: false,
+                origin: Some((table.to_string(), c.into())),
+            })
+            .collect());
         }
     }
     if schema_name.is_none()
@@ -1087,12 +1141,21 @@ fn builtin_relation_cols(schema: &Schema, rel: &crate::builtins::BuiltinRelation
 /// The target of INSERT/UPDATE/DELETE: its scope item and its columns.
 fn target(cx: &Cx, name: &sqlparser::ast::ObjectName, alias: Option<String>) -> Res<Item> {
     let parts = name_parts(name)?;
+    // CheckValidResultRel (when the statement runs; PREPARE accepts it).
+    if cx.schema.find_relation(&parts).is_none()
+        && cx.schema.bound_target(&parts).is_none()
+        && let Some((_, seq)) = cx.schema.sequence(&parts)
+    {
+        return error(format!("cannot change sequence \"{seq}\""));
+    }
     let cols = relation_cols(cx.schema, &parts)?;
-    Ok(Item::new(
+    let mut item = Item::new(
         Some(alias.unwrap_or_else(|| parts.last().cloned().unwrap_or_default())),
         cols,
         cx.schema.relation_row_type(&parts),
-    ))
+    );
+    item.system_columns = cx.schema.system_columns_of(&parts);
+    Ok(item)
 }
 
 fn target_column<'a>(item: &'a Item, name: &str) -> Res<&'a Col> {
@@ -1128,15 +1191,19 @@ fn is_default(e: &Expr) -> bool {
     matches!(e, Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }
 
+/// A SET list (`transformUpdateTargetList`): every value is typed first, then each is assigned
+/// to its column (through its subscripts), so a parameter's first use may be a later value.
 fn assignments(
     cx: &mut Cx,
     scope: &Scope,
     table: &Item,
     assignments: &[sqlparser::ast::Assignment],
 ) -> Res<()> {
+    // `(a, b) = (x, y)` is `a = x, b = y`.
+    let mut pairs: Vec<(&sqlparser::ast::ObjectName, &Expr)> = Vec::new();
     for a in assignments {
-        let name = match &a.target {
-            AssignmentTarget::ColumnName(name) => name,
+        match &a.target {
+            AssignmentTarget::ColumnName(name) => pairs.push((name, &a.value)),
             AssignmentTarget::Tuple(names) => {
                 let Expr::Tuple(values) = &a.value else {
                     return unsupported("multi-column assignment from a subquery or row value");
@@ -1144,30 +1211,41 @@ fn assignments(
                 if names.len() != values.len() {
                     return error("number of columns does not match number of values");
                 }
-                for (n, v) in names.iter().zip(values) {
-                    let parts = name_parts(n)?;
-                    let [col] = parts.as_slice() else {
-                        return unsupported("assignment to a subscript or field");
-                    };
-                    let ty = target_column(table, col)?.ty;
-                    if is_default(v) {
-                        continue;
-                    }
-                    let mut t = cx.expr(scope, v)?;
-                    cx.assign(&mut t, ty)?;
-                }
-                continue;
+                pairs.extend(names.iter().zip(values));
             }
-        };
+        }
+    }
+    let mut values = Vec::new();
+    for (_, v) in &pairs {
+        values.push(match is_default(v) {
+            true => None,
+            false => Some(cx.expr(scope, v)?),
+        });
+    }
+    for ((name, _), value) in pairs.into_iter().zip(values) {
         let parts = name_parts(name)?;
         let [col] = parts.as_slice() else {
-            return unsupported("assignment to a subscript or field");
+            return unsupported("assignment to a field");
         };
-        let ty = target_column(table, col)?.ty;
-        if is_default(&a.value) {
+        let mut ty = target_column(table, col)?.ty;
+        // `col[i] = v` (subscripts the parser's tree lost): the value goes to the element.
+        let span = match name.0.first() {
+            Some(sqlparser::ast::ObjectNamePart::Identifier(i)) => i.span,
+            _ => sqlparser::tokenizer::Span::empty(),
+        };
+        let subs = super::subscript::target_subscripts(cx.sql, span.start)?;
+        let Some(mut t) = value else {
+            if !subs.is_empty() {
+                return Err(
+                    Fail::Error("cannot set an array element to DEFAULT".into(), None).at(span),
+                );
+            }
             continue;
+        };
+        if !subs.is_empty() {
+            let refs: Vec<&sqlparser::ast::Subscript> = subs.iter().collect();
+            ty = cx.subscripts(scope, ty, &refs).map_err(|f| f.at(span))?.0;
         }
-        let mut t = cx.expr(scope, &a.value)?;
         cx.assign(&mut t, ty)?;
     }
     Ok(())
@@ -1216,12 +1294,16 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
                 {
                     return unsupported("`(x).*` in VALUES");
                 }
+                // transformExpressionList, then transformInsertRow: the row's values are
+                // typed before any is assigned.
+                let mut typed = Vec::new();
                 for (e, col) in row.content.iter().zip(&targets) {
-                    if is_default(e) {
-                        continue;
+                    if !is_default(e) {
+                        typed.push((cx.expr(&scope, e)?, col.ty));
                     }
-                    let mut t = cx.expr(&scope, e)?;
-                    cx.assign(&mut t, col.ty)?;
+                }
+                for (mut t, ty) in typed {
+                    cx.assign(&mut t, ty)?;
                 }
             }
         } else {
@@ -1240,6 +1322,7 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
         let OnInsert::OnConflict(conflict) = on else {
             return unsupported("ON DUPLICATE KEY");
         };
+        conflict_arbiter(cx, outer, &item, conflict, ins.insert_token.0.span.start)?;
         if let sqlparser::ast::OnConflictAction::DoUpdate(update) = &conflict.action {
             let mut s = Scope::child(outer);
             s.items.push(item.clone());
@@ -1259,6 +1342,40 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
     returning(cx, &scope, &ins.returning)
 }
 
+/// `transformOnConflictArbiter`: the inference (columns, expressions, predicate) in a scope of
+/// the target alone; DO UPDATE needs one or a constraint name.
+fn conflict_arbiter(
+    cx: &mut Cx,
+    outer: &Scope,
+    target: &Item,
+    conflict: &sqlparser::ast::OnConflict,
+    insert_at: sqlparser::tokenizer::Location,
+) -> Res<()> {
+    use sqlparser::ast::ConflictTarget;
+    let mut scope = Scope::child(outer);
+    scope.items.push(target.clone());
+    let inference = match &conflict.conflict_target {
+        Some(ConflictTarget::Columns(cols)) => Some(super::conflict::Inference {
+            elements: cols.iter().cloned().map(Expr::Identifier).collect(),
+            predicate: None,
+        }),
+        // The constraint's name is not checked: the offline catalog has no constraint names.
+        Some(ConflictTarget::OnConstraint(_)) => return Ok(()),
+        // A target the parser's tree lost: read from the text, if it is this INSERT's.
+        None => super::conflict::inference(cx.sql)?
+            .filter(|(at, _)| *at == insert_at)
+            .map(|(_, inference)| inference),
+    };
+    match inference {
+        Some(inference) => cx.conflict_inference(&scope, &inference),
+        None if matches!(conflict.action, OnConflictAction::DoUpdate(_)) => Err(Fail::Error(
+            "ON CONFLICT DO UPDATE requires inference specification or constraint name".into(),
+            Some("For example, ON CONFLICT (column_name).".into()),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn update(cx: &mut Cx, outer: &Scope, u: &Update) -> Res<Vec<Col>> {
     if !u.table.joins.is_empty() {
         return unsupported("UPDATE of a join");
@@ -1276,11 +1393,13 @@ fn update(cx: &mut Cx, outer: &Scope, u: &Update) -> Res<Vec<Col>> {
             scope.items.extend(items);
         }
     }
-    assignments(cx, &scope, &item, &u.assignments)?;
+    // transformUpdateStmt: WHERE and RETURNING before the SET list.
     if let Some(w) = &u.selection {
         cx.condition(&scope, w)?;
     }
-    returning(cx, &scope, &u.returning)
+    let out = returning(cx, &scope, &u.returning)?;
+    assignments(cx, &scope, &item, &u.assignments)?;
+    Ok(out)
 }
 
 fn delete(cx: &mut Cx, outer: &Scope, d: &Delete) -> Res<Vec<Col>> {

@@ -158,6 +158,9 @@ pub mod oid {
     pub const INT4: u32 = 23;
     pub const TEXT: u32 = 25;
     pub const OID: u32 = 26;
+    pub const TID: u32 = 27;
+    pub const XID: u32 = 28;
+    pub const CID: u32 = 29;
     pub const JSON: u32 = 114;
     pub const FLOAT4: u32 = 700;
     pub const FLOAT8: u32 = 701;

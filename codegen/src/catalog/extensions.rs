@@ -4,8 +4,9 @@
 //!
 //! PostgreSQL's contrib extensions come from the contrib snapshot ([`crate::builtins::contrib`],
 //! read from PostgreSQL 15: the types with a `pg_depend` `deptype = 'e'` entry on the extension),
-//! which also gives what each requires and where one that names its schema goes; pgvector and
-//! PostGIS (not installable here) from their documentation.
+//! which also gives what each requires and where one that names its schema goes, and pgvector
+//! (transcribed from its install script into the same data); PostGIS (not installable here) from
+//! its documentation.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -13,23 +14,20 @@ use std::sync::OnceLock;
 use crate::builtins::contrib::Contrib;
 
 /// `(extension, types it creates)` for extensions outside contrib.
-const OTHER_EXTENSION_TYPES: &[(&str, &[&str])] = &[
-    ("vector", &["halfvec", "sparsevec", "vector"]),
-    (
-        "postgis",
-        &[
-            "box2d",
-            "box2df",
-            "box3d",
-            "geography",
-            "geometry",
-            "geometry_dump",
-            "gidx",
-            "spheroid",
-            "valid_detail",
-        ],
-    ),
-];
+const OTHER_EXTENSION_TYPES: &[(&str, &[&str])] = &[(
+    "postgis",
+    &[
+        "box2d",
+        "box2df",
+        "box3d",
+        "geography",
+        "geometry",
+        "geometry_dump",
+        "gidx",
+        "spheroid",
+        "valid_detail",
+    ],
+)];
 
 /// Per contrib extension: its types (not their arrays) and what it requires.
 struct ContribNames {

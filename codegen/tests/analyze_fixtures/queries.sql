@@ -504,3 +504,315 @@ SELECT mood, age, max(name) AS top FROM people GROUP BY GROUPING SETS ((mood), (
 
 -- name: RollupOnEmpty :many
 SELECT mood, count(*) AS n, max(id) AS m FROM people WHERE false GROUP BY ROLLUP (mood);
+
+-- name: UpsertReportsInserted :one
+INSERT INTO toys (pet_id, label) VALUES ($1, $2)
+ON CONFLICT (id) DO UPDATE SET label = excluded.label
+RETURNING *, (xmax = 0) AS inserted;
+
+-- name: SystemColumns :many
+SELECT ctid, xmin, xmax, cmin, cmax, tableoid, p.xmin AS px FROM pets p;
+
+-- name: SystemColumnsOuterJoin :many
+SELECT p.ctid, t.xmin, t.ctid AS toy_ctid FROM pets p LEFT JOIN toys t ON t.pet_id = p.id;
+
+-- name: SystemColumnsOfMaterializedViewAndCatalog :many
+SELECT m.xmin, c.ctid, c.tableoid FROM pet_counts m, pg_class c;
+
+-- name: UpdateReturningSystemColumns :many
+UPDATE toys SET label = $1 WHERE id = $2 RETURNING ctid, xmax;
+
+-- name: SystemColumnOfView :many
+SELECT xmin FROM pet_owners;
+
+-- name: SystemColumnOfSubquery :many
+SELECT xmin FROM (SELECT * FROM pets) s;
+
+-- name: SystemColumnAmbiguous :many
+SELECT xmin FROM pets, toys;
+
+-- name: SystemColumnOfExcluded :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x')
+ON CONFLICT (id) DO UPDATE SET label = excluded.xmin::text;
+
+-- name: SystemColumnHiddenByJoin :many
+SELECT xmin FROM pets JOIN toys ON true;
+
+-- name: LikeAnyArray :many
+SELECT name FROM people WHERE name LIKE ANY (ARRAY['a%', 'b%']) AND nick NOT ILIKE ANY ($1);
+
+-- name: LikeAllArrayAndSubquery :many
+SELECT name LIKE ALL (ARRAY['a%']) AS all_a, nick ILIKE ALL (SELECT label FROM toys) AS all_toys
+FROM people;
+
+-- name: LikeAnySubquery :many
+SELECT id FROM people WHERE nick NOT LIKE ANY (SELECT name FROM pets);
+
+-- name: LikeEscape :many
+SELECT name LIKE 'a!%%' ESCAPE '!' AS literal_percent, nick ILIKE $1 ESCAPE $2 AS matches
+FROM people;
+
+-- name: LikeAnyWithEscape :many
+SELECT name LIKE ANY (ARRAY['a%']) ESCAPE '!' FROM people;
+
+-- name: LikeEscapeNotText :many
+SELECT name LIKE 'a' ESCAPE 1 FROM people;
+
+-- name: LikeAnyOfNonArray :many
+SELECT name LIKE ANY ((SELECT tags FROM people LIMIT 1)) FROM people;
+
+-- name: UpsertPartialIndex :one
+INSERT INTO toys (pet_id, label) VALUES ($1, $2)
+ON CONFLICT (pet_id, lower(label)) WHERE label <> $3 AND id > $4
+DO UPDATE SET label = excluded.label WHERE toys.id > $5
+RETURNING id;
+
+-- name: UpsertOnConstraint :exec
+INSERT INTO toys (pet_id, label) VALUES ($1, $2)
+ON CONFLICT ON CONSTRAINT toys_pkey DO UPDATE SET label = excluded.label;
+
+-- name: ConflictTargetOrderAndAlias :exec
+INSERT INTO toys AS t (pet_id, label) VALUES ($1, $2)
+ON CONFLICT (pet_id, lower(label)) WHERE t.label <> '' DO NOTHING;
+
+-- name: ConflictTargetOrdering :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT (pet_id DESC) DO NOTHING;
+
+-- name: ConflictUnknownColumn :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT (nope) DO NOTHING;
+
+-- name: ConflictPredicateTypeMismatch :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT (label) WHERE label = 1 DO NOTHING;
+
+-- name: ConflictPredicateExcluded :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x')
+ON CONFLICT (label) WHERE excluded.label = 'a' DO NOTHING;
+
+-- name: ConflictPredicateAggregate :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT (label) WHERE count(*) > 1 DO NOTHING;
+
+-- name: ConflictPredicateSubquery :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT (label) WHERE (SELECT true) DO NOTHING;
+
+-- name: ConflictDoUpdateWithoutTarget :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT DO UPDATE SET label = 'y';
+
+-- name: LockingClauses :many
+SELECT p.id, t.label FROM pets p JOIN toys t ON t.pet_id = p.id
+FOR NO KEY UPDATE OF p, t SKIP LOCKED;
+
+-- name: LockingStrengths :many
+SELECT id FROM people FOR UPDATE OF people NOWAIT FOR KEY SHARE;
+
+-- name: LockingSharePushedIntoSubquery :many
+SELECT s.id FROM (SELECT id FROM pets WHERE name <> $1) s, generate_series(1, 2) g
+FOR SHARE;
+
+-- name: LockingValuesSubquery :many
+SELECT * FROM (VALUES (1)) v, toys FOR UPDATE OF v, toys;
+
+-- name: LockingOfUnknownRelation :many
+SELECT id FROM people FOR UPDATE OF nope;
+
+-- name: LockingOfAliasedTableName :many
+SELECT id FROM people p FOR UPDATE OF people;
+
+-- name: LockingWithAggregate :many
+SELECT count(*) FROM people FOR UPDATE;
+
+-- name: LockingSubqueryWithGroupBy :many
+SELECT * FROM (SELECT owner_id, count(*) FROM pets GROUP BY owner_id) s FOR UPDATE;
+
+-- name: LockingOfJoin :many
+SELECT * FROM (pets JOIN toys ON true) j FOR UPDATE OF j;
+
+-- name: LockingOfFunction :many
+SELECT * FROM generate_series(1, 2) g FOR UPDATE OF g;
+
+-- name: LockingOfCte :many
+WITH c AS (SELECT 1) SELECT * FROM c, pets FOR UPDATE OF c;
+
+-- name: LockingQualifiedName :many
+SELECT * FROM pets FOR UPDATE OF public.pets;
+
+-- name: LockingWithDistinct :many
+SELECT DISTINCT id FROM pets FOR NO KEY UPDATE;
+
+-- name: LockingWithWindow :many
+SELECT id, row_number() OVER () FROM pets FOR KEY SHARE;
+
+-- name: LockingWithTargetListSrf :many
+SELECT id, generate_series(1, 2) FROM pets FOR UPDATE;
+
+-- name: ArraySlices :many
+SELECT tags[1:2] AS both_bounds, tags[:2] AS upper_only, tags[2:] AS lower_only, tags[:] AS whole,
+    tags[$1:$2] AS params, (ARRAY[1, 2, 3])[2:3] AS literal, tags[1][1] AS element
+FROM people;
+
+-- name: SetArrayElement :exec
+UPDATE people SET tags[$1] = $2 WHERE id = $3;
+
+-- name: SetArraySlice :one
+UPDATE people SET tags[1:2] = $1, name = $2 WHERE id = $3 RETURNING tags[1] AS first;
+
+-- name: UpsertArrayElement :exec
+INSERT INTO people (name, email) VALUES ($1, $2)
+ON CONFLICT (id) DO UPDATE SET tags[$3] = excluded.name;
+
+-- name: ArraySubscriptNotInteger :exec
+UPDATE people SET tags['a'::text] = 'x';
+
+-- name: SetSubscriptOfNonArray :exec
+UPDATE people SET age[1] = 1;
+
+-- name: SetArrayElementToDefault :exec
+UPDATE people SET tags[1] = DEFAULT;
+
+-- name: CallProcedure :exec
+CALL rename_pet($1, $2);
+
+-- name: CallProcedureNamedDefault :exec
+CALL rename_pet(pet => $1);
+
+-- name: CallProcedureWrongArguments :exec
+CALL rename_pet(1, 2, 3);
+
+-- name: CallFunction :exec
+CALL greet('a');
+
+-- name: SelectProcedure :many
+SELECT rename_pet(1, 'a');
+
+-- name: TruncateTables :exec
+TRUNCATE TABLE toys, ONLY pets RESTART IDENTITY CASCADE;
+
+-- name: NullifTypes :many
+SELECT nullif(name, '') AS n, nullif(age, 0) AS a, nullif($1, 'x') AS p, nullif(id, 1.5) AS i,
+    nullif('a', name) AS u, nullif(age::int2, 1) AS s, nullif(age::int2, 1.5) AS s2,
+    nullif(age::int2, 1::int8) AS s3, nullif('1', 2) AS w, nullif(mood, 'ok') AS m
+FROM people;
+
+-- name: NullifNoOperator :many
+SELECT nullif(1, 'a'::text);
+
+-- name: RowAnySubquery :many
+SELECT id FROM pets
+WHERE (id, name) = ANY (SELECT pet_id, label FROM toys)
+   OR ROW(id, name) <> ALL (SELECT pet_id, label FROM toys WHERE label = $1)
+   OR (id, name) < ANY (SELECT pet_id, label FROM toys);
+
+-- name: RowInSubqueryAndList :many
+SELECT id,
+    (id, name) IN (SELECT pet_id, label FROM toys) AS in_toys,
+    (id, name) NOT IN ((1, 'a'), ($1, $2)) AS not_listed,
+    (id, name) IN ((1, 'a'), p) AS whole_row
+FROM pets p;
+
+-- name: RowAnySubqueryTooFewColumns :many
+SELECT id FROM pets WHERE (id, name) = ANY (SELECT pet_id FROM toys);
+
+-- name: ScalarAnySubqueryTooManyColumns :many
+SELECT id FROM pets WHERE id = ANY (SELECT pet_id, label FROM toys);
+
+-- name: RowInListOfScalar :many
+SELECT id FROM pets WHERE (id, name) IN ((1, 'a'), 2);
+
+-- name: RowsAsJson :many
+SELECT p.id, row_to_json(p) AS pet, to_json(p) AS pet_json, to_jsonb(p.*) AS pet_jsonb,
+    (SELECT array_to_json(array_agg(t)) FROM toys t WHERE t.pet_id = p.id) AS toys,
+    (SELECT array_to_json(array_agg(s)) FROM (SELECT id, label FROM toys) s) AS labels,
+    to_json(ROW(p.id, p.name)) AS pair
+FROM pets p;
+
+-- name: RecordArrays :many
+SELECT array_length(array_agg(s), 1) AS n, json_agg(s) AS rows, array_agg(s) AS records
+FROM (SELECT id, label FROM toys) s;
+
+-- name: SequenceAsRelation :one
+SELECT last_value, log_cnt, is_called, s.xmin FROM ticket_seq s;
+
+-- name: SequenceStar :one
+SELECT * FROM public.ticket_seq;
+
+-- name: SequenceOuterJoin :many
+SELECT p.id, s.last_value FROM pets p LEFT JOIN ticket_seq s ON p.id = 0;
+
+-- name: ParamFirstUseEnum :many
+SELECT id FROM people WHERE mood = $1 AND ($1::mood IS NOT NULL OR $1::text <> '');
+
+-- name: ParamFirstUseWhereBeforeDistinctOn :many
+SELECT DISTINCT ON ($1::text) id FROM people WHERE id = $1;
+
+-- name: ParamFirstUseOffsetBeforeLimit :many
+SELECT id FROM people LIMIT $1 OFFSET $1::int;
+
+-- name: ParamFirstUseUpdateWhereBeforeSet :exec
+UPDATE people SET name = $1 WHERE $1::int > 0;
+
+-- name: ParamFirstUseHavingBeforeGroupBy :many
+SELECT count(*) AS n FROM people GROUP BY $1::int HAVING $1 > 0::int8;
+
+-- name: ParamFirstUseCaseWhenBeforeElse :many
+SELECT CASE WHEN $1 > 0 THEN 1 ELSE $1::bigint END AS c FROM people;
+
+-- name: ParamFirstUseValuesRows :exec
+INSERT INTO pets (id, name) VALUES (1, $1), (2, $1::int);
+
+-- name: ParamInconsistentInOneRow :exec
+INSERT INTO pets (name, id) VALUES ($1, $1::int);
+
+-- name: ParamInconsistentInSetList :exec
+UPDATE people SET name = $1, age = $1::int;
+
+-- name: CopyToysWithCasts :copyfrom
+INSERT INTO toys (pet_id, label) VALUES (@pet_id::integer, @label);
+
+-- name: ConflictPredicateWindow :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x')
+ON CONFLICT (label) WHERE row_number() OVER () > 0 DO NOTHING;
+
+-- name: ConflictExpressionWindow :exec
+INSERT INTO toys (pet_id, label) VALUES (1, 'x') ON CONFLICT ((row_number() OVER ())) DO NOTHING;
+
+-- name: WindowDefinitionParams :many
+SELECT row_number() OVER (PARTITION BY $1 ORDER BY $2) AS n FROM people;
+
+-- name: WindowDefinitionAfterWhere :many
+SELECT row_number() OVER (PARTITION BY $1) AS n FROM people WHERE id = $1;
+
+-- name: WindowFrameOffsets :many
+SELECT sum(id) OVER (ORDER BY id ROWS BETWEEN $1 PRECEDING AND '1' FOLLOWING) AS s,
+    count(*) OVER (ORDER BY age GROUPS 2 PRECEDING) AS c
+FROM people;
+
+-- name: SortAndGroupByParameters :many
+SELECT count(*) AS n FROM people GROUP BY $1 ORDER BY $2;
+
+-- name: WindowDefinitionUnknownColumn :many
+SELECT row_number() OVER (PARTITION BY nope) FROM people;
+
+-- name: WindowFrameOffsetNotBigint :many
+SELECT sum(id) OVER (ORDER BY id ROWS name PRECEDING) FROM people;
+
+-- name: WindowFrameOffsetVariable :many
+SELECT sum(id) OVER (ORDER BY id ROWS age PRECEDING) FROM people;
+
+-- name: WindowFrameOffsetOuterColumn :many
+SELECT (SELECT sum(t.id) OVER (ORDER BY t.id ROWS p.id PRECEDING) FROM toys t LIMIT 1) AS s
+FROM pets p;
+
+-- name: OffsetsAssignedToBigint :many
+SELECT sum(id) OVER (ORDER BY id ROWS 1.5 PRECEDING) AS s FROM people LIMIT 1.5 OFFSET $1::numeric;
+
+-- name: LimitNotBigint :many
+SELECT id FROM people LIMIT '2'::text;
+
+-- name: LikeOverOtherStringTypes :many
+SELECT nick LIKE $1 ESCAPE '#' AS v, login ILIKE ANY ($2) AS c, key_hash LIKE ANY (ARRAY['a'::bytea]) AS b
+FROM people, accounts;
+
+-- name: SliceAssignmentWithSubscriptFilter :exec
+UPDATE people SET tags[1:2] = ARRAY['a', 'b'] WHERE tags[1] = $1;
+
+-- name: RowAnySubqueryParams :many
+SELECT id FROM people WHERE (id, name) = ANY (SELECT $1::bigint, $2);

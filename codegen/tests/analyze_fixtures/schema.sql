@@ -133,3 +133,15 @@ AS $$ SELECT 1, 'a'::text $$;
 CREATE FUNCTION text_before(text, text) RETURNS boolean LANGUAGE sql IMMUTABLE
 AS $$ SELECT $1 < $2 $$;
 CREATE OPERATOR ~>> (LEFTARG = text, RIGHTARG = text, FUNCTION = text_before);
+
+-- A partial unique index over an expression, for ON CONFLICT inference with a predicate.
+CREATE UNIQUE INDEX toys_label_per_pet ON toys (pet_id, lower(label)) WHERE label <> '';
+
+-- Procedures (CALL): one with a default, one with an INOUT parameter (a row: refused).
+CREATE PROCEDURE rename_pet(pet integer, new_name text DEFAULT 'rex') LANGUAGE sql
+AS $$ UPDATE pets SET name = new_name WHERE id = pet $$;
+CREATE PROCEDURE count_pets(INOUT n bigint) LANGUAGE sql
+AS $$ SELECT count(*) FROM pets $$;
+
+-- A sequence, read as a relation.
+CREATE SEQUENCE ticket_seq;

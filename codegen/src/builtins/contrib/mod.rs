@@ -84,6 +84,11 @@ pub const DATA: &str = include_str!("../../../builtins/contrib15.tsv");
 /// Where the data file lives, relative to the `codegen` crate.
 pub const DATA_PATH: &str = "builtins/contrib15.tsv";
 
+/// Extensions outside contrib that squill knows offline, in the same format, transcribed from
+/// their install scripts (they cannot be installed where the contrib data is generated; each
+/// file's header names its source and version): pgvector.
+pub const OTHER_DATA: &str = include_str!("../../../builtins/pgvector.tsv");
+
 /// The OID of the first extension type (in file order; arrays take the odd OIDs after).
 pub const TYPE_OID_BASE: u32 = 0x3000_0000;
 /// The OID of the first extension function.
@@ -258,11 +263,13 @@ pub struct Contrib {
 }
 
 impl Contrib {
-    /// The embedded PostgreSQL 15 data, parsed on first use.
+    /// The embedded PostgreSQL 15 data, parsed on first use: the contrib extensions, then
+    /// [`OTHER_DATA`]'s (one OID space).
     pub fn load() -> &'static Contrib {
         static CONTRIB: OnceLock<Contrib> = OnceLock::new();
         CONTRIB.get_or_init(|| {
-            Contrib::parse(DATA).unwrap_or_else(|e| panic!("{DATA_PATH} is corrupt: {e}"))
+            Contrib::parse(&format!("{DATA}\n{OTHER_DATA}"))
+                .unwrap_or_else(|e| panic!("{DATA_PATH} or builtins/pgvector.tsv is corrupt: {e}"))
         })
     }
 
