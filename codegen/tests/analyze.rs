@@ -398,7 +398,7 @@ fn offline_agrees_with_postgres() {
         name: "fixtures".into(),
         data: Some(fixtures.join("data.sql")),
         schema: vec![fixtures.join("schema.sql")],
-        queries: vec![fixtures.join("queries.sql")],
+        queries: vec![fixtures.join("queries.sql"), fixtures.join("verdict.sql")],
     };
     let mut fixture_tally = Tally::default();
     run_case(&server, &fixture_case, &mut fixture_tally).expect("fixture schema applies");

@@ -27,7 +27,28 @@ use squill_codegen::source::parse_query_file;
 use support::cases::{Case, apply_schema, corpus_cases, source, sql_files};
 
 /// Kinds whose every PostgreSQL reject squill rejects too (a false accept fails the test).
-const DONE: &[&str] = &[];
+const DONE: &[&str] = &[
+    "reprint",
+    "limit_text_number",
+    "column_typo",
+    "table_typo",
+    "aggregate_in_where",
+    "aggregate_in_join_on",
+    "aggregate_in_group_by",
+    "text_vs_integer",
+    "order_by_99",
+    "limit_text",
+    "table_twice",
+    "insert_select_fewer",
+    "insert_select_more",
+    "insert_values_more",
+    "insert_values_fewer",
+    "alias_out_of_scope",
+    "on_conflict_column_typo",
+    "on_conflict_set_typo",
+    "on_conflict_no_target",
+    "set_op_fewer_columns",
+];
 
 /// How many false verdicts of each kind the report lists.
 const SHOWN: usize = 6;
@@ -49,6 +70,9 @@ struct Run {
     /// Base queries whose reprint (sqlparser's printing) PostgreSQL does not accept: their
     /// mutants would not say anything about the mutation.
     unprintable: usize,
+    /// Mutants PostgreSQL cannot even parse (sqlparser printed the mutation where the grammar
+    /// does not take it): not a user's query, left out of the table.
+    syntax_errors: usize,
     kinds: BTreeMap<&'static str, Tally>,
 }
 
@@ -96,9 +120,15 @@ fn run_case(server: &TempServer, case: &Case, run: &mut Run) -> Result<(), Strin
             }
             run.bases += 1;
             for (kind, sql) in &mutants {
+                let verdict = client.prepare(sql).map(|_| ());
+                if let Err(e) = &verdict
+                    && e.code() == Some(&postgres::error::SqlState::SYNTAX_ERROR)
+                {
+                    run.syntax_errors += 1;
+                    continue;
+                }
                 let t = run.kinds.entry(kind).or_default();
                 t.mutants += 1;
-                let verdict = client.prepare(sql).map(|_| ());
                 let ours = offline(&schema, sql);
                 let wrong = match (&verdict, &ours) {
                     (Err(e), Offline::Accepted) => {
@@ -146,8 +176,9 @@ fn run_case(server: &TempServer, case: &Case, run: &mut Run) -> Result<(), Strin
 
 fn report(run: &Run) {
     println!(
-        "\n{} base queries mutated ({} left out: PostgreSQL rejects their reprint)\n",
-        run.bases, run.unprintable
+        "\n{} base queries mutated ({} left out: PostgreSQL rejects their reprint; {} mutants \
+         left out: syntax errors of the printing)\n",
+        run.bases, run.unprintable, run.syntax_errors
     );
     println!(
         "| kind | mutants | PG rejects | squill accepts (of rejects) | PG accepts | squill errors (of accepts) | squill refusals (of accepts) |"
@@ -205,7 +236,7 @@ fn cases(full: bool) -> Vec<Case> {
             name: "fixtures".into(),
             data: None,
             schema: vec![fixtures.join("schema.sql")],
-            queries: vec![fixtures.join("queries.sql")],
+            queries: vec![fixtures.join("queries.sql"), fixtures.join("verdict.sql")],
         },
         Case {
             name: "demo".into(),

@@ -12,9 +12,9 @@
 //!   a column of that name, which PostgreSQL would prefer), and any other `(expression).*` →
 //!   a field access whose field is a marked `*` (see `parenthesized_wildcards`);
 //! * `INSERT … SELECT <no FROM> ON CONFLICT` → the SELECT parenthesized;
-//! * an `ON CONFLICT` target with expressions or an index predicate is dropped: it selects a
-//!   unique index and never changes a parameter's or a column's type. (Not when it holds a
-//!   parameter, whose type would then be lost.)
+//! * an `ON CONFLICT` target with expressions or an index predicate → `ON CONSTRAINT
+//!   inferred_index`: it selects a unique index and never changes a parameter's or a column's
+//!   type. (Not when it holds a parameter, whose type would then be lost.)
 //!
 //! Utility statements sqlparser does not read and that have neither parameters nor columns
 //! (`DO`, `REFRESH MATERIALIZED VIEW`) are recognized by their first tokens.
@@ -507,8 +507,30 @@ fn drop_conflict_targets(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     if plain_columns || has_parameter {
         return tokens;
     }
+    // `ON CONSTRAINT`: the statement still has an inference specification (DO UPDATE needs
+    // one), unchecked offline.
+    let span = tokens[open].span;
     let mut out = tokens;
-    out.drain(open..do_at);
+    out.splice(
+        open..do_at,
+        [
+            with_span(Token::make_keyword("ON"), span),
+            with_span(
+                Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                span,
+            ),
+            with_span(Token::make_keyword("CONSTRAINT"), span),
+            with_span(
+                Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                span,
+            ),
+            with_span(Token::make_word("inferred_index", None), span),
+            with_span(
+                Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+                span,
+            ),
+        ],
+    );
     out
 }
 
@@ -578,14 +600,14 @@ mod tests {
     }
 
     #[test]
-    fn conflict_targets_with_expressions_or_predicates_are_dropped() {
+    fn conflict_targets_with_expressions_or_predicates_become_a_constraint() {
         assert_eq!(
             reparsed("INSERT INTO e (a) VALUES ($1) ON CONFLICT (a, lower(b)) DO UPDATE SET a = 1"),
-            "INSERT INTO e (a) VALUES ($1) ON CONFLICT DO UPDATE SET a = 1"
+            "INSERT INTO e (a) VALUES ($1) ON CONFLICT ON CONSTRAINT inferred_index DO UPDATE SET a = 1"
         );
         assert_eq!(
             reparsed("INSERT INTO e (a) VALUES (1) ON CONFLICT (a) WHERE a IS NOT NULL DO NOTHING"),
-            "INSERT INTO e (a) VALUES (1) ON CONFLICT DO NOTHING"
+            "INSERT INTO e (a) VALUES (1) ON CONFLICT ON CONSTRAINT inferred_index DO NOTHING"
         );
         // A parameter in the predicate keeps the SQL as it is (and so unreadable).
         assert!(

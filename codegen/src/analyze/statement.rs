@@ -10,6 +10,7 @@ use sqlparser::ast::{
     TableObject, TableWithJoins, Update, UpdateTableFromKind, Value,
 };
 
+use super::clauses::{self, Clause};
 use super::expr::{Cx, SQL_VALUE_FUNCTIONS, Typed, fold, name_parts};
 use super::scope::{Col, Item, Scope, null_side};
 use super::{Fail, Res, Schema, error, unsupported};
@@ -127,6 +128,10 @@ pub fn subquery(cx: &mut Cx, scope: &Scope, q: &Query) -> Res<Vec<Col>> {
 
 /// A whole query expression (WITH, body, ORDER BY, LIMIT/OFFSET) at a new level under `outer`.
 fn query(cx: &mut Cx, outer: &Scope, q: &Query, resolve_unknowns: bool) -> Res<Vec<Typed>> {
+    cx.new_level(|cx| query_level(cx, outer, q, resolve_unknowns))
+}
+
+fn query_level(cx: &mut Cx, outer: &Scope, q: &Query, resolve_unknowns: bool) -> Res<Vec<Typed>> {
     if q.fetch.is_some() {
         return unsupported("FETCH FIRST");
     }
@@ -167,10 +172,10 @@ fn query(cx: &mut Cx, outer: &Scope, q: &Query, resolve_unknowns: bool) -> Res<V
                     return unsupported("LIMIT BY");
                 }
                 if let Some(l) = limit {
-                    limit_expr(cx, &scope, l)?;
+                    cx.within(Clause::Limit, |cx| limit_expr(cx, &scope, l))?;
                 }
                 if let Some(o) = offset {
-                    limit_expr(cx, &scope, &o.value)?;
+                    cx.within(Clause::Offset, |cx| limit_expr(cx, &scope, &o.value))?;
                 }
             }
             sqlparser::ast::LimitClause::OffsetCommaLimit { .. } => {
@@ -332,7 +337,7 @@ fn set_expr(
                     if super::expr::expansion(e).is_some() {
                         return unsupported("`(x).*` in VALUES");
                     }
-                    ts.push(cx.expr(scope, e)?);
+                    ts.push(cx.within(Clause::Values, |cx| cx.expr(scope, e))?);
                 }
                 typed.push(ts);
             }
@@ -371,7 +376,9 @@ fn order_by_outputs(order: &OrderBy, outputs: &[Typed]) -> Res<()> {
     for o in exprs {
         match &o.expr {
             Expr::Identifier(i) if outputs.iter().any(|t| t.name.as_deref() == Some(&fold(i))) => {}
-            Expr::Value(v) if matches!(v.value, Value::Number(..)) => {}
+            e @ Expr::Value(v) if matches!(v.value, Value::Number(..)) => {
+                clauses::position(e, outputs.len(), "ORDER BY")?;
+            }
             _ => return unsupported("ORDER BY expressions over a set operation"),
         }
     }
@@ -396,6 +403,7 @@ fn select(
         let items = from_item(cx, outer, &scope.items, twj)?;
         scope.items.extend(items);
     }
+    clauses::names_once(Vec::new(), &s.from)?;
     let (grouped, grouping_sets) = match &s.group_by {
         GroupByExpr::Expressions(exprs, modifiers) => {
             if !modifiers.is_empty() {
@@ -435,29 +443,33 @@ fn select_body(
         }
     }
     if let Some(w) = &s.selection {
-        cx.condition(scope, w)?;
+        cx.within(Clause::Where, |cx| cx.condition(scope, w))?;
     }
     if let GroupByExpr::Expressions(exprs, _) = &s.group_by {
         for e in exprs {
             match e {
                 Expr::GroupingSets(sets) | Expr::Cube(sets) | Expr::Rollup(sets) => {
                     for e in sets.iter().flatten() {
-                        output_or_expr(cx, scope, e, &out)?;
+                        cx.within(Clause::GroupBy, |cx| {
+                            output_or_expr(cx, scope, e, &out, "GROUP BY")
+                        })?;
                     }
                 }
-                _ => output_or_expr(cx, scope, e, &out)?,
+                _ => cx.within(Clause::GroupBy, |cx| {
+                    output_or_expr(cx, scope, e, &out, "GROUP BY")
+                })?,
             }
         }
     }
     if let Some(h) = &s.having {
-        cx.condition(scope, h)?;
+        cx.within(Clause::Having, |cx| cx.condition(scope, h))?;
     }
     if let Some(order) = order_by {
         let OrderByKind::Expressions(exprs) = &order.kind else {
             return unsupported("ORDER BY ALL");
         };
         for o in exprs {
-            output_or_expr(cx, scope, &o.expr, &out)?;
+            output_or_expr(cx, scope, &o.expr, &out, "ORDER BY")?;
         }
     }
     if resolve_unknowns {
@@ -468,10 +480,19 @@ fn select_body(
     Ok(out)
 }
 
-/// ORDER BY / GROUP BY items: an output column position or name, else an expression.
-fn output_or_expr(cx: &mut Cx, scope: &Scope, e: &Expr, outputs: &[Typed]) -> Res<()> {
+/// ORDER BY / GROUP BY items (`clause`): an output column position or name, else an
+/// expression.
+fn output_or_expr(
+    cx: &mut Cx,
+    scope: &Scope,
+    e: &Expr,
+    outputs: &[Typed],
+    clause: &str,
+) -> Res<()> {
     match e {
-        Expr::Value(v) if matches!(v.value, Value::Number(..)) => Ok(()),
+        Expr::Value(v) if matches!(v.value, Value::Number(..)) => {
+            clauses::position(e, outputs.len(), clause)
+        }
         Expr::Identifier(i) => match cx.expr(scope, e) {
             Ok(_) => Ok(()),
             Err(err) => {
@@ -596,7 +617,7 @@ fn combine(
         JoinConstraint::On(e) => {
             let mut tmp = Scope::child(outer);
             tmp.items = left.iter().chain(right.iter()).cloned().collect();
-            cx.condition(&tmp, e)?;
+            cx.within(Clause::JoinOn, |cx| cx.condition(&tmp, e))?;
             Vec::new()
         }
         JoinConstraint::Using(names) => names
@@ -920,7 +941,9 @@ fn function_item(
         .filter(|a| a.columns.iter().any(|c| c.data_type.is_some()))
         .map(|a| a.columns.as_slice());
     for (parts, args) in calls {
-        let f = cx.function_in_from(lateral_scope, parts, args, coldefs)?;
+        let f = cx.within(Clause::FromFunction, |cx| {
+            cx.function_in_from(lateral_scope, parts, args, coldefs)
+        })?;
         row_type = Some(f.row_type);
         row_nullable = f.scalar && f.cols.first().is_some_and(|c| c.2);
         for (i, (name, ty, nullable)) in f.cols.into_iter().enumerate() {
@@ -1115,7 +1138,7 @@ fn returning(cx: &mut Cx, scope: &Scope, items: &Option<Vec<SelectItem>>) -> Res
     };
     let saved = (cx.grouped, cx.saw_aggregate);
     cx.grouped = false;
-    let mut out = select_list(cx, scope, items)?;
+    let mut out = cx.within(Clause::Returning, |cx| select_list(cx, scope, items))?;
     for t in &mut out {
         cx.resolve_unknown(t)?;
     }
@@ -1153,7 +1176,7 @@ fn assignments(
                     if is_default(v) {
                         continue;
                     }
-                    let mut t = cx.expr(scope, v)?;
+                    let mut t = cx.within(Clause::Update, |cx| cx.expr(scope, v))?;
                     cx.assign(&mut t, ty)?;
                 }
                 continue;
@@ -1167,7 +1190,7 @@ fn assignments(
         if is_default(&a.value) {
             continue;
         }
-        let mut t = cx.expr(scope, &a.value)?;
+        let mut t = cx.within(Clause::Update, |cx| cx.expr(scope, &a.value))?;
         cx.assign(&mut t, ty)?;
     }
     Ok(())
@@ -1220,7 +1243,7 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
                     if is_default(e) {
                         continue;
                     }
-                    let mut t = cx.expr(&scope, e)?;
+                    let mut t = cx.within(Clause::Values, |cx| cx.expr(&scope, e))?;
                     cx.assign(&mut t, col.ty)?;
                 }
             }
@@ -1228,6 +1251,9 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
             let mut cols = query(cx, outer, source, false)?;
             if cols.len() > targets.len() {
                 return error("INSERT has more expressions than target columns");
+            }
+            if cols.len() < targets.len() && !ins.columns.is_empty() {
+                return error("INSERT has more target columns than expressions");
             }
             for (t, col) in cols.iter_mut().zip(&targets) {
                 cx.assign(t, col.ty)?;
@@ -1240,6 +1266,7 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
         let OnInsert::OnConflict(conflict) = on else {
             return unsupported("ON DUPLICATE KEY");
         };
+        clauses::conflict_target(&item, conflict)?;
         if let sqlparser::ast::OnConflictAction::DoUpdate(update) = &conflict.action {
             let mut s = Scope::child(outer);
             s.items.push(item.clone());
@@ -1250,7 +1277,7 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
             ));
             assignments(cx, &s, &item, &update.assignments)?;
             if let Some(w) = &update.selection {
-                cx.condition(&s, w)?;
+                cx.within(Clause::Where, |cx| cx.condition(&s, w))?;
             }
         } else if !matches!(conflict.action, OnConflictAction::DoNothing) {
             return unsupported("this ON CONFLICT action");
@@ -1275,10 +1302,12 @@ fn update(cx: &mut Cx, outer: &Scope, u: &Update) -> Res<Vec<Col>> {
             let items = from_item(cx, outer, &scope.items[1..], twj)?;
             scope.items.extend(items);
         }
+        let target = clauses::target_name(name, alias.as_ref().map(|a| &a.name));
+        clauses::names_once(target.into_iter().collect(), list)?;
     }
     assignments(cx, &scope, &item, &u.assignments)?;
     if let Some(w) = &u.selection {
-        cx.condition(&scope, w)?;
+        cx.within(Clause::Where, |cx| cx.condition(&scope, w))?;
     }
     returning(cx, &scope, &u.returning)
 }
@@ -1305,9 +1334,11 @@ fn delete(cx: &mut Cx, outer: &Scope, d: &Delete) -> Res<Vec<Col>> {
             let items = from_item(cx, outer, &scope.items[1..], twj)?;
             scope.items.extend(items);
         }
+        let target = clauses::target_name(name, alias.as_ref().map(|a| &a.name));
+        clauses::names_once(target.into_iter().collect(), using)?;
     }
     if let Some(w) = &d.selection {
-        cx.condition(&scope, w)?;
+        cx.within(Clause::Where, |cx| cx.condition(&scope, w))?;
     }
     returning(cx, &scope, &d.returning)
 }

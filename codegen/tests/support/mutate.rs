@@ -169,8 +169,9 @@ fn apply(kind: &str, s: &mut Statement) -> bool {
             }
             _ => false,
         },
+        // (Not with a locking clause: sqlparser would print LIMIT after it.)
         "limit_text_number" | "limit_text" => match query_mut(s) {
-            Some(q) if q.limit_clause.is_none() => {
+            Some(q) if q.limit_clause.is_none() && q.locks.is_empty() => {
                 let value = if kind == "limit_text" {
                     "'abc'"
                 } else {

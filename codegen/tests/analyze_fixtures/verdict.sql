@@ -1,0 +1,116 @@
+-- Verdict fixtures (issue 10): what PostgreSQL accepts and what it rejects at PREPARE, for the
+-- checks of analyze/clauses.rs and analyze/literal.rs. tests/analyze.rs holds every query to
+-- PostgreSQL's verdict (an accepted one typed as PREPARE types it, a rejected one rejected);
+-- tests/analyze_rules.rs snapshots the analyzer's answers with their messages.
+
+-- name: HavingAggregate :many
+SELECT mood, count(*) AS n FROM people GROUP BY mood HAVING count(*) > 1;
+
+-- name: OuterAggregateInSubqueryWhere :many
+SELECT p.mood FROM people p GROUP BY p.mood
+HAVING EXISTS (SELECT 1 FROM pets WHERE pets.id < max(p.id));
+
+-- name: WindowOverAggregate :many
+SELECT mood, sum(count(*)) OVER () AS total FROM people GROUP BY mood;
+
+-- name: OrderByPosition :many
+SELECT id, name FROM people ORDER BY 2, 1;
+
+-- name: LimitTextNumber :many
+SELECT id FROM people LIMIT '10' OFFSET ' 2 ';
+
+-- name: LiteralsValid :many
+SELECT id FROM people
+WHERE age = ' 12 ' AND seen_at > 'today' AND born < '2024-01-31' AND score > '1e3'
+  AND '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}'::uuid IS NOT NULL AND 'of'::boolean IS NOT NULL;
+
+-- name: SelfJoinAliased :many
+SELECT a.id, b.id AS other FROM people a, people b WHERE a.id < b.id;
+
+-- name: InsertSelectFewerNoColumnList :exec
+INSERT INTO toys SELECT 1, 2;
+
+-- name: ConflictExpressionTarget :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x')
+ON CONFLICT (id) WHERE label <> '' DO UPDATE SET label = excluded.label;
+
+-- name: AggregateInWhere :many
+SELECT id FROM people WHERE count(*) > 0;
+
+-- name: AggregateInJoinOn :many
+SELECT p.id FROM people p JOIN pets ON count(*) > 0;
+
+-- name: AggregateInGroupBy :many
+SELECT count(*) AS n FROM people GROUP BY count(*);
+
+-- name: NestedAggregate :many
+SELECT max(count(*)) AS n FROM people;
+
+-- name: WindowInAggregate :many
+SELECT max(row_number() OVER ()) AS n FROM people;
+
+-- name: WindowInWhere :many
+SELECT id FROM people WHERE row_number() OVER () > 1;
+
+-- name: WindowInHaving :many
+SELECT mood FROM people GROUP BY mood HAVING row_number() OVER () > 1;
+
+-- name: AggregateInFromFunction :many
+SELECT * FROM generate_series(1, count(*));
+
+-- name: AggregateInUpdate :exec
+UPDATE people SET age = count(*);
+
+-- name: AggregateInReturning :many
+DELETE FROM pets RETURNING count(*);
+
+-- name: AggregateInValues :many
+VALUES (count(*));
+
+-- name: AggregateInFilter :many
+SELECT count(*) FILTER (WHERE count(*) > 0) AS n FROM people;
+
+-- name: OrderByPositionOutOfRange :many
+SELECT id, name FROM people ORDER BY 99;
+
+-- name: GroupByPositionOutOfRange :many
+SELECT mood, count(*) AS n FROM people GROUP BY 5;
+
+-- name: LimitText :many
+SELECT id FROM people LIMIT 'abc';
+
+-- name: IntegerLiteralInvalid :many
+SELECT id FROM people WHERE age = 'abc';
+
+-- name: IntegerLiteralOutOfRange :many
+SELECT id FROM people WHERE age = '99999999999';
+
+-- name: DateLiteralInvalid :many
+SELECT id FROM people WHERE born = 'someday';
+
+-- name: EnumLabelInvalid :many
+SELECT id FROM people WHERE mood = 'angry';
+
+-- name: EnumLabelValid :many
+SELECT id FROM people WHERE mood = 'happy';
+
+-- name: UuidLiteralInvalid :many
+SELECT '{a0eebc99}'::uuid AS u;
+
+-- name: TableTwice :many
+SELECT people.id FROM people, people;
+
+-- name: TableTwiceInJoin :many
+SELECT p.id FROM pets p JOIN toys p ON true;
+
+-- name: UpdateFromTarget :exec
+UPDATE people SET age = 1 FROM people WHERE people.id = 1;
+
+-- name: InsertSelectTooFew :exec
+INSERT INTO toys (id, pet_id, label) SELECT 1, 2;
+
+-- name: ConflictWithoutTarget :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT DO UPDATE SET label = 'y';
+
+-- name: ConflictColumnMisspelled :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT (idd) DO NOTHING;
