@@ -95,6 +95,11 @@ impl Level {
         }
     }
 
+    /// Whether an aggregate of this level was found.
+    pub fn has_aggregates(&self) -> bool {
+        !self.aggregates.is_empty()
+    }
+
     /// A column reference resolved (`outer`: to an enclosing level).
     pub fn column_ref(&mut self, outer: bool) {
         if outer {

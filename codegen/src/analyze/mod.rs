@@ -20,6 +20,7 @@
 mod bound;
 mod clauses;
 mod expr;
+mod grouping;
 mod literal;
 mod nullability;
 pub(crate) mod parse;

@@ -422,7 +422,8 @@ fn select(
     cx.grouped = grouped;
     cx.saw_aggregate = false;
     cx.grouping_sets = grouping_sets;
-    let result = select_body(cx, &scope, s, order_by, resolve_unknowns);
+    // Each SELECT is a query level of its own (a set operation's arms too).
+    let result = cx.new_level(|cx| select_body(cx, &scope, s, order_by, resolve_unknowns));
     cx.grouped = saved.0;
     cx.saw_aggregate = saved.1;
     cx.grouping_sets = saved.2;
@@ -472,6 +473,7 @@ fn select_body(
             output_or_expr(cx, scope, &o.expr, &out, "ORDER BY")?;
         }
     }
+    super::grouping::check(cx, scope, s, order_by, &out, cx.level.has_aggregates())?;
     if resolve_unknowns {
         for t in &mut out {
             cx.resolve_unknown(t)?;

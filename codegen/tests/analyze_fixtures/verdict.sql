@@ -114,3 +114,30 @@ INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT DO UPDATE SE
 
 -- name: ConflictColumnMisspelled :exec
 INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT (idd) DO NOTHING;
+
+-- name: GroupedByPrimaryKey :many
+SELECT p.id, p.name, count(pets.id) AS n FROM people p LEFT JOIN pets ON pets.owner_id = p.id GROUP BY p.id;
+
+-- name: GroupedByExpression :many
+SELECT lower(name) AS l, count(*) AS n FROM people GROUP BY lower(name) ORDER BY lower(name);
+
+-- name: GroupedByPositionAndAlias :many
+SELECT mood AS m, age, count(*) AS n FROM people GROUP BY 1, age HAVING age > 1 ORDER BY m;
+
+-- name: UngroupedInSubqueryOfOuter :many
+SELECT p.id, (SELECT count(*) FROM pets WHERE pets.owner_id = p.id) AS n FROM people p;
+
+-- name: UnionArmsGroupedApart :many
+SELECT count(*) AS n FROM people UNION ALL SELECT id FROM pets;
+
+-- name: UngroupedWithoutGroupBy :many
+SELECT id, count(*) AS n FROM people;
+
+-- name: UngroupedSubqueryColumn :many
+SELECT s.mood, s.n FROM (SELECT mood, age AS n FROM people) s GROUP BY s.mood;
+
+-- name: UngroupedInHaving :many
+SELECT s.mood FROM (SELECT mood, age FROM people) s GROUP BY s.mood HAVING s.age > 1;
+
+-- name: UngroupedInOrderBy :many
+SELECT s.mood FROM (SELECT mood, age FROM people) s GROUP BY s.mood ORDER BY s.age;
