@@ -86,14 +86,13 @@ pub fn check(
                     let Some(rel) = name_parts(name).ok().and_then(|p| p.last().cloned()) else {
                         return Err(Stop::Unknown);
                     };
-                    match scope
+                    // (Not found here: an outer level's item.)
+                    if let Some(idx) = scope
                         .items
                         .iter()
                         .position(|i| i.rel_name.as_deref() == Some(&rel))
                     {
-                        Some(idx) => g.star(&[idx], opts.wildcard_token.0.span)?,
-                        // An outer level's item.
-                        None => {}
+                        g.star(&[idx], opts.wildcard_token.0.span)?;
                     }
                 }
                 _ => return Err(Stop::Unknown),
