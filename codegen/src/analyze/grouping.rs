@@ -1,3 +1,5 @@
+//! Select-list membership: ungrouped columns, and SELECT DISTINCT's ORDER BY.
+//!
 //! `column "t.c" must appear in the GROUP BY clause or be used in an aggregate function`:
 //! parse_agg.c's `check_ungrouped_columns` for a grouped query level (GROUP BY, HAVING or an
 //! aggregate): the select list, HAVING and ORDER BY may read this level's columns only inside
@@ -428,4 +430,125 @@ fn collect_columns(g: &Grouping, e: &Expr, out: &mut Vec<ColumnId>) {
         }
         std::ops::ControlFlow::<()>::Continue(())
     });
+}
+
+/// `for SELECT DISTINCT, ORDER BY expressions must appear in select list`
+/// (`transformDistinctClause`): an ORDER BY item of a SELECT DISTINCT that is not an output
+/// position or name must equal a select-list expression. Reported when it certainly does
+/// not: it reads a column of this level that no select item reads (or, a plain column, that
+/// no select item is).
+pub fn distinct_order_by(
+    cx: &Cx,
+    scope: &Scope,
+    s: &Select,
+    order_by: Option<&OrderBy>,
+    outputs: &[Typed],
+) -> Res<()> {
+    if !matches!(s.distinct, Some(sqlparser::ast::Distinct::Distinct)) {
+        return Ok(());
+    }
+    let Some(OrderByKind::Expressions(items)) = order_by.map(|o| &o.kind) else {
+        return Ok(());
+    };
+    let g = Grouping {
+        cx,
+        scope,
+        columns: Vec::new(),
+        expressions: Vec::new(),
+        in_expressions: Vec::new(),
+    };
+    // What the select list is (plain columns) and reads; `None`: not known.
+    let mut is_column: Vec<ColumnId> = Vec::new();
+    let mut reads: Vec<ColumnId> = Vec::new();
+    let mut spellings: Vec<String> = Vec::new();
+    for item in &s.projection {
+        match item {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                let mut inner = e;
+                while let Expr::Cast { expr, .. } | Expr::Nested(expr) = inner {
+                    inner = expr;
+                }
+                match g.column_ref(inner) {
+                    Some(Ok(Some(id))) => is_column.push(id),
+                    Some(Ok(None)) => {}
+                    Some(Err(())) | None => {}
+                }
+                collect_columns(&g, e, &mut reads);
+                spellings.push(spelling(e));
+            }
+            SelectItem::Wildcard(_) => {
+                for (idx, item) in scope.items.iter().enumerate() {
+                    for c in &item.cols {
+                        is_column.push((idx, c.name.clone()));
+                    }
+                }
+            }
+            // `t.*` and the rest: not told apart here.
+            _ => return Ok(()),
+        }
+    }
+    reads.extend(is_column.iter().cloned());
+    for o in items {
+        let e = &o.expr;
+        match e {
+            Expr::Value(v) if matches!(v.value, Value::Number(..)) => continue,
+            Expr::Identifier(i) if outputs.iter().any(|t| t.name.as_deref() == Some(&fold(i))) => {
+                continue;
+            }
+            _ => {}
+        }
+        if spellings.contains(&spelling(e)) || has_subquery(e) {
+            continue;
+        }
+        let missing = match g.column_ref(e) {
+            Some(Ok(Some(id))) => !is_column.contains(&id),
+            Some(Ok(None) | Err(())) => false,
+            None => {
+                let mut read = Vec::new();
+                collect_columns(&g, e, &mut read);
+                read.iter().any(|id| !reads.contains(id))
+            }
+        };
+        if missing {
+            return Err(Fail::Error(
+                "for SELECT DISTINCT, ORDER BY expressions must appear in select list".into(),
+                Some("add the expression to the select list, or drop DISTINCT".into()),
+            )
+            .at(first_span(e)));
+        }
+    }
+    Ok(())
+}
+
+/// Whether an expression holds a subquery (whose names are another level's).
+fn has_subquery(e: &Expr) -> bool {
+    let mut e = e.clone();
+    sqlparser::ast::visit_expressions_mut(&mut e, |x| match x {
+        Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => {
+            std::ops::ControlFlow::Break(())
+        }
+        _ => std::ops::ControlFlow::Continue(()),
+    })
+    .is_break()
+}
+
+/// The position of an expression's first token that has one.
+fn first_span(e: &Expr) -> sqlparser::tokenizer::Span {
+    let mut found = sqlparser::tokenizer::Span::empty();
+    let mut e = e.clone();
+    let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
+        let span = match x {
+            Expr::Identifier(i) => i.span,
+            Expr::CompoundIdentifier(parts) => parts.first().map_or(found, |p| p.span),
+            Expr::Value(v) => v.span,
+            _ => return std::ops::ControlFlow::Continue(()),
+        };
+        if found.start.line == 0
+            || (span.start.line, span.start.column) < (found.start.line, found.start.column)
+        {
+            found = span;
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    found
 }

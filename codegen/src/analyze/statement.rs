@@ -474,6 +474,7 @@ fn select_body(
         }
     }
     super::grouping::check(cx, scope, s, order_by, &out, cx.level.has_aggregates())?;
+    super::grouping::distinct_order_by(cx, scope, s, order_by, &out)?;
     if resolve_unknowns {
         for t in &mut out {
             cx.resolve_unknown(t)?;

@@ -141,3 +141,15 @@ SELECT s.mood FROM (SELECT mood, age FROM people) s GROUP BY s.mood HAVING s.age
 
 -- name: UngroupedInOrderBy :many
 SELECT s.mood FROM (SELECT mood, age FROM people) s GROUP BY s.mood ORDER BY s.age;
+
+-- name: DistinctOrderedBySelected :many
+SELECT DISTINCT p.mood AS m, lower(p.name) AS l FROM people p ORDER BY m, lower(p.name), p.mood;
+
+-- name: DistinctStarOrdered :many
+SELECT DISTINCT * FROM pets ORDER BY weight;
+
+-- name: DistinctOrderedByUnselected :many
+SELECT DISTINCT mood FROM people ORDER BY age;
+
+-- name: DistinctOrderedByUnselectedExpression :many
+SELECT DISTINCT name FROM people ORDER BY length(nick);
