@@ -35,6 +35,7 @@ const DONE: &[&str] = &[
     "aggregate_in_where",
     "aggregate_in_join_on",
     "aggregate_in_group_by",
+    "group_by_dropped",
     "text_vs_integer",
     "order_by_99",
     "limit_text",

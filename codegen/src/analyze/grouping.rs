@@ -305,6 +305,11 @@ impl Grouping<'_, '_> {
             Expr::Nested(inner)
             | Expr::UnaryOp { expr: inner, .. }
             | Expr::Cast { expr: inner, .. }
+            | Expr::Extract { expr: inner, .. }
+            | Expr::Ceil { expr: inner, .. }
+            | Expr::Floor { expr: inner, .. }
+            | Expr::Collate { expr: inner, .. }
+            | Expr::CompoundFieldAccess { root: inner, .. }
             | Expr::IsNull(inner)
             | Expr::IsNotNull(inner)
             | Expr::IsTrue(inner)
@@ -321,7 +326,48 @@ impl Grouping<'_, '_> {
                 self.expr(left)?;
                 self.expr(right)
             }
-            Expr::Like { expr, pattern, .. } | Expr::ILike { expr, pattern, .. } => {
+            Expr::AtTimeZone {
+                timestamp: left,
+                time_zone: right,
+            }
+            | Expr::Position {
+                expr: left,
+                r#in: right,
+            } => {
+                self.expr(left)?;
+                self.expr(right)
+            }
+            Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                self.expr(expr)?;
+                for e in [substring_from, substring_for].into_iter().flatten() {
+                    self.expr(e)?;
+                }
+                Ok(())
+            }
+            Expr::Trim {
+                expr,
+                trim_what,
+                trim_characters,
+                ..
+            } => {
+                self.expr(expr)?;
+                if let Some(w) = trim_what {
+                    self.expr(w)?;
+                }
+                trim_characters
+                    .iter()
+                    .flatten()
+                    .try_for_each(|e| self.expr(e))
+            }
+            Expr::Array(array) => array.elem.iter().try_for_each(|e| self.expr(e)),
+            Expr::SimilarTo { expr, pattern, .. }
+            | Expr::Like { expr, pattern, .. }
+            | Expr::ILike { expr, pattern, .. } => {
                 self.expr(expr)?;
                 self.expr(pattern)
             }
@@ -365,7 +411,10 @@ impl Grouping<'_, '_> {
                 if name == "grouping" {
                     return Ok(());
                 }
-                if f.over.is_none() {
+                // Keyword constructs (COALESCE, GREATEST, LEAST, NULLIF): their arguments.
+                let construct =
+                    matches!(name.as_str(), "coalesce" | "greatest" | "least" | "nullif");
+                if f.over.is_none() && !construct {
                     let kinds: Vec<FunctionKind> = self
                         .cx
                         .schema
