@@ -36,6 +36,7 @@ const DONE: &[&str] = &[
     "aggregate_in_join_on",
     "aggregate_in_group_by",
     "group_by_dropped",
+    "literal_invalid",
     "text_vs_integer",
     "order_by_99",
     "limit_text",

@@ -1,12 +1,12 @@
 //! Where aggregates and window functions may appear, and the clause-level checks PostgreSQL
 //! makes while it transforms a query: parse_agg.c's `check_agglevels_and_constraints` and
 //! `transformWindowFuncCall` (by `ParseExprKind`, here [`Clause`]), parse_clause.c's
-//! `ORDER BY position n`, `table name specified more than once` and `SELECT DISTINCT` with
-//! ORDER BY expressions outside the select list.
+//! `ORDER BY position n` and `table name specified more than once`, ON CONFLICT's inference
+//! specification, and analyze.c's `CheckSelectLocking`.
 
 use sqlparser::ast::{
-    ConflictTarget, Expr, Ident, ObjectName, ObjectNamePart, OnConflict, OnConflictAction,
-    TableAlias, TableFactor, TableWithJoins, Value,
+    ConflictTarget, Expr, GroupByExpr, Ident, ObjectName, ObjectNamePart, OnConflict,
+    OnConflictAction, Query, SetExpr, TableAlias, TableFactor, TableWithJoins, Value,
 };
 use sqlparser::tokenizer::Span;
 
@@ -353,4 +353,26 @@ fn conflicts(left: &[RefName], right: &[RefName]) -> Res<()> {
         }
     }
     Ok(())
+}
+
+/// `CheckSelectLocking`: FOR UPDATE / FOR SHARE locks table rows, which a set operation,
+/// DISTINCT, GROUP BY or HAVING do not return. (Aggregates and window functions are not
+/// decided here.)
+pub fn locking(q: &Query) -> Res<()> {
+    let Some(lock) = q.locks.first() else {
+        return Ok(());
+    };
+    let reason = match &*q.body {
+        SetExpr::SetOperation { .. } => "UNION/INTERSECT/EXCEPT",
+        SetExpr::Select(s) if s.distinct.is_some() => "DISTINCT clause",
+        SetExpr::Select(s) if matches!(&s.group_by, GroupByExpr::Expressions(e, _) if !e.is_empty()) => {
+            "GROUP BY clause"
+        }
+        SetExpr::Select(s) if s.having.is_some() => "HAVING clause",
+        _ => return Ok(()),
+    };
+    Err(Fail::Error(
+        format!("FOR {} is not allowed with {reason}", lock.lock_type),
+        None,
+    ))
 }

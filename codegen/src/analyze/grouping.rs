@@ -532,7 +532,24 @@ pub fn distinct_order_by(
                     }
                 }
             }
-            // `t.*` and the rest: not told apart here.
+            SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _)
+                if super::expr::parenthesized(name).is_none() =>
+            {
+                let Some(rel) = name_parts(name).ok().and_then(|p| p.last().cloned()) else {
+                    return Ok(());
+                };
+                if let Some((idx, item)) = scope
+                    .items
+                    .iter()
+                    .enumerate()
+                    .find(|(_, i)| i.rel_name.as_deref() == Some(&rel))
+                {
+                    for c in &item.cols {
+                        is_column.push((idx, c.name.clone()));
+                    }
+                }
+            }
+            // The rest: not told apart here.
             _ => return Ok(()),
         }
     }

@@ -1,8 +1,9 @@
 //! Untyped string literals coerced to a type are read by that type's input function while
 //! PostgreSQL analyses the query (`coerce_type` folds the constant), so an invalid one fails
 //! PREPARE. The input functions reproduced here are the ones whose rules are small and exact
-//! (int2/4/8, numeric, float4/8, bool, uuid); for the date/time types only what no spelling
-//! can make valid (no digit and no special word) is rejected. Anything else is accepted.
+//! (int2/4/8, oid, numeric, float4/8, bool, uuid, enum labels, the JSON grammar); for the
+//! date/time types only what no spelling can make valid (no digit and no special word) is
+//! rejected. Anything else is accepted.
 
 use crate::builtins::oid;
 
@@ -24,6 +25,11 @@ pub fn check_input(text: &str, ty: u32) -> Option<String> {
         oid::TIMESTAMPTZ => datetime(text, "timestamp with time zone"),
         oid::TIME => datetime(text, "time"),
         oid::TIMETZ => datetime(text, "time with time zone"),
+        // (PostgreSQL names the bad token in a DETAIL line, not in the message.)
+        oid::JSON | oid::JSONB => {
+            (!json(text)).then(|| "invalid input syntax for type json".to_string())
+        }
+        oid::OID => integer(text, i32::MIN.into(), u32::MAX.into(), "oid"),
         oid::INTERVAL => (!text.bytes().any(|b| b.is_ascii_digit()))
             .then(|| syntax("interval"))
             .flatten(),
@@ -35,6 +41,171 @@ pub fn check_input(text: &str, ty: u32) -> Option<String> {
 pub fn check_enum(text: &str, labels: &[String], name: &str) -> Option<String> {
     (!labels.iter().any(|l| l == text))
         .then(|| format!("invalid input value for enum {name}: \"{text}\""))
+}
+
+/// The JSON grammar as PostgreSQL's lexer and parser read it (json.c): RFC 8259 values with
+/// surrounding whitespace. (What only jsonb refuses, `\u0000` or a number too large for
+/// numeric, is accepted; so is nesting deeper than checked here.)
+fn json(text: &str) -> bool {
+    let mut p = JsonParser {
+        s: text.as_bytes(),
+        at: 0,
+        deep: false,
+    };
+    p.space();
+    let ok = p.value(0);
+    p.space();
+    ok && (p.deep || p.at == p.s.len())
+}
+
+struct JsonParser<'a> {
+    s: &'a [u8],
+    at: usize,
+    /// Nested deeper than followed here: the rest is taken as valid.
+    deep: bool,
+}
+
+impl JsonParser<'_> {
+    const MAX_DEPTH: usize = 256;
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.at).copied()
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        let hit = self.peek() == Some(b);
+        if hit {
+            self.at += 1;
+        }
+        hit
+    }
+
+    fn value(&mut self, depth: usize) -> bool {
+        if depth > Self::MAX_DEPTH {
+            // Too deep to follow here: taken as valid (PostgreSQL's limit is the stack).
+            self.deep = true;
+            return true;
+        }
+        match self.peek() {
+            Some(b'{') => self.container(b'}', depth, true),
+            Some(b'[') => self.container(b']', depth, false),
+            Some(b'"') => self.string(),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b't') => self.word(b"true"),
+            Some(b'f') => self.word(b"false"),
+            Some(b'n') => self.word(b"null"),
+            _ => false,
+        }
+    }
+
+    fn container(&mut self, close: u8, depth: usize, object: bool) -> bool {
+        self.at += 1;
+        self.space();
+        if self.eat(close) {
+            return true;
+        }
+        loop {
+            if object {
+                if !self.string() {
+                    return false;
+                }
+                self.space();
+                if !self.eat(b':') {
+                    return false;
+                }
+                self.space();
+            }
+            if !self.value(depth + 1) {
+                return false;
+            }
+            if self.deep {
+                return true;
+            }
+            self.space();
+            if self.eat(close) {
+                return true;
+            }
+            if !self.eat(b',') {
+                return false;
+            }
+            self.space();
+        }
+    }
+
+    fn string(&mut self) -> bool {
+        if !self.eat(b'"') {
+            return false;
+        }
+        while let Some(b) = self.peek() {
+            self.at += 1;
+            match b {
+                b'"' => return true,
+                b'\\' => match self.peek() {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.at += 1,
+                    Some(b'u') => {
+                        let hex = self.s.get(self.at + 1..self.at + 5);
+                        if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                            return false;
+                        }
+                        self.at += 5;
+                    }
+                    _ => return false,
+                },
+                0..=0x1f => return false,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    fn number(&mut self) -> bool {
+        self.eat(b'-');
+        let digits = |p: &mut Self| {
+            let start = p.at;
+            while p.peek().is_some_and(|b| b.is_ascii_digit()) {
+                p.at += 1;
+            }
+            p.at > start
+        };
+        // `0`, or a run of digits not starting with 0.
+        let integer_part = self.eat(b'0') || digits(self);
+        if !integer_part {
+            return false;
+        }
+        if self.eat(b'.') && !digits(self) {
+            return false;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            if !digits(self) {
+                return false;
+            }
+        }
+        // A number runs to a delimiter (`01`, `1x` are one bad token).
+        !self
+            .peek()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+    }
+
+    fn word(&mut self, w: &[u8]) -> bool {
+        if self.s[self.at..].starts_with(w) {
+            self.at += w.len();
+            !self
+                .peek()
+                .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        } else {
+            false
+        }
+    }
 }
 
 /// `isspace` as PostgreSQL's input functions skip it.
@@ -231,5 +402,33 @@ mod tests {
         assert_eq!(check_input("today", oid::TIMESTAMPTZ), None);
         assert_eq!(check_input("2024-01-01", oid::DATE), None);
         assert!(check_input("day", oid::INTERVAL).is_some());
+        for ok in [
+            r#" {"a": [1, -0.5e+3, true, null, "x\u00e9\n"], "b": {}} "#,
+            "[]",
+            "0",
+            "\"s\"",
+        ] {
+            assert_eq!(check_input(ok, oid::JSONB), None, "{ok}");
+        }
+        for bad in [
+            "abc",
+            "",
+            "01",
+            "[1,]",
+            "{\"a\" 1}",
+            "\"\\x\"",
+            "1 2",
+            "{",
+            "tru",
+        ] {
+            assert_eq!(
+                check_input(bad, oid::JSON).as_deref(),
+                Some("invalid input syntax for type json"),
+                "{bad}"
+            );
+        }
+        assert!(check_input(&"[".repeat(100_000), oid::JSON).is_none());
+        assert!(check_input("4294967296", oid::OID).is_some());
+        assert_eq!(check_input("-1", oid::OID), None);
     }
 }

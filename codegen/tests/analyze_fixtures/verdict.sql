@@ -153,3 +153,15 @@ SELECT DISTINCT mood FROM people ORDER BY age;
 
 -- name: DistinctOrderedByUnselectedExpression :many
 SELECT DISTINCT name FROM people ORDER BY length(nick);
+
+-- name: JsonLiteralValid :many
+SELECT id FROM people WHERE meta = '{"a": [1, -0.5e+3, true, null]}' OR meta @> '{}';
+
+-- name: JsonLiteralInvalid :many
+SELECT id FROM people WHERE meta = '{"a": 01}';
+
+-- name: ForUpdateWithDistinct :many
+SELECT DISTINCT mood FROM people FOR UPDATE;
+
+-- name: ForShareWithUnion :many
+SELECT id FROM people UNION SELECT id FROM pets FOR SHARE;
