@@ -34,13 +34,15 @@ pub enum Clause {
     Update,
     Returning,
     Filter,
+    /// A window's PARTITION BY / ORDER BY.
+    WindowDefinition,
 }
 
 impl Clause {
     /// What `aggregate functions are not allowed in ...` names, where they are not allowed.
     fn forbids_aggregates(self) -> Option<&'static str> {
         Some(match self {
-            Clause::Free | Clause::Having => return None,
+            Clause::Free | Clause::Having | Clause::WindowDefinition => return None,
             Clause::Where => "WHERE",
             Clause::JoinOn => "JOIN conditions",
             Clause::GroupBy => "GROUP BY",
@@ -58,6 +60,7 @@ impl Clause {
     fn forbids_windows(self) -> Option<&'static str> {
         match self {
             Clause::Having => Some("HAVING"),
+            Clause::WindowDefinition => Some("window definitions"),
             other => other.forbids_aggregates(),
         }
     }

@@ -1090,6 +1090,18 @@ impl<'s> Cx<'s> {
             }
             _ => {}
         }
+        if let Some(sqlparser::ast::WindowType::WindowSpec(spec)) = &f.over {
+            // The window's PARTITION BY / ORDER BY read the FROM items like the select list.
+            self.within(Clause::WindowDefinition, |cx| {
+                for e in &spec.partition_by {
+                    cx.expr(scope, e)?;
+                }
+                for o in &spec.order_by {
+                    cx.expr(scope, &o.expr)?;
+                }
+                Ok(())
+            })?;
+        }
         if f.over.is_some() {
             let t = self.window_function(&name, args, &argnames, f)?;
             self.level.window(mark, span)?;

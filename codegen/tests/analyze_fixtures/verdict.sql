@@ -165,3 +165,12 @@ SELECT DISTINCT mood FROM people FOR UPDATE;
 
 -- name: ForShareWithUnion :many
 SELECT id FROM people UNION SELECT id FROM pets FOR SHARE;
+
+-- name: WindowPartitionByAggregate :many
+SELECT mood, rank() OVER (ORDER BY count(*) DESC) AS r FROM people GROUP BY mood;
+
+-- name: WindowPartitionByMisspelled :many
+SELECT row_number() OVER (PARTITION BY moood) AS r FROM people;
+
+-- name: WindowInWindowDefinition :many
+SELECT row_number() OVER (ORDER BY rank() OVER ()) AS r FROM people;
