@@ -379,3 +379,51 @@ pub fn locking(q: &Query) -> Res<()> {
         None,
     ))
 }
+
+/// What a sort or a grouping needs of a type (`get_sort_group_operators`).
+#[derive(Clone, Copy)]
+pub enum Needs {
+    Ordering,
+    Equality,
+}
+
+/// `could not identify an ordering / equality operator for type T`: reported for a builtin
+/// scalar type for which no `<` / `=` resolves at all (json, xml, point, void); any type
+/// where one resolves, and arrays, records and the schema's types, are accepted.
+pub fn sort_group_operator(cx: &Cx, ty: u32, needs: Needs, span: Span) -> Res<()> {
+    let types = &cx.schema.types;
+    let scalar = types
+        .builtins
+        .type_by_oid(ty)
+        .is_some_and(|t| t.category != 'A')
+        && !types.is_array(ty)
+        && !matches!(
+            ty,
+            crate::builtins::oid::UNKNOWN | crate::builtins::oid::RECORD
+        )
+        && !super::resolve::is_polymorphic(ty);
+    let (op, what, hint) = match needs {
+        Needs::Ordering => (
+            "<",
+            "ordering",
+            "Use an explicit ordering operator or modify the query.",
+        ),
+        Needs::Equality => ("=", "equality", ""),
+    };
+    if !scalar {
+        return Ok(());
+    }
+    // Only an operator that does not exist decides (not an ambiguous one).
+    match super::resolve::operator(types, op, Some(ty), ty) {
+        Err(Fail::Error(message, _)) if message.contains("does not exist") => {}
+        _ => return Ok(()),
+    }
+    Err(Fail::Error(
+        format!(
+            "could not identify an {what} operator for type {}",
+            types.display(ty)
+        ),
+        (!hint.is_empty()).then(|| hint.to_string()),
+    )
+    .at(span))
+}

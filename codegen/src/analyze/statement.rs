@@ -291,7 +291,10 @@ fn set_expr(
         SetExpr::Select(s) => select(cx, scope, s, order_by, resolve_unknowns),
         SetExpr::Query(q) => query(cx, scope, q, resolve_unknowns),
         SetExpr::SetOperation {
-            left, op, right, ..
+            left,
+            op,
+            right,
+            set_quantifier,
         } => {
             let mut l = set_expr(cx, scope, left, None, false)?;
             let mut r = set_expr(cx, scope, right, None, false)?;
@@ -315,6 +318,17 @@ fn set_expr(
                     SetOperator::Except => a.nullable,
                     _ => a.nullable || b.nullable,
                 };
+                if !matches!(
+                    set_quantifier,
+                    sqlparser::ast::SetQuantifier::All | sqlparser::ast::SetQuantifier::AllByName
+                ) {
+                    clauses::sort_group_operator(
+                        cx,
+                        ty,
+                        clauses::Needs::Equality,
+                        sqlparser::tokenizer::Span::empty(),
+                    )?;
+                }
                 let mut t = Typed::value(ty, nullable);
                 t.name = Some(a.column_name());
                 t.strength = 2;
@@ -444,6 +458,16 @@ fn select_body(
             cx.expr(scope, e)?;
         }
     }
+    if let Some(sqlparser::ast::Distinct::Distinct) = &s.distinct {
+        for t in &out {
+            clauses::sort_group_operator(
+                cx,
+                t.ty,
+                clauses::Needs::Equality,
+                sqlparser::tokenizer::Span::empty(),
+            )?;
+        }
+    }
     if let Some(w) = &s.selection {
         cx.within(Clause::Where, |cx| cx.condition(scope, w))?;
     }
@@ -493,21 +517,45 @@ fn output_or_expr(
     outputs: &[Typed],
     clause: &str,
 ) -> Res<()> {
-    match e {
+    let ty = match e {
         Expr::Value(v) if matches!(v.value, Value::Number(..)) => {
-            clauses::position(e, outputs.len(), clause)
+            clauses::position(e, outputs.len(), clause)?;
+            let n: usize = match &v.value {
+                Value::Number(n, _) => n.parse().unwrap_or(0),
+                _ => 0,
+            };
+            n.checked_sub(1).and_then(|i| outputs.get(i)).map(|t| t.ty)
         }
-        Expr::Identifier(i) => match cx.expr(scope, e) {
-            Ok(_) => Ok(()),
-            Err(err) => {
-                if outputs.iter().any(|t| t.name.as_deref() == Some(&fold(i))) {
-                    Ok(())
-                } else {
-                    Err(err)
-                }
+        Expr::Identifier(i) => {
+            let output = outputs.iter().find(|t| t.name.as_deref() == Some(&fold(i)));
+            match cx.expr(scope, e) {
+                Ok(t) => Some(output.map_or(t.ty, |o| o.ty)),
+                Err(_) if output.is_some() => output.map(|o| o.ty),
+                Err(err) => return Err(err),
             }
-        },
-        _ => cx.expr(scope, e).map(|_| ()),
+        }
+        _ => Some(cx.expr(scope, e)?.ty),
+    };
+    let needs = if clause == "ORDER BY" {
+        clauses::Needs::Ordering
+    } else {
+        clauses::Needs::Equality
+    };
+    match ty {
+        Some(ty) => clauses::sort_group_operator(cx, ty, needs, first_span(e)),
+        None => Ok(()),
+    }
+}
+
+/// The position of an expression's first token, when it is a name or a constant.
+fn first_span(e: &Expr) -> sqlparser::tokenizer::Span {
+    match e {
+        Expr::Identifier(i) => i.span,
+        Expr::CompoundIdentifier(parts) => parts
+            .first()
+            .map_or(sqlparser::tokenizer::Span::empty(), |p| p.span),
+        Expr::Value(v) => v.span,
+        _ => sqlparser::tokenizer::Span::empty(),
     }
 }
 

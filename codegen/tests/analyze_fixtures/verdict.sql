@@ -174,3 +174,18 @@ SELECT row_number() OVER (PARTITION BY moood) AS r FROM people;
 
 -- name: WindowInWindowDefinition :many
 SELECT row_number() OVER (ORDER BY rank() OVER ()) AS r FROM people;
+
+-- name: OrderByJsonb :many
+SELECT meta FROM people ORDER BY meta, 1;
+
+-- name: OrderByJson :many
+SELECT meta::json AS j FROM people ORDER BY 1;
+
+-- name: DistinctJson :many
+SELECT DISTINCT meta::json AS j FROM people;
+
+-- name: UnionJson :many
+SELECT meta::json AS j FROM people UNION SELECT '{}'::json;
+
+-- name: UnionAllJson :many
+SELECT meta::json AS j FROM people UNION ALL SELECT '{}'::json;
