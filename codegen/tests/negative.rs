@@ -29,6 +29,7 @@ use support::cases::{Case, apply_schema, corpus_cases, source, sql_files};
 /// Kinds whose every PostgreSQL reject squill rejects too (a false accept fails the test).
 const DONE: &[&str] = &[
     "reprint",
+    "order_by_1",
     "limit_text_number",
     "column_typo",
     "table_typo",
@@ -123,8 +124,11 @@ fn run_case(server: &TempServer, case: &Case, run: &mut Run) -> Result<(), Strin
             run.bases += 1;
             for (kind, sql) in &mutants {
                 let verdict = client.prepare(sql).map(|_| ());
+                // (SQLSTATE 42601 also covers analysis errors such as `INSERT has more
+                // expressions than target columns`: only the grammar's own message counts.)
                 if let Err(e) = &verdict
-                    && e.code() == Some(&postgres::error::SqlState::SYNTAX_ERROR)
+                    && e.as_db_error()
+                        .is_some_and(|d| d.message().starts_with("syntax error at"))
                 {
                     run.syntax_errors += 1;
                     continue;
