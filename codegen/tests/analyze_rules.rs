@@ -58,9 +58,20 @@ fn one(schema: &Schema, sql: &str) -> Result<ir::Query, String> {
 
 #[test]
 fn fixture_queries() {
+    insta::assert_snapshot!(fixture_file("queries.sql"));
+}
+
+/// The verdict fixtures: PostgreSQL's errors (clauses, literals) and what it still accepts.
+#[test]
+fn verdict_fixtures() {
+    insta::assert_snapshot!(fixture_file("verdict.sql"));
+}
+
+/// Every query of a fixture file, rendered (or its diagnostic).
+fn fixture_file(name: &str) -> String {
     let schema = fixture_schema();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/analyze_fixtures");
-    let text = std::fs::read_to_string(dir.join("queries.sql")).expect("fixture queries");
+    let text = std::fs::read_to_string(dir.join(name)).expect("fixture queries");
     let file = SourceFile::new("queries.sql", text);
     let (raws, problems) = parse_query_file(&file);
     assert!(problems.is_empty());
@@ -71,7 +82,7 @@ fn fixture_queries() {
             Err(d) => out.push_str(&format!("{}\n  REFUSED {}\n", raw.name, d.message)),
         }
     }
-    insta::assert_snapshot!(out);
+    out
 }
 
 #[test]
@@ -181,6 +192,47 @@ fn diagnostics_point_at_the_token() {
     let d = analyze(&s, &raws[0], &file).unwrap_err();
     assert_eq!(&text[d.span.clone()], "peple");
     assert_eq!(d.help.as_deref(), Some(r#"did you mean "people"?"#));
+}
+
+/// The verdict checks point where PostgreSQL's error position does: the aggregate, the
+/// position, the literal, the repeated name, the misspelled inference column.
+#[test]
+fn verdict_errors_point_at_the_offending_token() {
+    let s = fixture_schema();
+    for (sql, token) in [
+        (
+            "SELECT id FROM people WHERE id > 0 AND count(*) > 0",
+            "count",
+        ),
+        (
+            "SELECT max(id) FROM people GROUP BY mood HAVING max(sum(id)) > 1",
+            "sum",
+        ),
+        ("SELECT id FROM people ORDER BY 1, 99", "99"),
+        ("SELECT id FROM people WHERE age = 'abc'", "'abc'"),
+        ("SELECT id FROM people LIMIT 'x'", "'x'"),
+        ("SELECT p.id FROM people p, pets p", "p"),
+        (
+            "INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT (idd) DO NOTHING",
+            "idd",
+        ),
+    ] {
+        let text = format!("-- name: Q :many\n{sql};\n");
+        let file = SourceFile::new("q.sql", text.clone());
+        let (raws, _) = parse_query_file(&file);
+        let d = analyze(&s, &raws[0], &file).unwrap_err();
+        assert!(
+            text[d.span.start..].starts_with(token),
+            "{sql}: {} at {:?}",
+            d.message,
+            &text[d.span.clone()]
+        );
+    }
+    let d = one(&s, "SELECT id FROM people WHERE count(*) > 0").unwrap_err();
+    assert!(
+        d.contains("(help: filter on an aggregate in HAVING)"),
+        "{d}"
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ use sqlparser::ast::{
     ObjectName, ObjectNamePart, TableAliasColumnDef, UnaryOperator, Value,
 };
 
+use super::clauses::Clause;
 use super::nullability::{self, NON_NULL_WINDOW_FUNCTIONS};
 use super::resolve::{self, Ctx, Pick, common_type, operator};
 use super::scope::{Col, Scope};
@@ -35,6 +36,9 @@ pub struct Typed {
     pub name: Option<String>,
     pub strength: u8,
     pub origin: Option<(String, String)>,
+    /// An untyped string literal's text and position, read by the input function of the
+    /// type it is coerced to.
+    pub literal: Option<Box<(String, sqlparser::tokenizer::Span)>>,
 }
 
 impl Typed {
@@ -46,6 +50,7 @@ impl Typed {
             name: None,
             strength: 0,
             origin: None,
+            literal: None,
         }
     }
 
@@ -80,6 +85,10 @@ pub struct Cx<'s> {
     pub sql: &'s str,
     /// Resolving the procedure of a CALL (only procedures may be called there).
     pub calling_procedure: bool,
+    /// The current query level's clause, aggregates and window functions.
+    pub level: super::clauses::Level,
+    /// The last function resolved was an aggregate.
+    last_call_aggregate: bool,
 }
 
 /// The SQL value functions: reserved keywords (so never column names unless quoted), also
@@ -141,6 +150,8 @@ impl<'s> Cx<'s> {
             param_nullable: Vec::new(),
             sql: "",
             calling_procedure: false,
+            level: Default::default(),
+            last_call_aggregate: false,
         }
     }
 
@@ -166,6 +177,19 @@ impl<'s> Cx<'s> {
             && let Kind::Param(n) = e.kind
         {
             self.set_param(n, target)?;
+        }
+        if e.ty == oid::UNKNOWN
+            && e.kind == Kind::Literal
+            && let Some(literal) = &e.literal
+            && let Some(message) = super::literal::check_input(&literal.0, target).or_else(|| {
+                super::literal::check_enum(
+                    &literal.0,
+                    self.schema.enum_labels(target)?,
+                    &self.types().display(target),
+                )
+            })
+        {
+            return Err(Fail::Error(message, None).at(literal.1));
         }
         if e.ty != target {
             e.ty = target;
@@ -242,7 +266,13 @@ impl<'s> Cx<'s> {
                 [_schema, rel, col] => self.column(scope, Some(&fold(rel)), col),
                 _ => unsupported(format!("the column reference {e}")),
             },
-            Expr::Value(v) => self.literal(&v.value, false),
+            Expr::Value(v) => {
+                let mut t = self.literal(&v.value, false)?;
+                if let Value::SingleQuotedString(text) = &v.value {
+                    t.literal = Some(Box::new((text.clone(), v.span)));
+                }
+                Ok(t)
+            }
             Expr::Nested(inner) => self.expr(scope, inner),
             Expr::Cast {
                 expr, data_type, ..
@@ -498,7 +528,10 @@ impl<'s> Cx<'s> {
     fn column(&mut self, scope: &Scope, rel: Option<&str>, ident: &Ident) -> Res<Typed> {
         let name = fold(ident);
         let (c, _) = match scope.column(rel, &name) {
-            Ok(found) => found,
+            Ok(found) => {
+                self.level.column_ref(found.1);
+                found
+            }
             Err(e) => {
                 // Not a column (an ambiguous one stays an error): a FROM item's name is a
                 // whole-row reference.
@@ -516,6 +549,7 @@ impl<'s> Cx<'s> {
             name: Some(c.name.clone()),
             strength: 2,
             origin: c.origin.clone(),
+            literal: None,
         })
     }
 
@@ -985,6 +1019,11 @@ impl<'s> Cx<'s> {
     }
 
     fn function_inner(&mut self, scope: &Scope, f: &Function) -> Res<Typed> {
+        let mark = self.level.mark();
+        let span = match f.name.0.first() {
+            Some(ObjectNamePart::Identifier(i)) => i.span,
+            _ => sqlparser::tokenizer::Span::empty(),
+        };
         let parts = name_parts(&f.name)?;
         let name = match parts.as_slice() {
             [n] => n.clone(),
@@ -1061,7 +1100,7 @@ impl<'s> Cx<'s> {
             return error(format!("{name}(*) is not allowed"));
         }
         if let Some(filter) = &f.filter {
-            self.condition(scope, filter)?;
+            self.within(Clause::Filter, |cx| cx.condition(scope, filter))?;
         }
         let named = |t: Typed| t.named(&name, 2);
         if !argnames.is_empty()
@@ -1105,10 +1144,27 @@ impl<'s> Cx<'s> {
             }
             _ => {}
         }
+        if let Some(sqlparser::ast::WindowType::WindowSpec(spec)) = &f.over {
+            // The window's PARTITION BY / ORDER BY read the FROM items like the select list.
+            self.within(Clause::WindowDefinition, |cx| {
+                for e in &spec.partition_by {
+                    cx.expr(scope, e)?;
+                }
+                for o in &spec.order_by {
+                    cx.expr(scope, &o.expr)?;
+                }
+                Ok(())
+            })?;
+        }
         if f.over.is_some() {
-            return self.window_function(&name, args, &argnames, f);
+            let t = self.window_function(&name, args, &argnames, f)?;
+            self.level.window(mark, span)?;
+            return Ok(t);
         }
         let t = self.call_function(&name, args, &argnames, f.filter.is_some())?;
+        if self.last_call_aggregate {
+            self.level.aggregate(mark, span)?;
+        }
         Ok(named(t))
     }
 
@@ -1157,6 +1213,7 @@ impl<'s> Cx<'s> {
     ) -> Res<Typed> {
         let r = self.resolve_function(name, args, argnames, false)?;
         let mut t = r.typed;
+        self.last_call_aggregate = r.kind == FunctionKind::Aggregate;
         if r.kind == FunctionKind::Aggregate {
             self.saw_aggregate = true;
             t.nullable = match self.types().builtins.function_by_oid(r.oid) {
@@ -1687,6 +1744,7 @@ impl<'s> Cx<'s> {
                         name: Some(name),
                         strength: 2,
                         origin: c.origin,
+                        literal: None,
                     };
                 }
                 _ => return unsupported("this field selection"),
@@ -1780,6 +1838,7 @@ impl<'s> Cx<'s> {
                 name: Some(c.name),
                 strength: 2,
                 origin: c.origin,
+                literal: None,
             })
             .collect())
     }

@@ -18,10 +18,13 @@
 //! VALUES, INSERT, UPDATE, DELETE, CTEs).
 
 mod bound;
+mod clauses;
 mod conflict;
 mod copyfrom;
 mod expr;
+mod grouping;
 mod like;
+mod literal;
 mod locking;
 mod nullability;
 pub(crate) mod parse;
@@ -112,6 +115,8 @@ pub struct Schema {
     relkinds: HashMap<(String, String), crate::catalog::RelKind>,
     /// The catalog's sequences.
     sequences: std::collections::HashSet<(String, String)>,
+    /// The labels of the catalog's enums, by type OID (an enum added by hand has none).
+    enum_labels: HashMap<u32, Vec<String>>,
     pub search_path: Vec<String>,
     /// While a view's query is typed: what its names referred to when it was created.
     binding: Option<crate::catalog::ViewBinding>,
@@ -128,6 +133,7 @@ impl Default for Schema {
             has_extensions: false,
             relkinds: HashMap::new(),
             sequences: Default::default(),
+            enum_labels: HashMap::new(),
             search_path: vec!["public".into()],
             binding: None,
         }
@@ -661,6 +667,11 @@ fn utility_query(raw: &RawQuery, file: &SourceFile) -> ir::Query {
 }
 
 impl Schema {
+    /// The labels of the enum type `ty`, when the catalog knows them.
+    pub(crate) fn enum_labels(&self, ty: u32) -> Option<&[String]> {
+        self.enum_labels.get(&ty).map(Vec::as_slice)
+    }
+
     /// Whether some relation of the schema has a column `name`.
     pub(crate) fn has_column_named(&self, name: &str) -> bool {
         self.relations
@@ -685,8 +696,16 @@ impl Schema {
             .collect();
         schema.types.schema_casts = !catalog.casts.is_empty();
         schema.types.unknown_extensions = schema.has_extensions;
-        for name in catalog.enums.keys() {
+        for (name, labels) in &catalog.enums {
             schema.add_enum(&name.schema, &name.name);
+            let quoted = format!(
+                "{}.{}",
+                crate::catalog::quote_ident(&name.schema),
+                crate::catalog::quote_ident(&name.name)
+            );
+            if let Some(ty) = schema.types.resolve_name(&quoted, &[]) {
+                schema.enum_labels.insert(ty, labels.clone());
+            }
         }
         // Composite types: standalone ones and the row types of tables and views.
         for name in catalog.composites.keys().chain(catalog.tables.keys()) {

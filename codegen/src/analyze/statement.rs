@@ -10,6 +10,7 @@ use sqlparser::ast::{
     TableObject, TableWithJoins, Update, UpdateTableFromKind, Value,
 };
 
+use super::clauses::{self, Clause};
 use super::expr::{Cx, SQL_VALUE_FUNCTIONS, Typed, fold, name_parts};
 use super::scope::{Col, Item, Scope, null_side};
 use super::{Fail, Res, Schema, error, unsupported};
@@ -138,9 +139,14 @@ pub fn subquery(cx: &mut Cx, scope: &Scope, q: &Query) -> Res<Vec<Col>> {
 
 /// A whole query expression (WITH, body, ORDER BY, LIMIT/OFFSET) at a new level under `outer`.
 fn query(cx: &mut Cx, outer: &Scope, q: &Query, resolve_unknowns: bool) -> Res<Vec<Typed>> {
+    cx.new_level(|cx| query_level(cx, outer, q, resolve_unknowns))
+}
+
+fn query_level(cx: &mut Cx, outer: &Scope, q: &Query, resolve_unknowns: bool) -> Res<Vec<Typed>> {
     if q.fetch.is_some() {
         return unsupported("FETCH FIRST");
     }
+    clauses::locking(q)?;
     let mut scope = Scope::child(outer);
     if let Some(with) = &q.with {
         for cte in &with.cte_tables {
@@ -182,10 +188,10 @@ fn query(cx: &mut Cx, outer: &Scope, q: &Query, resolve_unknowns: bool) -> Res<V
                 }
                 // transformSelectStmt: OFFSET, then LIMIT.
                 if let Some(o) = offset {
-                    limit_expr(cx, &scope, &o.value)?;
+                    cx.within(Clause::Offset, |cx| limit_expr(cx, &scope, &o.value))?;
                 }
                 if let Some(l) = limit {
-                    limit_expr(cx, &scope, l)?;
+                    cx.within(Clause::Limit, |cx| limit_expr(cx, &scope, l))?;
                 }
             }
             sqlparser::ast::LimitClause::OffsetCommaLimit { .. } => {
@@ -301,7 +307,10 @@ fn set_expr(
         SetExpr::Select(s) => select(cx, scope, s, order_by, resolve_unknowns),
         SetExpr::Query(q) => query(cx, scope, q, resolve_unknowns),
         SetExpr::SetOperation {
-            left, op, right, ..
+            left,
+            op,
+            right,
+            set_quantifier,
         } => {
             let mut l = set_expr(cx, scope, left, None, false)?;
             let mut r = set_expr(cx, scope, right, None, false)?;
@@ -325,6 +334,17 @@ fn set_expr(
                     SetOperator::Except => a.nullable,
                     _ => a.nullable || b.nullable,
                 };
+                if !matches!(
+                    set_quantifier,
+                    sqlparser::ast::SetQuantifier::All | sqlparser::ast::SetQuantifier::AllByName
+                ) {
+                    clauses::sort_group_operator(
+                        cx,
+                        ty,
+                        clauses::Needs::Equality,
+                        sqlparser::tokenizer::Span::empty(),
+                    )?;
+                }
                 let mut t = Typed::value(ty, nullable);
                 t.name = Some(a.column_name());
                 t.strength = 2;
@@ -348,7 +368,7 @@ fn set_expr(
                     if super::expr::expansion(e).is_some() {
                         return unsupported("`(x).*` in VALUES");
                     }
-                    ts.push(cx.expr(scope, e)?);
+                    ts.push(cx.within(Clause::Values, |cx| cx.expr(scope, e))?);
                 }
                 typed.push(ts);
             }
@@ -387,7 +407,9 @@ fn order_by_outputs(order: &OrderBy, outputs: &[Typed]) -> Res<()> {
     for o in exprs {
         match &o.expr {
             Expr::Identifier(i) if outputs.iter().any(|t| t.name.as_deref() == Some(&fold(i))) => {}
-            Expr::Value(v) if matches!(v.value, Value::Number(..)) => {}
+            e @ Expr::Value(v) if matches!(v.value, Value::Number(..)) => {
+                clauses::position(e, outputs.len(), "ORDER BY")?;
+            }
             _ => return unsupported("ORDER BY expressions over a set operation"),
         }
     }
@@ -412,6 +434,7 @@ fn select(
         let items = from_item(cx, outer, &scope.items, twj)?;
         scope.items.extend(items);
     }
+    clauses::names_once(Vec::new(), &s.from)?;
     let (grouped, grouping_sets) = match &s.group_by {
         GroupByExpr::Expressions(exprs, modifiers) => {
             if !modifiers.is_empty() {
@@ -430,7 +453,8 @@ fn select(
     cx.grouped = grouped;
     cx.saw_aggregate = false;
     cx.grouping_sets = grouping_sets;
-    let result = select_body(cx, &scope, s, order_by, resolve_unknowns);
+    // Each SELECT is a query level of its own (a set operation's arms too).
+    let result = cx.new_level(|cx| select_body(cx, &scope, s, order_by, resolve_unknowns));
     cx.grouped = saved.0;
     cx.saw_aggregate = saved.1;
     cx.grouping_sets = saved.2;
@@ -447,18 +471,28 @@ fn select_body(
     // transformSelectStmt's order (the first use of a parameter types it): target list,
     // WHERE, HAVING, ORDER BY, GROUP BY, DISTINCT ON.
     let mut out = select_list(cx, scope, &s.projection)?;
+    if let Some(sqlparser::ast::Distinct::Distinct) = &s.distinct {
+        for t in &out {
+            clauses::sort_group_operator(
+                cx,
+                t.ty,
+                clauses::Needs::Equality,
+                sqlparser::tokenizer::Span::empty(),
+            )?;
+        }
+    }
     if let Some(w) = &s.selection {
-        cx.condition(scope, w)?;
+        cx.within(Clause::Where, |cx| cx.condition(scope, w))?;
     }
     if let Some(h) = &s.having {
-        cx.condition(scope, h)?;
+        cx.within(Clause::Having, |cx| cx.condition(scope, h))?;
     }
     if let Some(order) = order_by {
         let OrderByKind::Expressions(exprs) = &order.kind else {
             return unsupported("ORDER BY ALL");
         };
         for o in exprs {
-            output_or_expr(cx, scope, &o.expr, &out)?;
+            output_or_expr(cx, scope, &o.expr, &out, "ORDER BY")?;
         }
     }
     if let GroupByExpr::Expressions(exprs, _) = &s.group_by {
@@ -466,10 +500,14 @@ fn select_body(
             match e {
                 Expr::GroupingSets(sets) | Expr::Cube(sets) | Expr::Rollup(sets) => {
                     for e in sets.iter().flatten() {
-                        output_or_expr(cx, scope, e, &out)?;
+                        cx.within(Clause::GroupBy, |cx| {
+                            output_or_expr(cx, scope, e, &out, "GROUP BY")
+                        })?;
                     }
                 }
-                _ => output_or_expr(cx, scope, e, &out)?,
+                _ => cx.within(Clause::GroupBy, |cx| {
+                    output_or_expr(cx, scope, e, &out, "GROUP BY")
+                })?,
             }
         }
     }
@@ -491,6 +529,8 @@ fn select_body(
         windowed.extend(exprs.iter().map(|o| &o.expr));
     }
     cx.window_definitions(scope, &windowed)?;
+    super::grouping::check(cx, scope, s, order_by, &out, cx.level.has_aggregates())?;
+    super::grouping::distinct_order_by(cx, scope, s, order_by, &out)?;
     if resolve_unknowns {
         for t in &mut out {
             cx.resolve_unknown(t)?;
@@ -499,22 +539,59 @@ fn select_body(
     Ok(out)
 }
 
-/// ORDER BY / GROUP BY items: an output column position or name, else an expression.
-fn output_or_expr(cx: &mut Cx, scope: &Scope, e: &Expr, outputs: &[Typed]) -> Res<()> {
-    match e {
-        Expr::Value(v) if matches!(v.value, Value::Number(..)) => Ok(()),
-        Expr::Identifier(i) => match cx.sort_expr(scope, e) {
-            Ok(()) => Ok(()),
-            Err(err) => {
-                if outputs.iter().any(|t| t.name.as_deref() == Some(&fold(i))) {
-                    Ok(())
-                } else {
-                    Err(err)
-                }
+/// ORDER BY / GROUP BY items (`clause`): an output column position or name, else an
+/// expression (an unknown one is text, as addTargetToSortList makes it).
+fn output_or_expr(
+    cx: &mut Cx,
+    scope: &Scope,
+    e: &Expr,
+    outputs: &[Typed],
+    clause: &str,
+) -> Res<()> {
+    let sorted = |cx: &mut Cx, e: &Expr| -> Res<u32> {
+        let mut t = cx.expr(scope, e)?;
+        cx.resolve_unknown(&mut t)?;
+        Ok(t.ty)
+    };
+    let ty = match e {
+        Expr::Value(v) if matches!(v.value, Value::Number(..)) => {
+            clauses::position(e, outputs.len(), clause)?;
+            let n: usize = match &v.value {
+                Value::Number(n, _) => n.parse().unwrap_or(0),
+                _ => 0,
+            };
+            n.checked_sub(1).and_then(|i| outputs.get(i)).map(|t| t.ty)
+        }
+        Expr::Identifier(i) => {
+            let output = outputs.iter().find(|t| t.name.as_deref() == Some(&fold(i)));
+            match sorted(cx, e) {
+                Ok(ty) => Some(output.map_or(ty, |o| o.ty)),
+                Err(_) if output.is_some() => output.map(|o| o.ty),
+                Err(err) => return Err(err),
             }
-        },
-        // An unknown sort or grouping expression is text (addTargetToSortList).
-        _ => cx.sort_expr(scope, e),
+        }
+        _ => Some(sorted(cx, e)?),
+    };
+    let needs = if clause == "ORDER BY" {
+        clauses::Needs::Ordering
+    } else {
+        clauses::Needs::Equality
+    };
+    match ty {
+        Some(ty) => clauses::sort_group_operator(cx, ty, needs, first_span(e)),
+        None => Ok(()),
+    }
+}
+
+/// The position of an expression's first token, when it is a name or a constant.
+fn first_span(e: &Expr) -> sqlparser::tokenizer::Span {
+    match e {
+        Expr::Identifier(i) => i.span,
+        Expr::CompoundIdentifier(parts) => parts
+            .first()
+            .map_or(sqlparser::tokenizer::Span::empty(), |p| p.span),
+        Expr::Value(v) => v.span,
+        _ => sqlparser::tokenizer::Span::empty(),
     }
 }
 
@@ -628,7 +705,7 @@ fn combine(
         JoinConstraint::On(e) => {
             let mut tmp = Scope::child(outer);
             tmp.items = left.iter().chain(right.iter()).cloned().collect();
-            cx.condition(&tmp, e)?;
+            cx.within(Clause::JoinOn, |cx| cx.condition(&tmp, e))?;
             Vec::new()
         }
         JoinConstraint::Using(names) => names
@@ -956,7 +1033,9 @@ fn function_item(
         .filter(|a| a.columns.iter().any(|c| c.data_type.is_some()))
         .map(|a| a.columns.as_slice());
     for (parts, args) in calls {
-        let f = cx.function_in_from(lateral_scope, parts, args, coldefs)?;
+        let f = cx.within(Clause::FromFunction, |cx| {
+            cx.function_in_from(lateral_scope, parts, args, coldefs)
+        })?;
         row_type = Some(f.row_type);
         row_nullable = f.scalar && f.cols.first().is_some_and(|c| c.2);
         for (i, (name, ty, nullable)) in f.cols.into_iter().enumerate() {
@@ -1178,7 +1257,7 @@ fn returning(cx: &mut Cx, scope: &Scope, items: &Option<Vec<SelectItem>>) -> Res
     };
     let saved = (cx.grouped, cx.saw_aggregate);
     cx.grouped = false;
-    let mut out = select_list(cx, scope, items)?;
+    let mut out = cx.within(Clause::Returning, |cx| select_list(cx, scope, items))?;
     for t in &mut out {
         cx.resolve_unknown(t)?;
     }
@@ -1219,7 +1298,7 @@ fn assignments(
     for (_, v) in &pairs {
         values.push(match is_default(v) {
             true => None,
-            false => Some(cx.expr(scope, v)?),
+            false => Some(cx.within(Clause::Update, |cx| cx.expr(scope, v))?),
         });
     }
     for ((name, _), value) in pairs.into_iter().zip(values) {
@@ -1299,7 +1378,8 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
                 let mut typed = Vec::new();
                 for (e, col) in row.content.iter().zip(&targets) {
                     if !is_default(e) {
-                        typed.push((cx.expr(&scope, e)?, col.ty));
+                        let t = cx.within(Clause::Values, |cx| cx.expr(&scope, e))?;
+                        typed.push((t, col.ty));
                     }
                 }
                 for (mut t, ty) in typed {
@@ -1310,6 +1390,9 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
             let mut cols = query(cx, outer, source, false)?;
             if cols.len() > targets.len() {
                 return error("INSERT has more expressions than target columns");
+            }
+            if cols.len() < targets.len() && !ins.columns.is_empty() {
+                return error("INSERT has more target columns than expressions");
             }
             for (t, col) in cols.iter_mut().zip(&targets) {
                 cx.assign(t, col.ty)?;
@@ -1333,7 +1416,7 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
             ));
             assignments(cx, &s, &item, &update.assignments)?;
             if let Some(w) = &update.selection {
-                cx.condition(&s, w)?;
+                cx.within(Clause::Where, |cx| cx.condition(&s, w))?;
             }
         } else if !matches!(conflict.action, OnConflictAction::DoNothing) {
             return unsupported("this ON CONFLICT action");
@@ -1392,10 +1475,12 @@ fn update(cx: &mut Cx, outer: &Scope, u: &Update) -> Res<Vec<Col>> {
             let items = from_item(cx, outer, &scope.items[1..], twj)?;
             scope.items.extend(items);
         }
+        let target = clauses::target_name(name, alias.as_ref().map(|a| &a.name));
+        clauses::names_once(target.into_iter().collect(), list)?;
     }
     // transformUpdateStmt: WHERE and RETURNING before the SET list.
     if let Some(w) = &u.selection {
-        cx.condition(&scope, w)?;
+        cx.within(Clause::Where, |cx| cx.condition(&scope, w))?;
     }
     let out = returning(cx, &scope, &u.returning)?;
     assignments(cx, &scope, &item, &u.assignments)?;
@@ -1424,9 +1509,11 @@ fn delete(cx: &mut Cx, outer: &Scope, d: &Delete) -> Res<Vec<Col>> {
             let items = from_item(cx, outer, &scope.items[1..], twj)?;
             scope.items.extend(items);
         }
+        let target = clauses::target_name(name, alias.as_ref().map(|a| &a.name));
+        clauses::names_once(target.into_iter().collect(), using)?;
     }
     if let Some(w) = &d.selection {
-        cx.condition(&scope, w)?;
+        cx.within(Clause::Where, |cx| cx.condition(&scope, w))?;
     }
     returning(cx, &scope, &d.returning)
 }

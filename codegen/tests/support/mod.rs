@@ -3,6 +3,8 @@
 // Each test crate includes this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod cases;
+
 use std::path::{Path, PathBuf};
 
 /// The shared corpus: `SQUILL_CORPUS`, else `../shared/corpus` next to the repository, else

@@ -1,0 +1,191 @@
+-- Verdict fixtures (issue 10): what PostgreSQL accepts and what it rejects at PREPARE, for the
+-- checks of analyze/clauses.rs and analyze/literal.rs. tests/analyze.rs holds every query to
+-- PostgreSQL's verdict (an accepted one typed as PREPARE types it, a rejected one rejected);
+-- tests/analyze_rules.rs snapshots the analyzer's answers with their messages.
+
+-- name: HavingAggregate :many
+SELECT mood, count(*) AS n FROM people GROUP BY mood HAVING count(*) > 1;
+
+-- name: OuterAggregateInSubqueryWhere :many
+SELECT p.mood FROM people p GROUP BY p.mood
+HAVING EXISTS (SELECT 1 FROM pets WHERE pets.id < max(p.id));
+
+-- name: WindowOverAggregate :many
+SELECT mood, sum(count(*)) OVER () AS total FROM people GROUP BY mood;
+
+-- name: OrderByPosition :many
+SELECT id, name FROM people ORDER BY 2, 1;
+
+-- name: LimitTextNumber :many
+SELECT id FROM people LIMIT '10' OFFSET ' 2 ';
+
+-- name: LiteralsValid :many
+SELECT id FROM people
+WHERE age = ' 12 ' AND seen_at > 'today' AND born < '2024-01-31' AND score > '1e3'
+  AND '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}'::uuid IS NOT NULL AND 'of'::boolean IS NOT NULL;
+
+-- name: SelfJoinAliased :many
+SELECT a.id, b.id AS other FROM people a, people b WHERE a.id < b.id;
+
+-- name: InsertSelectFewerNoColumnList :exec
+INSERT INTO toys SELECT 1, 2;
+
+-- name: ConflictExpressionTarget :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x')
+ON CONFLICT (id) WHERE label <> '' DO UPDATE SET label = excluded.label;
+
+-- name: AggregateInWhere :many
+SELECT id FROM people WHERE count(*) > 0;
+
+-- name: AggregateInJoinOn :many
+SELECT p.id FROM people p JOIN pets ON count(*) > 0;
+
+-- name: AggregateInGroupBy :many
+SELECT count(*) AS n FROM people GROUP BY count(*);
+
+-- name: NestedAggregate :many
+SELECT max(count(*)) AS n FROM people;
+
+-- name: WindowInAggregate :many
+SELECT max(row_number() OVER ()) AS n FROM people;
+
+-- name: WindowInWhere :many
+SELECT id FROM people WHERE row_number() OVER () > 1;
+
+-- name: WindowInHaving :many
+SELECT mood FROM people GROUP BY mood HAVING row_number() OVER () > 1;
+
+-- name: AggregateInFromFunction :many
+SELECT * FROM generate_series(1, count(*));
+
+-- name: AggregateInUpdate :exec
+UPDATE people SET age = count(*);
+
+-- name: AggregateInReturning :many
+DELETE FROM pets RETURNING count(*);
+
+-- name: AggregateInValues :many
+VALUES (count(*));
+
+-- name: AggregateInFilter :many
+SELECT count(*) FILTER (WHERE count(*) > 0) AS n FROM people;
+
+-- name: OrderByPositionOutOfRange :many
+SELECT id, name FROM people ORDER BY 99;
+
+-- name: GroupByPositionOutOfRange :many
+SELECT mood, count(*) AS n FROM people GROUP BY 5;
+
+-- name: LimitText :many
+SELECT id FROM people LIMIT 'abc';
+
+-- name: IntegerLiteralInvalid :many
+SELECT id FROM people WHERE age = 'abc';
+
+-- name: IntegerLiteralOutOfRange :many
+SELECT id FROM people WHERE age = '99999999999';
+
+-- name: DateLiteralInvalid :many
+SELECT id FROM people WHERE born = 'someday';
+
+-- name: EnumLabelInvalid :many
+SELECT id FROM people WHERE mood = 'angry';
+
+-- name: EnumLabelValid :many
+SELECT id FROM people WHERE mood = 'happy';
+
+-- name: UuidLiteralInvalid :many
+SELECT '{a0eebc99}'::uuid AS u;
+
+-- name: TableTwice :many
+SELECT people.id FROM people, people;
+
+-- name: TableTwiceInJoin :many
+SELECT p.id FROM pets p JOIN toys p ON true;
+
+-- name: UpdateFromTarget :exec
+UPDATE people SET age = 1 FROM people WHERE people.id = 1;
+
+-- name: InsertSelectTooFew :exec
+INSERT INTO toys (id, pet_id, label) SELECT 1, 2;
+
+-- name: ConflictWithoutTarget :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT DO UPDATE SET label = 'y';
+
+-- name: ConflictColumnMisspelled :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT (idd) DO NOTHING;
+
+-- name: GroupedByPrimaryKey :many
+SELECT p.id, p.name, count(pets.id) AS n FROM people p LEFT JOIN pets ON pets.owner_id = p.id GROUP BY p.id;
+
+-- name: GroupedByExpression :many
+SELECT lower(name) AS l, count(*) AS n FROM people GROUP BY lower(name) ORDER BY lower(name);
+
+-- name: GroupedByPositionAndAlias :many
+SELECT mood AS m, age, count(*) AS n FROM people GROUP BY 1, age HAVING age > 1 ORDER BY m;
+
+-- name: UngroupedInSubqueryOfOuter :many
+SELECT p.id, (SELECT count(*) FROM pets WHERE pets.owner_id = p.id) AS n FROM people p;
+
+-- name: UnionArmsGroupedApart :many
+SELECT count(*) AS n FROM people UNION ALL SELECT id FROM pets;
+
+-- name: UngroupedWithoutGroupBy :many
+SELECT id, count(*) AS n FROM people;
+
+-- name: UngroupedSubqueryColumn :many
+SELECT s.mood, s.n FROM (SELECT mood, age AS n FROM people) s GROUP BY s.mood;
+
+-- name: UngroupedInHaving :many
+SELECT s.mood FROM (SELECT mood, age FROM people) s GROUP BY s.mood HAVING s.age > 1;
+
+-- name: UngroupedInOrderBy :many
+SELECT s.mood FROM (SELECT mood, age FROM people) s GROUP BY s.mood ORDER BY s.age;
+
+-- name: DistinctOrderedBySelected :many
+SELECT DISTINCT p.mood AS m, lower(p.name) AS l FROM people p ORDER BY m, lower(p.name), p.mood;
+
+-- name: DistinctStarOrdered :many
+SELECT DISTINCT * FROM pets ORDER BY weight;
+
+-- name: DistinctOrderedByUnselected :many
+SELECT DISTINCT mood FROM people ORDER BY age;
+
+-- name: DistinctOrderedByUnselectedExpression :many
+SELECT DISTINCT name FROM people ORDER BY length(nick);
+
+-- name: JsonLiteralValid :many
+SELECT id FROM people WHERE meta = '{"a": [1, -0.5e+3, true, null]}' OR meta @> '{}';
+
+-- name: JsonLiteralInvalid :many
+SELECT id FROM people WHERE meta = '{"a": 01}';
+
+-- name: ForUpdateWithDistinct :many
+SELECT DISTINCT mood FROM people FOR UPDATE;
+
+-- name: ForShareWithUnion :many
+SELECT id FROM people UNION SELECT id FROM pets FOR SHARE;
+
+-- name: WindowPartitionByAggregate :many
+SELECT mood, rank() OVER (ORDER BY count(*) DESC) AS r FROM people GROUP BY mood;
+
+-- name: WindowPartitionByMisspelled :many
+SELECT row_number() OVER (PARTITION BY moood) AS r FROM people;
+
+-- name: WindowInWindowDefinition :many
+SELECT row_number() OVER (ORDER BY rank() OVER ()) AS r FROM people;
+
+-- name: OrderByJsonb :many
+SELECT meta FROM people ORDER BY meta, 1;
+
+-- name: OrderByJson :many
+SELECT meta::json AS j FROM people ORDER BY 1;
+
+-- name: DistinctJson :many
+SELECT DISTINCT meta::json AS j FROM people;
+
+-- name: UnionJson :many
+SELECT meta::json AS j FROM people UNION SELECT '{}'::json;
+
+-- name: UnionAllJson :many
+SELECT meta::json AS j FROM people UNION ALL SELECT '{}'::json;
