@@ -49,6 +49,13 @@ fn role_search_path_is_the_applications() {
     owner
         .batch_execute(&catalog::runnable_sql(SCHEMA))
         .expect("schema applies");
+    // The throwaway server wants a password of every role: the one it made for itself.
+    owner
+        .batch_execute(&format!(
+            "ALTER ROLE app_user PASSWORD '{}'",
+            server.password()
+        ))
+        .expect("password for app_user");
     drop(owner);
     // A new session of the application's role.
     let mut app = server

@@ -5,8 +5,7 @@
 //! specification, and analyze.c's `CheckSelectLocking`.
 
 use sqlparser::ast::{
-    Expr, GroupByExpr, Ident, ObjectName, ObjectNamePart, Query, SetExpr, TableAlias, TableFactor,
-    TableWithJoins, Value,
+    Expr, Ident, ObjectName, ObjectNamePart, TableAlias, TableFactor, TableWithJoins, Value,
 };
 use sqlparser::tokenizer::Span;
 
@@ -328,28 +327,6 @@ fn conflicts(left: &[RefName], right: &[RefName]) -> Res<()> {
         }
     }
     Ok(())
-}
-
-/// `CheckSelectLocking`: FOR UPDATE / FOR SHARE locks table rows, which a set operation,
-/// DISTINCT, GROUP BY or HAVING do not return. (Aggregates and window functions are not
-/// decided here.)
-pub fn locking(q: &Query) -> Res<()> {
-    let Some(lock) = q.locks.first() else {
-        return Ok(());
-    };
-    let reason = match &*q.body {
-        SetExpr::SetOperation { .. } => "UNION/INTERSECT/EXCEPT",
-        SetExpr::Select(s) if s.distinct.is_some() => "DISTINCT clause",
-        SetExpr::Select(s) if matches!(&s.group_by, GroupByExpr::Expressions(e, _) if !e.is_empty()) => {
-            "GROUP BY clause"
-        }
-        SetExpr::Select(s) if s.having.is_some() => "HAVING clause",
-        _ => return Ok(()),
-    };
-    Err(Fail::Error(
-        format!("FOR {} is not allowed with {reason}", lock.lock_type),
-        None,
-    ))
 }
 
 /// What a sort or a grouping needs of a type (`get_sort_group_operators`).

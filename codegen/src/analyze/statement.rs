@@ -146,7 +146,6 @@ fn query_level(cx: &mut Cx, outer: &Scope, q: &Query, resolve_unknowns: bool) ->
     if q.fetch.is_some() {
         return unsupported("FETCH FIRST");
     }
-    clauses::locking(q)?;
     let mut scope = Scope::child(outer);
     if let Some(with) = &q.with {
         for cte in &with.cte_tables {

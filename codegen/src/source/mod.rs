@@ -426,7 +426,7 @@ mod tests {
     fn duplicates_point_at_the_second() {
         let file = SourceFile::new(
             "q.sql",
-            "-- name: GetUser :one\nSELECT 1;\n-- name: get_user :one\nSELECT 2;",
+            "-- name: GetUser :one\nSELECT 1;\n-- name: GetUser :one\nSELECT 2;",
         );
         let (queries, diagnostics) = parse_query_file(&file);
         assert_eq!(queries.len(), 1);

@@ -2,7 +2,7 @@
 /// The schema's own types, for `squill::Client::pooler_safe`.
 pub static USER_TYPES: &[&str] = &[];
 
-/// Types of the schema: PostgreSQL enums as Rust enums.
+/// Types of the schema: PostgreSQL enums as Rust enums, composite types as structs.
 pub mod types {}
 /// Queries from `queries/library.sql`.
 pub mod library {
