@@ -59,6 +59,10 @@ pub struct Config {
     /// Whether squill.toml sets `schema` or `queries` (then no sqlc config is looked for).
     #[serde(skip)]
     pub explicit_layout: bool,
+    /// The Rust names of the package's enums and composites, by PostgreSQL display name
+    /// (derived by the pipeline, see [`crate::names::user_type_names`]).
+    #[serde(skip)]
+    pub user_type_names: BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -77,6 +81,7 @@ impl Default for Config {
             columns: BTreeMap::new(),
             rename: BTreeMap::new(),
             explicit_layout: false,
+            user_type_names: BTreeMap::new(),
         }
     }
 }

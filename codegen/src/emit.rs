@@ -1,7 +1,7 @@
 //! IR → Rust source. Deterministic: the same query set always yields the same bytes.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -144,7 +144,7 @@ fn emit_types(enums: &[EnumType], composites: &[CompositeType], config: &Config)
     let enum_items: Vec<TokenStream> = enums
         .iter()
         .map(|e| {
-            let ident = names::type_ident(&used.camel_name(names::camel(renamed(config, &e.name))));
+            let ident = names::type_ident(&user_type_name(config, &mut used, &e.schema, &e.name));
             let pg_name = &e.name;
             let mut variant_names = Unique::default();
             let variants: Vec<_> = e
@@ -153,8 +153,11 @@ fn emit_types(enums: &[EnumType], composites: &[CompositeType], config: &Config)
                 .map(|l| names::ident(&variant_names.camel_name(names::camel(l))))
                 .collect();
             let labels = &e.labels;
-            let label_docs = labels.iter().map(|l| format!(" `{l}`"));
-            let doc = format!(" PostgreSQL enum `{}`.", qualified(&e.schema, &e.name));
+            let label_docs = labels.iter().map(|l| format!(" `{}`", l.escape_debug()));
+            let doc = doc_safe(&format!(
+                " PostgreSQL enum `{}`.",
+                qualified(&e.schema, &e.name)
+            ));
             quote! {
                 #[doc = #doc]
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -201,11 +204,11 @@ fn emit_types(enums: &[EnumType], composites: &[CompositeType], config: &Config)
 /// A composite type as a struct (every field an `Option`: a composite value's fields can
 /// always be NULL), decoded and encoded field by field as the server describes the type.
 fn emit_composite(c: &CompositeType, used: &mut Unique, config: &Config) -> TokenStream {
-    let ident = names::type_ident(&used.camel_name(names::camel(renamed(config, &c.name))));
-    let doc = format!(
+    let ident = names::type_ident(&user_type_name(config, used, &c.schema, &c.name));
+    let doc = doc_safe(&format!(
         " PostgreSQL composite type `{}`.",
         qualified(&c.schema, &c.name)
-    );
+    ));
     let mut field_names = Unique::default();
     let (fields, types): (Vec<_>, Vec<_>) = c
         .fields
@@ -261,6 +264,25 @@ fn emit_composite(c: &CompositeType, used: &mut Unique, config: &Config) -> Toke
     }
 }
 
+/// The Rust name the pipeline gave a user type (`Config::user_type_names`), else one made
+/// here (a set emitted without the pipeline).
+fn user_type_name(config: &Config, used: &mut Unique, schema: &str, name: &str) -> String {
+    let display = PgType::Enum {
+        schema: schema.to_string(),
+        name: name.to_string(),
+    }
+    .display_name();
+    match config.user_type_names.get(&display) {
+        Some(allocated) => allocated.clone(),
+        None => used.camel_name(names::camel(renamed(config, name))),
+    }
+}
+
+/// Doc text rustdoc accepts: a bare carriage return (in SQL, a label, a name) is shown as `\r`.
+fn doc_safe(text: &str) -> String {
+    text.replace('\r', "\\r")
+}
+
 fn qualified(schema: &str, name: &str) -> String {
     if schema == "public" {
         name.to_string()
@@ -276,13 +298,14 @@ fn emit_module(
     errors: &mut Vec<Diagnostic>,
 ) -> TokenStream {
     let ident = names::ident(&module.name);
-    let doc = format!(" Queries from `{}`.", module.file);
+    let doc = doc_safe(&format!(" Queries from `{}`.", module.file));
     let mut sync_fns = Vec::new();
     let mut items = Vec::new();
     let queries = share_rows(&distinct_names(&module.queries), config, errors);
+    let type_names = type_names(&queries);
     let mut rows_emitted = std::collections::HashSet::new();
-    for query in &queries {
-        match QueryCode::new(query, config) {
+    for (query, names) in queries.iter().zip(&type_names) {
+        match QueryCode::new(query, config, names) {
             Ok(code) => {
                 if options.async_fns {
                     items.push(code.function(false));
@@ -345,6 +368,55 @@ fn distinct_names(queries: &[Query]) -> Vec<Query> {
             renamed
         })
         .collect()
+}
+
+/// The types one query's code declares, named once per module so that no two items share a
+/// name (`sqlc.embed(bar_row)` in `Foo` beside a query `FooBar`, `sqlc.embed(params)` in a
+/// batch `Foo` beside `FooParams`, a row type called `Type`): row structs first, then
+/// parameter-set structs, then embedded structs, in file order; a later one that meets an
+/// earlier name is numbered (`FooBarRow2`).
+#[derive(Default)]
+struct TypeNames {
+    row: String,
+    params: String,
+    embeds: Vec<String>,
+}
+
+fn type_names(queries: &[Query]) -> Vec<TypeNames> {
+    let mut taken = Unique::default();
+    // Imported into every query module.
+    taken.reserve("Type");
+    let mut out: Vec<TypeNames> = queries.iter().map(|_| TypeNames::default()).collect();
+    // A row type several queries name is one struct: one name.
+    let mut shared: std::collections::HashMap<String, String> = Default::default();
+    for (query, names) in queries.iter().zip(&mut out) {
+        if has_row_struct(query) {
+            let wanted = row_struct_name(query);
+            names.row = shared
+                .entry(wanted.clone())
+                .or_insert_with(|| taken.camel_name(wanted))
+                .clone();
+        }
+    }
+    for (query, names) in queries.iter().zip(&mut out) {
+        if takes_param_sets(query.command) {
+            names.params = taken.camel_name(format!("{}Params", names::camel(&query.name)));
+        }
+    }
+    for (query, names) in queries.iter().zip(&mut out) {
+        names.embeds = query
+            .embeds
+            .iter()
+            .map(|e| {
+                taken.camel_name(format!(
+                    "{}{}",
+                    names::camel(&query.name),
+                    names::camel(&e.name)
+                ))
+            })
+            .collect();
+    }
+    out
 }
 
 /// Everything about one query that both the async and the blocking function use.
@@ -481,7 +553,7 @@ enum Output {
 }
 
 impl<'a> QueryCode<'a> {
-    fn new(query: &'a Query, config: &Config) -> Result<Self, Vec<Diagnostic>> {
+    fn new(query: &'a Query, config: &Config, types: &TypeNames) -> Result<Self, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let mut param_names = Unique::default();
         param_names.reserve("client");
@@ -534,8 +606,8 @@ impl<'a> QueryCode<'a> {
                         i += 1;
                         continue;
                     };
-                    let struct_ident =
-                        format_ident!("{}{}", names::camel(&query.name), names::camel(&embed.name));
+                    let embed_index = query.embeds.iter().position(|e| e == embed).unwrap_or(0);
+                    let struct_ident = names::ident(&types.embeds[embed_index]);
                     let mut inner_names = Unique::default();
                     let mut inner = Vec::new();
                     for j in embed.columns.clone() {
@@ -547,12 +619,12 @@ impl<'a> QueryCode<'a> {
                     let inner_idents: Vec<_> = inner.iter().map(|(f, _, _)| f).collect();
                     let inner_types = inner.iter().map(|(_, t, _)| t);
                     let inner_decoders = inner.iter().map(|(_, _, d)| d);
-                    let doc = format!(
+                    let doc = doc_safe(&format!(
                         " The `{}` columns of a row of [`{}`], from `sqlc.embed({})`.",
                         embed.name,
                         names::snake(&query.name),
                         embed.name
-                    );
+                    ));
                     nested.push(quote! {
                         #[doc = #doc]
                         #[derive(Debug, Clone, PartialEq)]
@@ -569,7 +641,7 @@ impl<'a> QueryCode<'a> {
                     Output::Scalar(fields.remove(0).1)
                 } else {
                     Output::Row {
-                        ident: names::ident(&row_struct_name(query)),
+                        ident: names::ident(&types.row),
                         fields,
                         decoders,
                         nested,
@@ -594,15 +666,14 @@ impl<'a> QueryCode<'a> {
         doc.push(" ```sql".to_string());
         doc.extend(query.sql.lines().map(|line| format!(" {line}")));
         doc.push(" ```".to_string());
-        let params_struct = takes_param_sets(query.command)
-            .then(|| format_ident!("{}Params", names::camel(&query.name)));
+        let params_struct = takes_param_sets(query.command).then(|| names::ident(&types.params));
         Ok(Self {
             query,
             fn_ident: names::ident(&names::snake(&query.name)),
             static_ident: names::ident(&names::shouty(&query.name)),
             params,
             output,
-            doc,
+            doc: doc.iter().map(|line| doc_safe(line)).collect(),
             params_struct,
         })
     }

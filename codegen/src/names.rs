@@ -135,6 +135,45 @@ pub fn type_ident(name: &str) -> Ident {
     ident(&camel(name))
 }
 
+/// Rust names for a package's user types (enums, composites), keyed by their PostgreSQL
+/// display name (`status`, `s.status`): the CamelCase name; where two meet (`status`,
+/// `s.status`), types of `home` (the first schema of the search path) keep it and the others
+/// take their schema as a prefix (`SStatus`); what still collides is numbered. `Type` is kept
+/// free (the `types` module imports it).
+pub fn user_type_names(
+    types: &[(String, String)],
+    home: &str,
+    rename: &std::collections::BTreeMap<String, String>,
+) -> std::collections::BTreeMap<String, String> {
+    let display = |schema: &str, name: &str| {
+        if schema == "public" {
+            name.to_string()
+        } else {
+            format!("{schema}.{name}")
+        }
+    };
+    let wanted = |name: &str| camel(rename.get(name).map_or(name, String::as_str));
+    let mut ordered: Vec<&(String, String)> = types.iter().collect();
+    ordered.sort_by_key(|(schema, name)| (schema != home, schema.clone(), name.clone()));
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    for (_, name) in &ordered {
+        *counts.entry(wanted(name)).or_default() += 1;
+    }
+    let mut taken = Unique::default();
+    taken.reserve("Type");
+    let mut out = std::collections::BTreeMap::new();
+    for (schema, name) in ordered {
+        let plain = wanted(name);
+        let candidate = if counts[&plain] > 1 && schema != home {
+            camel(&format!("{schema}_{name}"))
+        } else {
+            plain
+        };
+        out.insert(display(schema, name), taken.camel_name(candidate));
+    }
+    out
+}
+
 /// Hands out names, numbering repeats (`id`, `id_2`, ...).
 #[derive(Default)]
 pub struct Unique {
@@ -185,6 +224,20 @@ mod tests {
         assert_eq!(snake("user_id2"), "user_id2");
         assert_eq!(snake("in-progress"), "in_progress");
         assert_eq!(snake("Ärger"), "ärger");
+        let types: Vec<(String, String)> = [
+            ("public", "status"),
+            ("s", "status"),
+            ("public", "status2"),
+            ("public", "type"),
+        ]
+        .iter()
+        .map(|(s, n)| (s.to_string(), n.to_string()))
+        .collect();
+        let names = user_type_names(&types, "public", &Default::default());
+        assert_eq!(names["status"], "Status");
+        assert_eq!(names["s.status"], "SStatus");
+        assert_eq!(names["status2"], "Status2");
+        assert_eq!(names["type"], "Type2");
         assert_eq!(camel("in-progress"), "InProgress");
         let mut u = Unique::default();
         assert_eq!(u.name("id".into()), "id");

@@ -172,7 +172,21 @@ fn analyze_package(
             live_types(&loaded, inputs, &search_path)?
         }
     };
-    let (config, composites) = with_composites(&package.config, &typed.composites);
+    let mut named = package.config.clone();
+    let user_types: Vec<(String, String)> = typed
+        .enums
+        .iter()
+        .map(|e| (e.schema.clone(), e.name.clone()))
+        .chain(
+            typed
+                .composites
+                .iter()
+                .map(|c| (c.schema.clone(), c.name.clone())),
+        )
+        .collect();
+    let home = typed.search_path.first().map_or("public", String::as_str);
+    named.user_type_names = names::user_type_names(&user_types, home, &named.rename);
+    let (config, composites) = with_composites(&named, &typed.composites);
     let config = &config;
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(typed.diagnostics);
@@ -397,12 +411,11 @@ fn with_composites(
                     // The project maps it to a type of its own.
                     continue;
                 }
-                let ident = names::camel(
-                    config
-                        .rename
-                        .get(&composite.name)
-                        .unwrap_or(&composite.name),
-                );
+                let ident = config
+                    .user_type_names
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_else(|| names::camel(&composite.name));
                 config.types.insert(key, format!("types::{ident}"));
                 mapped.push(composite.clone());
             }

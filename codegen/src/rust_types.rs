@@ -38,7 +38,10 @@ pub fn rust_type(
     match ty {
         PgType::Builtin { oid, .. } => builtin(*oid).ok_or_else(|| unmapped(ty)),
         PgType::Enum { name, .. } => {
-            let ident = names::type_ident(config.rename.get(name).unwrap_or(name));
+            let ident = match config.user_type_names.get(&ty.display_name()) {
+                Some(allocated) => names::type_ident(allocated),
+                None => names::type_ident(config.rename.get(name).unwrap_or(name)),
+            };
             Ok(RustType {
                 owned: quote!(types::#ident),
                 param: quote!(types::#ident),

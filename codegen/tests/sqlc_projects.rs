@@ -19,7 +19,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use squill_codegen::Builder;
 use squill_codegen::diagnostic::{Diagnostic, SourceFile};
@@ -183,44 +182,6 @@ fn run_case(corpus: &Path, config: &Path, scratch: &Path) -> Outcome {
     outcome
 }
 
-/// Compiles every generated file as a module of one crate; returns cargo's diagnostics.
-fn compile(cases: &[(String, String)]) -> (bool, String) {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let dir = workspace.join("target/sqlc-projects/crate");
-    let _ = std::fs::remove_dir_all(dir.join("src"));
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    let runtime = workspace.join("runtime");
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"sqlc-projects\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\nsquill = {{ path = {:?}, features = [\"full\"] }}\n\n[workspace]\n",
-            runtime.display().to_string()
-        ),
-    )
-    .unwrap();
-    std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    let mut lib = String::from("//! Every corpus sqlc project's generated code.\n");
-    for (module, code) in cases {
-        std::fs::write(dir.join("src").join(format!("{module}.rs")), code).unwrap();
-        lib.push_str(&format!("pub mod {module};\n"));
-    }
-    std::fs::write(dir.join("src/lib.rs"), lib).unwrap();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args(["build", "--offline", "--quiet", "--message-format=short"])
-        .current_dir(&dir)
-        .env(
-            "CARGO_TARGET_DIR",
-            workspace.join("target/sqlc-projects/target"),
-        )
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    (output.status.success() && stderr.trim().is_empty(), stderr)
-}
-
 #[test]
 fn every_sqlc_corpus_project_builds_unchanged() {
     let Some(corpus) = support::corpus() else {
@@ -316,7 +277,7 @@ fn every_sqlc_corpus_project_builds_unchanged() {
         unmapped_lines.len(),
         unmapped_lines.join("\n  ")
     );
-    let (compiled, cargo_output) = compile(&crate_modules);
+    let (compiled, cargo_output) = support::compile_generated("sqlc-projects", &crate_modules);
     assert!(
         problems.is_empty(),
         "{} cases failed:\n{}",

@@ -45,3 +45,44 @@ pub fn find_configs(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// Compiles generated files (`(module name, code)`) as the modules of one crate named `name`
+/// that depends on the runtime with `features = ["full"]`, warnings included: whether cargo
+/// succeeded with nothing to say, and what it said. The crates share one target folder
+/// (`target/generated-crates`), so the runtime compiles once.
+pub fn compile_generated(name: &str, modules: &[(String, String)]) -> (bool, String) {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dir = workspace.join("target/generated-crates").join(name);
+    let _ = std::fs::remove_dir_all(dir.join("src"));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let runtime = workspace.join("runtime");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = {name:?}\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\nsquill = {{ path = {:?}, features = [\"full\"] }}\n\n[workspace]\n",
+            runtime.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let mut lib = String::from("//! Generated code under test.\n");
+    for (module, code) in modules {
+        std::fs::write(dir.join("src").join(format!("{module}.rs")), code).unwrap();
+        lib.push_str(&format!("pub mod {module};\n"));
+    }
+    std::fs::write(dir.join("src/lib.rs"), lib).unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["build", "--offline", "--quiet", "--message-format=short"])
+        .current_dir(&dir)
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace.join("target/generated-crates/target"),
+        )
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.success() && stderr.trim().is_empty(), stderr)
+}
