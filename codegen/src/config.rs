@@ -103,6 +103,14 @@ pub enum Analysis {
 
 pub const FILE_NAME: &str = "squill.toml";
 
+/// The override tables again, with where each value stands in the file.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct OverrideSpans {
+    types: BTreeMap<String, toml::Spanned<String>>,
+    columns: BTreeMap<String, toml::Spanned<String>>,
+}
+
 impl Config {
     /// Reads `dir/squill.toml`, or the defaults when there is none.
     pub fn load(dir: &Path) -> Result<Self, Diagnostic> {
@@ -126,6 +134,17 @@ impl Config {
         })?;
         let table: toml::Table = toml::from_str(&file.text).unwrap_or_default();
         config.explicit_layout = table.contains_key("schema") || table.contains_key("queries");
+        // Every override must be a Rust type path, checked here with its place in the file
+        // (a typo would otherwise surface as a rustc error in generated code).
+        let spans: OverrideSpans = toml::from_str(&file.text).unwrap_or_default();
+        for value in spans.types.values().chain(spans.columns.values()) {
+            if let Some(why) = crate::rust_types::invalid_override(value.get_ref()) {
+                return Err(Diagnostic::error(format!("invalid type override: {why}"))
+                    .at(file, value.span())
+                    .label("not a Rust type path")
+                    .help("write the path of a type that implements ToSql and FromSql, e.g. \"crate::Money\""));
+            }
+        }
         Ok(config)
     }
 }
@@ -144,6 +163,19 @@ mod tests {
         assert!(config.sync_fns && config.async_fns);
         assert_eq!(config.types["interval"], "crate::I");
         assert_eq!(config.columns["t.c"], "crate::C");
+    }
+
+    #[test]
+    fn an_override_that_is_not_a_type_path_points_at_it() {
+        let file = SourceFile::new(
+            "squill.toml",
+            "[types]\ninterval = \"crate::Interval\"\n[columns]\n\"t.c\" = \"crate::My Type\"\n",
+        );
+        let err = Config::parse(&file).unwrap_err();
+        assert_eq!(err.location().as_deref(), Some("squill.toml:4:9"));
+        assert!(err.message.contains("crate::My Type"), "{}", err.message);
+        let reference = SourceFile::new("squill.toml", "[types]\ntext = \"&str\"\n");
+        assert!(Config::parse(&reference).is_err());
     }
 
     #[test]

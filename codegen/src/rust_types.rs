@@ -70,6 +70,16 @@ fn unmapped(ty: &PgType) -> Unmapped {
     }
 }
 
+/// Why `text` cannot be an override's Rust type: it must parse as a type path
+/// (`crate::Money`, `my_types::Tagged<i64>`), since rows own their fields.
+pub fn invalid_override(text: &str) -> Option<String> {
+    match syn::parse_str::<syn::Type>(text) {
+        Ok(syn::Type::Path(_)) => None,
+        Ok(_) => Some(format!("`{text}` is not a type path")),
+        Err(e) => Some(format!("`{text}` is not a Rust type: {e}")),
+    }
+}
+
 fn override_type(path: &str) -> RustType {
     let ty: TokenStream = path.parse().unwrap_or_else(|_| quote!(()));
     RustType {

@@ -234,6 +234,10 @@ fn apply_overrides(
                 "{shown}: `rust_type` must be a string (a Rust type path)"
             )));
         };
+        if let Some(why) = crate::rust_types::invalid_override(rust) {
+            return Err(Diagnostic::error(format!("{shown}: invalid `rust_type`: {why}"))
+                .help("write the path of a type that implements ToSql and FromSql, e.g. \"crate::Money\""));
+        }
         if let Some(db_type) = entry.get("db_type").and_then(Value::as_str) {
             if !project.types.contains_key(db_type) {
                 config
