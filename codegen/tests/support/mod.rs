@@ -51,6 +51,15 @@ pub fn find_configs(dir: &Path, out: &mut Vec<PathBuf>) {
 /// succeeded with nothing to say, and what it said. The crates share one target folder
 /// (`target/generated-crates`), so the runtime compiles once.
 pub fn compile_generated(name: &str, modules: &[(String, String)]) -> (bool, String) {
+    compile_with_features(name, modules, &["full"])
+}
+
+/// [`compile_generated`] with the runtime's `features`.
+pub fn compile_with_features(
+    name: &str,
+    modules: &[(String, String)],
+    features: &[&str],
+) -> (bool, String) {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let dir = workspace.join("target/generated-crates").join(name);
     let _ = std::fs::remove_dir_all(dir.join("src"));
@@ -60,7 +69,7 @@ pub fn compile_generated(name: &str, modules: &[(String, String)]) -> (bool, Str
         dir.join("Cargo.toml"),
         format!(
             "[package]\nname = {name:?}\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\nsquill = {{ path = {:?}, features = [\"full\"] }}\n\n[workspace]\n",
+             [dependencies]\nsquill = {{ path = {:?}, features = {features:?} }}\n\n[workspace]\n",
             runtime.display().to_string()
         ),
     )
