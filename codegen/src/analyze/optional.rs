@@ -21,7 +21,7 @@ use sqlparser::ast::{
     TableFactor, TableObject, Value, Visit, Visitor,
 };
 
-use super::expr::fold;
+use super::expr::{expansion, fold};
 
 /// The columns of a relation a statement writes to, in order, with whether each accepts
 /// NULL; `None` when it is not a table squill knows (views, unknown names).
@@ -186,10 +186,12 @@ impl Walker<'_, '_> {
             SetExpr::Select(select) => {
                 for (item, accepts) in select.projection.iter().zip(positions) {
                     match item {
-                        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }
+                            if expansion(e).is_none() =>
+                        {
                             self.bind(e, *accepts)
                         }
-                        // Positions after a `*` are not known from the syntax.
+                        // Positions after a `*` or `(x).*` are not known from the syntax.
                         _ => break,
                     }
                 }

@@ -74,12 +74,14 @@ impl<'a> Describer<'a> {
     }
 
     /// Which parameters may be NULL: the offline analyzer's syntactic rules
-    /// (`analyze::optional`), with the target tables' columns read from the server. SQL
-    /// sqlparser cannot read leaves them as written (only `sqlc.narg` is optional).
+    /// (`analyze::optional`) on the tree the analyzer reads, with the target tables' columns
+    /// read from the server. SQL that cannot be read leaves only `sqlc.narg` optional.
     fn optional_params(&mut self, sql: &str, nparams: usize) -> Vec<bool> {
-        use sqlparser::dialect::PostgreSqlDialect;
-        use sqlparser::parser::Parser;
-        let statements = Parser::parse_sql(&PostgreSqlDialect {}, sql).unwrap_or_default();
+        use crate::analyze::parse::{Parsed, parse};
+        // Column names only steer how `(x).*` is read, after which no position is taken.
+        let Ok(Parsed::Statements(statements)) = parse(sql, &|_| false) else {
+            return vec![false; nparams];
+        };
         let [statement] = statements.as_slice() else {
             return vec![false; nparams];
         };
