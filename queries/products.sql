@@ -1,6 +1,6 @@
 -- name: CreateProduct :one
 INSERT INTO products (shop_id, sku, title, price_cents, tags, weight_kg)
-VALUES ($1, $2, $3, $4, $5, sqlc.narg(weight_kg))
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id;
 
 -- name: ListProducts :many

@@ -75,7 +75,7 @@ async fn every_demo_query_runs_with_typed_results() {
         country: Some("FR".into()),
     };
     assert_eq!(
-        db::shops::set_shop_address(c, &address, shop.id)
+        db::shops::set_shop_address(c, Some(&address), shop.id)
             .await
             .unwrap(),
         1
@@ -84,6 +84,13 @@ async fn every_demo_query_runs_with_typed_results() {
         db::shops::get_shop_address(c, shop.id).await.unwrap(),
         Some(address)
     );
+    // `SET address = @address` into a nullable column: the parameter is an `Option`, and
+    // `None` clears the address.
+    assert_eq!(
+        db::shops::set_shop_address(c, None, shop.id).await.unwrap(),
+        1
+    );
+    assert_eq!(db::shops::get_shop_address(c, shop.id).await.unwrap(), None);
 
     // A range: written as bounds, read back as PostgreSQL normalizes it.
     use std::ops::Bound;

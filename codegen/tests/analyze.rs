@@ -240,6 +240,15 @@ fn compare(live: &ir::Query, offline: &ir::Query) -> Result<Vec<(String, bool)>,
             tys(&offline.params)
         ));
     }
+    // Both read parameter nullability from the syntax (`analyze::optional`); they must agree.
+    let optional = |ps: &[ir::Param]| ps.iter().map(|p| p.nullable).collect::<Vec<_>>();
+    if optional(&live.params) != optional(&offline.params) {
+        return Err(format!(
+            "param nullability: live {:?}, offline {:?}",
+            optional(&live.params),
+            optional(&offline.params)
+        ));
+    }
     let cols = |cs: &[ir::Column]| {
         cs.iter()
             .map(|c| format!("{} {}", c.name, c.ty.display_name()))
@@ -449,4 +458,106 @@ fn offline_agrees_with_postgres() {
         "the analyzer accepted a query PostgreSQL rejects (see above)"
     );
     assert_eq!(demo_total.refused, 0, "every demo query is typed offline");
+}
+
+/// PostgreSQL is the judge of parameter nullability: every parameter the analyzer makes
+/// optional accepts NULL when the statement runs, and every parameter it keeps required
+/// because it is written into a NOT NULL column (or NOT NULL domain) is rejected with NULL.
+#[test]
+fn optional_params_accept_null_on_postgres() {
+    let server = TempServer::start().expect("throwaway server");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/analyze_fixtures");
+    let case = Case {
+        name: "fixtures".into(),
+        data: None,
+        schema: vec![fixtures.join("schema.sql")],
+        queries: Vec::new(),
+    };
+    let mut scratch = apply_schema(&server, &case).expect("fixture schema applies");
+    let schema_files: Vec<SourceFile> = case.schema.iter().map(|p| source(p)).collect();
+    let (catalog, _, _) = catalog::from_ddl(&schema_files);
+    let schema = Schema::from_catalog(&catalog);
+    // (statement, a valid value for each parameter, each parameter's role: `O` optional, NULL
+    // runs; `R` required by a NOT NULL target, NULL is a not-null violation; `C` required, a
+    // comparison where NULL runs but matches nothing)
+    let cases: &[(&str, &[&str], &str)] = &[
+        (
+            "INSERT INTO people (name, nick, email, age) VALUES ($1, $2, $3, $4), ($1, $2::text, $3, $4)",
+            &["'n'", "'k'", "'e@x'", "3"],
+            "RORO",
+        ),
+        (
+            "UPDATE pets SET weight = $1, name = $2 WHERE id = $3",
+            &["1.5", "'x'", "100"],
+            "ORC",
+        ),
+        (
+            "INSERT INTO pets (id, name, weight) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET weight = $4, owner_id = $5",
+            &["100", "'q'", "1", "2", "NULL"],
+            "RROOO",
+        ),
+        (
+            "INSERT INTO pets (name, weight) SELECT $1, $2",
+            &["'p'", "2.5"],
+            "RO",
+        ),
+        (
+            "UPDATE people SET name = coalesce($1, name), (nick, age) = ($2, $3) WHERE name = $4",
+            &["'z'", "'k'", "4", "'a'"],
+            "OOOC",
+        ),
+        (
+            "SELECT id FROM people WHERE ($1::text IS NULL OR nick = $1) AND name = $2",
+            &["'k'", "'a'"],
+            "OC",
+        ),
+    ];
+    let client = scratch.client();
+    client
+        .batch_execute(
+            "INSERT INTO people (name, email) VALUES ('a', 'a@x');
+             INSERT INTO pets (id, name) VALUES (100, 'p');",
+        )
+        .expect("rows to update");
+    for (i, (sql, values, roles)) in cases.iter().enumerate() {
+        let text = format!("-- name: Q :exec\n{sql};\n");
+        let file = SourceFile::new("q.sql", text);
+        let (raws, problems) = parse_query_file(&file);
+        assert!(problems.is_empty(), "{problems:?}");
+        let query = analyze(&schema, &raws[0], &file).unwrap_or_else(|d| panic!("{sql}: {d:?}"));
+        let optional: String = query
+            .params
+            .iter()
+            .zip(roles.chars())
+            .map(|(p, role)| match (p.nullable, role) {
+                (true, _) => 'O',
+                (false, 'O') => '-',
+                (false, role) => role,
+            })
+            .collect();
+        assert_eq!(&optional, roles, "{sql}");
+        client
+            .batch_execute(&format!("PREPARE q{i} AS {sql}"))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        for (n, role) in roles.chars().enumerate() {
+            let args: Vec<&str> = values
+                .iter()
+                .enumerate()
+                .map(|(k, v)| if k == n { "NULL" } else { *v })
+                .collect();
+            let run = format!("BEGIN; EXECUTE q{i}({}); ROLLBACK;", args.join(", "));
+            let result = client.batch_execute(&run);
+            let _ = client.batch_execute("ROLLBACK");
+            match (role, result) {
+                ('O' | 'C', Err(e)) => panic!("{sql}: ${} with NULL: {e}", n + 1),
+                ('R', Ok(())) => panic!("{sql}: ${} kept required, PostgreSQL takes NULL", n + 1),
+                ('R', Err(e)) => {
+                    let code = e.code().map(|c| c.code().to_string());
+                    assert_eq!(code.as_deref(), Some("23502"), "{sql}: ${}: {e}", n + 1);
+                }
+                _ => {}
+            }
+        }
+    }
 }

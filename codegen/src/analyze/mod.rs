@@ -27,6 +27,7 @@ mod like;
 mod literal;
 mod locking;
 mod nullability;
+pub(crate) mod optional;
 pub(crate) mod parse;
 mod resolve;
 mod scope;
@@ -115,6 +116,9 @@ pub struct Schema {
     relkinds: HashMap<(String, String), crate::catalog::RelKind>,
     /// The catalog's sequences.
     sequences: std::collections::HashSet<(String, String)>,
+    /// Table columns `(schema, table, column)` whose type is a NOT NULL domain: they reject
+    /// NULL though the column itself allows it.
+    domain_not_null: std::collections::HashSet<(String, String, String)>,
     /// The labels of the catalog's enums, by type OID (an enum added by hand has none).
     enum_labels: HashMap<u32, Vec<String>>,
     pub search_path: Vec<String>,
@@ -133,6 +137,7 @@ impl Default for Schema {
             has_extensions: false,
             relkinds: HashMap::new(),
             sequences: Default::default(),
+            domain_not_null: Default::default(),
             enum_labels: HashMap::new(),
             search_path: vec!["public".into()],
             binding: None,
@@ -364,6 +369,38 @@ impl Schema {
         (kind != Some(&K::View)).then_some(name)
     }
 
+    /// The columns of the table `parts` names, in order, with whether each accepts NULL (a
+    /// nullable column of no NOT NULL domain); `None` for anything but a table of the schema.
+    pub fn insert_target_columns(&self, parts: &[String]) -> Option<Vec<(String, bool)>> {
+        use crate::catalog::RelKind as K;
+        let (schema, system) = self.find_relation(parts)?;
+        let table = parts.last()?;
+        let key = (schema, table.clone());
+        if system
+            || !matches!(
+                self.relkinds.get(&key),
+                None | Some(K::Table | K::PartitionedTable | K::ForeignTable)
+            )
+        {
+            return None;
+        }
+        let (schema, table) = key;
+        Some(
+            self.relations
+                .get(&(schema.clone(), table.clone()))?
+                .iter()
+                .map(|c| {
+                    let domain = self.domain_not_null.contains(&(
+                        schema.clone(),
+                        table.clone(),
+                        c.name.clone(),
+                    ));
+                    (c.name.clone(), !c.not_null && !domain)
+                })
+                .collect(),
+        )
+    }
+
     /// Why `LOCK` may not lock the relation `[schema.]name` (`RangeVarCallbackForLockTable`
     /// takes tables, partitioned tables and views): the kind of relation it is, as PostgreSQL
     /// words it. `Ok(None)`: lockable; `Err(())`: no such relation.
@@ -572,7 +609,17 @@ pub fn analyze(
             None,
         )));
     };
-    let nullable_params: Vec<bool> = raw.params.iter().map(|p| p.nullable).collect();
+    // `sqlc.narg`, then what the statement's syntax says (before typing: a parameter that
+    // may be NULL makes what it flows into nullable).
+    let optional = optional::optional_params(statement, raw.params.len(), &mut |parts| {
+        schema.insert_target_columns(parts)
+    });
+    let nullable_params: Vec<bool> = raw
+        .params
+        .iter()
+        .zip(&optional)
+        .map(|(p, o)| p.nullable || *o)
+        .collect();
     let out = statement::analyze_statement(schema, statement, &raw.sql, &nullable_params)
         .map_err(fail)?;
     if raw.command == crate::source::Command::CopyFrom {
@@ -787,6 +834,15 @@ impl Schema {
                 ));
                 continue;
             }
+            for c in &rel.columns {
+                if domain_not_null(catalog, &c.ty) {
+                    schema.domain_not_null.insert((
+                        name.schema.clone(),
+                        name.name.clone(),
+                        c.name.clone(),
+                    ));
+                }
+            }
             let cols = rel
                 .columns
                 .iter()
@@ -995,4 +1051,24 @@ impl Schema {
                 .collect(),
         )
     }
+}
+
+/// Whether `ty` is a NOT NULL domain, or a domain over one (an array of one is not).
+fn domain_not_null(catalog: &crate::catalog::Catalog, ty: &crate::catalog::TypeName) -> bool {
+    let mut current = ty;
+    // Each step goes down one domain; a chain is at most every domain long.
+    for _ in 0..=catalog.domains.len() {
+        if current.array_dims > 0 {
+            return false;
+        }
+        let key = crate::catalog::QualifiedName::new(current.schema.clone(), current.name.clone());
+        let Some(domain) = catalog.domains.get(&key) else {
+            return false;
+        };
+        if domain.not_null {
+            return true;
+        }
+        current = &domain.base;
+    }
+    false
 }

@@ -73,6 +73,29 @@ impl<'a> Describer<'a> {
         Ok(self.enums.into_values().collect())
     }
 
+    /// Which parameters may be NULL: the offline analyzer's syntactic rules
+    /// (`analyze::optional`) on the tree the analyzer reads, with the target tables' columns
+    /// read from the server. SQL that cannot be read leaves only `sqlc.narg` optional.
+    fn optional_params(&mut self, sql: &str, nparams: usize) -> Vec<bool> {
+        use crate::analyze::parse::{Parsed, parse};
+        // Column names only steer how `(x).*` is read, after which no position is taken.
+        let Ok(Parsed::Statements(statements)) = parse(sql, &|_| false) else {
+            return vec![false; nparams];
+        };
+        let [statement] = statements.as_slice() else {
+            return vec![false; nparams];
+        };
+        let client = &mut *self.client;
+        crate::analyze::optional::optional_params(statement, nparams, &mut |parts| {
+            let name = parts
+                .iter()
+                .map(|p| crate::catalog::quote_ident(p))
+                .collect::<Vec<_>>()
+                .join(".");
+            target_columns(client, &name).ok().flatten()
+        })
+    }
+
     /// Prepares `raw` and builds its IR, or a diagnostic pointing into `file`.
     pub fn describe(&mut self, file: &SourceFile, raw: &RawQuery) -> Result<ir::Query, Diagnostic> {
         let statement = match self.client.prepare(&raw.sql) {
@@ -81,6 +104,7 @@ impl<'a> Describer<'a> {
         };
         let shape = query_shape(&raw.sql);
         let inferred_names = shape.param_names.clone();
+        let optional = self.optional_params(&raw.sql, statement.params().len());
 
         let mut params = Vec::with_capacity(statement.params().len());
         for (i, ty) in statement.params().iter().enumerate() {
@@ -93,7 +117,7 @@ impl<'a> Describer<'a> {
             params.push(ir::Param {
                 name,
                 ty,
-                nullable: slot.is_some_and(|s| s.nullable),
+                nullable: slot.is_some_and(|s| s.nullable) || optional[i],
             });
         }
 
@@ -395,4 +419,31 @@ impl QueryShape {
     fn may_null_table(&self, table: &str) -> bool {
         self.unknown || self.grouping_sets || self.nullable_tables.contains(table)
     }
+}
+
+/// A table's columns in order with whether each accepts NULL (not `attnotnull`, and no NOT
+/// NULL domain down its chain of domains); `None` unless `name` is a table, partitioned or
+/// foreign table.
+fn target_columns(
+    client: &mut postgres::Client,
+    name: &str,
+) -> Result<Option<Vec<(String, bool)>>, postgres::Error> {
+    let rows = client.query(
+        "SELECT a.attname::text,
+                NOT a.attnotnull AND NOT EXISTS (
+                    WITH RECURSIVE chain(ty) AS (
+                        SELECT a.atttypid
+                        UNION ALL
+                        SELECT t.typbasetype FROM pg_type t JOIN chain ON t.oid = chain.ty
+                         WHERE t.typtype = 'd')
+                    SELECT FROM chain JOIN pg_type t ON t.oid = chain.ty
+                     WHERE t.typtype = 'd' AND t.typnotnull)
+           FROM pg_class c
+           JOIN pg_attribute a ON a.attrelid = c.oid
+          WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p', 'f')
+            AND a.attnum > 0 AND NOT a.attisdropped
+          ORDER BY a.attnum",
+        &[&name],
+    )?;
+    Ok((!rows.is_empty()).then(|| rows.iter().map(|r| (r.get(0), r.get(1))).collect()))
 }

@@ -816,3 +816,26 @@ UPDATE people SET tags[1:2] = ARRAY['a', 'b'] WHERE tags[1] = $1;
 
 -- name: RowAnySubqueryParams :many
 SELECT id FROM people WHERE (id, name) = ANY (SELECT $1::bigint, $2);
+
+-- Parameter nullability (`analyze::optional`).
+-- name: ParamsMultiRowValues :exec
+INSERT INTO people (name, nick, email) VALUES ($1, $2, $3), ($4, $5::text, $6);
+
+-- name: ParamsUpsertSet :exec
+INSERT INTO pets (id, name, weight) VALUES ($1, $2, $3)
+ON CONFLICT (id) DO UPDATE SET weight = $4, owner_id = $5;
+
+-- name: ParamsInsertSelectSqlcArg :exec
+INSERT INTO pets (name, weight) SELECT sqlc.arg(name), sqlc.arg(weight);
+
+-- name: ParamsOptionalFilter :many
+SELECT id FROM people WHERE (@nick::text IS NULL OR nick = @nick) AND name = @name;
+
+-- name: ParamsCoalesce :exec
+UPDATE people SET name = coalesce(@name, name), age = coalesce(age, @age) WHERE id = @id;
+
+-- name: ParamsNotDistinct :many
+SELECT id FROM people WHERE nick IS NOT DISTINCT FROM $1 OR nick = $2;
+
+-- name: ParamsNotNullUseWins :exec
+INSERT INTO pets (name) SELECT @name::text WHERE @name IS NOT NULL;
