@@ -124,7 +124,7 @@ pub fn check(
 }
 
 /// Spelling used to match an expression with a GROUP BY expression.
-fn spelling(e: &Expr) -> String {
+pub(super) fn spelling(e: &Expr) -> String {
     let s = e.to_string();
     if s.contains('"') { s } else { s.to_lowercase() }
 }
@@ -470,6 +470,31 @@ fn ungrouped(rel: &str, column: &str, written: &str, span: sqlparser::tokenizer:
     )
 }
 
+/// What an expression is as a column reference of the level `scope` is.
+pub(super) enum ColumnRef {
+    Here(ColumnId),
+    Outer,
+    NotColumn,
+    /// A column whose FROM item cannot be told.
+    Unknown,
+}
+
+pub(super) fn column_ref(cx: &Cx, scope: &Scope, e: &Expr) -> ColumnRef {
+    let g = Grouping {
+        cx,
+        scope,
+        columns: Vec::new(),
+        expressions: Vec::new(),
+        in_expressions: Vec::new(),
+    };
+    match g.column_ref(e) {
+        Some(Ok(Some(id))) => ColumnRef::Here(id),
+        Some(Ok(None)) => ColumnRef::Outer,
+        Some(Err(())) => ColumnRef::Unknown,
+        None => ColumnRef::NotColumn,
+    }
+}
+
 /// The columns of this level an expression reads (as far as [`Grouping::column_ref`] tells).
 fn collect_columns(g: &Grouping, e: &Expr, out: &mut Vec<ColumnId>) {
     let mut e = e.clone();
@@ -599,7 +624,7 @@ fn has_subquery(e: &Expr) -> bool {
 }
 
 /// The position of an expression's first token that has one.
-fn first_span(e: &Expr) -> sqlparser::tokenizer::Span {
+pub(super) fn first_span(e: &Expr) -> sqlparser::tokenizer::Span {
     let mut found = sqlparser::tokenizer::Span::empty();
     let mut e = e.clone();
     let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {

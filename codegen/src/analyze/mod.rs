@@ -21,6 +21,7 @@ mod bound;
 mod clauses;
 mod conflict;
 mod copyfrom;
+mod distinct_on;
 mod expr;
 mod grouping;
 mod like;

@@ -530,6 +530,7 @@ fn select_body(
     cx.window_definitions(scope, &windowed)?;
     super::grouping::check(cx, scope, s, order_by, &out, cx.level.has_aggregates())?;
     super::grouping::distinct_order_by(cx, scope, s, order_by, &out)?;
+    super::distinct_on::check(cx, scope, s, order_by, &out)?;
     if resolve_unknowns {
         for t in &mut out {
             cx.resolve_unknown(t)?;

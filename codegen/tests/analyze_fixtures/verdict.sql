@@ -189,3 +189,27 @@ SELECT meta::json AS j FROM people UNION SELECT '{}'::json;
 
 -- name: UnionAllJson :many
 SELECT meta::json AS j FROM people UNION ALL SELECT '{}'::json;
+
+-- name: DistinctOnOrderedFirst :many
+SELECT DISTINCT ON (mood, lower(name)) id, mood FROM people ORDER BY mood, lower(name), id;
+
+-- name: DistinctOnByPositionAndName :many
+SELECT DISTINCT ON (2) id, mood AS m FROM people ORDER BY m, id DESC;
+
+-- name: DistinctOnNoOrderBy :many
+SELECT DISTINCT ON (mood) id FROM people;
+
+-- name: DistinctOnOrderedByPrefix :many
+SELECT DISTINCT ON (mood, age) id FROM people ORDER BY mood;
+
+-- name: DistinctOnParameterOrderedByColumn :many
+SELECT DISTINCT ON ($1::text) id FROM people WHERE id = $1 ORDER BY 1;
+
+-- name: DistinctOnOrderedByOtherColumn :many
+SELECT DISTINCT ON (mood) id FROM people ORDER BY age, mood;
+
+-- name: DistinctOnNotInOrderBy :many
+SELECT DISTINCT ON (mood, age) id FROM people ORDER BY mood, id;
+
+-- name: DistinctOnStarOrderedByOtherColumn :many
+SELECT DISTINCT ON (p.name) * FROM pets p ORDER BY p.weight;
