@@ -37,6 +37,7 @@ const DONE: &[&str] = &[
     "aggregate_in_join_on",
     "aggregate_in_group_by",
     "group_by_dropped",
+    "group_by_item_dropped",
     "literal_invalid",
     "text_vs_integer",
     "order_by_99",

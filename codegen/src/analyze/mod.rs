@@ -114,6 +114,9 @@ pub struct Schema {
     has_extensions: bool,
     /// The kinds of the catalog's relations (not recorded: a table).
     relkinds: HashMap<(String, String), crate::catalog::RelKind>,
+    /// The columns of each table's non-deferrable primary key (a table without one: absent);
+    /// `None` when the schema was not loaded from a catalog (keys not known).
+    primary_keys: Option<HashMap<(String, String), Vec<String>>>,
     /// The catalog's sequences.
     sequences: std::collections::HashSet<(String, String)>,
     /// The labels of the catalog's enums, by type OID (an enum added by hand has none).
@@ -133,6 +136,7 @@ impl Default for Schema {
             skipped_functions: Default::default(),
             has_extensions: false,
             relkinds: HashMap::new(),
+            primary_keys: None,
             sequences: Default::default(),
             enum_labels: HashMap::new(),
             search_path: vec!["public".into()],
@@ -325,6 +329,31 @@ impl Schema {
         self.types
             .resolve_name(&quoted, &[])
             .filter(|&t| self.types.is_composite(t))
+    }
+
+    /// The primary key of the relation `[schema.]name` as positions among its columns `cols`
+    /// (`check_functional_grouping`): `Ok(None)` for a relation without one (a view has
+    /// none), `Err` when not known (a system relation, keys not loaded).
+    pub(crate) fn primary_key(
+        &self,
+        parts: &[String],
+        cols: &[String],
+    ) -> Result<Option<Vec<usize>>, ()> {
+        let keys = self.primary_keys.as_ref().ok_or(())?;
+        let (schema, name) = match self.bound_target(parts) {
+            Some(target) => (target.schema.clone(), target.name.clone()),
+            None => match self.find_relation(parts).ok_or(())? {
+                (_, true) => return Err(()),
+                (schema, false) => (schema, parts.last().ok_or(())?.clone()),
+            },
+        };
+        let Some(key) = keys.get(&(schema, name)) else {
+            return Ok(None);
+        };
+        key.iter()
+            .map(|k| cols.iter().position(|c| c == k).ok_or(()))
+            .collect::<Result<Vec<_>, ()>>()
+            .map(Some)
     }
 
     /// The sequence `[schema.]name` (searched on the search path), as `(schema, name)`.
@@ -776,10 +805,23 @@ impl Schema {
                 .insert((name.schema.clone(), name.name.clone()), cols);
         }
         let mut views = Vec::new();
+        let mut primary_keys = HashMap::new();
         for (name, rel) in &catalog.tables {
             schema
                 .relkinds
                 .insert((name.schema.clone(), name.name.clone()), rel.kind);
+            // get_primary_key_attnos(deferrableOk = false): plain column keys only.
+            let key = rel.unique_indexes.iter().find(|i| {
+                i.kind == crate::catalog::UniqueKind::PrimaryKey
+                    && !i.deferrable
+                    && i.columns.iter().all(Option::is_some)
+            });
+            if let Some(key) = key {
+                primary_keys.insert(
+                    (name.schema.clone(), name.name.clone()),
+                    key.columns.iter().flatten().cloned().collect::<Vec<_>>(),
+                );
+            }
             if rel.columns_pending() {
                 views.push((
                     name,
@@ -882,6 +924,7 @@ impl Schema {
                 break;
             }
         }
+        schema.primary_keys = Some(primary_keys);
         schema
     }
 

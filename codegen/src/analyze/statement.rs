@@ -888,6 +888,7 @@ fn table_factor(
             let parts = name_parts(name)?;
             let table = parts.last().cloned().unwrap_or_default();
             let mut system_columns = None;
+            let mut primary_key = Err(());
             let (mut cols, row_type) = if parts.len() == 1
                 && let Some(cte) = outer.cte(&table)
             {
@@ -899,6 +900,8 @@ fn table_factor(
                 };
                 let cols = relation_cols(cx.schema, &parts).map_err(|e| e.at(span))?;
                 system_columns = cx.schema.system_columns_of(&parts);
+                let names: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+                primary_key = cx.schema.primary_key(&parts, &names);
                 (cols, cx.schema.relation_row_type(&parts))
             };
             let rel_name = match alias {
@@ -910,6 +913,7 @@ fn table_factor(
             };
             let mut item = Item::new(Some(rel_name), cols, row_type);
             item.system_columns = system_columns;
+            item.primary_key = primary_key;
             Ok(vec![item])
         }
         TableFactor::Derived {

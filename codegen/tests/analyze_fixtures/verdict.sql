@@ -213,3 +213,19 @@ SELECT DISTINCT ON (mood, age) id FROM people ORDER BY mood, id;
 
 -- name: DistinctOnStarOrderedByOtherColumn :many
 SELECT DISTINCT ON (p.name) * FROM pets p ORDER BY p.weight;
+
+-- name: GroupedByPrimaryKeyJoined :many
+SELECT p.id, p.name, p.age, count(t.id) AS pets FROM people p LEFT JOIN pets t ON t.owner_id = p.id
+GROUP BY p.id ORDER BY p.name;
+
+-- name: GroupedByPrimaryKeyStar :many
+SELECT p.*, count(*) AS n FROM pets p GROUP BY p.id;
+
+-- name: GroupedByPrimaryKeyNotTheOtherTable :many
+SELECT p.id, t.name, count(*) AS n FROM people p JOIN pets t ON t.owner_id = p.id GROUP BY p.id;
+
+-- name: GroupedByNonKeyColumn :many
+SELECT name, age, count(*) AS n FROM people GROUP BY name;
+
+-- name: GroupedViewColumn :many
+SELECT pet_id, pet, count(*) AS n FROM pet_owners GROUP BY pet_id;
