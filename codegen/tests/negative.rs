@@ -38,6 +38,7 @@ const DONE: &[&str] = &[
     "aggregate_in_group_by",
     "group_by_dropped",
     "group_by_item_dropped",
+    "distinct_on_order_by",
     "literal_invalid",
     "text_vs_integer",
     "order_by_99",

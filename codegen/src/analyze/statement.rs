@@ -511,8 +511,9 @@ fn select_body(
         }
     }
     if let Some(sqlparser::ast::Distinct::On(exprs)) = &s.distinct {
+        // Output names and positions first, as for ORDER BY (findTargetlistEntrySQL92).
         for e in exprs {
-            cx.sort_expr(scope, e)?;
+            output_or_expr(cx, scope, e, &out, "DISTINCT ON")?;
         }
     }
     // Window definitions last (PostgreSQL: after LIMIT too, which this level does not see).

@@ -229,3 +229,9 @@ SELECT name, age, count(*) AS n FROM people GROUP BY name;
 
 -- name: GroupedViewColumn :many
 SELECT pet_id, pet, count(*) AS n FROM pet_owners GROUP BY pet_id;
+
+-- name: DistinctOnOutputName :many
+SELECT DISTINCT ON (m) mood AS m, id FROM people ORDER BY m, id;
+
+-- name: DistinctOnPositionOutOfRange :many
+SELECT DISTINCT ON (3) mood, id FROM people;

@@ -37,6 +37,7 @@ pub const KINDS: &[(&str, bool)] = &[
     ("limit_text", true),
     ("table_twice", true),
     ("distinct_order_by", true),
+    ("distinct_on_order_by", true),
     ("insert_select_fewer", true),
     ("insert_select_more", true),
     ("insert_values_more", true),
@@ -340,6 +341,28 @@ fn apply(kind: &str, s: &mut Statement) -> bool {
             match select_mut(s) {
                 Some(sel) if sel.distinct.is_none() => {
                     sel.distinct = Some(Distinct::Distinct);
+                    true
+                }
+                _ => false,
+            }
+        }
+        "distinct_on_order_by" => {
+            // DISTINCT ON a column the WHERE clause compares, else the last ORDER BY item,
+            // keeping the query's own ORDER BY.
+            let compared = where_mut(s).and_then(|w| w.as_ref().and_then(compared_column));
+            let Some(q) = query_mut(s) else { return false };
+            let last = match q.order_by.as_ref().map(|o| &o.kind) {
+                Some(sqlparser::ast::OrderByKind::Expressions(items)) => {
+                    items.last().map(|o| o.expr.clone())
+                }
+                _ => return false,
+            };
+            let Some(on) = compared.or(last) else {
+                return false;
+            };
+            match select_mut(s) {
+                Some(sel) if sel.distinct.is_none() => {
+                    sel.distinct = Some(Distinct::On(vec![on]));
                     true
                 }
                 _ => false,
