@@ -117,6 +117,9 @@ pub struct Schema {
     /// The columns of each table's non-deferrable primary key (a table without one: absent);
     /// `None` when the schema was not loaded from a catalog (keys not known).
     primary_keys: Option<HashMap<(String, String), Vec<String>>>,
+    /// Views that read themselves through other views (never typed): reading one is
+    /// PostgreSQL's `infinite recursion detected in rules`.
+    circular_views: std::collections::HashSet<(String, String)>,
     /// The catalog's sequences.
     sequences: std::collections::HashSet<(String, String)>,
     /// The labels of the catalog's enums, by type OID (an enum added by hand has none).
@@ -137,6 +140,7 @@ impl Default for Schema {
             has_extensions: false,
             relkinds: HashMap::new(),
             primary_keys: None,
+            circular_views: Default::default(),
             sequences: Default::default(),
             enum_labels: HashMap::new(),
             search_path: vec!["public".into()],
@@ -354,6 +358,12 @@ impl Schema {
             .map(|k| cols.iter().position(|c| c == k).ok_or(()))
             .collect::<Result<Vec<_>, ()>>()
             .map(Some)
+    }
+
+    /// Whether `schema.name` is a view that reads itself.
+    pub(crate) fn is_circular_view(&self, schema: &str, name: &str) -> bool {
+        self.circular_views
+            .contains(&(schema.to_string(), name.to_string()))
     }
 
     /// The sequence `[schema.]name` (searched on the search path), as `(schema, name)`.
@@ -821,6 +831,12 @@ impl Schema {
                     (name.schema.clone(), name.name.clone()),
                     key.columns.iter().flatten().cloned().collect::<Vec<_>>(),
                 );
+            }
+            if rel.binding.is_some() && catalog.view_reads_itself(name) {
+                schema
+                    .circular_views
+                    .insert((name.schema.clone(), name.name.clone()));
+                continue;
             }
             if rel.columns_pending() {
                 views.push((

@@ -1138,6 +1138,12 @@ pub(super) fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> 
                     origin: Some((name.to_string(), c.name.clone())),
                 })
                 .collect());
+        } else if schema.is_circular_view(s, table) {
+            // fireRIRrules, when the view's own query expands to it again.
+            return Err(Fail::Error(
+                format!("infinite recursion detected in rules for relation \"{table}\""),
+                Some("redefine one of the views so that they do not read each other".into()),
+            ));
         } else if schema
             .sequences
             .contains(&(s.to_string(), table.to_string()))

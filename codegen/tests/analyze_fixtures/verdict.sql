@@ -235,3 +235,6 @@ SELECT DISTINCT ON (m) mood AS m, id FROM people ORDER BY m, id;
 
 -- name: DistinctOnPositionOutOfRange :many
 SELECT DISTINCT ON (3) mood, id FROM people;
+
+-- name: CircularView :many
+SELECT x FROM loop_a;
