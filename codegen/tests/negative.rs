@@ -39,6 +39,7 @@ const DONE: &[&str] = &[
     "group_by_dropped",
     "group_by_item_dropped",
     "distinct_on_order_by",
+    "function_typo",
     "literal_invalid",
     "text_vs_integer",
     "order_by_99",

@@ -238,3 +238,6 @@ SELECT DISTINCT ON (3) mood, id FROM people;
 
 -- name: CircularView :many
 SELECT x FROM loop_a;
+
+-- name: FunctionMisspelled :many
+SELECT lowr(name) AS l FROM people;

@@ -43,6 +43,7 @@ pub const KINDS: &[(&str, bool)] = &[
     ("insert_values_more", true),
     ("insert_values_fewer", true),
     ("function_extra_arg", true),
+    ("function_typo", true),
     ("alias_out_of_scope", true),
     ("on_conflict_column_typo", true),
     ("on_conflict_set_typo", true),
@@ -421,6 +422,27 @@ fn apply(kind: &str, s: &mut Statement) -> bool {
                     && !f.name.to_string().to_lowercase().starts_with("sqlc.")
                 {
                     list.args.push(last);
+                    done = true;
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            });
+            done
+        }
+        "function_typo" => {
+            // The first call of a plain function name (not a keyword construct), misspelled.
+            let mut done = false;
+            let _ = visit_expressions_mut(s, |e| {
+                if let Expr::Function(f) = e
+                    && let [ObjectNamePart::Identifier(i)] = f.name.0.as_mut_slice()
+                    && i.quote_style.is_none()
+                    && matches!(f.args, FunctionArguments::List(_))
+                    && !matches!(
+                        i.value.to_lowercase().as_str(),
+                        "coalesce" | "greatest" | "least" | "nullif"
+                    )
+                {
+                    i.value.push_str("_zz");
                     done = true;
                     return ControlFlow::Break(());
                 }
