@@ -216,6 +216,14 @@ fn verdict_errors_point_at_the_offending_token() {
             "INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT (idd) DO NOTHING",
             "idd",
         ),
+        (
+            "SELECT DISTINCT ON (mood, age) id FROM people ORDER BY mood, id",
+            "age) id",
+        ),
+        (
+            "SELECT DISTINCT ON (lower(name)) id FROM people ORDER BY age",
+            "lower",
+        ),
     ] {
         let text = format!("-- name: Q :many\n{sql};\n");
         let file = SourceFile::new("q.sql", text.clone());

@@ -1239,7 +1239,10 @@ impl<'s> Cx<'s> {
         window: bool,
     ) -> Res<Resolved> {
         let all = self.schema.function_candidates(name);
-        if all.is_empty() {
+        // No function of that name: PostgreSQL's error when the catalog is certain to hold
+        // every one (no extension squill has no data for, none of the schema's left out; a
+        // qualified name's schema is not looked into).
+        if all.is_empty() && (name.contains('.') || self.schema.may_have_unknown_overloads(name)) {
             return unsupported(format!(
                 "the function {name}() (not a builtin or a function of the schema)"
             ));

@@ -7,8 +7,8 @@
 //!
 //! Decided only where the answer is certain offline; otherwise the query is accepted:
 //! * a table column is functionally dependent on the table's primary key when that is
-//!   grouped (`check_functional_grouping`); the catalog does not record primary keys, so the
-//!   columns of a table (or view) with any grouped column are taken as grouped;
+//!   grouped (`check_functional_grouping`); where the key is not known (a system relation),
+//!   the columns of a relation with any grouped column are taken as grouped;
 //! * GROUP BY expressions other than columns are matched by their spelling; a column that
 //!   appears in one of them is not reported;
 //! * subqueries, grouping sets, and expressions not modelled here are not looked into;
@@ -124,7 +124,7 @@ pub fn check(
 }
 
 /// Spelling used to match an expression with a GROUP BY expression.
-fn spelling(e: &Expr) -> String {
+pub(super) fn spelling(e: &Expr) -> String {
     let s = e.to_string();
     if s.contains('"') { s } else { s.to_lowercase() }
 }
@@ -254,8 +254,21 @@ impl Grouping<'_, '_> {
         if self.columns.contains(id) || self.in_expressions.contains(id) {
             return true;
         }
-        // A table's (or view's) column may depend on its grouped primary key.
+        // A table's column depends on its primary key when that is grouped
+        // (check_functional_grouping).
         let item = &self.scope.items[id.0];
+        match &item.primary_key {
+            Ok(Some(key)) => {
+                return key.iter().all(|&k| {
+                    item.cols
+                        .get(k)
+                        .is_some_and(|c| self.columns.contains(&(id.0, c.name.clone())))
+                });
+            }
+            Ok(None) => return false,
+            // Not known: any grouped column of a relation is taken as its key.
+            Err(()) => {}
+        }
         // (No row type known: a system relation, which has primary keys too.)
         let relation = item.row_type.is_none_or(|t| {
             t != crate::builtins::oid::RECORD && self.cx.schema.types.is_composite(t)
@@ -470,6 +483,31 @@ fn ungrouped(rel: &str, column: &str, written: &str, span: sqlparser::tokenizer:
     )
 }
 
+/// What an expression is as a column reference of the level `scope` is.
+pub(super) enum ColumnRef {
+    Here(ColumnId),
+    Outer,
+    NotColumn,
+    /// A column whose FROM item cannot be told.
+    Unknown,
+}
+
+pub(super) fn column_ref(cx: &Cx, scope: &Scope, e: &Expr) -> ColumnRef {
+    let g = Grouping {
+        cx,
+        scope,
+        columns: Vec::new(),
+        expressions: Vec::new(),
+        in_expressions: Vec::new(),
+    };
+    match g.column_ref(e) {
+        Some(Ok(Some(id))) => ColumnRef::Here(id),
+        Some(Ok(None)) => ColumnRef::Outer,
+        Some(Err(())) => ColumnRef::Unknown,
+        None => ColumnRef::NotColumn,
+    }
+}
+
 /// The columns of this level an expression reads (as far as [`Grouping::column_ref`] tells).
 fn collect_columns(g: &Grouping, e: &Expr, out: &mut Vec<ColumnId>) {
     let mut e = e.clone();
@@ -599,7 +637,7 @@ fn has_subquery(e: &Expr) -> bool {
 }
 
 /// The position of an expression's first token that has one.
-fn first_span(e: &Expr) -> sqlparser::tokenizer::Span {
+pub(super) fn first_span(e: &Expr) -> sqlparser::tokenizer::Span {
     let mut found = sqlparser::tokenizer::Span::empty();
     let mut e = e.clone();
     let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {

@@ -21,6 +21,7 @@ mod bound;
 mod clauses;
 mod conflict;
 mod copyfrom;
+mod distinct_on;
 mod expr;
 mod grouping;
 mod like;
@@ -114,6 +115,12 @@ pub struct Schema {
     has_extensions: bool,
     /// The kinds of the catalog's relations (not recorded: a table).
     relkinds: HashMap<(String, String), crate::catalog::RelKind>,
+    /// The columns of each table's non-deferrable primary key (a table without one: absent);
+    /// `None` when the schema was not loaded from a catalog (keys not known).
+    primary_keys: Option<HashMap<(String, String), Vec<String>>>,
+    /// Views that read themselves through other views (never typed): reading one is
+    /// PostgreSQL's `infinite recursion detected in rules`.
+    circular_views: std::collections::HashSet<(String, String)>,
     /// The catalog's sequences.
     sequences: std::collections::HashSet<(String, String)>,
     /// Table columns `(schema, table, column)` whose type is a NOT NULL domain: they reject
@@ -136,6 +143,8 @@ impl Default for Schema {
             skipped_functions: Default::default(),
             has_extensions: false,
             relkinds: HashMap::new(),
+            primary_keys: None,
+            circular_views: Default::default(),
             sequences: Default::default(),
             domain_not_null: Default::default(),
             enum_labels: HashMap::new(),
@@ -329,6 +338,37 @@ impl Schema {
         self.types
             .resolve_name(&quoted, &[])
             .filter(|&t| self.types.is_composite(t))
+    }
+
+    /// The primary key of the relation `[schema.]name` as positions among its columns `cols`
+    /// (`check_functional_grouping`): `Ok(None)` for a relation without one (a view has
+    /// none), `Err` when not known (a system relation, keys not loaded).
+    pub(crate) fn primary_key(
+        &self,
+        parts: &[String],
+        cols: &[String],
+    ) -> Result<Option<Vec<usize>>, ()> {
+        let keys = self.primary_keys.as_ref().ok_or(())?;
+        let (schema, name) = match self.bound_target(parts) {
+            Some(target) => (target.schema.clone(), target.name.clone()),
+            None => match self.find_relation(parts).ok_or(())? {
+                (_, true) => return Err(()),
+                (schema, false) => (schema, parts.last().ok_or(())?.clone()),
+            },
+        };
+        let Some(key) = keys.get(&(schema, name)) else {
+            return Ok(None);
+        };
+        key.iter()
+            .map(|k| cols.iter().position(|c| c == k).ok_or(()))
+            .collect::<Result<Vec<_>, ()>>()
+            .map(Some)
+    }
+
+    /// Whether `schema.name` is a view that reads itself.
+    pub(crate) fn is_circular_view(&self, schema: &str, name: &str) -> bool {
+        self.circular_views
+            .contains(&(schema.to_string(), name.to_string()))
     }
 
     /// The sequence `[schema.]name` (searched on the search path), as `(schema, name)`.
@@ -822,10 +862,29 @@ impl Schema {
                 .insert((name.schema.clone(), name.name.clone()), cols);
         }
         let mut views = Vec::new();
+        let mut primary_keys = HashMap::new();
         for (name, rel) in &catalog.tables {
             schema
                 .relkinds
                 .insert((name.schema.clone(), name.name.clone()), rel.kind);
+            // get_primary_key_attnos(deferrableOk = false): plain column keys only.
+            let key = rel.unique_indexes.iter().find(|i| {
+                i.kind == crate::catalog::UniqueKind::PrimaryKey
+                    && !i.deferrable
+                    && i.columns.iter().all(Option::is_some)
+            });
+            if let Some(key) = key {
+                primary_keys.insert(
+                    (name.schema.clone(), name.name.clone()),
+                    key.columns.iter().flatten().cloned().collect::<Vec<_>>(),
+                );
+            }
+            if rel.binding.is_some() && catalog.view_reads_itself(name) {
+                schema
+                    .circular_views
+                    .insert((name.schema.clone(), name.name.clone()));
+                continue;
+            }
             if rel.columns_pending() {
                 views.push((
                     name,
@@ -937,6 +996,7 @@ impl Schema {
                 break;
             }
         }
+        schema.primary_keys = Some(primary_keys);
         schema
     }
 

@@ -35,6 +35,9 @@ pub struct Item {
     /// materialized view, a foreign table; not a view): `xmin`, `ctid`, ... are found by name
     /// but never part of `*`.
     pub system_columns: Option<String>,
+    /// A table's primary key, as positions in `cols`: `Ok(None)` for a relation without one
+    /// (or not a relation), `Err` when not known.
+    pub primary_key: Result<Option<Vec<usize>>, ()>,
 }
 
 impl Item {
@@ -47,6 +50,7 @@ impl Item {
             row_type,
             nulled: false,
             system_columns: None,
+            primary_key: Err(()),
         }
     }
 

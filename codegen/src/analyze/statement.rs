@@ -511,8 +511,9 @@ fn select_body(
         }
     }
     if let Some(sqlparser::ast::Distinct::On(exprs)) = &s.distinct {
+        // Output names and positions first, as for ORDER BY (findTargetlistEntrySQL92).
         for e in exprs {
-            cx.sort_expr(scope, e)?;
+            output_or_expr(cx, scope, e, &out, "DISTINCT ON")?;
         }
     }
     // Window definitions last (PostgreSQL: after LIMIT too, which this level does not see).
@@ -530,6 +531,7 @@ fn select_body(
     cx.window_definitions(scope, &windowed)?;
     super::grouping::check(cx, scope, s, order_by, &out, cx.level.has_aggregates())?;
     super::grouping::distinct_order_by(cx, scope, s, order_by, &out)?;
+    super::distinct_on::check(cx, scope, s, order_by, &out)?;
     if resolve_unknowns {
         for t in &mut out {
             cx.resolve_unknown(t)?;
@@ -887,6 +889,7 @@ fn table_factor(
             let parts = name_parts(name)?;
             let table = parts.last().cloned().unwrap_or_default();
             let mut system_columns = None;
+            let mut primary_key = Err(());
             let (mut cols, row_type) = if parts.len() == 1
                 && let Some(cte) = outer.cte(&table)
             {
@@ -898,6 +901,8 @@ fn table_factor(
                 };
                 let cols = relation_cols(cx.schema, &parts).map_err(|e| e.at(span))?;
                 system_columns = cx.schema.system_columns_of(&parts);
+                let names: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+                primary_key = cx.schema.primary_key(&parts, &names);
                 (cols, cx.schema.relation_row_type(&parts))
             };
             let rel_name = match alias {
@@ -909,6 +914,7 @@ fn table_factor(
             };
             let mut item = Item::new(Some(rel_name), cols, row_type);
             item.system_columns = system_columns;
+            item.primary_key = primary_key;
             Ok(vec![item])
         }
         TableFactor::Derived {
@@ -1132,6 +1138,12 @@ pub(super) fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> 
                     origin: Some((name.to_string(), c.name.clone())),
                 })
                 .collect());
+        } else if schema.is_circular_view(s, table) {
+            // fireRIRrules, when the view's own query expands to it again.
+            return Err(Fail::Error(
+                format!("infinite recursion detected in rules for relation \"{table}\""),
+                Some("redefine one of the views so that they do not read each other".into()),
+            ));
         } else if schema
             .sequences
             .contains(&(s.to_string(), table.to_string()))

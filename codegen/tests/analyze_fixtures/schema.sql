@@ -145,3 +145,9 @@ AS $$ SELECT count(*) FROM pets $$;
 
 -- A sequence, read as a relation.
 CREATE SEQUENCE ticket_seq;
+
+-- Views that read each other (CREATE OR REPLACE closes the loop): PostgreSQL creates them, and
+-- a query that reads one fails in the rewriter.
+CREATE VIEW loop_a AS SELECT 1 AS x;
+CREATE VIEW loop_b AS SELECT x FROM loop_a;
+CREATE OR REPLACE VIEW loop_a AS SELECT x FROM loop_b;

@@ -189,3 +189,55 @@ SELECT meta::json AS j FROM people UNION SELECT '{}'::json;
 
 -- name: UnionAllJson :many
 SELECT meta::json AS j FROM people UNION ALL SELECT '{}'::json;
+
+-- name: DistinctOnOrderedFirst :many
+SELECT DISTINCT ON (mood, lower(name)) id, mood FROM people ORDER BY mood, lower(name), id;
+
+-- name: DistinctOnByPositionAndName :many
+SELECT DISTINCT ON (2) id, mood AS m FROM people ORDER BY m, id DESC;
+
+-- name: DistinctOnNoOrderBy :many
+SELECT DISTINCT ON (mood) id FROM people;
+
+-- name: DistinctOnOrderedByPrefix :many
+SELECT DISTINCT ON (mood, age) id FROM people ORDER BY mood;
+
+-- name: DistinctOnParameterOrderedByColumn :many
+SELECT DISTINCT ON ($1::text) id FROM people WHERE id = $1 ORDER BY 1;
+
+-- name: DistinctOnOrderedByOtherColumn :many
+SELECT DISTINCT ON (mood) id FROM people ORDER BY age, mood;
+
+-- name: DistinctOnNotInOrderBy :many
+SELECT DISTINCT ON (mood, age) id FROM people ORDER BY mood, id;
+
+-- name: DistinctOnStarOrderedByOtherColumn :many
+SELECT DISTINCT ON (p.name) * FROM pets p ORDER BY p.weight;
+
+-- name: GroupedByPrimaryKeyJoined :many
+SELECT p.id, p.name, p.age, count(t.id) AS pets FROM people p LEFT JOIN pets t ON t.owner_id = p.id
+GROUP BY p.id ORDER BY p.name;
+
+-- name: GroupedByPrimaryKeyStar :many
+SELECT p.*, count(*) AS n FROM pets p GROUP BY p.id;
+
+-- name: GroupedByPrimaryKeyNotTheOtherTable :many
+SELECT p.id, t.name, count(*) AS n FROM people p JOIN pets t ON t.owner_id = p.id GROUP BY p.id;
+
+-- name: GroupedByNonKeyColumn :many
+SELECT name, age, count(*) AS n FROM people GROUP BY name;
+
+-- name: GroupedViewColumn :many
+SELECT pet_id, pet, count(*) AS n FROM pet_owners GROUP BY pet_id;
+
+-- name: DistinctOnOutputName :many
+SELECT DISTINCT ON (m) mood AS m, id FROM people ORDER BY m, id;
+
+-- name: DistinctOnPositionOutOfRange :many
+SELECT DISTINCT ON (3) mood, id FROM people;
+
+-- name: CircularView :many
+SELECT x FROM loop_a;
+
+-- name: FunctionMisspelled :many
+SELECT lowr(name) AS l FROM people;

@@ -37,11 +37,13 @@ pub const KINDS: &[(&str, bool)] = &[
     ("limit_text", true),
     ("table_twice", true),
     ("distinct_order_by", true),
+    ("distinct_on_order_by", true),
     ("insert_select_fewer", true),
     ("insert_select_more", true),
     ("insert_values_more", true),
     ("insert_values_fewer", true),
     ("function_extra_arg", true),
+    ("function_typo", true),
     ("alias_out_of_scope", true),
     ("on_conflict_column_typo", true),
     ("on_conflict_set_typo", true),
@@ -345,6 +347,28 @@ fn apply(kind: &str, s: &mut Statement) -> bool {
                 _ => false,
             }
         }
+        "distinct_on_order_by" => {
+            // DISTINCT ON a column the WHERE clause compares, else the last ORDER BY item,
+            // keeping the query's own ORDER BY.
+            let compared = where_mut(s).and_then(|w| w.as_ref().and_then(compared_column));
+            let Some(q) = query_mut(s) else { return false };
+            let last = match q.order_by.as_ref().map(|o| &o.kind) {
+                Some(sqlparser::ast::OrderByKind::Expressions(items)) => {
+                    items.last().map(|o| o.expr.clone())
+                }
+                _ => return false,
+            };
+            let Some(on) = compared.or(last) else {
+                return false;
+            };
+            match select_mut(s) {
+                Some(sel) if sel.distinct.is_none() => {
+                    sel.distinct = Some(Distinct::On(vec![on]));
+                    true
+                }
+                _ => false,
+            }
+        }
         "insert_select_fewer" | "insert_select_more" => {
             if !matches!(s, Statement::Insert(i) if i.source.as_ref().is_some_and(|q| matches!(*q.body, SetExpr::Select(_))))
             {
@@ -398,6 +422,27 @@ fn apply(kind: &str, s: &mut Statement) -> bool {
                     && !f.name.to_string().to_lowercase().starts_with("sqlc.")
                 {
                     list.args.push(last);
+                    done = true;
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            });
+            done
+        }
+        "function_typo" => {
+            // The first call of a plain function name (not a keyword construct), misspelled.
+            let mut done = false;
+            let _ = visit_expressions_mut(s, |e| {
+                if let Expr::Function(f) = e
+                    && let [ObjectNamePart::Identifier(i)] = f.name.0.as_mut_slice()
+                    && i.quote_style.is_none()
+                    && matches!(f.args, FunctionArguments::List(_))
+                    && !matches!(
+                        i.value.to_lowercase().as_str(),
+                        "coalesce" | "greatest" | "least" | "nullif"
+                    )
+                {
+                    i.value.push_str("_zz");
                     done = true;
                     return ControlFlow::Break(());
                 }
