@@ -20,6 +20,7 @@ pub mod builtins;
 pub mod catalog;
 pub mod config;
 pub mod copyfrom;
+pub mod depth;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;

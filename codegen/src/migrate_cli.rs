@@ -67,6 +67,10 @@ pub struct MigrateOptions {
     #[arg(long, default_value_t = 3, global = true)]
     pub retries: u32,
 
+    /// Deadline for connecting: TCP, TLS and authentication together.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, global = true)]
+    pub connect_timeout: Duration,
+
     /// How long to wait for another `squill migrate` to finish.
     #[arg(long, default_value = "5m", value_parser = parse_duration, global = true)]
     pub lock_wait: Duration,
@@ -105,6 +109,7 @@ async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
         .schema(&options.schema)
         .table(&options.table)
         .lock_timeout(options.lock_timeout)
+        .connect_timeout(options.connect_timeout)
         .lock_wait(options.lock_wait)
         .retries(options.retries)
         .allow_out_of_order(options.allow_out_of_order)

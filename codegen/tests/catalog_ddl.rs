@@ -281,3 +281,17 @@ fn malformed_index_statements_never_panic() {
         let _ = load(&[("x.sql", sql)]);
     }
 }
+
+/// `E'...'` labels are labels (PostgreSQL takes any string constant), escapes resolved.
+#[test]
+fn enum_labels_may_be_escape_strings() {
+    let (catalog, diagnostics) = load(&[(
+        "0001.sql",
+        "CREATE TYPE t AS ENUM ('plain', E'a\\nb');\nALTER TYPE t ADD VALUE E'c\\td';\n",
+    )]);
+    assert_eq!(errors(&diagnostics), Vec::<String>::new());
+    assert_eq!(
+        catalog.enums[&QualifiedName::new("public", "t")],
+        ["plain", "a\nb", "c\td"]
+    );
+}

@@ -77,8 +77,39 @@ const FRAGMENTS: &[&str] = &[
     "FILTER (WHERE",
 ];
 
+/// A long chain of `op` between `n` terms inside `depth` openers of kind `nest`.
+fn deep(n: usize, op: &str, depth: usize, nest: usize) -> String {
+    let (open, close) = [
+        ("(", ")"),
+        ("(SELECT ", ")"),
+        ("abs(", ")"),
+        ("CASE WHEN true THEN ", " END"),
+        ("ARRAY[", "]"),
+    ][nest % 5];
+    let chain = vec!["1"; n.max(1)].join(op);
+    format!("{}{chain}{}", open.repeat(depth), close.repeat(depth))
+}
+
+const OPS: &[&str] = &["+", " AND ", " || ", "::int + ", " = ", " UNION SELECT "];
+
 proptest! {
     // 256 cases each by default; PROPTEST_CASES=100000 for a long run.
+    #[test]
+    fn analyzer_and_schema_survive_long_and_deep_expressions(
+        n in 0usize..5_000,
+        op in 0usize..OPS.len(),
+        depth in 0usize..2_000,
+        nest in 0usize..5,
+    ) {
+        let expr = deep(n, OPS[op], depth, nest);
+        analyze_all(&format!("-- name: Deep :one\nSELECT {expr};\n"));
+        let view = format!("CREATE VIEW v AS SELECT {expr} AS x;\n");
+        let (_, diagnostics, _) = catalog::from_ddl(&[SourceFile::new("v.sql", view)]);
+        for d in diagnostics {
+            let _ = d.render();
+        }
+    }
+
     #[test]
     fn analyzer_survives_damaged_queries(cut in 0usize..10_000, at in 0usize..10_000, f in 0usize..FRAGMENTS.len()) {
         analyze_all(&damage(QUERIES, cut, at, FRAGMENTS[f]));

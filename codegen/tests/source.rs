@@ -1102,3 +1102,42 @@ proptest! {
         }
     }
 }
+
+/// PostgreSQL's lexer rejects an unterminated token at its opening: so does squill, instead of
+/// sending the statement cut short or calling it "not supported offline".
+#[test]
+fn unterminated_tokens_are_syntax_errors_at_their_opening() {
+    let cases = [
+        (
+            "-- name: A :one\nSELECT 1 /* never closed;\n",
+            "unterminated /* comment",
+            "2:10",
+        ),
+        (
+            "-- name: A :one\nSELECT 'abc;\n",
+            "unterminated quoted string",
+            "2:8",
+        ),
+        (
+            "-- name: A :one\nSELECT E'a\\';\n",
+            "unterminated quoted string",
+            "2:8",
+        ),
+        (
+            "-- name: A :one\nSELECT \"abc;\n",
+            "unterminated quoted identifier",
+            "2:8",
+        ),
+        (
+            "-- name: A :one\nSELECT $x$abc;\n",
+            "unterminated dollar-quoted string",
+            "2:8",
+        ),
+    ];
+    for (text, message, line_col) in cases {
+        single_error(text, message, line_col);
+    }
+    // Terminated ones stay fine.
+    let q = one_query("-- name: A :one\nSELECT 1 /* a /* b */ */, 'x''y', E'\\'', $q$;$q$;\n");
+    assert_eq!(q.name, "A");
+}

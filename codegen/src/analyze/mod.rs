@@ -575,7 +575,34 @@ pub const REFUSAL_HELP: &str = "with `analysis = \"auto\"` (the default) squill 
 
 /// Types `raw` offline: the same [`ir::Query`] `live::Describer::describe` produces, or a
 /// diagnostic (an error PostgreSQL would report, or a construct not supported offline yet).
+/// A statement deeper than `depth::LIMIT` is refused at the token where it gets too deep, and
+/// the analysis runs with the stack any accepted one needs.
 pub fn analyze(
+    schema: &Schema,
+    raw: &RawQuery,
+    file: &SourceFile,
+) -> Result<ir::Query, Diagnostic> {
+    let too_deep = |start: usize| {
+        Diagnostic::error(crate::depth::MESSAGE)
+            .at(file, crate::diagnostic::token_span(&file.text, start))
+            .label(format!("in query {}", raw.name))
+            .help(crate::depth::HELP)
+            .refused()
+    };
+    if let Err(span) = crate::depth::check(&raw.sql) {
+        let at = sql_offset(&raw.sql, span.start.line, span.start.column);
+        return Err(too_deep(raw.file_offset(at)));
+    }
+    crate::depth::guarded(|| analyze_guarded(schema, raw, file)).map_err(|d| {
+        // sqlparser's own limit on nesting (parentheses, calls, subqueries) says the same.
+        match d.message.contains("recursion limit exceeded") {
+            true => too_deep(raw.name_span.start),
+            false => d,
+        }
+    })
+}
+
+fn analyze_guarded(
     schema: &Schema,
     raw: &RawQuery,
     file: &SourceFile,
@@ -771,6 +798,11 @@ impl Schema {
     /// order; one that cannot be typed is left out (a query reading it is then refused as an
     /// unknown relation).
     pub fn from_catalog(catalog: &crate::catalog::Catalog) -> Schema {
+        // Views are typed here: with the stack their SQL may need (see `analyze`).
+        crate::depth::guarded(|| Self::from_catalog_guarded(catalog))
+    }
+
+    fn from_catalog_guarded(catalog: &crate::catalog::Catalog) -> Schema {
         let mut schema = Schema {
             search_path: catalog.search_path.clone(),
             ..Schema::default()

@@ -23,41 +23,61 @@ pub(crate) fn tokenize(text: &str, base: usize) -> Result<Vec<Tok>, String> {
     let tokens = Tokenizer::new(&PostgreSqlDialect {}, text)
         .tokenize_with_location()
         .map_err(|e| e.to_string())?;
-    let lines = LineStarts::new(text);
+    // Token locations only move forward: one cursor makes this linear in the statement's
+    // length (a long line must not cost a scan from its start per token).
+    let mut cursor = Locations::new(text);
     Ok(tokens
         .into_iter()
         .filter(|t| !matches!(t.token, Token::Whitespace(_) | Token::EOF))
-        .map(|t| Tok {
-            span: base + lines.offset(t.span.start)..base + lines.offset(t.span.end),
-            token: t.token,
+        .map(|t| {
+            let start = cursor.offset(t.span.start);
+            let end = cursor.offset(t.span.end).max(start);
+            Tok {
+                span: base + start..base + end,
+                token: t.token,
+            }
         })
         .collect())
 }
 
-/// Byte offsets of sqlparser's (line, column in characters) locations.
-struct LineStarts<'a> {
+/// Byte offsets of sqlparser's (line, column in characters) locations, asked in order.
+struct Locations<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// The last location converted, and its byte offset.
+    line: usize,
+    column: usize,
+    byte: usize,
 }
 
-impl<'a> LineStarts<'a> {
+impl<'a> Locations<'a> {
     fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineStarts { text, starts }
+        Locations {
+            text,
+            starts,
+            line: 1,
+            column: 1,
+            byte: 0,
+        }
     }
 
-    fn offset(&self, at: Location) -> usize {
-        let Some(&start) = self.starts.get((at.line as usize).saturating_sub(1)) else {
-            return self.text.len();
-        };
-        let line = &self.text[start..];
-        let column = (at.column as usize).saturating_sub(1);
-        start
-            + line
-                .char_indices()
-                .nth(column)
-                .map_or(line.len(), |(i, _)| i)
+    fn offset(&mut self, at: Location) -> usize {
+        let (line, column) = (at.line as usize, at.column as usize);
+        if (line, column) < (self.line, self.column) || line != self.line {
+            // A new line (or, never in practice, a step back): restart at the line's start.
+            let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
+                return self.text.len();
+            };
+            (self.line, self.column, self.byte) = (line, 1, start);
+        }
+        let rest = &self.text[self.byte..];
+        let step = column.saturating_sub(self.column);
+        let moved = rest.char_indices().nth(step).map_or(rest.len(), |(i, _)| i);
+        self.byte += moved;
+        self.column = column.max(1);
+        self.byte
     }
 }
 

@@ -39,7 +39,11 @@ pub struct Occurrence {
 }
 
 pub fn query_shape(sql: &str) -> QueryShape {
-    let statements = match Parser::parse_sql(&PostgreSqlDialect {}, sql) {
+    let parsed = match crate::depth::check(sql) {
+        Ok(()) => Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(drop),
+        Err(_) => Err(()),
+    };
+    let statements = match parsed {
         Ok(statements) => statements,
         // sqlparser does not read every PostgreSQL statement; without a syntax tree, only a
         // query without outer joins or grouping sets can keep its NOT NULL columns.

@@ -27,7 +27,7 @@ pub(crate) enum Parsed {
 /// (`--name:X :one`, `-- Name : X :one`), strict on the rest.
 pub(crate) fn parse(file: &SourceFile, comment: &Token) -> Parsed {
     let text = &*file.text;
-    let Token { kind, span } = comment;
+    let Token { kind, span, .. } = comment;
     let (mut pos, end) = match kind {
         TokenKind::LineComment => (span.start + 2, span.end),
         TokenKind::BlockComment if span.len() >= 4 && text[span.clone()].ends_with("*/") => {

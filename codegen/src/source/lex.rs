@@ -1,6 +1,6 @@
 //! SQL tokens as PostgreSQL's lexer sees them: just enough to tell code from strings, quoted
 //! identifiers, dollar-quoted bodies and comments. It never fails: anything unterminated runs to
-//! the end of the text, and PostgreSQL reports it when the statement is sent.
+//! the end of the text and is marked so (query files report it as PostgreSQL's lexer does).
 //!
 //! Every delimiter is ASCII and every byte >= 0x80 belongs to an identifier (as in PostgreSQL),
 //! so token boundaries always fall on UTF-8 character boundaries.
@@ -34,11 +34,30 @@ pub(crate) enum TokenKind {
 pub(crate) struct Token {
     pub kind: TokenKind,
     pub span: Range<usize>,
+    /// A string, quoted identifier, dollar quote or block comment the text ends inside.
+    pub unterminated: bool,
 }
 
 impl Token {
     pub fn text<'a>(&self, src: &'a str) -> &'a str {
         &src[self.span.clone()]
+    }
+
+    /// PostgreSQL's message for an unterminated token (scan.l), if this is one.
+    pub fn unterminated_message(&self, src: &str) -> Option<&'static str> {
+        if !self.unterminated {
+            return None;
+        }
+        Some(match self.kind {
+            TokenKind::BlockComment => "unterminated /* comment",
+            TokenKind::QuotedIdent => "unterminated quoted identifier",
+            TokenKind::DollarString => "unterminated dollar-quoted string",
+            _ => match self.text(src).as_bytes().first() {
+                Some(b'b' | b'B') => "unterminated bit string literal",
+                Some(b'x' | b'X') => "unterminated hexadecimal string literal",
+                _ => "unterminated quoted string",
+            },
+        })
     }
 
     pub fn is_comment(&self) -> bool {
@@ -61,6 +80,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token> {
         src: text,
         b: text.as_bytes(),
         pos: 0,
+        open: false,
     };
     // A byte order mark some editors write is not SQL; treat it as whitespace.
     if text.starts_with('\u{feff}') {
@@ -109,6 +129,8 @@ pub(crate) fn is_op_char(b: u8) -> bool {
 }
 
 struct Lexer<'a> {
+    /// The last token reached the end of the text unterminated.
+    open: bool,
     src: &'a str,
     b: &'a [u8],
     pos: usize,
@@ -167,6 +189,7 @@ impl Lexer<'_> {
         Some(Token {
             kind,
             span: start..self.pos,
+            unterminated: std::mem::take(&mut self.open),
         })
     }
 
@@ -201,6 +224,7 @@ impl Lexer<'_> {
                 _ => self.pos += 1,
             }
         }
+        self.open = depth > 0;
         TokenKind::BlockComment
     }
 
@@ -208,6 +232,7 @@ impl Lexer<'_> {
     /// escaped one, and in `E'...'` strings so is a backslash-escaped one.
     fn quoted(&mut self, quote: u8, backslash_escapes: bool) -> TokenKind {
         self.pos += 1;
+        self.open = true;
         while self.pos < self.b.len() {
             let b = self.b[self.pos];
             if backslash_escapes && b == b'\\' {
@@ -218,6 +243,7 @@ impl Lexer<'_> {
                 self.pos += 2;
             } else if b == quote {
                 self.pos += 1;
+                self.open = false;
                 break;
             } else {
                 self.pos += 1;
@@ -250,7 +276,10 @@ impl Lexer<'_> {
         let body = tag_end + 1;
         self.pos = match self.src[body..].find(delimiter) {
             Some(i) => body + i + delimiter.len(),
-            None => self.b.len(),
+            None => {
+                self.open = true;
+                self.b.len()
+            }
         };
         TokenKind::DollarString
     }

@@ -189,11 +189,20 @@ pub struct ParamSlot {
 pub fn parse_query_file(file: &SourceFile) -> (Vec<RawQuery>, Vec<Diagnostic>) {
     let text = &*file.text;
     let tokens = lex::tokenize(text);
+    // PostgreSQL's lexer rejects these before anything else: at the opening token.
+    if let Some(token) = tokens.iter().find(|t| t.unterminated) {
+        let message = token.unterminated_message(text).unwrap_or("syntax error");
+        let d = Diagnostic::error(message)
+            .at(file, token.span.start..token.span.start + 1)
+            .label("opened here and never closed")
+            .help("close it, or remove it");
+        return (Vec::new(), vec![d]);
+    }
+
     if let Some(parsed) = cornucopia::parse_file(file, &tokens) {
         return parsed;
     }
     let mut diagnostics = Vec::new();
-
     // Every `-- name:` comment, well-formed or not, by token index.
     let mut marks: Vec<(usize, Option<Annotation>)> = Vec::new();
     for (i, token) in tokens.iter().enumerate().filter(|(_, t)| t.is_comment()) {

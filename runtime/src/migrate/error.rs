@@ -77,6 +77,8 @@ pub enum MigrateError {
     Problems(Vec<Problem>),
     /// The dedicated connection could not be opened.
     Connect(tokio_postgres::Error),
+    /// The server did not finish the connection's startup (TCP, TLS, authentication) in time.
+    ConnectTimeout(Duration),
     /// Another runner held the migration lock for longer than `lock_wait`.
     LockWait {
         waited: Duration,
@@ -237,6 +239,13 @@ impl fmt::Display for MigrateError {
                 "error: cannot connect to PostgreSQL: {}\n  = help: check the database URL \
                  (host, port, user, password, dbname) and that the server accepts connections",
                 describe(e)
+            ),
+            MigrateError::ConnectTimeout(deadline) => write!(
+                f,
+                "error: cannot connect to PostgreSQL: no answer within {} (connect, TLS and \
+                 authentication)\n  = help: check that the host and port are PostgreSQL's; \
+                 raise --connect-timeout if the server is slow to answer",
+                human(*deadline)
             ),
             MigrateError::LockWait { waited, holder } => {
                 write!(

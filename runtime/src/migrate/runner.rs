@@ -24,8 +24,9 @@ use super::source::{Prepared, checksum};
 
 /// `application_name` of the runner's connection, so it is easy to spot in `pg_stat_activity`.
 pub const APPLICATION_NAME: &str = "squill-migrate";
-/// Connect timeout when the config has none: an unreachable server is an error, not a hang.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Deadline for connecting and the startup handshake (TLS, authentication) by default: a server
+/// that accepts and never answers is an error, not a hang.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Applies migrations. Build it with [`Migrator::new`], adjust it, then [`run`](Self::run).
 #[derive(Clone)]
@@ -34,6 +35,7 @@ pub struct Migrator {
     schema: String,
     table: String,
     lock_timeout: Duration,
+    connect_timeout: Duration,
     lock_wait: Duration,
     retries: u32,
     allow_out_of_order: bool,
@@ -47,6 +49,7 @@ impl fmt::Debug for Migrator {
             .field("schema", &self.schema)
             .field("table", &self.table)
             .field("lock_timeout", &self.lock_timeout)
+            .field("connect_timeout", &self.connect_timeout)
             .field("lock_wait", &self.lock_wait)
             .field("retries", &self.retries)
             .field("allow_out_of_order", &self.allow_out_of_order)
@@ -63,6 +66,7 @@ impl Migrator {
             schema: "public".into(),
             table: "squill_migrations".into(),
             lock_timeout: Duration::from_secs(5),
+            connect_timeout: CONNECT_TIMEOUT,
             lock_wait: Duration::from_secs(300),
             retries: 3,
             allow_out_of_order: false,
@@ -87,6 +91,13 @@ impl Migrator {
     /// table lock gives up instead of stalling every query queued behind it. Zero disables it.
     pub fn lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = timeout;
+        self
+    }
+
+    /// Deadline for opening the connection: TCP connect, TLS and authentication together
+    /// (default 10 s). A server that accepts and never answers fails the run after it.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
         self
     }
 
@@ -133,7 +144,7 @@ impl Migrator {
         T: MakeTlsConnect<Socket>,
     {
         let prepared = self.prepare()?;
-        let (client, connection) = connect(config, tls).await?;
+        let (client, connection) = connect(config, tls, self.connect_timeout).await?;
         drive(connection, async move {
             let result = self.run_locked(&client, &prepared).await;
             drop(client);
@@ -154,7 +165,7 @@ impl Migrator {
         T: MakeTlsConnect<Socket>,
     {
         let prepared = self.prepare()?;
-        let (client, connection) = connect(config, tls).await?;
+        let (client, connection) = connect(config, tls, self.connect_timeout).await?;
         drive(connection, async move {
             let history = self.history_table();
             let history_exists = history.exists(&client).await?;
@@ -214,7 +225,7 @@ impl Migrator {
             });
         };
         let migration = self.migrations.iter().find(|m| m.version == version);
-        let (client, connection) = connect(config, tls).await?;
+        let (client, connection) = connect(config, tls, self.connect_timeout).await?;
         drive(connection, async move {
             let result = self
                 .with_lock(&client, async {
@@ -396,10 +407,12 @@ impl Migrator {
     }
 }
 
-/// Opens the runner's own connection, named and with a connect timeout.
+/// Opens the runner's own connection, named, within `deadline` from the first byte to the end
+/// of authentication (tokio-postgres's `connect_timeout` bounds the TCP connect only).
 async fn connect<T>(
     config: &Config,
     tls: T,
+    deadline: Duration,
 ) -> Result<
     (
         Client,
@@ -415,9 +428,12 @@ where
         config.application_name(APPLICATION_NAME);
     }
     if config.get_connect_timeout().is_none() {
-        config.connect_timeout(CONNECT_TIMEOUT);
+        config.connect_timeout(deadline);
     }
-    config.connect(tls).await.map_err(MigrateError::Connect)
+    match tokio::time::timeout(deadline, config.connect(tls)).await {
+        Ok(connected) => connected.map_err(MigrateError::Connect),
+        Err(_) => Err(MigrateError::ConnectTimeout(deadline)),
+    }
 }
 
 /// Drives `connection` while `work` runs. `work` owns the client and drops it when done,

@@ -75,6 +75,10 @@ pub struct DdlStats {
 /// Loads the catalog from DDL files, in order. The diagnostics point into `files`; the catalog
 /// holds everything that could be read.
 pub fn from_ddl(files: &[SourceFile]) -> (Catalog, Vec<Diagnostic>, DdlStats) {
+    crate::depth::guarded(|| load(files))
+}
+
+fn load(files: &[SourceFile]) -> (Catalog, Vec<Diagnostic>, DdlStats) {
     let mut loader = Loader::default();
     for file in files {
         let text = runnable_sql(&file.text);
@@ -276,6 +280,14 @@ impl Loader {
             toks,
             tolerant,
         };
+        if let Err(span) = crate::depth::check(sql) {
+            let at = stmt.span_of(span);
+            let problem = Problem::new(crate::depth::MESSAGE)
+                .at(token_span(&file.text, at.start))
+                .help(crate::depth::HELP);
+            self.record(&stmt, "", Err(problem));
+            return;
+        }
         match classify(&stmt.toks) {
             Form::Irrelevant(form) => match self.check_skipped(&stmt) {
                 Err(problem) if !stmt.tolerant => self.fail(&stmt, form, problem),

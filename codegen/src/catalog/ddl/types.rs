@@ -145,7 +145,10 @@ pub(super) fn create_type_from_tokens(c: &mut Cursor) -> Result<TypeDef, ReadErr
                 .filter(|p| !p.is_empty())
                 .map(|p| match p {
                     [t] => match &t.token {
-                        Token::SingleQuotedString(s) => Ok(s.clone()),
+                        // `E'...'` too: the tokenizer has already unescaped it.
+                        Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) => {
+                            Ok(s.clone())
+                        }
                         _ => Err(ReadError::new("expected a string label", t.span.clone())),
                     },
                     _ => Err(ReadError::new("expected a string label", span.clone())),
@@ -278,7 +281,7 @@ pub(super) fn alter_type_from_tokens(
 
 fn string(c: &mut Cursor) -> Result<String, ReadError> {
     match c.peek() {
-        Some(Token::SingleQuotedString(s)) => {
+        Some(Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s)) => {
             let s = s.clone();
             c.next();
             Ok(s)
