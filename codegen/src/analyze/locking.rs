@@ -10,7 +10,7 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{
     Expr, GroupByExpr, LockType, ObjectNamePart, OrderByKind, Query, Select, SelectItem, SetExpr,
-    TableFactor, TableWithJoins, Visit, Visitor,
+    TableFactor, TableWithJoins,
 };
 
 use super::expr::{fold, name_parts};
@@ -225,51 +225,25 @@ fn check_level(schema: &Schema, what: &str, q: &Query) -> Res<()> {
 /// The function calls of `exprs` at this query level (not in subqueries): name as resolution
 /// looks it up, and whether it has OVER.
 fn calls(exprs: &[&Expr]) -> Res<Vec<(String, bool)>> {
-    struct Calls {
-        depth: usize,
-        found: Vec<(String, bool)>,
-        failed: Option<Fail>,
-    }
-    impl Visitor for Calls {
-        type Break = ();
-        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.depth += 1;
-            ControlFlow::Continue(())
+    let mut found = Vec::new();
+    let walked = super::level::visit_level(exprs, |e| {
+        if let Expr::Function(f) = e {
+            let name = match name_parts(&f.name) {
+                Ok(parts) => match parts.as_slice() {
+                    [n] => n.clone(),
+                    [s, n] if s == "pg_catalog" => n.clone(),
+                    [s, n] => format!("{s}.{n}"),
+                    _ => return ControlFlow::Continue(()),
+                },
+                Err(e) => return ControlFlow::Break(e),
+            };
+            found.push((name, f.over.is_some()));
         }
-        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.depth -= 1;
-            ControlFlow::Continue(())
-        }
-        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            if let (Expr::Function(f), 0) = (e, self.depth) {
-                let name = match name_parts(&f.name) {
-                    Ok(parts) => match parts.as_slice() {
-                        [n] => n.clone(),
-                        [s, n] if s == "pg_catalog" => n.clone(),
-                        [s, n] => format!("{s}.{n}"),
-                        _ => return ControlFlow::Continue(()),
-                    },
-                    Err(e) => {
-                        self.failed = Some(e);
-                        return ControlFlow::Break(());
-                    }
-                };
-                self.found.push((name, f.over.is_some()));
-            }
-            ControlFlow::Continue(())
-        }
-    }
-    let mut v = Calls {
-        depth: 0,
-        found: Vec::new(),
-        failed: None,
-    };
-    for e in exprs {
-        let _ = e.visit(&mut v);
-    }
-    match v.failed {
-        Some(f) => Err(f),
-        None => Ok(v.found),
+        ControlFlow::Continue(())
+    });
+    match walked {
+        ControlFlow::Break(failed) => Err(failed),
+        ControlFlow::Continue(()) => Ok(found),
     }
 }
 

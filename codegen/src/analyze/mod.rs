@@ -24,6 +24,7 @@ mod copyfrom;
 mod distinct_on;
 mod expr;
 mod grouping;
+mod level;
 mod like;
 mod literal;
 mod locking;

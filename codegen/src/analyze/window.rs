@@ -6,9 +6,7 @@
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{
-    Expr, Query, Visit, Visitor, WindowFrameBound, WindowFrameUnits, WindowSpec, WindowType,
-};
+use sqlparser::ast::{Expr, WindowFrameBound, WindowFrameUnits, WindowSpec, WindowType};
 
 use super::expr::{Cx, fold};
 use super::resolve::{self, Ctx};
@@ -96,69 +94,33 @@ impl Cx<'_> {
 /// The inline window specifications of `exprs`, outside subqueries (copies: the visitor's
 /// references do not outlive the visit).
 fn specs(exprs: &[&Expr]) -> Vec<WindowSpec> {
-    struct Finder {
-        depth: usize,
-        found: Vec<WindowSpec>,
-    }
-    impl Visitor for Finder {
-        type Break = ();
-        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.depth += 1;
-            ControlFlow::Continue(())
+    let mut found = Vec::new();
+    let _ = super::level::visit_level::<()>(exprs, |e| {
+        if let Expr::Function(f) = e
+            && let Some(WindowType::WindowSpec(spec)) = &f.over
+        {
+            found.push(spec.clone());
         }
-        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.depth -= 1;
-            ControlFlow::Continue(())
-        }
-        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            if let (Expr::Function(f), 0) = (e, self.depth)
-                && let Some(WindowType::WindowSpec(spec)) = &f.over
-            {
-                self.found.push(spec.clone());
-            }
-            ControlFlow::Continue(())
-        }
-    }
-    let mut v = Finder {
-        depth: 0,
-        found: Vec::new(),
-    };
-    for e in exprs {
-        let _ = e.visit(&mut v);
-    }
-    v.found
+        ControlFlow::Continue(())
+    });
+    found
 }
 
 /// Whether `e` reads a column of the query level `scope` is (not an enclosing one's).
 fn has_level_variable(scope: &Scope, e: &Expr) -> bool {
-    struct Finder<'a, 's> {
-        scope: &'a Scope<'s>,
-        depth: usize,
-    }
-    impl Visitor for Finder<'_, '_> {
-        type Break = ();
-        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.depth += 1;
-            ControlFlow::Continue(())
-        }
-        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.depth -= 1;
-            ControlFlow::Continue(())
-        }
-        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-            let found = match (e, self.depth) {
-                (Expr::Identifier(i), 0) => self.scope.column(None, &fold(i)),
-                (Expr::CompoundIdentifier(parts), 0) => match parts.as_slice() {
-                    [.., rel, col] => self.scope.column(Some(&fold(rel)), &fold(col)),
-                    _ => return ControlFlow::Continue(()),
-                },
+    super::level::visit_level(&[e], |e| {
+        let found = match e {
+            Expr::Identifier(i) => scope.column(None, &fold(i)),
+            Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+                [.., rel, col] => scope.column(Some(&fold(rel)), &fold(col)),
                 _ => return ControlFlow::Continue(()),
-            };
-            match found {
-                Ok((_, false)) => ControlFlow::Break(()),
-                _ => ControlFlow::Continue(()),
-            }
+            },
+            _ => return ControlFlow::Continue(()),
+        };
+        match found {
+            Ok((_, false)) => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
         }
-    }
-    e.visit(&mut Finder { scope, depth: 0 }).is_break()
+    })
+    .is_break()
 }
