@@ -316,6 +316,7 @@ fn generate_then_check_detects_stale_code() {
     );
     let written = std::fs::read_to_string(project.path().join("src/db.rs")).unwrap();
     assert!(written.contains("pub async fn get_user("));
+    assert_generated_file_has_normal_permissions(&project.path().join("src"));
 
     let check = squill("check");
     assert!(
@@ -336,6 +337,30 @@ fn generate_then_check_detects_stale_code() {
     assert!(squill("generate").status.success());
     assert!(squill("check").status.success());
 }
+
+/// `squill generate` writes through a temp file: the result must get the mode any new file
+/// gets here (0666 less the umask), not the temp file's 0600, and a rewrite keeps a chosen mode.
+#[cfg(unix)]
+fn assert_generated_file_has_normal_permissions(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let reference = dir.join("reference.txt");
+    std::fs::File::create(&reference).unwrap();
+    let generated = dir.join("db.rs");
+    assert_eq!(mode(&generated), mode(&reference));
+
+    std::fs::set_permissions(&generated, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let content = std::fs::read_to_string(&generated).unwrap();
+    assert!(
+        squill_codegen::write_if_changed(&generated, &format!("{content}// changed\n")).unwrap()
+    );
+    assert_eq!(mode(&generated), 0o640);
+    std::fs::write(&generated, content).unwrap();
+    std::fs::remove_file(reference).unwrap();
+}
+
+#[cfg(not(unix))]
+fn assert_generated_file_has_normal_permissions(_: &Path) {}
 
 #[test]
 fn generation_is_deterministic() {

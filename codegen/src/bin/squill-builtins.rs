@@ -14,7 +14,6 @@
 //! every extension (in a transaction it rolls back), which needs a superuser. Extensions that
 //! are not available or fail to install are listed on stderr.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -86,10 +85,6 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let data = builtins::generate(&mut client)?;
     let parsed = Builtins::parse(&data)?;
     let changed = squill_codegen::write_if_changed(&path, &data)?;
-    if changed {
-        // The temp file behind the atomic write is private; this one is checked in.
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
-    }
     eprintln!(
         "{} {} (PostgreSQL {}: {} types, {} functions, {} operators, {} casts, {} relations, {} bytes)",
         if changed { "wrote" } else { "unchanged:" },
@@ -113,9 +108,6 @@ fn write_contrib(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error
     let generated = contrib::generate_contrib(&mut client)?;
     let parsed = contrib::Contrib::parse(&generated.data)?;
     let changed = squill_codegen::write_if_changed(path, &generated.data)?;
-    if changed {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))?;
-    }
     for (name, why) in &generated.skipped {
         eprintln!("skipped extension {name}: {why}");
     }
