@@ -34,15 +34,10 @@ pub async fn open_shop(
     name: &str,
     plan: ShopPlan,
 ) -> Result<db::shops::CreateShopRow, squill::Error> {
-    let tx = client
-        .transaction()
-        .await
-        .map_err(|e| squill::Error::new("OpenShop", squill::ErrorKind::Db(e)))?;
+    let tx = client.transaction().await?;
     let shop = db::shops::create_shop(&tx, name, plan, "EUR", None, owner).await?;
     let defaults = squill::re::serde_json::json!({ "dashboard": "daily" });
     db::settings::upsert_settings(&tx, shop.id, 1, None, &defaults).await?;
-    tx.commit()
-        .await
-        .map_err(|e| squill::Error::new("OpenShop", squill::ErrorKind::Db(e)))?;
+    tx.commit().await?;
     Ok(shop)
 }

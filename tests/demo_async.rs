@@ -467,7 +467,7 @@ async fn one_without_a_row_is_a_distinct_error_naming_the_query() {
         .await
         .unwrap_err();
     assert!(err.is_no_rows(), "{err:?}");
-    assert_eq!(err.query(), "GetSettings");
+    assert_eq!(err.query(), Some("GetSettings"));
     assert_eq!(
         err.to_string(),
         "query GetSettings: expected one row, got none"
@@ -484,11 +484,52 @@ async fn database_errors_name_the_query_and_carry_the_sqlstate() {
     let err = db::users::create_user(&client, "dup@example.com", None)
         .await
         .unwrap_err();
-    assert_eq!(err.query(), "CreateUser");
+    assert_eq!(err.query(), Some("CreateUser"));
     assert_eq!(
         err.code(),
         Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
     );
+    assert_eq!(err.class(), squill::ErrorClass::UniqueViolation);
+    assert!(err.is_unique_violation() && !err.is_retryable());
+    assert_eq!(err.constraint(), Some("users_email_key"));
+}
+
+/// Transactions opened through squill's client, and plain driver errors, are `squill::Error`s:
+/// one error type and `?` all the way, classified without parsing messages.
+#[tokio::test(flavor = "multi_thread")]
+async fn transactions_and_driver_errors_are_squill_errors() {
+    async fn register_twice(client: &mut squill::Client) -> Result<(), squill::Error> {
+        let tx = client.transaction().await?;
+        db::users::create_user(&tx, "twice@example.com", None).await?;
+        db::users::create_user(&tx, "twice@example.com", None).await?;
+        tx.commit().await
+    }
+    async fn divide_by_zero(client: &squill::Client) -> Result<(), squill::Error> {
+        client.batch_execute("SELECT 1 / 0").await?;
+        Ok(())
+    }
+
+    let db_server = Db::start().await;
+    let mut client = db_server.client().await;
+    let err = register_twice(&mut client).await.unwrap_err();
+    assert_eq!(err.class(), squill::ErrorClass::UniqueViolation);
+    assert_eq!(err.query(), Some("CreateUser"));
+    assert!(
+        db::users::get_user_by_email(&client, "twice@example.com")
+            .await
+            .unwrap()
+            .is_none(),
+        "the failed transaction rolled back"
+    );
+
+    let err = divide_by_zero(&client).await.unwrap_err();
+    assert_eq!(err.query(), None);
+    assert_eq!(err.class(), squill::ErrorClass::Database);
+    assert_eq!(
+        err.code(),
+        Some(&tokio_postgres::error::SqlState::DIVISION_BY_ZERO)
+    );
+    assert_eq!(err.to_string(), "ERROR: division by zero");
 }
 
 #[tokio::test(flavor = "multi_thread")]

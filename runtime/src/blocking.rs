@@ -48,7 +48,7 @@ impl Client {
     }
 
     /// Starts a transaction that shares this client's prepared statements.
-    pub fn transaction(&mut self) -> Result<Transaction<'_>, postgres::Error> {
+    pub fn transaction(&mut self) -> Result<Transaction<'_>, Error> {
         let inner = self.inner.transaction()?;
         Ok(Transaction {
             inner,
@@ -88,16 +88,16 @@ pub struct Transaction<'a> {
 }
 
 impl<'a> Transaction<'a> {
-    pub fn commit(self) -> Result<(), postgres::Error> {
-        self.inner.commit()
+    pub fn commit(self) -> Result<(), Error> {
+        Ok(self.inner.commit()?)
     }
 
-    pub fn rollback(self) -> Result<(), postgres::Error> {
-        self.inner.rollback()
+    pub fn rollback(self) -> Result<(), Error> {
+        Ok(self.inner.rollback()?)
     }
 
     /// A savepoint inside this transaction, sharing the same statements.
-    pub fn transaction(&mut self) -> Result<Transaction<'_>, postgres::Error> {
+    pub fn transaction(&mut self) -> Result<Transaction<'_>, Error> {
         let inner = self.inner.transaction()?;
         Ok(Transaction {
             inner,

@@ -8,7 +8,7 @@ use futures_util::{StreamExt, pin_mut};
 use tokio_postgres::{CopyInSink, RowStream, Statement, types::ToSql};
 
 use crate::statement_cache::StatementCache;
-use crate::{Param, Query};
+use crate::{Error, Param, Query};
 
 /// Anything generated async functions can run on.
 ///
@@ -90,7 +90,7 @@ impl Client {
     }
 
     /// Starts a transaction that shares this client's prepared statements.
-    pub async fn transaction(&mut self) -> Result<Transaction<'_>, tokio_postgres::Error> {
+    pub async fn transaction(&mut self) -> Result<Transaction<'_>, Error> {
         self.resolve_user_types().await?;
         let inner = self.inner.transaction().await?;
         Ok(Transaction {
@@ -173,16 +173,16 @@ pub struct Transaction<'a> {
 }
 
 impl<'a> Transaction<'a> {
-    pub async fn commit(self) -> Result<(), tokio_postgres::Error> {
-        self.inner.commit().await
+    pub async fn commit(self) -> Result<(), Error> {
+        Ok(self.inner.commit().await?)
     }
 
-    pub async fn rollback(self) -> Result<(), tokio_postgres::Error> {
-        self.inner.rollback().await
+    pub async fn rollback(self) -> Result<(), Error> {
+        Ok(self.inner.rollback().await?)
     }
 
     /// A savepoint inside this transaction, sharing the same statements.
-    pub async fn transaction(&mut self) -> Result<Transaction<'_>, tokio_postgres::Error> {
+    pub async fn transaction(&mut self) -> Result<Transaction<'_>, Error> {
         let inner = self.inner.transaction().await?;
         Ok(Transaction {
             inner,

@@ -26,7 +26,7 @@ mod exec;
 #[cfg(feature = "migrate")]
 pub mod migrate;
 
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorClass, ErrorKind};
 pub use pg_enum::{PgEnum, pg_enum_accepts, pg_enum_from_sql};
 pub use values::{
     Cid, CompositeReader, CompositeWriter, Interval, Money, Multirange, Oid, Range, Tid, TimeTz,

@@ -29,6 +29,8 @@ impl<S: Clone> StatementCache<S> {
         self.lock().insert(Self::key(sql), statement);
     }
 
+    /// Only the async client re-prepares a statement the server lost.
+    #[cfg(feature = "async")]
     pub(crate) fn remove(&self, sql: &'static str) {
         self.lock().remove(&Self::key(sql));
     }
