@@ -983,10 +983,9 @@ fn quoted_type_name(schema: &str, name: &str) -> String {
 fn emit_migrations(migrations: &[MigrationFile]) -> TokenStream {
     let entries = migrations.iter().map(|m| {
         let (version, name, file, sql) = (m.version, &m.name, &m.file, &m.sql);
-        quote!(::squill::migrate::Migration::embedded(#version, #name, #file, #sql))
+        quote!((#version, #name, #file, #sql))
     });
     quote! {
-        /// The schema's migrations, in version order, for `squill::migrate::Migrator`.
-        pub static MIGRATIONS: &[::squill::migrate::Migration] = &[#(#entries),*];
+        ::squill::embedded_migrations!(#(#entries),*);
     }
 }

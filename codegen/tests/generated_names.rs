@@ -88,3 +88,27 @@ fn a_type_behind_an_off_feature_is_an_error_naming_it() {
         "{output}"
     );
 }
+
+/// Embedded migrations (`embed_migrations = true`, the default) without the runtime's `migrate`
+/// feature: one error that says which feature or setting fixes it; with the feature, they build.
+#[test]
+fn embedded_migrations_without_the_migrate_feature_say_how_to_fix_it() {
+    let code = "::squill::embedded_migrations!((1u64, \"init\", \"0001_init.sql\", \"CREATE TABLE t ();\"));\n"
+        .to_string();
+    let (compiled, output) =
+        support::compile_with_features("migrate-off", &[("db".into(), code.clone())], &["async"]);
+    assert!(!compiled);
+    assert!(
+        output.contains("needs squill's `migrate` feature")
+            && output.contains("`embed_migrations = false`"),
+        "{output}"
+    );
+    assert_eq!(
+        output.matches("error:").count(),
+        2,
+        "one error, and the summary: {output}"
+    );
+    let (compiled, output) =
+        support::compile_with_features("migrate-on", &[("db".into(), code)], &["migrate"]);
+    assert!(compiled, "{output}");
+}

@@ -97,6 +97,33 @@ feature_type_macros! {
     "pgvector" => feature_pgvector, pgvector;
 }
 
+/// Declares `MIGRATIONS`, the schema files generated code embeds (`embed_migrations = true`, the
+/// default), when the `migrate` feature is on; without it, a compile error that says how to fix it
+/// instead of "could not find `migrate` in `squill`".
+#[cfg(feature = "migrate")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! embedded_migrations {
+    ($(($version:literal, $name:literal, $file:literal, $sql:literal)),* $(,)?) => {
+        /// The schema's migrations, in version order, for `squill::migrate::Migrator`.
+        pub static MIGRATIONS: &[$crate::migrate::Migration] =
+            &[$($crate::migrate::Migration::embedded($version, $name, $file, $sql)),*];
+    };
+}
+
+#[cfg(not(feature = "migrate"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! embedded_migrations {
+    ($($migration:tt),* $(,)?) => {
+        ::core::compile_error!(
+            "`embed_migrations = true` (squill's default) embeds the schema as `MIGRATIONS`, which \
+             needs squill's `migrate` feature: enable it (or `full`) on the squill dependency, or \
+             set `embed_migrations = false` in squill.toml"
+        );
+    };
+}
+
 /// One query as generated code declares it.
 #[derive(Debug)]
 pub struct Query {
