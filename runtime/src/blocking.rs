@@ -7,6 +7,7 @@ use postgres::Statement;
 use postgres::fallible_iterator::FallibleIterator;
 
 use crate::statement_cache::StatementCache;
+use crate::trace::QuerySpan;
 use crate::{Error, ErrorKind, Param, Query, Row, RowError};
 
 /// Anything generated blocking functions can run on: [`Client`], [`Transaction`] (statements
@@ -220,6 +221,18 @@ pub fn many<R>(
     params: &[Param<'_>],
     decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<Vec<R>, Error> {
+    let span = QuerySpan::start(query, "many");
+    let result = span.in_scope(|| run_many(client, query, params, decode));
+    span.finish(&result, |rows| Some(rows.len() as u64), false);
+    result
+}
+
+fn run_many<R>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
+) -> Result<Vec<R>, Error> {
     let rows = client.query(query, params).map_err(db(query))?;
     // Sized up front: collecting into Result<Vec<_>> knows no length and regrows the Vec,
     // copying every decoded row again.
@@ -240,6 +253,18 @@ pub fn opt<R>(
     params: &[Param<'_>],
     decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<Option<R>, Error> {
+    let span = QuerySpan::start(query, "opt");
+    let result = span.in_scope(|| run_opt(client, query, params, decode));
+    span.finish(&result, |row| Some(row.is_some() as u64), false);
+    result
+}
+
+fn run_opt<R>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
+) -> Result<Option<R>, Error> {
     match client.query(query, params).map_err(db(query))?.as_slice() {
         [] => Ok(None),
         [row] => decode(row).map(Some).map_err(db(query)),
@@ -255,11 +280,34 @@ pub fn one<R>(
     params: &[Param<'_>],
     decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<R, Error> {
-    opt(client, query, params, decode)?.ok_or_else(|| Error::new(query.name, ErrorKind::NoRows))
+    let span = QuerySpan::start(query, "one");
+    let result = span.in_scope(|| run_one(client, query, params, decode));
+    span.finish(&result, |_| Some(1), false);
+    result
+}
+
+fn run_one<R>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
+) -> Result<R, Error> {
+    run_opt(client, query, params, decode)?.ok_or_else(|| Error::new(query.name, ErrorKind::NoRows))
 }
 
 /// Runs an `:exec` or `:execrows` query and returns the affected row count.
 pub fn execute(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+) -> Result<u64, Error> {
+    let span = QuerySpan::start(query, "exec");
+    let result = span.in_scope(|| run_execute(client, query, params));
+    span.finish(&result, |affected| Some(*affected), true);
+    result
+}
+
+fn run_execute(
     client: &mut impl GenericClient,
     query: &'static Query,
     params: &[Param<'_>],
@@ -269,6 +317,17 @@ pub fn execute(
 
 /// `:copyfrom`: streams every parameter set through one binary `COPY ... FROM STDIN`.
 pub fn copy_in<'p, const N: usize>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    rows: impl IntoIterator<Item = [Param<'p>; N]>,
+) -> Result<u64, Error> {
+    let span = QuerySpan::start(query, "copyfrom");
+    let result = span.in_scope(|| run_copy_in(client, query, rows));
+    span.finish(&result, |copied| Some(*copied), true);
+    result
+}
+
+fn run_copy_in<'p, const N: usize>(
     client: &mut impl GenericClient,
     query: &'static Query,
     rows: impl IntoIterator<Item = [Param<'p>; N]>,
@@ -289,8 +348,19 @@ pub fn batch_execute<'p, const N: usize>(
     query: &'static Query,
     rows: impl IntoIterator<Item = [Param<'p>; N]>,
 ) -> Result<Vec<u64>, Error> {
+    let span = QuerySpan::start(query, "batchexec");
+    let result = span.in_scope(|| run_batch_execute(client, query, rows));
+    span.finish(&result, |counts| Some(counts.iter().sum()), true);
+    result
+}
+
+fn run_batch_execute<'p, const N: usize>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    rows: impl IntoIterator<Item = [Param<'p>; N]>,
+) -> Result<Vec<u64>, Error> {
     rows.into_iter()
-        .map(|params| execute(client, query, &params))
+        .map(|params| run_execute(client, query, &params))
         .collect()
 }
 
@@ -301,8 +371,20 @@ pub fn batch_one<'p, R, const N: usize>(
     rows: impl IntoIterator<Item = [Param<'p>; N]>,
     decode: impl Fn(&Row) -> Result<R, RowError> + Copy,
 ) -> Result<Vec<R>, Error> {
+    let span = QuerySpan::start(query, "batchone");
+    let result = span.in_scope(|| run_batch_one(client, query, rows, decode));
+    span.finish(&result, |rows| Some(rows.len() as u64), false);
+    result
+}
+
+fn run_batch_one<'p, R, const N: usize>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    rows: impl IntoIterator<Item = [Param<'p>; N]>,
+    decode: impl Fn(&Row) -> Result<R, RowError> + Copy,
+) -> Result<Vec<R>, Error> {
     rows.into_iter()
-        .map(|params| one(client, query, &params, decode))
+        .map(|params| run_one(client, query, &params, decode))
         .collect()
 }
 
@@ -313,7 +395,23 @@ pub fn batch_many<'p, R, const N: usize>(
     rows: impl IntoIterator<Item = [Param<'p>; N]>,
     decode: impl Fn(&Row) -> Result<R, RowError> + Copy,
 ) -> Result<Vec<Vec<R>>, Error> {
+    let span = QuerySpan::start(query, "batchmany");
+    let result = span.in_scope(|| run_batch_many(client, query, rows, decode));
+    span.finish(
+        &result,
+        |sets| Some(sets.iter().map(|rows| rows.len() as u64).sum()),
+        false,
+    );
+    result
+}
+
+fn run_batch_many<'p, R, const N: usize>(
+    client: &mut impl GenericClient,
+    query: &'static Query,
+    rows: impl IntoIterator<Item = [Param<'p>; N]>,
+    decode: impl Fn(&Row) -> Result<R, RowError> + Copy,
+) -> Result<Vec<Vec<R>>, Error> {
     rows.into_iter()
-        .map(|params| many(client, query, &params, decode))
+        .map(|params| run_many(client, query, &params, decode))
         .collect()
 }

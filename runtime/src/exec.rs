@@ -5,6 +5,7 @@ use futures_util::{StreamExt, TryStreamExt, pin_mut};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 
 use crate::client::GenericClient;
+use crate::trace::QuerySpan;
 use crate::{Error, ErrorKind, Param, Query, Row, RowError};
 
 fn db(query: &'static Query) -> impl Fn(tokio_postgres::Error) -> Error {
@@ -13,6 +14,20 @@ fn db(query: &'static Query) -> impl Fn(tokio_postgres::Error) -> Error {
 
 /// Runs a `:many` query, decoding rows as they arrive.
 pub async fn many<R>(
+    client: &impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
+) -> Result<Vec<R>, Error> {
+    let span = QuerySpan::start(query, "many");
+    let result = span
+        .instrument(run_many(client, query, params, decode))
+        .await;
+    span.finish(&result, |rows| Some(rows.len() as u64), false);
+    result
+}
+
+async fn run_many<R>(
     client: &impl GenericClient,
     query: &'static Query,
     params: &[Param<'_>],
@@ -34,6 +49,20 @@ pub async fn many<R>(
 
 /// Runs an `:opt` query: `None` without a row, an error with more than one.
 pub async fn opt<R>(
+    client: &impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
+) -> Result<Option<R>, Error> {
+    let span = QuerySpan::start(query, "opt");
+    let result = span
+        .instrument(run_opt(client, query, params, decode))
+        .await;
+    span.finish(&result, |row| Some(row.is_some() as u64), false);
+    result
+}
+
+async fn run_opt<R>(
     client: &impl GenericClient,
     query: &'static Query,
     params: &[Param<'_>],
@@ -61,13 +90,38 @@ pub async fn one<R>(
     params: &[Param<'_>],
     decode: impl Fn(&Row) -> Result<R, RowError>,
 ) -> Result<R, Error> {
-    opt(client, query, params, decode)
+    let span = QuerySpan::start(query, "one");
+    let result = span
+        .instrument(run_one(client, query, params, decode))
+        .await;
+    span.finish(&result, |_| Some(1), false);
+    result
+}
+
+async fn run_one<R>(
+    client: &impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+    decode: impl Fn(&Row) -> Result<R, RowError>,
+) -> Result<R, Error> {
+    run_opt(client, query, params, decode)
         .await?
         .ok_or_else(|| Error::new(query.name, ErrorKind::NoRows))
 }
 
 /// Runs an `:exec` or `:execrows` query and returns the affected row count.
 pub async fn execute(
+    client: &impl GenericClient,
+    query: &'static Query,
+    params: &[Param<'_>],
+) -> Result<u64, Error> {
+    let span = QuerySpan::start(query, "exec");
+    let result = span.instrument(run_execute(client, query, params)).await;
+    span.finish(&result, |affected| Some(*affected), true);
+    result
+}
+
+async fn run_execute(
     client: &impl GenericClient,
     query: &'static Query,
     params: &[Param<'_>],
@@ -79,6 +133,17 @@ pub async fn execute(
 /// (`query.sql` is the COPY statement, `query.param_types` its column types). Returns the
 /// number of rows copied.
 pub async fn copy_in<'p, const N: usize>(
+    client: &impl GenericClient,
+    query: &'static Query,
+    rows: impl IntoIterator<Item = [Param<'p>; N]>,
+) -> Result<u64, Error> {
+    let span = QuerySpan::start(query, "copyfrom");
+    let result = span.instrument(run_copy_in(client, query, rows)).await;
+    span.finish(&result, |copied| Some(*copied), true);
+    result
+}
+
+async fn run_copy_in<'p, const N: usize>(
     client: &impl GenericClient,
     query: &'static Query,
     rows: impl IntoIterator<Item = [Param<'p>; N]>,
@@ -101,12 +166,19 @@ pub async fn batch_execute<'p, const N: usize>(
     query: &'static Query,
     rows: impl IntoIterator<Item = [Param<'p>; N]>,
 ) -> Result<Vec<u64>, Error> {
-    client.warm(query).await.map_err(db(query))?;
-    try_join_all(
-        rows.into_iter()
-            .map(|params| async move { execute(client, query, &params).await }),
-    )
-    .await
+    let span = QuerySpan::start(query, "batchexec");
+    let result = span
+        .instrument(async {
+            client.warm(query).await.map_err(db(query))?;
+            try_join_all(
+                rows.into_iter()
+                    .map(|params| async move { run_execute(client, query, &params).await }),
+            )
+            .await
+        })
+        .await;
+    span.finish(&result, |counts| Some(counts.iter().sum()), true);
+    result
 }
 
 /// `:batchone`: like [`batch_execute`], exactly one row per parameter set.
@@ -116,12 +188,19 @@ pub async fn batch_one<'p, R, const N: usize>(
     rows: impl IntoIterator<Item = [Param<'p>; N]>,
     decode: impl Fn(&Row) -> Result<R, RowError> + Copy,
 ) -> Result<Vec<R>, Error> {
-    client.warm(query).await.map_err(db(query))?;
-    try_join_all(
-        rows.into_iter()
-            .map(|params| async move { one(client, query, &params, decode).await }),
-    )
-    .await
+    let span = QuerySpan::start(query, "batchone");
+    let result = span
+        .instrument(async {
+            client.warm(query).await.map_err(db(query))?;
+            try_join_all(
+                rows.into_iter()
+                    .map(|params| async move { run_one(client, query, &params, decode).await }),
+            )
+            .await
+        })
+        .await;
+    span.finish(&result, |rows| Some(rows.len() as u64), false);
+    result
 }
 
 /// `:batchmany`: like [`batch_execute`], every row of every parameter set.
@@ -131,10 +210,21 @@ pub async fn batch_many<'p, R, const N: usize>(
     rows: impl IntoIterator<Item = [Param<'p>; N]>,
     decode: impl Fn(&Row) -> Result<R, RowError> + Copy,
 ) -> Result<Vec<Vec<R>>, Error> {
-    client.warm(query).await.map_err(db(query))?;
-    try_join_all(
-        rows.into_iter()
-            .map(|params| async move { many(client, query, &params, decode).await }),
-    )
-    .await
+    let span = QuerySpan::start(query, "batchmany");
+    let result = span
+        .instrument(async {
+            client.warm(query).await.map_err(db(query))?;
+            try_join_all(
+                rows.into_iter()
+                    .map(|params| async move { run_many(client, query, &params, decode).await }),
+            )
+            .await
+        })
+        .await;
+    span.finish(
+        &result,
+        |sets| Some(sets.iter().map(|rows| rows.len() as u64).sum()),
+        false,
+    );
+    result
 }

@@ -15,6 +15,8 @@
 mod error;
 mod pg_enum;
 mod statement_cache;
+#[cfg(any(feature = "async", feature = "sync"))]
+mod trace;
 mod values;
 
 #[cfg(feature = "sync")]
