@@ -2,20 +2,27 @@
 //! binary `FromSql`/`ToSql`: generated code uses them for columns and parameters of those types.
 
 mod composite;
+pub mod geo;
 mod interval;
+mod macaddr8;
 mod oid;
 mod range;
+mod text_search;
 mod tid;
 mod time_tz;
 mod void;
+mod xml;
 
 pub use composite::{CompositeReader, CompositeWriter, composite_accepts};
 pub use interval::Interval;
+pub use macaddr8::MacAddr8;
 pub use oid::{Cid, Money, Oid, Xid, Xid8};
 pub use range::{Multirange, Range};
+pub use text_search::{Lexeme, LexemePosition, TsQuery, TsQueryItem, TsVector, Weight};
 pub use tid::Tid;
 pub use time_tz::TimeTz;
 pub use void::Void;
+pub use xml::Xml;
 
 /// What a `FromSql`/`ToSql` implementation fails with.
 pub(crate) type BoxError = Box<dyn std::error::Error + Sync + Send>;
