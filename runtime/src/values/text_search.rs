@@ -161,7 +161,8 @@ pub enum TsQueryItem {
 
 /// A `tsquery`: its items in prefix order, exactly as the server stores and sends them
 /// (`'a' & 'b'` is `[And, Operand b, Operand a]`). Flat rather than a tree, so that neither
-/// decoding nor dropping a deeply nested query recurses. Empty for the empty query.
+/// decoding nor dropping a deeply nested query recurses. Empty for the empty query, which the
+/// server sends but cannot receive in binary (tsqueryrecv finds no operand): sending it fails.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TsQuery(pub Vec<TsQueryItem>);
 
@@ -248,6 +249,13 @@ impl ToSql for TsQuery {
         _: &Type,
         out: &mut BytesMut,
     ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        if self.0.is_empty() {
+            return Err(
+                "PostgreSQL cannot receive an empty tsquery in binary format (tsqueryrecv: \
+                        malformed tsquery: operand not found); send NULL instead"
+                    .into(),
+            );
+        }
         if !well_formed(&self.0) {
             return Err(
                 "malformed tsquery: every operator needs its operands, in prefix order and \
@@ -328,6 +336,10 @@ mod tests {
         assert!(lacking.to_sql(&Type::TSQUERY, &mut out).is_err());
         let two = TsQuery(vec![operand("a"), operand("b")]);
         assert!(two.to_sql(&Type::TSQUERY, &mut out).is_err());
-        assert!(well_formed(&[]));
+        assert!(TsQuery(vec![]).to_sql(&Type::TSQUERY, &mut out).is_err());
+        assert_eq!(
+            TsQuery::from_sql(&Type::TSQUERY, &[0, 0, 0, 0]).unwrap(),
+            TsQuery(vec![])
+        );
     }
 }
