@@ -117,3 +117,37 @@ fn every_type_round_trips_sync_and_async_with_each_time_crate() {
         "{stdout}"
     );
 }
+
+/// `squill check --live` on `project`: the CLI's report, asserted to agree with PostgreSQL on
+/// every query, none refused offline.
+fn check_live(project: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_squill"))
+        .args(["check", "--live", "--root"])
+        .arg(project)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("agrees with PostgreSQL on every query"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("refused offline"), "{stdout}");
+    stdout
+}
+
+#[test]
+fn check_live_agrees_with_postgres_on_the_every_type_fixture() {
+    check_live(&fixture("every_type"));
+    let server = TempServer::start().expect("a throwaway PostgreSQL");
+    if pgvector_available(&mut server.connect("postgres").unwrap()) {
+        check_live(&fixture("every_type_pgvector"));
+    } else {
+        println!("SKIPPED `squill check --live` on every_type_pgvector: pgvector is not installed");
+    }
+}
