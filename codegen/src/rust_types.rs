@@ -250,6 +250,9 @@ pub fn type_const(ty: &PgType) -> Option<TokenStream> {
         PgType::Enum { .. } => "UNKNOWN",
         PgType::Array(element) => match &**element {
             PgType::Builtin { oid, .. } => builtin_array_const_name(*oid)?,
+            PgType::Other { schema, name } if schema == "pg_catalog" => {
+                range_array_const_name(name)?
+            }
             _ => return None,
         },
         PgType::Other { schema, name } if schema == "pg_catalog" => match name.as_str() {
@@ -337,14 +340,17 @@ fn builtin_const_name(oid: u32) -> Option<&'static str> {
 }
 
 fn builtin_array_const_name(element_oid: u32) -> Option<&'static str> {
+    // Every builtin squill maps has an array type with a constant, except void.
     Some(match element_oid {
         16 => "BOOL_ARRAY",
         17 => "BYTEA_ARRAY",
+        18 => "CHAR_ARRAY",
         19 => "NAME_ARRAY",
         20 => "INT8_ARRAY",
         21 => "INT2_ARRAY",
         23 => "INT4_ARRAY",
         25 => "TEXT_ARRAY",
+        26 => "OID_ARRAY",
         114 => "JSON_ARRAY",
         700 => "FLOAT4_ARRAY",
         701 => "FLOAT8_ARRAY",
@@ -355,13 +361,31 @@ fn builtin_array_const_name(element_oid: u32) -> Option<&'static str> {
         1114 => "TIMESTAMP_ARRAY",
         1184 => "TIMESTAMPTZ_ARRAY",
         1186 => "INTERVAL_ARRAY",
-        1700 => "NUMERIC_ARRAY",
-        2950 => "UUID_ARRAY",
-        3802 => "JSONB_ARRAY",
+        1266 => "TIMETZ_ARRAY",
+        27 => "TID_ARRAY",
+        790 => "MONEY_ARRAY",
+        28 => "XID_ARRAY",
+        29 => "CID_ARRAY",
+        5069 => "XID8_ARRAY",
+        24 => "REGPROC_ARRAY",
+        2202 => "REGPROCEDURE_ARRAY",
+        2203 => "REGOPER_ARRAY",
+        2204 => "REGOPERATOR_ARRAY",
+        2205 => "REGCLASS_ARRAY",
+        2206 => "REGTYPE_ARRAY",
+        3734 => "REGCONFIG_ARRAY",
+        3769 => "REGDICTIONARY_ARRAY",
+        4089 => "REGNAMESPACE_ARRAY",
+        4096 => "REGROLE_ARRAY",
+        4191 => "REGCOLLATION_ARRAY",
+        869 => "INET_ARRAY",
+        650 => "CIDR_ARRAY",
+        829 => "MACADDR_ARRAY",
         774 => "MACADDR8_ARRAY",
         142 => "XML_ARRAY",
         3614 => "TS_VECTOR_ARRAY",
         3615 => "TSQUERY_ARRAY",
+        3220 => "PG_LSN_ARRAY",
         600 => "POINT_ARRAY",
         628 => "LINE_ARRAY",
         601 => "LSEG_ARRAY",
@@ -369,6 +393,29 @@ fn builtin_array_const_name(element_oid: u32) -> Option<&'static str> {
         602 => "PATH_ARRAY",
         604 => "POLYGON_ARRAY",
         718 => "CIRCLE_ARRAY",
+        1560 => "BIT_ARRAY",
+        1562 => "VARBIT_ARRAY",
+        1700 => "NUMERIC_ARRAY",
+        2950 => "UUID_ARRAY",
+        3802 => "JSONB_ARRAY",
+        _ => return None,
+    })
+}
+
+fn range_array_const_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "int4range" => "INT4_RANGE_ARRAY",
+        "int8range" => "INT8_RANGE_ARRAY",
+        "numrange" => "NUM_RANGE_ARRAY",
+        "tsrange" => "TS_RANGE_ARRAY",
+        "tstzrange" => "TSTZ_RANGE_ARRAY",
+        "daterange" => "DATE_RANGE_ARRAY",
+        "int4multirange" => "INT4MULTI_RANGE_ARRAY",
+        "int8multirange" => "INT8MULTI_RANGE_ARRAY",
+        "nummultirange" => "NUMMULTI_RANGE_ARRAY",
+        "tsmultirange" => "TSMULTI_RANGE_ARRAY",
+        "tstzmultirange" => "TSTZMULTI_RANGE_ARRAY",
+        "datemultirange" => "DATEMULTI_RANGE_ARRAY",
         _ => return None,
     })
 }

@@ -316,7 +316,7 @@ EVERY = """//! Every type but the date/time ones (see times_*.rs) and the domain
 use squill::geo::{Circle, Line, Lseg, Path, PgBox, Point, Polygon};
 use squill::{Lexeme, LexemePosition, MacAddr8, TsQuery, TsQueryItem, TsVector, Weight, Xml};
 
-use crate::db_chrono::every::SelectEveryRow;
+use crate::db_chrono::every::{EchoArraysRow, SelectEveryRow};
 use crate::every_rows::rows;
 use crate::{bytes, refs, strs};
 
@@ -353,6 +353,8 @@ pub fn run_sync(client: &mut postgres::Client) {
         assert_eq!(select_every(client, id).unwrap(), SelectEveryRow { id, ..e });
     }
     assert_eq!(notify(client).unwrap(), Some(squill::Void));
+    let e = &rows()[0];
+    assert_eq!(echo_arrays(client, ECHO_ARGS).unwrap(), ECHO_ROW);
 }
 
 pub async fn run_async(client: &tokio_postgres::Client) {
@@ -362,6 +364,8 @@ pub async fn run_async(client: &tokio_postgres::Client) {
         assert_eq!(select_every(client, id).await.unwrap(), SelectEveryRow { id, ..e });
     }
     assert_eq!(notify(client).await.unwrap(), Some(squill::Void));
+    let e = &rows()[0];
+    assert_eq!(echo_arrays(client, ECHO_ARGS).await.unwrap(), ECHO_ROW);
     // What the server makes of the values squill encodes itself: the encoding means what the
     // struct says (which operand is left, which corner is high, ...).
     let p = |x, y| Point { x, y };
@@ -395,7 +399,17 @@ pub async fn run_async(client: &tokio_postgres::Client) {
     assert_eq!(text.xml, "<a/>");
 }
 """
-EVERY = EVERY.replace("EVERY_ARGS", args(chrono_src, "insert_every"))
+def echo_arg(name, ty):
+    """Row 0's array of the type as the all-builtin EchoArrays query takes it."""
+    field = "e.a_" + name.removeprefix("r#")
+    return f"&refs(&{field}).unwrap()" if ty.startswith("&[&") else f"{field}.as_deref().unwrap()"
+
+
+echo = signature(chrono_src, "echo_arrays")
+EVERY = (EVERY.replace("EVERY_ARGS", args(chrono_src, "insert_every"))
+         .replace("ECHO_ARGS", ", ".join(echo_arg(n, t) for n, t in echo))
+         .replace("ECHO_ROW", "EchoArraysRow { " + ", ".join(
+             f"{n}: e.a_{n.removeprefix('r#')}.clone().unwrap()" for n, _ in echo) + " }"))
 
 EVERY_ROWS = """//! The rows every.rs inserts and expects back.
 

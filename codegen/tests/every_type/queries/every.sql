@@ -407,3 +407,11 @@ SELECT @tsvector::tsvector::text AS tsvector, @tsquery::tsquery::text AS tsquery
 
 -- name: Notify :one
 SELECT pg_notify('every_type', 'round trip') AS nothing;
+
+-- The types squill encodes itself, as arrays, in a query whose parameters are all builtin:
+-- sent with their type constants in one round trip (no prepare) on plain clients.
+-- name: EchoArrays :one
+SELECT @macaddr8::macaddr8[] AS macaddr8, @xml::xml[] AS xml, @tsvector::tsvector[] AS tsvector,
+       @tsquery::tsquery[] AS tsquery, @point::point[] AS point, @line::line[] AS line,
+       @lseg::lseg[] AS lseg, @box::box[] AS box, @path::path[] AS path,
+       @polygon::polygon[] AS polygon, @circle::circle[] AS circle, @pg_lsn::pg_lsn[] AS pg_lsn;

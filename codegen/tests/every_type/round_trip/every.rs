@@ -3,7 +3,7 @@
 use squill::geo::{Circle, Line, Lseg, Path, PgBox, Point, Polygon};
 use squill::{Lexeme, LexemePosition, MacAddr8, TsQuery, TsQueryItem, TsVector, Weight, Xml};
 
-use crate::db_chrono::every::SelectEveryRow;
+use crate::db_chrono::every::{EchoArraysRow, SelectEveryRow};
 use crate::every_rows::rows;
 use crate::{bytes, refs, strs};
 
@@ -247,6 +247,39 @@ pub fn run_sync(client: &mut postgres::Client) {
         );
     }
     assert_eq!(notify(client).unwrap(), Some(squill::Void));
+    let e = &rows()[0];
+    assert_eq!(
+        echo_arrays(
+            client,
+            e.a_macaddr8.as_deref().unwrap(),
+            &refs(&e.a_xml).unwrap(),
+            &refs(&e.a_tsvector).unwrap(),
+            &refs(&e.a_tsquery).unwrap(),
+            e.a_point.as_deref().unwrap(),
+            e.a_line.as_deref().unwrap(),
+            e.a_lseg.as_deref().unwrap(),
+            e.a_box.as_deref().unwrap(),
+            &refs(&e.a_path).unwrap(),
+            &refs(&e.a_polygon).unwrap(),
+            e.a_circle.as_deref().unwrap(),
+            e.a_pg_lsn.as_deref().unwrap()
+        )
+        .unwrap(),
+        EchoArraysRow {
+            macaddr8: e.a_macaddr8.clone().unwrap(),
+            xml: e.a_xml.clone().unwrap(),
+            tsvector: e.a_tsvector.clone().unwrap(),
+            tsquery: e.a_tsquery.clone().unwrap(),
+            point: e.a_point.clone().unwrap(),
+            line: e.a_line.clone().unwrap(),
+            lseg: e.a_lseg.clone().unwrap(),
+            r#box: e.a_box.clone().unwrap(),
+            path: e.a_path.clone().unwrap(),
+            polygon: e.a_polygon.clone().unwrap(),
+            circle: e.a_circle.clone().unwrap(),
+            pg_lsn: e.a_pg_lsn.clone().unwrap()
+        }
+    );
 }
 
 pub async fn run_async(client: &tokio_postgres::Client) {
@@ -458,6 +491,40 @@ pub async fn run_async(client: &tokio_postgres::Client) {
         );
     }
     assert_eq!(notify(client).await.unwrap(), Some(squill::Void));
+    let e = &rows()[0];
+    assert_eq!(
+        echo_arrays(
+            client,
+            e.a_macaddr8.as_deref().unwrap(),
+            &refs(&e.a_xml).unwrap(),
+            &refs(&e.a_tsvector).unwrap(),
+            &refs(&e.a_tsquery).unwrap(),
+            e.a_point.as_deref().unwrap(),
+            e.a_line.as_deref().unwrap(),
+            e.a_lseg.as_deref().unwrap(),
+            e.a_box.as_deref().unwrap(),
+            &refs(&e.a_path).unwrap(),
+            &refs(&e.a_polygon).unwrap(),
+            e.a_circle.as_deref().unwrap(),
+            e.a_pg_lsn.as_deref().unwrap()
+        )
+        .await
+        .unwrap(),
+        EchoArraysRow {
+            macaddr8: e.a_macaddr8.clone().unwrap(),
+            xml: e.a_xml.clone().unwrap(),
+            tsvector: e.a_tsvector.clone().unwrap(),
+            tsquery: e.a_tsquery.clone().unwrap(),
+            point: e.a_point.clone().unwrap(),
+            line: e.a_line.clone().unwrap(),
+            lseg: e.a_lseg.clone().unwrap(),
+            r#box: e.a_box.clone().unwrap(),
+            path: e.a_path.clone().unwrap(),
+            polygon: e.a_polygon.clone().unwrap(),
+            circle: e.a_circle.clone().unwrap(),
+            pg_lsn: e.a_pg_lsn.clone().unwrap()
+        }
+    );
     // What the server makes of the values squill encodes itself: the encoding means what the
     // struct says (which operand is left, which corner is high, ...).
     let p = |x, y| Point { x, y };
