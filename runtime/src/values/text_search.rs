@@ -32,8 +32,9 @@ pub struct Lexeme {
     pub positions: Vec<LexemePosition>,
 }
 
-/// A `tsvector`. The server stores lexemes sorted (shorter first among equal prefixes, then
-/// byte order), so a value sent in another order reads back sorted.
+/// A `tsvector`. The server stores lexemes in byte order, so a value sent in another order
+/// reads back sorted; each lexeme at most once (text input merges duplicates, tsvectorrecv
+/// only sorts, so sending one twice is refused here).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TsVector(pub Vec<Lexeme>);
 
@@ -121,6 +122,11 @@ impl ToSql for TsVector {
         _: &Type,
         out: &mut BytesMut,
     ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        let mut words: Vec<&str> = self.0.iter().map(|l| l.word.as_str()).collect();
+        words.sort_unstable();
+        if let Some(pair) = words.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(format!("lexeme {:?} appears twice in a tsvector", pair[0]).into());
+        }
         out.extend_from_slice(&i32::try_from(self.0.len())?.to_be_bytes());
         for lexeme in &self.0 {
             if lexeme.word.is_empty() {
@@ -324,6 +330,8 @@ mod tests {
         v.to_sql(&Type::TS_VECTOR, &mut out).unwrap();
         assert_eq!(TsVector::from_sql(&Type::TS_VECTOR, &out).unwrap(), v);
         assert!(TsVector::from_sql(&Type::TS_VECTOR, &out[..out.len() - 1]).is_err());
+        let twice = TsVector(vec![v.0[1].clone(), v.0[1].clone()]);
+        assert!(twice.to_sql(&Type::TS_VECTOR, &mut out).is_err());
     }
 
     #[test]
