@@ -71,7 +71,8 @@ pub fn compile_with_features(
 }
 
 /// Builds a program (`main`, declaring the `modules`) against the runtime's `features` and
-/// the drivers, to run generated code on a server: the binary's path, or what cargo said.
+/// the drivers, to run generated code on a server: the binary's path, or what cargo said
+/// (warnings included: they fail the build as in [`compile_generated`]).
 pub fn build_program(
     name: &str,
     modules: &[(String, String)],
@@ -86,8 +87,10 @@ pub fn build_program(
     let dir = write_crate(name, modules, features, &drivers);
     std::fs::write(dir.join("src/main.rs"), main).unwrap();
     match cargo_build(&dir) {
-        (true, _) => Ok(generated_target().join("debug").join(name)),
-        (false, stderr) => Err(stderr),
+        (true, stderr) if stderr.trim().is_empty() => {
+            Ok(generated_target().join("debug").join(name))
+        }
+        (_, stderr) => Err(stderr),
     }
 }
 
