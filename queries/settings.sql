@@ -23,3 +23,14 @@ WHERE s.id = @shop_id;
 UPDATE shop_settings
 SET preferences = jsonb_set(preferences, ARRAY[@key::text], @value::jsonb), updated_at = now()
 WHERE shop_id = @shop_id;
+
+-- name: SetReportSchedule :execrows
+UPDATE shop_settings
+SET report_every = @report_every, report_email = @report_email, updated_at = now()
+WHERE shop_id = @shop_id;
+
+-- When the next report is due: the last change plus the interval.
+-- name: GetReportSchedule :opt
+SELECT report_every, report_email, updated_at, updated_at + report_every AS next_report_at
+FROM shop_settings
+WHERE shop_id = @shop_id;

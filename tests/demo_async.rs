@@ -4,6 +4,7 @@
 mod common;
 
 use common::Db;
+use squill::Interval;
 use squill::re::chrono::NaiveDate;
 use squill::re::serde_json::json;
 use squill_demo::{MemberRole, RecordSource, ShopPlan, db};
@@ -211,6 +212,51 @@ async fn every_demo_query_runs_with_typed_results() {
         settings.preferences,
         json!({"theme": "dark", "currency_display": "symbol"})
     );
+
+    // An interval and a domain: the report schedule (a week by default, no email).
+    let schedule = db::settings::get_report_schedule(c, shop.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        schedule.report_every,
+        Interval {
+            months: 0,
+            days: 7,
+            microseconds: 0
+        }
+    );
+    assert_eq!(schedule.report_email, None);
+    let every_36_hours = Interval {
+        months: 0,
+        days: 0,
+        microseconds: 36 * 3_600_000_000,
+    };
+    assert_eq!(
+        db::settings::set_report_schedule(c, every_36_hours, Some("reports@example.com"), shop.id)
+            .await
+            .unwrap(),
+        1
+    );
+    let schedule = db::settings::get_report_schedule(c, shop.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(schedule.report_every, every_36_hours);
+    assert_eq!(
+        schedule.report_email.as_deref(),
+        Some("reports@example.com")
+    );
+    assert_eq!(
+        schedule.next_report_at - schedule.updated_at,
+        squill::re::chrono::TimeDelta::hours(36)
+    );
+    // The domain's CHECK is the server's: a value it rejects fails the statement.
+    let err = db::settings::set_report_schedule(c, every_36_hours, Some("not an email"), shop.id)
+        .await
+        .unwrap_err();
+    // check_violation
+    assert_eq!(err.code().map(|code| code.code()), Some("23514"), "{err}");
 
     // products: arrays, numeric, ANY($1)
     let weight = "1.250".parse().unwrap();

@@ -38,6 +38,35 @@ fn blocking_functions_on_a_caching_client() {
     let totals = db::records::blocking::daily_totals(c, shop.id, day, day).unwrap();
     assert_eq!(totals.len(), 1);
     assert_eq!((totals[0].orders, totals[0].net_cents), (7, 69_500));
+    // An interval and a domain (email_address) through the blocking functions.
+    db::settings::blocking::upsert_settings(
+        c,
+        shop.id,
+        1,
+        None,
+        &squill::re::serde_json::json!({}),
+    )
+    .unwrap();
+    let fortnight = squill::Interval {
+        months: 0,
+        days: 14,
+        microseconds: 0,
+    };
+    assert_eq!(
+        db::settings::blocking::set_report_schedule(
+            c,
+            fortnight,
+            Some("sync@example.com"),
+            shop.id
+        )
+        .unwrap(),
+        1
+    );
+    let schedule = db::settings::blocking::get_report_schedule(c, shop.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(schedule.report_every, fortnight);
+    assert_eq!(schedule.report_email.as_deref(), Some("sync@example.com"));
     assert_eq!(
         db::users::blocking::get_user_by_email(c, "sync@example.com")
             .unwrap()

@@ -26,6 +26,7 @@ enum Edit {
     Type(String, String),
     Analysis(crate::config::Analysis),
     Column(String, String),
+    TimeCrate(crate::config::TimeCrate),
 }
 
 impl Builder {
@@ -75,6 +76,12 @@ impl Builder {
         self
     }
 
+    /// The crate for date, time, timestamp and timestamptz: chrono (default), time or jiff.
+    pub fn time_crate(mut self, krate: crate::config::TimeCrate) -> Self {
+        self.edits.push(Edit::TimeCrate(krate));
+        self
+    }
+
     /// `squill check --live`: every difference between the offline analysis and PostgreSQL.
     pub fn compare_with_live(
         &self,
@@ -121,6 +128,7 @@ impl Builder {
                 Edit::Sync(on) => config.sync_fns = on,
                 Edit::EmbedMigrations(on) => config.embed_migrations = on,
                 Edit::Analysis(analysis) => config.analysis = analysis,
+                Edit::TimeCrate(krate) => config.time_crate = krate,
                 Edit::Type(pg, rust) => {
                     config.types.insert(pg, rust);
                 }

@@ -10,6 +10,7 @@
 //! analysis = "auto"            # offline; what offline refuses is prepared on PostgreSQL
 //! sqlc = "sqlc.yaml"           # read schema/queries/overrides from an sqlc config instead
 //! search_path = ["app", "public"]  # how the app's sessions resolve unqualified names
+//! time_crate = "chrono"        # date/time types from chrono (default), time or jiff
 //!
 //! [types]                      # by PostgreSQL type name (as format_type spells it)
 //! interval = "crate::Interval"
@@ -50,6 +51,8 @@ pub struct Config {
     /// a throwaway server or `DATABASE_URL`), `offline` (the DDL only, never a database) or
     /// `live` (every query prepared).
     pub analysis: Analysis,
+    /// The crate whose types represent date, time, timestamp and timestamptz (and their ranges).
+    pub time_crate: TimeCrate,
     /// PostgreSQL type name → Rust type path.
     pub types: BTreeMap<String, String>,
     /// `table.column` → Rust type path.
@@ -77,6 +80,7 @@ impl Default for Config {
             sync_fns: false,
             embed_migrations: true,
             analysis: Analysis::Auto,
+            time_crate: TimeCrate::Chrono,
             types: BTreeMap::new(),
             columns: BTreeMap::new(),
             rename: BTreeMap::new(),
@@ -99,6 +103,17 @@ pub enum Analysis {
     Offline,
     /// By preparing every query on a live PostgreSQL.
     Live,
+}
+
+/// The date/time crate generated code uses (each but chrono behind the runtime feature of
+/// its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeCrate {
+    #[default]
+    Chrono,
+    Time,
+    Jiff,
 }
 
 pub const FILE_NAME: &str = "squill.toml";
@@ -176,6 +191,17 @@ mod tests {
         assert!(err.message.contains("crate::My Type"), "{}", err.message);
         let reference = SourceFile::new("squill.toml", "[types]\ntext = \"&str\"\n");
         assert!(Config::parse(&reference).is_err());
+    }
+
+    #[test]
+    fn time_crate_defaults_to_chrono_and_rejects_others() {
+        let default = Config::parse(&SourceFile::new("squill.toml", "")).unwrap();
+        assert_eq!(default.time_crate, TimeCrate::Chrono);
+        let jiff = SourceFile::new("squill.toml", "time_crate = \"jiff\"\n");
+        assert_eq!(Config::parse(&jiff).unwrap().time_crate, TimeCrate::Jiff);
+        let typo = SourceFile::new("squill.toml", "time_crate = \"chrno\"\n");
+        let err = Config::parse(&typo).unwrap_err();
+        assert_eq!(err.location().as_deref(), Some("squill.toml:1:14"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::config::Config;
+use crate::config::{Config, TimeCrate};
 use crate::ir::PgType;
 use crate::names;
 
@@ -36,7 +36,7 @@ pub fn rust_type(
         return Ok(override_type(path));
     }
     match ty {
-        PgType::Builtin { oid, .. } => builtin(*oid).ok_or_else(|| unmapped(ty)),
+        PgType::Builtin { oid, .. } => builtin(*oid, config.time_crate).ok_or_else(|| unmapped(ty)),
         PgType::Enum { name, .. } => {
             let ident = match config.user_type_names.get(&ty.display_name()) {
                 Some(allocated) => names::type_ident(allocated),
@@ -58,7 +58,7 @@ pub fn rust_type(
         }
         // Builtin range and multirange types are not base types: they come by name.
         PgType::Other { schema, name } if schema == "pg_catalog" => {
-            builtin_range(name).ok_or_else(|| unmapped(ty))
+            builtin_range(name, config.time_crate).ok_or_else(|| unmapped(ty))
         }
         PgType::Other { name, .. } => extension(name).ok_or_else(|| unmapped(ty)),
     }
@@ -127,28 +127,57 @@ fn range(element: TokenStream, multi: bool) -> RustType {
     }
 }
 
+/// The four date/time types PostgreSQL's binary formats share with the date/time crates.
+#[derive(Clone, Copy)]
+enum DateTime {
+    Date,
+    Time,
+    Timestamp,
+    TimestampTz,
+}
+
+/// `kind` in the crate the configuration chose (`time` and `jiff` behind runtime features).
+fn date_time(kind: DateTime, krate: TimeCrate) -> TokenStream {
+    match (krate, kind) {
+        (TimeCrate::Chrono, DateTime::Date) => quote!(chrono::NaiveDate),
+        (TimeCrate::Chrono, DateTime::Time) => quote!(chrono::NaiveTime),
+        (TimeCrate::Chrono, DateTime::Timestamp) => quote!(chrono::NaiveDateTime),
+        (TimeCrate::Chrono, DateTime::TimestampTz) => quote!(chrono::DateTime<chrono::Utc>),
+        (TimeCrate::Time, DateTime::Date) => quote!(::squill::feature_time!(Date)),
+        (TimeCrate::Time, DateTime::Time) => quote!(::squill::feature_time!(Time)),
+        (TimeCrate::Time, DateTime::Timestamp) => {
+            quote!(::squill::feature_time!(PrimitiveDateTime))
+        }
+        (TimeCrate::Time, DateTime::TimestampTz) => quote!(::squill::feature_time!(OffsetDateTime)),
+        (TimeCrate::Jiff, DateTime::Date) => quote!(::squill::feature_jiff!(civil::Date)),
+        (TimeCrate::Jiff, DateTime::Time) => quote!(::squill::feature_jiff!(civil::Time)),
+        (TimeCrate::Jiff, DateTime::Timestamp) => quote!(::squill::feature_jiff!(civil::DateTime)),
+        (TimeCrate::Jiff, DateTime::TimestampTz) => quote!(::squill::feature_jiff!(Timestamp)),
+    }
+}
+
 /// PostgreSQL's own range and multirange types.
-fn builtin_range(name: &str) -> Option<RustType> {
+fn builtin_range(name: &str, krate: TimeCrate) -> Option<RustType> {
     let (element, multi) = match name {
         "int4range" => (quote!(i32), false),
         "int8range" => (quote!(i64), false),
         "numrange" => (quote!(rust_decimal::Decimal), false),
-        "tsrange" => (quote!(chrono::NaiveDateTime), false),
-        "tstzrange" => (quote!(chrono::DateTime<chrono::Utc>), false),
-        "daterange" => (quote!(chrono::NaiveDate), false),
+        "tsrange" => (date_time(DateTime::Timestamp, krate), false),
+        "tstzrange" => (date_time(DateTime::TimestampTz, krate), false),
+        "daterange" => (date_time(DateTime::Date, krate), false),
         "int4multirange" => (quote!(i32), true),
         "int8multirange" => (quote!(i64), true),
         "nummultirange" => (quote!(rust_decimal::Decimal), true),
-        "tsmultirange" => (quote!(chrono::NaiveDateTime), true),
-        "tstzmultirange" => (quote!(chrono::DateTime<chrono::Utc>), true),
-        "datemultirange" => (quote!(chrono::NaiveDate), true),
+        "tsmultirange" => (date_time(DateTime::Timestamp, krate), true),
+        "tstzmultirange" => (date_time(DateTime::TimestampTz, krate), true),
+        "datemultirange" => (date_time(DateTime::Date, krate), true),
         _ => return None,
     };
     Some(range(element, multi))
 }
 
 /// Builtin types by OID (stable across PostgreSQL versions).
-fn builtin(oid: u32) -> Option<RustType> {
+fn builtin(oid: u32, krate: TimeCrate) -> Option<RustType> {
     Some(match oid {
         16 => by_value(quote!(bool)),
         18 => by_value(quote!(i8)),
@@ -169,10 +198,10 @@ fn builtin(oid: u32) -> Option<RustType> {
         },
         2950 => by_value(quote!(uuid::Uuid)),
         1700 => by_value(quote!(rust_decimal::Decimal)),
-        1082 => by_value(quote!(chrono::NaiveDate)),
-        1083 => by_value(quote!(chrono::NaiveTime)),
-        1114 => by_value(quote!(chrono::NaiveDateTime)),
-        1184 => by_value(quote!(chrono::DateTime<chrono::Utc>)),
+        1082 => by_value(date_time(DateTime::Date, krate)),
+        1083 => by_value(date_time(DateTime::Time, krate)),
+        1114 => by_value(date_time(DateTime::Timestamp, krate)),
+        1184 => by_value(date_time(DateTime::TimestampTz, krate)),
         1186 => by_value(quote!(::squill::Interval)),
         1266 => by_value(quote!(::squill::TimeTz)),
         27 => by_value(quote!(::squill::Tid)),
@@ -189,6 +218,18 @@ fn builtin(oid: u32) -> Option<RustType> {
         869 => by_value(quote!(::squill::feature_cidr!(IpInet))),
         650 => by_value(quote!(::squill::feature_cidr!(IpCidr))),
         829 => by_value(quote!(::squill::feature_eui48!(MacAddress))),
+        774 => by_value(quote!(::squill::MacAddr8)),
+        142 => by_reference(quote!(::squill::Xml)),
+        3614 => by_reference(quote!(::squill::TsVector)),
+        3615 => by_reference(quote!(::squill::TsQuery)),
+        3220 => by_value(quote!(::squill::re::postgres_types::PgLsn)),
+        600 => by_value(quote!(::squill::geo::Point)),
+        628 => by_value(quote!(::squill::geo::Line)),
+        601 => by_value(quote!(::squill::geo::Lseg)),
+        603 => by_value(quote!(::squill::geo::PgBox)),
+        602 => by_reference(quote!(::squill::geo::Path)),
+        604 => by_reference(quote!(::squill::geo::Polygon)),
+        718 => by_value(quote!(::squill::geo::Circle)),
         1560 | 1562 => by_reference(quote!(::squill::feature_bit_vec!(BitVec))),
         114 | 3802 => RustType {
             owned: quote!(serde_json::Value),
@@ -209,6 +250,9 @@ pub fn type_const(ty: &PgType) -> Option<TokenStream> {
         PgType::Enum { .. } => "UNKNOWN",
         PgType::Array(element) => match &**element {
             PgType::Builtin { oid, .. } => builtin_array_const_name(*oid)?,
+            PgType::Other { schema, name } if schema == "pg_catalog" => {
+                range_array_const_name(name)?
+            }
             _ => return None,
         },
         PgType::Other { schema, name } if schema == "pg_catalog" => match name.as_str() {
@@ -274,6 +318,18 @@ fn builtin_const_name(oid: u32) -> Option<&'static str> {
         869 => "INET",
         650 => "CIDR",
         829 => "MACADDR",
+        774 => "MACADDR8",
+        142 => "XML",
+        3614 => "TS_VECTOR",
+        3615 => "TSQUERY",
+        3220 => "PG_LSN",
+        600 => "POINT",
+        628 => "LINE",
+        601 => "LSEG",
+        603 => "BOX",
+        602 => "PATH",
+        604 => "POLYGON",
+        718 => "CIRCLE",
         1560 => "BIT",
         1562 => "VARBIT",
         1700 => "NUMERIC",
@@ -284,14 +340,17 @@ fn builtin_const_name(oid: u32) -> Option<&'static str> {
 }
 
 fn builtin_array_const_name(element_oid: u32) -> Option<&'static str> {
+    // Every builtin squill maps has an array type with a constant, except void.
     Some(match element_oid {
         16 => "BOOL_ARRAY",
         17 => "BYTEA_ARRAY",
+        18 => "CHAR_ARRAY",
         19 => "NAME_ARRAY",
         20 => "INT8_ARRAY",
         21 => "INT2_ARRAY",
         23 => "INT4_ARRAY",
         25 => "TEXT_ARRAY",
+        26 => "OID_ARRAY",
         114 => "JSON_ARRAY",
         700 => "FLOAT4_ARRAY",
         701 => "FLOAT8_ARRAY",
@@ -302,9 +361,61 @@ fn builtin_array_const_name(element_oid: u32) -> Option<&'static str> {
         1114 => "TIMESTAMP_ARRAY",
         1184 => "TIMESTAMPTZ_ARRAY",
         1186 => "INTERVAL_ARRAY",
+        1266 => "TIMETZ_ARRAY",
+        27 => "TID_ARRAY",
+        790 => "MONEY_ARRAY",
+        28 => "XID_ARRAY",
+        29 => "CID_ARRAY",
+        5069 => "XID8_ARRAY",
+        24 => "REGPROC_ARRAY",
+        2202 => "REGPROCEDURE_ARRAY",
+        2203 => "REGOPER_ARRAY",
+        2204 => "REGOPERATOR_ARRAY",
+        2205 => "REGCLASS_ARRAY",
+        2206 => "REGTYPE_ARRAY",
+        3734 => "REGCONFIG_ARRAY",
+        3769 => "REGDICTIONARY_ARRAY",
+        4089 => "REGNAMESPACE_ARRAY",
+        4096 => "REGROLE_ARRAY",
+        4191 => "REGCOLLATION_ARRAY",
+        869 => "INET_ARRAY",
+        650 => "CIDR_ARRAY",
+        829 => "MACADDR_ARRAY",
+        774 => "MACADDR8_ARRAY",
+        142 => "XML_ARRAY",
+        3614 => "TS_VECTOR_ARRAY",
+        3615 => "TSQUERY_ARRAY",
+        3220 => "PG_LSN_ARRAY",
+        600 => "POINT_ARRAY",
+        628 => "LINE_ARRAY",
+        601 => "LSEG_ARRAY",
+        603 => "BOX_ARRAY",
+        602 => "PATH_ARRAY",
+        604 => "POLYGON_ARRAY",
+        718 => "CIRCLE_ARRAY",
+        1560 => "BIT_ARRAY",
+        1562 => "VARBIT_ARRAY",
         1700 => "NUMERIC_ARRAY",
         2950 => "UUID_ARRAY",
         3802 => "JSONB_ARRAY",
+        _ => return None,
+    })
+}
+
+fn range_array_const_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "int4range" => "INT4_RANGE_ARRAY",
+        "int8range" => "INT8_RANGE_ARRAY",
+        "numrange" => "NUM_RANGE_ARRAY",
+        "tsrange" => "TS_RANGE_ARRAY",
+        "tstzrange" => "TSTZ_RANGE_ARRAY",
+        "daterange" => "DATE_RANGE_ARRAY",
+        "int4multirange" => "INT4MULTI_RANGE_ARRAY",
+        "int8multirange" => "INT8MULTI_RANGE_ARRAY",
+        "nummultirange" => "NUMMULTI_RANGE_ARRAY",
+        "tsmultirange" => "TSMULTI_RANGE_ARRAY",
+        "tstzmultirange" => "TSTZMULTI_RANGE_ARRAY",
+        "datemultirange" => "DATEMULTI_RANGE_ARRAY",
         _ => return None,
     })
 }

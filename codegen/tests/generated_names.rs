@@ -79,14 +79,21 @@ fn colliding_names_compile_without_warnings() {
 /// A type whose runtime feature is off is a compile error that names the feature.
 #[test]
 fn a_type_behind_an_off_feature_is_an_error_naming_it() {
-    let code = "pub fn f(_x: ::squill::feature_cidr!(IpInet)) {}\n".to_string();
+    let code = "pub fn f(_x: ::squill::feature_cidr!(IpInet)) {}\n\
+                pub fn g(_x: ::squill::feature_jiff!(civil::Date)) {}\n\
+                pub fn h(_x: ::squill::feature_time!(OffsetDateTime)) {}\n"
+        .to_string();
     let (compiled, output) =
         support::compile_with_features("feature-off", &[("db".into(), code)], &["async"]);
     assert!(!compiled);
-    assert!(
-        output.contains("needs squill's `cidr` feature: enable it (or `full`)"),
-        "{output}"
-    );
+    for feature in ["cidr", "jiff", "time"] {
+        assert!(
+            output.contains(&format!(
+                "needs squill's `{feature}` feature: enable it (or `full`)"
+            )),
+            "{output}"
+        );
+    }
 }
 
 /// Embedded migrations (`embed_migrations = true`, the default) without the runtime's `migrate`

@@ -17,7 +17,7 @@ CREATE TABLE users (
     email text NOT NULL,
     display_name text,
     mood mood NOT NULL DEFAULT 'happy',
-    idle tsvector
+    idle jsonpath
 );
 ";
 
@@ -404,7 +404,7 @@ fn analyze_json_reports_types_even_where_rust_has_no_mapping() {
                 "params": [{ "name": "email", "type": "text", "nullable": false }],
                 "columns": [
                     { "name": "id", "type": "bigint", "nullable": false },
-                    { "name": "idle", "type": "tsvector", "nullable": true },
+                    { "name": "idle", "type": "jsonpath", "nullable": true },
                     { "name": "mood", "type": "mood", "nullable": false }
                 ]
             }]

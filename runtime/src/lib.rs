@@ -31,8 +31,9 @@ pub mod migrate;
 pub use error::{Error, ErrorClass, ErrorKind};
 pub use pg_enum::{PgEnum, pg_enum_accepts, pg_enum_from_sql};
 pub use values::{
-    Cid, CompositeReader, CompositeWriter, Interval, Money, Multirange, Oid, Range, Tid, TimeTz,
-    Void, Xid, Xid8, composite_accepts,
+    Cid, CompositeReader, CompositeWriter, Interval, Lexeme, LexemePosition, MacAddr8, Money,
+    Multirange, Oid, Range, Tid, TimeTz, TsQuery, TsQueryItem, TsVector, Void, Weight, Xid, Xid8,
+    Xml, composite_accepts, geo,
 };
 
 #[cfg(feature = "async")]
@@ -56,11 +57,15 @@ pub mod re {
     pub use cidr;
     #[cfg(feature = "eui48")]
     pub use eui48;
+    #[cfg(feature = "jiff")]
+    pub use jiff;
     #[cfg(feature = "pgvector")]
     pub use pgvector;
     pub use postgres_types;
     pub use rust_decimal;
     pub use serde_json;
+    #[cfg(feature = "time")]
+    pub use time;
     pub use uuid;
 }
 
@@ -75,13 +80,16 @@ macro_rules! feature_type_macros {
             #[macro_export]
             macro_rules! $macro_name {
                 ($ty:ident) => { $crate::re::$krate::$ty };
+                ($module:ident :: $ty:ident) => { $crate::re::$krate::$module::$ty };
             }
 
             #[cfg(not(feature = $feature))]
             #[doc(hidden)]
             #[macro_export]
             macro_rules! $macro_name {
-                ($ty:ident) => {
+                ($ty:ident) => { $crate::$macro_name!() };
+                ($module:ident :: $ty:ident) => { $crate::$macro_name!() };
+                () => {
                     ::core::compile_error!(concat!(
                         "this query uses a type that needs squill's `", $feature,
                         "` feature: enable it (or `full`) on the squill dependency"
@@ -97,6 +105,8 @@ feature_type_macros! {
     "eui48" => feature_eui48, eui48;
     "bit-vec" => feature_bit_vec, bit_vec;
     "pgvector" => feature_pgvector, pgvector;
+    "time" => feature_time, time;
+    "jiff" => feature_jiff, jiff;
 }
 
 /// Declares `MIGRATIONS`, the schema files generated code embeds (`embed_migrations = true`, the

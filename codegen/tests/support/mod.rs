@@ -60,6 +60,53 @@ pub fn compile_with_features(
     modules: &[(String, String)],
     features: &[&str],
 ) -> (bool, String) {
+    let mut lib = String::from("//! Generated code under test.\n");
+    for (module, _) in modules {
+        lib.push_str(&format!("pub mod {module};\n"));
+    }
+    let dir = write_crate(name, modules, features, &[]);
+    std::fs::write(dir.join("src/lib.rs"), lib).unwrap();
+    let (ok, stderr) = cargo_build(&dir);
+    (ok && stderr.trim().is_empty(), stderr)
+}
+
+/// Builds a program (`main`, declaring the `modules`) against the runtime's `features` and
+/// the drivers, to run generated code on a server: the binary's path, or what cargo said
+/// (warnings included: they fail the build as in [`compile_generated`]).
+pub fn build_program(
+    name: &str,
+    modules: &[(String, String)],
+    main: &str,
+    features: &[&str],
+) -> Result<PathBuf, String> {
+    let drivers = [
+        "tokio = { version = \"1\", features = [\"rt\"] }",
+        "tokio-postgres = \"0.7\"",
+        "postgres = \"0.19\"",
+    ];
+    let dir = write_crate(name, modules, features, &drivers);
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
+    match cargo_build(&dir) {
+        (true, stderr) if stderr.trim().is_empty() => {
+            Ok(generated_target().join("debug").join(name))
+        }
+        (_, stderr) => Err(stderr),
+    }
+}
+
+fn generated_target() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    workspace.join("target/generated-crates/target")
+}
+
+/// A crate `name` under `target/generated-crates` with the `modules` as source files,
+/// depending on the runtime with `features` and on `extra` dependency lines.
+fn write_crate(
+    name: &str,
+    modules: &[(String, String)],
+    features: &[&str],
+    extra: &[&str],
+) -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let dir = workspace.join("target/generated-crates").join(name);
     let _ = std::fs::remove_dir_all(dir.join("src"));
@@ -69,29 +116,29 @@ pub fn compile_with_features(
         dir.join("Cargo.toml"),
         format!(
             "[package]\nname = {name:?}\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\nsquill = {{ path = {:?}, features = {features:?} }}\n\n[workspace]\n",
-            runtime.display().to_string()
+             [dependencies]\nsquill = {{ path = {:?}, features = {features:?} }}\n{}\n\n[workspace]\n",
+            runtime.display().to_string(),
+            extra.join("\n")
         ),
     )
     .unwrap();
     std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    let mut lib = String::from("//! Generated code under test.\n");
     for (module, code) in modules {
         std::fs::write(dir.join("src").join(format!("{module}.rs")), code).unwrap();
-        lib.push_str(&format!("pub mod {module};\n"));
     }
-    std::fs::write(dir.join("src/lib.rs"), lib).unwrap();
+    dir
+}
+
+/// `cargo build` in `dir`, offline, into the shared target folder: success and stderr.
+fn cargo_build(dir: &Path) -> (bool, String) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = std::process::Command::new(cargo)
         .args(["build", "--offline", "--quiet", "--message-format=short"])
-        .current_dir(&dir)
-        .env(
-            "CARGO_TARGET_DIR",
-            workspace.join("target/generated-crates/target"),
-        )
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", generated_target())
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    (output.status.success() && stderr.trim().is_empty(), stderr)
+    (output.status.success(), stderr)
 }
