@@ -63,6 +63,29 @@ pub struct Config {
     /// (derived by the pipeline, see [`crate::names::user_type_names`]).
     #[serde(skip)]
     pub user_type_names: BTreeMap<String, String>,
+    /// Where each `[types]` key's value stands in its file (squill.toml or the sqlc config),
+    /// for diagnostics about the override.
+    #[serde(skip)]
+    pub type_sites: BTreeMap<String, Site>,
+    /// The same for `[columns]`.
+    #[serde(skip)]
+    pub column_sites: BTreeMap<String, Site>,
+    /// `table.column` of an array column → the Rust type of its elements (an override of
+    /// the element type, a domain, applied to an array of it).
+    #[serde(skip)]
+    pub column_elements: BTreeMap<String, String>,
+    /// `[types]` keys squill added itself (generated composite structs): not user overrides,
+    /// so `check_types` does not check them.
+    #[serde(skip)]
+    pub generated_types: std::collections::BTreeSet<String>,
+}
+
+/// An override's place in its configuration file.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub file: SourceFile,
+    pub key: std::ops::Range<usize>,
+    pub value: std::ops::Range<usize>,
 }
 
 impl Default for Config {
@@ -82,6 +105,10 @@ impl Default for Config {
             rename: BTreeMap::new(),
             explicit_layout: false,
             user_type_names: BTreeMap::new(),
+            type_sites: BTreeMap::new(),
+            column_sites: BTreeMap::new(),
+            column_elements: BTreeMap::new(),
+            generated_types: Default::default(),
         }
     }
 }
@@ -107,8 +134,8 @@ pub const FILE_NAME: &str = "squill.toml";
 #[derive(Default, Deserialize)]
 #[serde(default)]
 struct OverrideSpans {
-    types: BTreeMap<String, toml::Spanned<String>>,
-    columns: BTreeMap<String, toml::Spanned<String>>,
+    types: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
+    columns: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
 }
 
 impl Config {
@@ -137,6 +164,21 @@ impl Config {
         // Every override must be a Rust type path, checked here with its place in the file
         // (a typo would otherwise surface as a rustc error in generated code).
         let spans: OverrideSpans = toml::from_str(&file.text).unwrap_or_default();
+        let site = |key: &toml::Spanned<String>, value: &toml::Spanned<String>| Site {
+            file: file.clone(),
+            key: key.span(),
+            value: value.span(),
+        };
+        for (key, value) in &spans.types {
+            config
+                .type_sites
+                .insert(key.get_ref().clone(), site(key, value));
+        }
+        for (key, value) in &spans.columns {
+            config
+                .column_sites
+                .insert(key.get_ref().clone(), site(key, value));
+        }
         for value in spans.types.values().chain(spans.columns.values()) {
             if let Some(why) = crate::rust_types::invalid_override(value.get_ref()) {
                 return Err(Diagnostic::error(format!("invalid type override: {why}"))

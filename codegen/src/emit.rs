@@ -1,5 +1,7 @@
 //! IR → Rust source. Deterministic: the same query set always yields the same bytes.
 
+mod checks;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -66,7 +68,8 @@ pub fn emit_project(packages: &[PackageSet]) -> Result<String, Vec<Diagnostic>> 
 fn emit_set(set: &QuerySet, config: &Config) -> Result<TokenStream, Vec<Diagnostic>> {
     let options = EmitOptions::from(config);
     let mut errors = Vec::new();
-    let types = emit_types(&set.enums, &set.composites, config);
+    let checks = checks::emit(&checks::used(set, config), config);
+    let types = emit_types(&set.enums, &set.composites, config, checks);
     let modules: Vec<TokenStream> = set
         .modules
         .iter()
@@ -139,7 +142,12 @@ fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
-fn emit_types(enums: &[EnumType], composites: &[CompositeType], config: &Config) -> TokenStream {
+fn emit_types(
+    enums: &[EnumType],
+    composites: &[CompositeType],
+    config: &Config,
+    checks: Option<TokenStream>,
+) -> TokenStream {
     let mut used = Unique::default();
     let enum_items: Vec<TokenStream> = enums
         .iter()
@@ -183,7 +191,7 @@ fn emit_types(enums: &[EnumType], composites: &[CompositeType], config: &Config)
         .iter()
         .map(|c| emit_composite(c, &mut used, config))
         .collect();
-    let imports = (!composites.is_empty()).then(|| {
+    let imports = (!composites.is_empty() || checks.is_some()).then(|| {
         quote! {
             #[allow(unused_imports)]
             use ::squill::re::{chrono, postgres_types::{self, Type}, rust_decimal, serde_json, uuid};
@@ -197,6 +205,7 @@ fn emit_types(enums: &[EnumType], composites: &[CompositeType], config: &Config)
             #imports
             #(#enum_items)*
             #(#composite_items)*
+            #checks
         }
     }
 }
@@ -560,7 +569,8 @@ impl<'a> QueryCode<'a> {
         let mut params = Vec::new();
         for param in &query.params {
             let name = param_names.name(names::snake(renamed(config, &param.name)));
-            match map(query, &param.ty, None, &param.name, "parameter", config) {
+            let origin = param.origin.as_ref().map(|(t, c)| (t.as_str(), c.as_str()));
+            match map(query, &param.ty, origin, &param.name, "parameter", config) {
                 Ok(ty) => {
                     let ty = nullable(ty.param, param.nullable);
                     params.push((names::ident(&name), ty));

@@ -61,6 +61,9 @@ pub struct Param {
     pub name: String,
     pub ty: PgType,
     pub nullable: bool,
+    /// The table column (`table`, `column`) the parameter is written straight into (INSERT
+    /// values, UPDATE SET), for column type overrides.
+    pub origin: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -77,6 +77,8 @@ struct Typed {
     /// The search path the application's sessions use (offline: the schema's, or the
     /// config's).
     search_path: Vec<String>,
+    /// The catalog and the analyzer's schema, when offline analysis built them.
+    schema: Option<Box<(crate::catalog::Catalog, crate::analyze::Schema)>>,
 }
 
 /// The whole run: analysis, Rust type mapping, emitted code.
@@ -172,7 +174,7 @@ fn analyze_package(
             live_types(&loaded, inputs, &search_path)?
         }
     };
-    let mut named = package.config.clone();
+    let mut named = with_overrides(&package.config, &loaded, &typed)?;
     let user_types: Vec<(String, String)> = typed
         .enums
         .iter()
@@ -379,7 +381,34 @@ fn offline_types(loaded: &Loaded, config: &Config) -> Typed {
         composites,
         diagnostics,
         search_path: schema.search_path.clone(),
+        schema: Some(Box::new((catalog, schema))),
     }
+}
+
+/// The package's type overrides resolved against its schema ([`crate::overrides`]).
+fn with_overrides(config: &Config, loaded: &Loaded, typed: &Typed) -> Result<Config, Diagnostics> {
+    if config.types.is_empty() && config.columns.is_empty() {
+        return Ok(config.clone());
+    }
+    let built;
+    let (catalog, schema) = match &typed.schema {
+        Some(both) => (&both.0, &both.1),
+        None => {
+            let ddl: Vec<SourceFile> = loaded
+                .migrations
+                .iter()
+                .map(|m| SourceFile::new(m.file.clone(), m.sql.as_str()))
+                .collect();
+            let (mut catalog, _, _) = crate::catalog::from_ddl(&ddl);
+            if let Some(path) = &config.search_path {
+                catalog.set_search_path(path, None);
+            }
+            let schema = crate::analyze::Schema::from_catalog(&catalog);
+            built = (catalog, schema);
+            (&built.0, &built.1)
+        }
+    };
+    crate::overrides::resolve(config, catalog, schema).map_err(Diagnostics)
 }
 
 /// The schema's composite types whose every field has a Rust type (composites of composites
@@ -416,7 +445,8 @@ fn with_composites(
                     .get(&key)
                     .cloned()
                     .unwrap_or_else(|| names::camel(&composite.name));
-                config.types.insert(key, format!("types::{ident}"));
+                config.types.insert(key.clone(), format!("types::{ident}"));
+                config.generated_types.insert(key);
                 mapped.push(composite.clone());
             }
         }
@@ -546,6 +576,7 @@ fn live_types(
         composites: Vec::new(),
         diagnostics: Vec::new(),
         search_path: search_path.to_vec(),
+        schema: None,
     })
 }
 
@@ -593,10 +624,10 @@ fn check_types(
     config: &Config,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let params = query
-        .params
-        .iter()
-        .map(|p| ("parameter", &p.name, &p.ty, None));
+    let params = query.params.iter().map(|p| {
+        let origin = p.origin.as_ref().map(|(t, c)| (t.as_str(), c.as_str()));
+        ("parameter", &p.name, &p.ty, origin)
+    });
     // A query that returns no rows decodes no column (`SELECT pg_notify(...)` as `:exec`
     // returns a `void` nobody reads).
     let decoded = if query.command.returns_rows() {

@@ -15,6 +15,8 @@ pub enum ErrorKind {
     NoRows,
     /// A `:one` or `:opt` query returned more than one row.
     TooManyRows,
+    /// `check_types`: type overrides the server's types contradict.
+    Types(Vec<crate::TypeMismatch>),
     /// PostgreSQL or the driver reported an error (connection, SQL state, decoding).
     #[cfg(feature = "async")]
     Db(tokio_postgres::Error),
@@ -71,6 +73,16 @@ impl fmt::Display for Error {
                     "query {}: expected at most one row, got more",
                     self.query
                 )
+            }
+            ErrorKind::Types(mismatches) => {
+                write!(f, "query {}: ", self.query)?;
+                for (i, m) in mismatches.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{m}")?;
+                }
+                Ok(())
             }
             #[cfg(any(feature = "async", feature = "sync"))]
             ErrorKind::Db(e) => match e.as_db_error() {

@@ -15,6 +15,7 @@
 mod error;
 mod pg_enum;
 mod statement_cache;
+mod type_check;
 mod values;
 
 #[cfg(feature = "sync")]
@@ -28,6 +29,14 @@ pub mod migrate;
 
 pub use error::{Error, ErrorKind};
 pub use pg_enum::{PgEnum, pg_enum_accepts, pg_enum_from_sql};
+/// `postgres-types`' JSON wrapper: a json/jsonb value as any serde type (`Json<MyType>`),
+/// for type overrides.
+pub use postgres_types::Json;
+#[cfg(feature = "async")]
+pub use type_check::check_types;
+#[cfg(feature = "sync")]
+pub use type_check::check_types_blocking;
+pub use type_check::{OverrideTarget, Problem, TypeMismatch, TypeOverride};
 pub use values::{
     Cid, CompositeReader, CompositeWriter, Interval, Money, Multirange, Oid, Range, Tid, TimeTz,
     Void, Xid, Xid8, composite_accepts,
@@ -56,9 +65,13 @@ pub mod re {
     pub use eui48;
     #[cfg(feature = "pgvector")]
     pub use pgvector;
+    #[cfg(feature = "sync")]
+    pub use postgres;
     pub use postgres_types;
     pub use rust_decimal;
     pub use serde_json;
+    #[cfg(feature = "async")]
+    pub use tokio_postgres;
     pub use uuid;
 }
 

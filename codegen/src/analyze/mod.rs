@@ -679,7 +679,7 @@ fn analyze_guarded(
     };
     // `sqlc.narg`, then what the statement's syntax says (before typing: a parameter that
     // may be NULL makes what it flows into nullable).
-    let optional = optional::optional_params(statement, raw.params.len(), &mut |parts| {
+    let (optional, written) = optional::params_written(statement, raw.params.len(), &mut |parts| {
         schema.insert_target_columns(parts)
     });
     let nullable_params: Vec<bool> = raw
@@ -722,6 +722,7 @@ fn analyze_guarded(
             name,
             ty: schema.types.pg_type(*ty),
             nullable: nullable_params.get(i).copied().unwrap_or(false),
+            origin: written.get(i).cloned().flatten(),
         });
     }
     let mut columns: Vec<ir::Column> = out

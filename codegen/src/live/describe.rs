@@ -76,17 +76,19 @@ impl<'a> Describer<'a> {
     /// Which parameters may be NULL: the offline analyzer's syntactic rules
     /// (`analyze::optional`) on the tree the analyzer reads, with the target tables' columns
     /// read from the server. SQL that cannot be read leaves only `sqlc.narg` optional.
-    fn optional_params(&mut self, sql: &str, nparams: usize) -> Vec<bool> {
+    /// With each parameter's target column ([`crate::analyze::optional::params_written`]).
+    fn optional_params(&mut self, sql: &str, nparams: usize) -> Written {
         use crate::analyze::parse::{Parsed, parse};
+        let nothing = || (vec![false; nparams], vec![None; nparams]);
         // Column names only steer how `(x).*` is read, after which no position is taken.
         let Ok(Parsed::Statements(statements)) = parse(sql, &|_| false) else {
-            return vec![false; nparams];
+            return nothing();
         };
         let [statement] = statements.as_slice() else {
-            return vec![false; nparams];
+            return nothing();
         };
         let client = &mut *self.client;
-        crate::analyze::optional::optional_params(statement, nparams, &mut |parts| {
+        crate::analyze::optional::params_written(statement, nparams, &mut |parts| {
             let name = parts
                 .iter()
                 .map(|p| crate::catalog::quote_ident(p))
@@ -104,7 +106,7 @@ impl<'a> Describer<'a> {
         };
         let shape = query_shape(&raw.sql);
         let inferred_names = shape.param_names.clone();
-        let optional = self.optional_params(&raw.sql, statement.params().len());
+        let (optional, written) = self.optional_params(&raw.sql, statement.params().len());
 
         let mut params = Vec::with_capacity(statement.params().len());
         for (i, ty) in statement.params().iter().enumerate() {
@@ -118,6 +120,7 @@ impl<'a> Describer<'a> {
                 name,
                 ty,
                 nullable: slot.is_some_and(|s| s.nullable) || optional[i],
+                origin: written[i].clone(),
             });
         }
 
@@ -447,3 +450,6 @@ fn target_columns(
     )?;
     Ok((!rows.is_empty()).then(|| rows.iter().map(|r| (r.get(0), r.get(1))).collect()))
 }
+
+/// Which parameters may be NULL, and the table column each is written into.
+type Written = (Vec<bool>, Vec<Option<(String, String)>>);
