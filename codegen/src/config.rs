@@ -19,7 +19,17 @@
 //!
 //! [rename]                     # database name → generated name
 //! spotify_url = "spotify_link"
+//!
+//! [domains]
+//! newtype = true               # each domain a struct around its base type (default: the base)
 //! ```
+//!
+//! `[types]` keys are type names as SQL spells them (`int4`, `public.email`, `text[]`); an
+//! element type's override applies to its arrays, a domain's to every column of the domain
+//! and the elements of arrays of it. `[columns]` keys are `table.column` or
+//! `schema.table.column`; a column's override applies to the parameters written straight into
+//! it too (INSERT values, UPDATE SET). Keys are checked against the schema; generated code has
+//! `types::check_types(&client)` to compare each Rust type's `accepts` with the server's.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,6 +66,8 @@ pub struct Config {
     pub columns: BTreeMap<String, String>,
     /// Database name (column, parameter, table, enum) → the name generated code uses.
     pub rename: BTreeMap<String, String>,
+    /// How domains are generated.
+    pub domains: Domains,
     /// Whether squill.toml sets `schema` or `queries` (then no sqlc config is looked for).
     #[serde(skip)]
     pub explicit_layout: bool,
@@ -78,6 +90,19 @@ pub struct Config {
     /// so `check_types` does not check them.
     #[serde(skip)]
     pub generated_types: std::collections::BTreeSet<String>,
+    /// The same for `[columns]` keys (the columns of a domain generated as a newtype).
+    #[serde(skip)]
+    pub generated_columns: std::collections::BTreeSet<String>,
+}
+
+/// `[domains]`: a domain is its base type in generated code (the default), or with
+/// `newtype = true` a struct of its own around it (`pub struct Email(pub String)`) that
+/// encodes and decodes as the base type and also accepts the domain by name (inside arrays
+/// PostgreSQL names the domain). An override of the domain in `[types]` wins.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Domains {
+    pub newtype: bool,
 }
 
 /// An override's place in its configuration file.
@@ -103,12 +128,14 @@ impl Default for Config {
             types: BTreeMap::new(),
             columns: BTreeMap::new(),
             rename: BTreeMap::new(),
+            domains: Domains::default(),
             explicit_layout: false,
             user_type_names: BTreeMap::new(),
             type_sites: BTreeMap::new(),
             column_sites: BTreeMap::new(),
             column_elements: BTreeMap::new(),
             generated_types: Default::default(),
+            generated_columns: Default::default(),
         }
     }
 }

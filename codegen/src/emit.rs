@@ -7,7 +7,9 @@ use quote::quote;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Column, CompositeType, EnumType, MigrationFile, Module, PgType, Query, QuerySet};
+use crate::ir::{
+    Column, CompositeType, DomainType, MigrationFile, Module, PgType, Query, QuerySet,
+};
 use crate::names::{self, Unique};
 use crate::pipeline::PackageSet;
 use crate::rust_types::{RustType, rust_type, type_const};
@@ -69,7 +71,7 @@ fn emit_set(set: &QuerySet, config: &Config) -> Result<TokenStream, Vec<Diagnost
     let options = EmitOptions::from(config);
     let mut errors = Vec::new();
     let checks = checks::emit(&checks::used(set, config), config);
-    let types = emit_types(&set.enums, &set.composites, config, checks);
+    let types = emit_types(set, config, checks);
     let modules: Vec<TokenStream> = set
         .modules
         .iter()
@@ -142,12 +144,8 @@ fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
-fn emit_types(
-    enums: &[EnumType],
-    composites: &[CompositeType],
-    config: &Config,
-    checks: Option<TokenStream>,
-) -> TokenStream {
+fn emit_types(set: &QuerySet, config: &Config, checks: Option<TokenStream>) -> TokenStream {
+    let (enums, composites) = (&set.enums, &set.composites);
     let mut used = Unique::default();
     let enum_items: Vec<TokenStream> = enums
         .iter()
@@ -191,7 +189,12 @@ fn emit_types(
         .iter()
         .map(|c| emit_composite(c, &mut used, config))
         .collect();
-    let imports = (!composites.is_empty() || checks.is_some()).then(|| {
+    let domain_items: Vec<TokenStream> = set
+        .domains
+        .iter()
+        .map(|d| emit_domain(d, &mut used, config))
+        .collect();
+    let imports = (!composites.is_empty() || !domain_items.is_empty() || checks.is_some()).then(|| {
         quote! {
             #[allow(unused_imports)]
             use ::squill::re::{chrono, postgres_types::{self, Type}, rust_decimal, serde_json, uuid};
@@ -205,6 +208,7 @@ fn emit_types(
             #imports
             #(#enum_items)*
             #(#composite_items)*
+            #(#domain_items)*
             #checks
         }
     }
@@ -266,6 +270,54 @@ fn emit_composite(c: &CompositeType, used: &mut Unique, config: &Config) -> Toke
 
             fn accepts(ty: &Type) -> bool {
                 ::squill::composite_accepts(ty, #schema, #name, #arity)
+            }
+
+            postgres_types::to_sql_checked!();
+        }
+    }
+}
+
+/// A domain as a newtype around its base type's Rust type, encoded and decoded as the base
+/// type; `accepts` also takes the domain itself by name (see `squill::domain_base`).
+fn emit_domain(d: &DomainType, used: &mut Unique, config: &Config) -> TokenStream {
+    let ident = names::type_ident(&user_type_name(config, used, &d.schema, &d.name));
+    let base = rust_type(&d.base, None, config).map_or_else(|_| quote!(()), |t| t.owned);
+    let doc = doc_safe(&format!(
+        " PostgreSQL domain `{}` over `{}`.",
+        qualified(&d.schema, &d.name),
+        d.base.display_name()
+    ));
+    let (schema, name) = (&d.schema, &d.name);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #ident(pub #base);
+
+        impl<'a> postgres_types::FromSql<'a> for #ident {
+            fn from_sql(
+                ty: &Type,
+                raw: &'a [u8],
+            ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+                let base = ::squill::domain_base(ty, #schema, #name);
+                <#base as postgres_types::FromSql<'a>>::from_sql(base, raw).map(Self)
+            }
+
+            fn accepts(ty: &Type) -> bool {
+                <#base as postgres_types::FromSql<'a>>::accepts(::squill::domain_base(ty, #schema, #name))
+            }
+        }
+
+        impl postgres_types::ToSql for #ident {
+            fn to_sql(
+                &self,
+                ty: &Type,
+                out: &mut postgres_types::private::BytesMut,
+            ) -> Result<postgres_types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+                postgres_types::ToSql::to_sql(&self.0, ::squill::domain_base(ty, #schema, #name), out)
+            }
+
+            fn accepts(ty: &Type) -> bool {
+                <#base as postgres_types::ToSql>::accepts(::squill::domain_base(ty, #schema, #name))
             }
 
             postgres_types::to_sql_checked!();

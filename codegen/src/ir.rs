@@ -13,6 +13,8 @@ pub struct QuerySet {
     /// The schema's composite types (`CREATE TYPE ... AS (...)`) whose every field has a Rust
     /// type: generated as structs.
     pub composites: Vec<CompositeType>,
+    /// Domains generated as newtypes (`[domains] newtype = true`) whose base type maps to Rust.
+    pub domains: Vec<DomainType>,
     /// Migration files, in version order, to embed for `squill::migrate`.
     pub migrations: Vec<MigrationFile>,
 }
@@ -119,6 +121,15 @@ pub struct CompositeType {
     pub name: String,
     /// Field names and types, in order.
     pub fields: Vec<(String, PgType)>,
+}
+
+/// A domain generated as a newtype around its base type's Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainType {
+    pub schema: String,
+    pub name: String,
+    /// The base type, domains reduced.
+    pub base: PgType,
 }
 
 #[derive(Debug, Clone, PartialEq)]

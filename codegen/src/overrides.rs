@@ -48,24 +48,25 @@ pub fn resolve(
         let (name, dims) = split_array(key);
         if let Some(domain) = find_domain(name, catalog, search_path) {
             for (table, column) in columns_of_domain(catalog, &domain) {
-                let (array, key) = (
-                    column.ty.array_dims > 0,
-                    format!("{}.{}", table.name, column.name),
-                );
-                if out.columns.contains_key(&key) {
+                let array = column.ty.array_dims > 0;
+                let column_key = format!("{}.{}", table.name, column.name);
+                if out.columns.contains_key(&column_key) {
                     continue;
                 }
                 if dims == 0 && array {
                     out.column_elements
-                        .entry(key.clone())
+                        .entry(column_key.clone())
                         .or_insert_with(|| path.clone());
                 } else if dims > 0 && !array {
                     continue;
                 } else {
-                    out.columns.insert(key.clone(), path.clone());
+                    out.columns.insert(column_key.clone(), path.clone());
+                }
+                if config.generated_types.contains(key) {
+                    out.generated_columns.insert(column_key.clone());
                 }
                 if let Some(site) = site {
-                    out.column_sites.insert(key, site.clone());
+                    out.column_sites.insert(column_key, site.clone());
                 }
             }
             continue;
@@ -146,7 +147,8 @@ fn parts(name: &str) -> Vec<String> {
     out
 }
 
-fn find_domain(name: &str, catalog: &Catalog, search_path: &[String]) -> Option<QualifiedName> {
+/// The domain `name` (as SQL spells it) names, if it is one.
+pub fn find_domain(name: &str, catalog: &Catalog, search_path: &[String]) -> Option<QualifiedName> {
     match parts(name).as_slice() {
         [schema, name] => {
             Some(QualifiedName::new(schema, name)).filter(|q| catalog.domains.contains_key(q))

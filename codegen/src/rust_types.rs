@@ -41,6 +41,9 @@ pub fn applied(ty: &PgType, origin: Option<(&str, &str)>, config: &Config) -> Op
     if let Some((table, column)) = origin {
         let key = format!("{table}.{column}");
         let target = Target::Column(table.into(), column.into());
+        if config.generated_columns.contains(&key) {
+            return None;
+        }
         if let Some(path) = config.columns.get(&key) {
             return Some(Applied {
                 target,

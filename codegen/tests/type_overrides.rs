@@ -58,6 +58,9 @@ email = "String"
 "users.nick" = "i64"
 "#;
 
+/// Domains as generated newtypes, beside a column override.
+const NEWTYPES: &str = "sync = true\n[domains]\nnewtype = true\n[columns]\n\"users.prefs\" = \"squill::Json<crate::Prefs>\"\n";
+
 fn project(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("schema")).unwrap();
@@ -114,6 +117,31 @@ fn overrides_apply_to_parameters_and_columns() {
     );
     assert!(code.contains("pub async fn check_types("), "{code}");
     assert!(code.contains("pub mod blocking { /// Compares"), "{code}");
+}
+
+#[test]
+fn domains_as_newtypes() {
+    let code = flat(&generate(NEWTYPES).unwrap());
+    assert!(code.contains("pub struct Email(pub String);"), "{code}");
+    assert!(code.contains("pub struct Score(pub i32);"), "{code}");
+    assert!(
+        code.contains("id: i64, email: &types::Email, backups: &[&types::Email], prefs: &squill::Json<crate::Prefs>, tags: Option<&serde_json::Value>, score: &types::Score,"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub email: types::Email, pub backups: Vec<types::Email>,"),
+        "{code}"
+    );
+    assert!(code.contains("pub score: Option<types::Score>"), "{code}");
+    // Generated types are not the user's overrides: only `users.prefs` is checked.
+    assert!(
+        code.contains("OverrideTarget::Column(\"users\", \"prefs\")"),
+        "{code}"
+    );
+    assert!(
+        !code.contains("OverrideTarget::Column(\"users\", \"email\")"),
+        "{code}"
+    );
 }
 
 #[test]
@@ -236,6 +264,21 @@ fn main() {
         let bad = Email("nobody".into());
         assert!(good::users::create_user(&client, 2, &bad, &[], &prefs, None, 1, None).await.is_err());
     });
+    rt.block_on(async {
+        let config: tokio_postgres::Config = url.parse().unwrap();
+        let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        newtypes::types::check_types(&client).await.expect("newtype overrides pass");
+        use newtypes::types::{Email, Score};
+        let prefs = squill::Json(Prefs { theme: "n".into(), size: 1 });
+        let (email, backup) = (Email("n@x".into()), Email("m@x".into()));
+        newtypes::users::create_user(&client, 20, &email, &[&backup], &prefs, None, &Score(4), Some("nick"))
+            .await
+            .unwrap();
+        let row = newtypes::users::get_user(&client, 20).await.unwrap();
+        assert_eq!((row.email, row.backups, row.score), (email, vec![backup], Some(Score(4))));
+        assert!(newtypes::users::create_user(&client, 21, &Email("bad".into()), &[], &prefs, None, &Score(4), None).await.is_err());
+    });
     let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     good::types::blocking::check_types(&mut client).expect("good overrides pass (blocking)");
     let lying = lying::types::blocking::check_types(&mut client).expect_err("lying overrides fail (blocking)");
@@ -254,7 +297,11 @@ fn check_types_and_json_round_trip_on_postgres() {
     let url = server.url("postgres");
     let (ok, said) = support::run_generated(
         "type_overrides",
-        &[("good".into(), good), ("lying".into(), lying)],
+        &[
+            ("good".into(), good),
+            ("lying".into(), lying),
+            ("newtypes".into(), generate(NEWTYPES).unwrap()),
+        ],
         MAIN,
         "serde = { version = \"1\", features = [\"derive\"] }\ntokio = { version = \"1\", features = [\"rt\"] }",
         &[("SQUILL_TEST_URL", &url)],

@@ -12,6 +12,7 @@
 //!   [`ErrorKind::NoRows`].
 #![forbid(unsafe_code)]
 
+mod domain;
 mod error;
 mod pg_enum;
 mod statement_cache;
@@ -27,6 +28,7 @@ mod exec;
 #[cfg(feature = "migrate")]
 pub mod migrate;
 
+pub use domain::domain_base;
 pub use error::{Error, ErrorKind};
 pub use pg_enum::{PgEnum, pg_enum_accepts, pg_enum_from_sql};
 /// `postgres-types`' JSON wrapper: a json/jsonb value as any serde type (`Json<MyType>`),
