@@ -12,7 +12,7 @@ use crate::ir::{
 };
 use crate::names::{self, Unique};
 use crate::pipeline::PackageSet;
-use crate::rust_types::{RustType, rust_type, type_const};
+use crate::rust_types::{RustType, column_type, rust_type, type_const};
 use crate::source::Command;
 
 /// What to generate besides the queries themselves.
@@ -544,8 +544,12 @@ fn share_rows(queries: &[Query], config: &Config, errors: &mut Vec<Diagnostic>) 
     for members in by_struct.values().filter(|m| m.len() > 1) {
         for i in 0..kept[members[0]].columns.len() {
             let nullable = members.iter().any(|&m| kept[m].columns[i].nullable);
+            let elements = members
+                .iter()
+                .any(|&m| kept[m].columns[i].elements_nullable);
             for &m in members {
                 kept[m].columns[i].nullable = nullable;
+                kept[m].columns[i].elements_nullable = elements;
             }
         }
     }
@@ -622,7 +626,14 @@ impl<'a> QueryCode<'a> {
         for param in &query.params {
             let name = param_names.name(names::snake(renamed(config, &param.name)));
             let origin = param.origin.as_ref().map(|(t, c)| (t.as_str(), c.as_str()));
-            match map(query, &param.ty, origin, &param.name, "parameter", config) {
+            match map(
+                query,
+                &param.ty,
+                origin,
+                (&param.name, "parameter"),
+                false,
+                config,
+            ) {
                 Ok(ty) => {
                     let ty = nullable(ty.param, param.nullable);
                     params.push((names::ident(&name), ty));
@@ -645,7 +656,9 @@ impl<'a> QueryCode<'a> {
                         .origin
                         .as_ref()
                         .map(|(t, c)| (t.as_str(), c.as_str()));
-                    map(query, &column.ty, origin, &column.name, "column", config).map(|ty| {
+                    let elements = column.elements_nullable;
+                    let named = (column.name.as_str(), "column");
+                    map(query, &column.ty, origin, named, elements, config).map(|ty| {
                         let name = taken.name(field_name(column, i, config));
                         let index = proc_macro2::Literal::usize_unsuffixed(i);
                         (
@@ -1020,15 +1033,16 @@ fn field_name(column: &Column, index: usize, config: &Config) -> String {
 }
 
 /// Types were checked (with file positions) before emitting; this is the safety net.
+/// `elements_nullable`: a column's array elements may be NULL (parameters send none).
 fn map(
     query: &Query,
     ty: &PgType,
     origin: Option<(&str, &str)>,
-    name: &str,
-    what: &str,
+    (name, what): (&str, &str),
+    elements_nullable: bool,
     config: &Config,
 ) -> Result<RustType, Diagnostic> {
-    rust_type(ty, origin, config).map_err(|unmapped| {
+    column_type(ty, origin, config, elements_nullable).map_err(|unmapped| {
         Diagnostic::error(format!(
             "{what} `{name}` of query {} ({}:{}) has type {}, which squill does not map to a Rust type",
             query.name, query.file, query.line, unmapped.pg_name

@@ -73,6 +73,10 @@ pub struct Column {
     pub name: String,
     pub ty: PgType,
     pub nullable: bool,
+    /// For an array: whether it may hold NULL elements (`Vec<Option<T>>`). Offline analysis
+    /// proves some arrays free of them (`analyze::nullability`); PREPARE says nothing, so live
+    /// describe only knows the alias's assertion (`"tags[!]"`).
+    pub elements_nullable: bool,
     /// The table column it comes from, when it is one (`table.column`), for type overrides.
     pub origin: Option<(String, String)>,
 }

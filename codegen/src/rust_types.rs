@@ -123,6 +123,34 @@ pub fn rust_type(
     }
 }
 
+/// A row field's type: [`rust_type`], except that an array that may hold NULL elements is a
+/// `Vec<Option<T>>`, unless an override maps the array as a whole (the user's assertion).
+pub fn column_type(
+    ty: &PgType,
+    origin: Option<(&str, &str)>,
+    config: &Config,
+    elements_nullable: bool,
+) -> Result<RustType, Unmapped> {
+    let PgType::Array(element) = ty else {
+        return rust_type(ty, origin, config);
+    };
+    let key = origin.map(|(table, column)| format!("{table}.{column}"));
+    let whole = key.as_ref().is_some_and(|k| config.columns.contains_key(k))
+        || config.types.contains_key(&ty.display_name());
+    if !elements_nullable || whole {
+        return rust_type(ty, origin, config);
+    }
+    let element = match key.as_ref().and_then(|k| config.column_elements.get(k)) {
+        Some(path) => override_type(path).ok_or_else(|| unmapped(ty))?,
+        None => rust_type(element, None, config).map_err(|_| unmapped(ty))?,
+    };
+    let (owned, param) = (element.owned, element.param);
+    Ok(RustType {
+        owned: quote!(Vec<Option<#owned>>),
+        param: quote!(&[Option<#param>]),
+    })
+}
+
 fn unmapped(ty: &PgType) -> Unmapped {
     Unmapped {
         pg_name: ty.display_name(),

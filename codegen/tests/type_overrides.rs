@@ -96,7 +96,7 @@ fn overrides_apply_to_parameters_and_columns() {
         "{code}"
     );
     assert!(
-        code.contains("pub email: crate::Email, pub backups: Vec<crate::Email>, pub prefs: squill::Json<crate::Prefs>, pub tags: Option<squill::Json<Vec<String>>>,"),
+        code.contains("pub email: crate::Email, pub backups: Vec<Option<crate::Email>>, pub prefs: squill::Json<crate::Prefs>, pub tags: Option<squill::Json<Vec<String>>>,"),
         "{code}"
     );
     // A NOT NULL domain does not make its column non-null: PostgreSQL stores NULL there when
@@ -129,7 +129,7 @@ fn domains_as_newtypes() {
         "{code}"
     );
     assert!(
-        code.contains("pub email: types::Email, pub backups: Vec<types::Email>,"),
+        code.contains("pub email: types::Email, pub backups: Vec<Option<types::Email>>,"),
         "{code}"
     );
     assert!(code.contains("pub score: Option<types::Score>"), "{code}");
@@ -238,7 +238,7 @@ fn main() {
         good::users::create_user(&client, 1, &email, &backups, &prefs, Some(&tags), 7, None).await.unwrap();
         let row = good::users::get_user(&client, 1).await.unwrap();
         assert_eq!(row.email, email);
-        assert_eq!(row.backups, [backup.clone()]);
+        assert_eq!(row.backups, [Some(backup.clone())]);
         assert_eq!(row.prefs.0, prefs.0);
         assert_eq!(row.tags.map(|t| t.0), Some(tags.0.clone()));
         assert_eq!((row.score, row.nick), (Some(7), None));
@@ -276,7 +276,7 @@ fn main() {
             .await
             .unwrap();
         let row = newtypes::users::get_user(&client, 20).await.unwrap();
-        assert_eq!((row.email, row.backups, row.score), (email, vec![backup], Some(Score(4))));
+        assert_eq!((row.email, row.backups, row.score), (email, vec![Some(backup)], Some(Score(4))));
         assert!(newtypes::users::create_user(&client, 21, &Email("bad".into()), &[], &prefs, None, &Score(4), None).await.is_err());
     });
     let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();

@@ -729,11 +729,13 @@ fn analyze_guarded(
         .columns
         .into_iter()
         .map(|c| {
-            let (name, forced) = crate::live::split_override(&c.name);
+            let (name, elements_asserted) = crate::live::split_elements_override(&c.name);
+            let (name, forced) = crate::live::split_override(name);
             ir::Column {
                 name: name.to_string(),
                 ty: schema.types.pg_type(c.ty),
                 nullable: forced.unwrap_or(c.nullable),
+                elements_nullable: !(elements_asserted || c.elements_non_null),
                 origin: c.origin,
             }
         })

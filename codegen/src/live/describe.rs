@@ -126,7 +126,8 @@ impl<'a> Describer<'a> {
 
         let mut columns = Vec::with_capacity(statement.columns().len());
         for (index, column) in statement.columns().iter().enumerate() {
-            let (name, forced) = split_override(column.name());
+            let (name, elements_asserted) = split_elements_override(column.name());
+            let (name, forced) = split_override(name);
             let ty = self
                 .pg_type(column.type_())
                 .map_err(|e| internal(file, raw, &e))?;
@@ -147,6 +148,8 @@ impl<'a> Describer<'a> {
                 name: name.to_string(),
                 ty,
                 nullable,
+                // PREPARE says nothing of array elements: NULLs are possible unless asserted.
+                elements_nullable: !elements_asserted,
                 origin: origin.map(|info| (info.table, info.column)),
             });
         }
@@ -361,6 +364,16 @@ impl<'a> Describer<'a> {
             self.names = Some(SchemaNames { tables, columns });
         }
         self.names.as_ref()
+    }
+}
+
+/// `"tags[!]"` → ("tags", true): the alias asserts that the array has no NULL element (what
+/// PostgreSQL cannot describe); combines with the column's own (`"tags![!]"`). Else the
+/// name and `false`.
+pub fn split_elements_override(name: &str) -> (&str, bool) {
+    match name.strip_suffix("[!]") {
+        Some(stripped) if !stripped.is_empty() => (stripped, true),
+        _ => (name, false),
     }
 }
 
