@@ -228,7 +228,8 @@ fn emit_composite(c: &CompositeType, used: &mut Unique, config: &Config) -> Toke
         .iter()
         .map(|(name, ty)| {
             let field = names::ident(&field_names.name(names::snake(renamed(config, name))));
-            let ty = rust_type(ty, None, config).map_or_else(|_| quote!(()), |t| t.owned);
+            // A composite's array field may hold NULL elements as any array may.
+            let ty = column_type(ty, None, config, true).map_or_else(|_| quote!(()), |t| t.owned);
             (field, quote!(Option<#ty>))
         })
         .unzip();

@@ -11,6 +11,8 @@ use squill_codegen::live::TempServer;
 const SCHEMA: &str = "\
 CREATE TABLE users (id bigint PRIMARY KEY, nick text, tags text[] NOT NULL DEFAULT '{}');
 CREATE TABLE teams (id integer PRIMARY KEY, lead_id bigint REFERENCES users);
+CREATE TYPE labelled AS (name text, labels text[]);
+CREATE TABLE boxes (id integer PRIMARY KEY, item labelled NOT NULL);
 ";
 
 const QUERIES: &str = r#"
@@ -40,6 +42,9 @@ SELECT tags AS "sure[!]" FROM users WHERE id = @id;
 
 -- name: CastPairs :many
 SELECT ARRAY[id]::text[] AS texts, '{1,NULL}'::text::int[] AS parsed FROM users ORDER BY id;
+
+-- name: Boxes :many
+SELECT item FROM boxes ORDER BY id;
 
 -- name: SetTags :exec
 UPDATE users SET tags = @tags WHERE id = @id;
@@ -73,6 +78,8 @@ fn element_nullability_is_proven_or_optional() {
         "Result<Vec<String>, ::squill::Error>",
         // A cast keeps an array's elements; text cast to an array may spell NULLs.
         "pub texts: Vec<String>, pub parsed: Vec<Option<i32>>",
+        // A composite's array field, like any array.
+        "pub labels: Option<Vec<Option<String>>>",
         // Parameters send no NULL element.
         "tags: &[&str], id: i64",
     ] {
@@ -112,6 +119,9 @@ fn main() {
         assert_eq!(sure_tags(&c, 2).await.unwrap(), ["b"]);
         let cast = cast_pairs(&c).await.unwrap();
         assert_eq!((cast[0].texts.clone(), cast[0].parsed.clone()), (vec!["1".to_string()], vec![Some(1), None]));
+        c.batch_execute("INSERT INTO boxes VALUES (1, ROW('x', ARRAY['a', NULL])::labelled)").await.unwrap();
+        let item = boxes(&c).await.unwrap().remove(0);
+        assert_eq!(item.labels, Some(vec![Some("a".to_string()), None]));
         set_tags(&c, &["x", "y"], 1).await.unwrap();
         assert_eq!(sure_tags(&c, 1).await.unwrap(), ["x", "y"]);
         println!("ARRAYS OK");

@@ -32,7 +32,7 @@ pub struct TypeOverride {
 pub enum OverrideTarget {
     /// A type by name, as `format_type` prints it.
     Type(&'static str),
-    /// A table column: table (resolved through the search path), column.
+    /// A table column: table (its name as stored, resolved through the search path), column.
     Column(&'static str, &'static str),
 }
 
@@ -85,7 +85,7 @@ impl fmt::Display for TypeMismatch {
 /// The SQL that names an override's type on the server (`NULL` when it does not exist).
 const TYPE_NAME: &str = "SELECT format_type(to_regtype($1)::oid, NULL)";
 const COLUMN_TYPE_NAME: &str = "SELECT format_type(a.atttypid, NULL) FROM pg_attribute a \
-     WHERE a.attrelid = to_regclass($1)::oid AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped";
+     WHERE a.attrelid = to_regclass(quote_ident($1))::oid AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped";
 
 /// The query text and its parameters for `target`.
 fn naming(target: OverrideTarget) -> (&'static str, Vec<&'static str>) {
