@@ -35,6 +35,10 @@ pub fn resolve(
         let site = config.column_sites.get(key);
         match column_key(key, catalog, schema) {
             Ok(resolved) => {
+                if let Some(other) = out.columns.get(&resolved).filter(|p| *p != path) {
+                    errors.push(twice(&resolved, other, site));
+                    continue;
+                }
                 if let Some(site) = site {
                     out.column_sites.insert(resolved.clone(), site.clone());
                 }
@@ -74,6 +78,10 @@ pub fn resolve(
         match schema.types.resolve_name(key, search_path) {
             Some(oid) => {
                 let display = schema.types.pg_type(oid).display_name();
+                if let Some(other) = out.types.get(&display).filter(|p| *p != path) {
+                    errors.push(twice(&display, other, site));
+                    continue;
+                }
                 if let Some(site) = site {
                     out.type_sites.insert(display.clone(), site.clone());
                 }
@@ -108,6 +116,15 @@ fn located(message: String, help: Option<String>, site: Option<&Site>) -> Diagno
         Some(help) => d.help(help),
         None => d,
     }
+}
+
+/// Two keys naming the same type or column with different Rust types.
+fn twice(name: &str, other: &str, site: Option<&Site>) -> Diagnostic {
+    located(
+        format!("{name} is already mapped to `{other}` by another key"),
+        Some("keep one override per type or column".into()),
+        site,
+    )
 }
 
 /// `text[][]` → (`text`, 2).

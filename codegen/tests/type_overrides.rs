@@ -145,6 +145,29 @@ fn domains_as_newtypes() {
 }
 
 #[test]
+fn type_keys_are_resolved_as_postgresql_resolves_type_names() {
+    // sqlc's spellings (`pg_catalog.int8`), aliases (`int4`) and arrays name the types
+    // `format_type` prints (`bigint`, `integer`, `text[]`).
+    let config = "[types]\n\"pg_catalog.int8\" = \"crate::Id\"\nint4 = \"crate::Small\"\n\"TEXT[]\" = \"crate::Words\"\n";
+    let code = flat(&generate(config).unwrap());
+    assert!(code.contains("pub id: crate::Id,"), "{code}");
+    assert!(
+        code.contains("pub struct LeadScoreRow { pub id: crate::Small,"),
+        "{code}"
+    );
+    // Two spellings of one type with different Rust types: an error at one of them (keys
+    // are taken in sorted order).
+    let err =
+        generate("[types]\n\"text[]\" = \"crate::A\"\n\"pg_catalog.text[]\" = \"crate::B\"\n")
+            .unwrap_err();
+    assert!(
+        err.contains("text[] is already mapped to `crate::B`"),
+        "{err}"
+    );
+    assert!(err.contains("squill.toml:2:1"), "{err}");
+}
+
+#[test]
 fn an_unknown_type_or_column_is_an_error_at_its_key() {
     let err = generate("[types]\n\"public.emial\" = \"crate::Email\"\n").unwrap_err();
     assert!(
