@@ -50,14 +50,35 @@ SELECT item FROM boxes ORDER BY id;
 UPDATE users SET tags = @tags WHERE id = @id;
 "#;
 
-fn generate() -> String {
+fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("schema")).unwrap();
     std::fs::create_dir(dir.path().join("queries")).unwrap();
     std::fs::write(dir.path().join("schema/0001_init.sql"), SCHEMA).unwrap();
     std::fs::write(dir.path().join("queries/arrays.sql"), QUERIES).unwrap();
     std::fs::write(dir.path().join("squill.toml"), "analysis = \"offline\"\n").unwrap();
+    dir
+}
+
+fn generate() -> String {
+    let dir = project();
     Builder::new().root(dir.path()).generate().unwrap().code
+}
+
+#[test]
+fn analyze_json_says_which_arrays_may_hold_nulls() {
+    let dir = project();
+    let packages = Builder::new().root(dir.path()).analyze().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&squill_codegen::json::render_packages(&packages)).unwrap();
+    let pairs = &json["queries"][3]["columns"];
+    assert_eq!(pairs[0]["elements_nullable"], false, "{json}");
+    assert_eq!(pairs[1]["elements_nullable"], true, "{json}");
+    let ids = &json["queries"][0]["columns"][0];
+    assert_eq!(ids["elements_nullable"], false, "{json}");
+    // Not an array: no such key.
+    let tags = &json["queries"][5]["columns"][0];
+    assert!(tags.get("elements_nullable").is_none(), "{json}");
 }
 
 #[test]
