@@ -125,6 +125,7 @@ fn run(schema: &[SourceFile], queries: &[SourceFile], limit: usize) -> (usize, u
         modules,
         enums: Vec::new(),
         composites: Vec::new(),
+        domains: Vec::new(),
         migrations: Vec::new(),
     };
     let package = squill_codegen::pipeline::PackageSet {

@@ -20,7 +20,17 @@
 //!
 //! [rename]                     # database name → generated name
 //! spotify_url = "spotify_link"
+//!
+//! [domains]
+//! newtype = true               # each domain a struct around its base type (default: the base)
 //! ```
+//!
+//! `[types]` keys are type names as SQL spells them (`int4`, `public.email`, `text[]`); an
+//! element type's override applies to its arrays, a domain's to every column of the domain
+//! and the elements of arrays of it. `[columns]` keys are `table.column` or
+//! `schema.table.column`; a column's override applies to the parameters written straight into
+//! it too (INSERT values, UPDATE SET). Keys are checked against the schema; generated code has
+//! `types::check_types(&client)` to compare each Rust type's `accepts` with the server's.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -59,6 +69,8 @@ pub struct Config {
     pub columns: BTreeMap<String, String>,
     /// Database name (column, parameter, table, enum) → the name generated code uses.
     pub rename: BTreeMap<String, String>,
+    /// How domains are generated.
+    pub domains: Domains,
     /// Whether squill.toml sets `schema` or `queries` (then no sqlc config is looked for).
     #[serde(skip)]
     pub explicit_layout: bool,
@@ -66,6 +78,42 @@ pub struct Config {
     /// (derived by the pipeline, see [`crate::names::user_type_names`]).
     #[serde(skip)]
     pub user_type_names: BTreeMap<String, String>,
+    /// Where each `[types]` key's value stands in its file (squill.toml or the sqlc config),
+    /// for diagnostics about the override.
+    #[serde(skip)]
+    pub type_sites: BTreeMap<String, Site>,
+    /// The same for `[columns]`.
+    #[serde(skip)]
+    pub column_sites: BTreeMap<String, Site>,
+    /// `table.column` of an array column → the Rust type of its elements (an override of
+    /// the element type, a domain, applied to an array of it).
+    #[serde(skip)]
+    pub column_elements: BTreeMap<String, String>,
+    /// `[types]` keys squill added itself (generated composite structs): not user overrides,
+    /// so `check_types` does not check them.
+    #[serde(skip)]
+    pub generated_types: std::collections::BTreeSet<String>,
+    /// The same for `[columns]` keys (the columns of a domain generated as a newtype).
+    #[serde(skip)]
+    pub generated_columns: std::collections::BTreeSet<String>,
+}
+
+/// `[domains]`: a domain is its base type in generated code (the default), or with
+/// `newtype = true` a struct of its own around it (`pub struct Email(pub String)`) that
+/// encodes and decodes as the base type and also accepts the domain by name (inside arrays
+/// PostgreSQL names the domain). An override of the domain in `[types]` wins.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Domains {
+    pub newtype: bool,
+}
+
+/// An override's place in its configuration file.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub file: SourceFile,
+    pub key: std::ops::Range<usize>,
+    pub value: std::ops::Range<usize>,
 }
 
 impl Default for Config {
@@ -84,8 +132,14 @@ impl Default for Config {
             types: BTreeMap::new(),
             columns: BTreeMap::new(),
             rename: BTreeMap::new(),
+            domains: Domains::default(),
             explicit_layout: false,
             user_type_names: BTreeMap::new(),
+            type_sites: BTreeMap::new(),
+            column_sites: BTreeMap::new(),
+            column_elements: BTreeMap::new(),
+            generated_types: Default::default(),
+            generated_columns: Default::default(),
         }
     }
 }
@@ -122,8 +176,8 @@ pub const FILE_NAME: &str = "squill.toml";
 #[derive(Default, Deserialize)]
 #[serde(default)]
 struct OverrideSpans {
-    types: BTreeMap<String, toml::Spanned<String>>,
-    columns: BTreeMap<String, toml::Spanned<String>>,
+    types: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
+    columns: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
 }
 
 impl Config {
@@ -152,6 +206,21 @@ impl Config {
         // Every override must be a Rust type path, checked here with its place in the file
         // (a typo would otherwise surface as a rustc error in generated code).
         let spans: OverrideSpans = toml::from_str(&file.text).unwrap_or_default();
+        let site = |key: &toml::Spanned<String>, value: &toml::Spanned<String>| Site {
+            file: file.clone(),
+            key: key.span(),
+            value: value.span(),
+        };
+        for (key, value) in &spans.types {
+            config
+                .type_sites
+                .insert(key.get_ref().clone(), site(key, value));
+        }
+        for (key, value) in &spans.columns {
+            config
+                .column_sites
+                .insert(key.get_ref().clone(), site(key, value));
+        }
         for value in spans.types.values().chain(spans.columns.values()) {
             if let Some(why) = crate::rust_types::invalid_override(value.get_ref()) {
                 return Err(Diagnostic::error(format!("invalid type override: {why}"))

@@ -1,14 +1,18 @@
 //! IR → Rust source. Deterministic: the same query set always yields the same bytes.
 
+mod checks;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Column, CompositeType, EnumType, MigrationFile, Module, PgType, Query, QuerySet};
+use crate::ir::{
+    Column, CompositeType, DomainType, MigrationFile, Module, PgType, Query, QuerySet,
+};
 use crate::names::{self, Unique};
 use crate::pipeline::PackageSet;
-use crate::rust_types::{RustType, rust_type, type_const};
+use crate::rust_types::{RustType, column_type, rust_type, type_const};
 use crate::source::Command;
 
 /// What to generate besides the queries themselves.
@@ -66,7 +70,8 @@ pub fn emit_project(packages: &[PackageSet]) -> Result<String, Vec<Diagnostic>> 
 fn emit_set(set: &QuerySet, config: &Config) -> Result<TokenStream, Vec<Diagnostic>> {
     let options = EmitOptions::from(config);
     let mut errors = Vec::new();
-    let types = emit_types(&set.enums, &set.composites, config);
+    let checks = checks::emit(&checks::used(set, config), config);
+    let types = emit_types(set, config, checks);
     let modules: Vec<TokenStream> = set
         .modules
         .iter()
@@ -139,7 +144,8 @@ fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
-fn emit_types(enums: &[EnumType], composites: &[CompositeType], config: &Config) -> TokenStream {
+fn emit_types(set: &QuerySet, config: &Config, checks: Option<TokenStream>) -> TokenStream {
+    let (enums, composites) = (&set.enums, &set.composites);
     let mut used = Unique::default();
     let enum_items: Vec<TokenStream> = enums
         .iter()
@@ -183,7 +189,12 @@ fn emit_types(enums: &[EnumType], composites: &[CompositeType], config: &Config)
         .iter()
         .map(|c| emit_composite(c, &mut used, config))
         .collect();
-    let imports = (!composites.is_empty()).then(|| {
+    let domain_items: Vec<TokenStream> = set
+        .domains
+        .iter()
+        .map(|d| emit_domain(d, &mut used, config))
+        .collect();
+    let imports = (!composites.is_empty() || !domain_items.is_empty() || checks.is_some()).then(|| {
         quote! {
             #[allow(unused_imports)]
             use ::squill::re::{chrono, postgres_types::{self, Type}, rust_decimal, serde_json, uuid};
@@ -197,6 +208,8 @@ fn emit_types(enums: &[EnumType], composites: &[CompositeType], config: &Config)
             #imports
             #(#enum_items)*
             #(#composite_items)*
+            #(#domain_items)*
+            #checks
         }
     }
 }
@@ -215,7 +228,8 @@ fn emit_composite(c: &CompositeType, used: &mut Unique, config: &Config) -> Toke
         .iter()
         .map(|(name, ty)| {
             let field = names::ident(&field_names.name(names::snake(renamed(config, name))));
-            let ty = rust_type(ty, None, config).map_or_else(|_| quote!(()), |t| t.owned);
+            // A composite's array field may hold NULL elements as any array may.
+            let ty = column_type(ty, None, config, true).map_or_else(|_| quote!(()), |t| t.owned);
             (field, quote!(Option<#ty>))
         })
         .unzip();
@@ -257,6 +271,54 @@ fn emit_composite(c: &CompositeType, used: &mut Unique, config: &Config) -> Toke
 
             fn accepts(ty: &Type) -> bool {
                 ::squill::composite_accepts(ty, #schema, #name, #arity)
+            }
+
+            postgres_types::to_sql_checked!();
+        }
+    }
+}
+
+/// A domain as a newtype around its base type's Rust type, encoded and decoded as the base
+/// type; `accepts` also takes the domain itself by name (see `squill::domain_base`).
+fn emit_domain(d: &DomainType, used: &mut Unique, config: &Config) -> TokenStream {
+    let ident = names::type_ident(&user_type_name(config, used, &d.schema, &d.name));
+    let base = rust_type(&d.base, None, config).map_or_else(|_| quote!(()), |t| t.owned);
+    let doc = doc_safe(&format!(
+        " PostgreSQL domain `{}` over `{}`.",
+        qualified(&d.schema, &d.name),
+        d.base.display_name()
+    ));
+    let (schema, name) = (&d.schema, &d.name);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #ident(pub #base);
+
+        impl<'a> postgres_types::FromSql<'a> for #ident {
+            fn from_sql(
+                ty: &Type,
+                raw: &'a [u8],
+            ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+                let base = ::squill::domain_base(ty, #schema, #name);
+                <#base as postgres_types::FromSql<'a>>::from_sql(base, raw).map(Self)
+            }
+
+            fn accepts(ty: &Type) -> bool {
+                <#base as postgres_types::FromSql<'a>>::accepts(::squill::domain_base(ty, #schema, #name))
+            }
+        }
+
+        impl postgres_types::ToSql for #ident {
+            fn to_sql(
+                &self,
+                ty: &Type,
+                out: &mut postgres_types::private::BytesMut,
+            ) -> Result<postgres_types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+                postgres_types::ToSql::to_sql(&self.0, ::squill::domain_base(ty, #schema, #name), out)
+            }
+
+            fn accepts(ty: &Type) -> bool {
+                <#base as postgres_types::ToSql>::accepts(::squill::domain_base(ty, #schema, #name))
             }
 
             postgres_types::to_sql_checked!();
@@ -483,8 +545,12 @@ fn share_rows(queries: &[Query], config: &Config, errors: &mut Vec<Diagnostic>) 
     for members in by_struct.values().filter(|m| m.len() > 1) {
         for i in 0..kept[members[0]].columns.len() {
             let nullable = members.iter().any(|&m| kept[m].columns[i].nullable);
+            let elements = members
+                .iter()
+                .any(|&m| kept[m].columns[i].elements_nullable);
             for &m in members {
                 kept[m].columns[i].nullable = nullable;
+                kept[m].columns[i].elements_nullable = elements;
             }
         }
     }
@@ -560,7 +626,15 @@ impl<'a> QueryCode<'a> {
         let mut params = Vec::new();
         for param in &query.params {
             let name = param_names.name(names::snake(renamed(config, &param.name)));
-            match map(query, &param.ty, None, &param.name, "parameter", config) {
+            let origin = param.origin.as_ref().map(|(t, c)| (t.as_str(), c.as_str()));
+            match map(
+                query,
+                &param.ty,
+                origin,
+                (&param.name, "parameter"),
+                false,
+                config,
+            ) {
                 Ok(ty) => {
                     let ty = nullable(ty.param, param.nullable);
                     params.push((names::ident(&name), ty));
@@ -583,7 +657,9 @@ impl<'a> QueryCode<'a> {
                         .origin
                         .as_ref()
                         .map(|(t, c)| (t.as_str(), c.as_str()));
-                    map(query, &column.ty, origin, &column.name, "column", config).map(|ty| {
+                    let elements = column.elements_nullable;
+                    let named = (column.name.as_str(), "column");
+                    map(query, &column.ty, origin, named, elements, config).map(|ty| {
                         let name = taken.name(field_name(column, i, config));
                         let index = proc_macro2::Literal::usize_unsuffixed(i);
                         (
@@ -958,15 +1034,16 @@ fn field_name(column: &Column, index: usize, config: &Config) -> String {
 }
 
 /// Types were checked (with file positions) before emitting; this is the safety net.
+/// `elements_nullable`: a column's array elements may be NULL (parameters send none).
 fn map(
     query: &Query,
     ty: &PgType,
     origin: Option<(&str, &str)>,
-    name: &str,
-    what: &str,
+    (name, what): (&str, &str),
+    elements_nullable: bool,
     config: &Config,
 ) -> Result<RustType, Diagnostic> {
-    rust_type(ty, origin, config).map_err(|unmapped| {
+    column_type(ty, origin, config, elements_nullable).map_err(|unmapped| {
         Diagnostic::error(format!(
             "{what} `{name}` of query {} ({}:{}) has type {}, which squill does not map to a Rust type",
             query.name, query.file, query.line, unmapped.pg_name

@@ -13,6 +13,8 @@ pub struct QuerySet {
     /// The schema's composite types (`CREATE TYPE ... AS (...)`) whose every field has a Rust
     /// type: generated as structs.
     pub composites: Vec<CompositeType>,
+    /// Domains generated as newtypes (`[domains] newtype = true`) whose base type maps to Rust.
+    pub domains: Vec<DomainType>,
     /// Migration files, in version order, to embed for `squill::migrate`.
     pub migrations: Vec<MigrationFile>,
 }
@@ -61,6 +63,9 @@ pub struct Param {
     pub name: String,
     pub ty: PgType,
     pub nullable: bool,
+    /// The table column (`table`, `column`) the parameter is written straight into (INSERT
+    /// values, UPDATE SET), for column type overrides.
+    pub origin: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +73,10 @@ pub struct Column {
     pub name: String,
     pub ty: PgType,
     pub nullable: bool,
+    /// For an array: whether it may hold NULL elements (`Vec<Option<T>>`). Offline analysis
+    /// proves some arrays free of them (`analyze::nullability`); PREPARE says nothing, so live
+    /// describe only knows the alias's assertion (`"tags[!]"`).
+    pub elements_nullable: bool,
     /// The table column it comes from, when it is one (`table.column`), for type overrides.
     pub origin: Option<(String, String)>,
 }
@@ -116,6 +125,15 @@ pub struct CompositeType {
     pub name: String,
     /// Field names and types, in order.
     pub fields: Vec<(String, PgType)>,
+}
+
+/// A domain generated as a newtype around its base type's Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainType {
+    pub schema: String,
+    pub name: String,
+    /// The base type, domains reduced.
+    pub base: PgType,
 }
 
 #[derive(Debug, Clone, PartialEq)]

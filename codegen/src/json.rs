@@ -10,7 +10,8 @@
 //! ```
 //!
 //! A column that `sqlc.embed(t)` produced carries `"embed": "t"` (absent otherwise); the
-//! generated row decodes each embed's columns into one nested struct.
+//! generated row decodes each embed's columns into one nested struct. An array column carries
+//! `"elements_nullable"`: whether an element may be NULL (absent for other columns).
 //!
 //! Types are spelled as PostgreSQL's `format_type` spells them (`integer`, `text[]`,
 //! `timestamp with time zone`; user types schema-qualified outside `public`); domains appear as
@@ -75,6 +76,9 @@ struct Value<'a> {
     #[serde(rename = "type")]
     ty: String,
     nullable: bool,
+    /// Array columns only: whether an element may be NULL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    elements_nullable: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     embed: Option<&'a str>,
 }
@@ -121,6 +125,7 @@ fn queries<'a>(set: &'a QuerySet, package: Option<&'a str>) -> Vec<Query<'a>> {
                     name: &p.name,
                     ty: p.ty.display_name(),
                     nullable: p.nullable,
+                    elements_nullable: None,
                     embed: None,
                 })
                 .collect(),
@@ -132,6 +137,8 @@ fn queries<'a>(set: &'a QuerySet, package: Option<&'a str>) -> Vec<Query<'a>> {
                     name: &c.name,
                     ty: c.ty.display_name(),
                     nullable: c.nullable,
+                    elements_nullable: matches!(c.ty, crate::ir::PgType::Array(_))
+                        .then_some(c.elements_nullable),
                     embed: q
                         .embeds
                         .iter()

@@ -29,6 +29,7 @@ pub mod lint;
 pub mod live;
 pub mod migrate_cli;
 pub mod names;
+pub mod overrides;
 pub mod pipeline;
 pub mod project;
 pub mod rust_types;

@@ -77,6 +77,8 @@ struct Typed {
     /// The search path the application's sessions use (offline: the schema's, or the
     /// config's).
     search_path: Vec<String>,
+    /// The catalog and the analyzer's schema, when offline analysis built them.
+    schema: Option<std::rc::Rc<(crate::catalog::Catalog, crate::analyze::Schema)>>,
 }
 
 /// The whole run: analysis, Rust type mapping, emitted code.
@@ -173,6 +175,13 @@ fn analyze_package(
         }
     };
     let mut named = package.config.clone();
+    let needs_schema =
+        !named.types.is_empty() || !named.columns.is_empty() || named.domains.newtype;
+    let context = needs_schema.then(|| schema_context(&loaded, &typed, &named));
+    let domains = match &context {
+        Some(context) if named.domains.newtype => newtype_domains(&named, &context.0, &context.1),
+        _ => Vec::new(),
+    };
     let user_types: Vec<(String, String)> = typed
         .enums
         .iter()
@@ -183,9 +192,33 @@ fn analyze_package(
                 .iter()
                 .map(|c| (c.schema.clone(), c.name.clone())),
         )
+        .chain(domains.iter().map(|d| (d.schema.clone(), d.name.clone())))
         .collect();
     let home = typed.search_path.first().map_or("public", String::as_str);
     named.user_type_names = names::user_type_names(&user_types, home, &named.rename);
+    for d in &domains {
+        // Registered as the domain's override, applied like a user's (see `overrides`).
+        let key = format!(
+            "{}.{}",
+            crate::catalog::quote_ident(&d.schema),
+            crate::catalog::quote_ident(&d.name)
+        );
+        let display = ir::PgType::Other {
+            schema: d.schema.clone(),
+            name: d.name.clone(),
+        }
+        .display_name();
+        let ident = named
+            .user_type_names
+            .get(&display)
+            .cloned()
+            .unwrap_or_else(|| names::camel(&d.name));
+        named.types.insert(key.clone(), format!("types::{ident}"));
+        named.generated_types.insert(key);
+    }
+    if let Some(context) = &context {
+        named = crate::overrides::resolve(&named, &context.0, &context.1).map_err(Diagnostics)?;
+    }
     let (config, composites) = with_composites(&named, &typed.composites);
     let config = &config;
     let mut diagnostics = loaded.diagnostics;
@@ -226,6 +259,7 @@ fn analyze_package(
         modules,
         enums: typed.enums,
         composites,
+        domains,
         migrations: loaded.migrations,
     };
     Ok((set, loaded.tracked, diagnostics, config.clone()))
@@ -379,7 +413,59 @@ fn offline_types(loaded: &Loaded, config: &Config) -> Typed {
         composites,
         diagnostics,
         search_path: schema.search_path.clone(),
+        schema: Some(std::rc::Rc::new((catalog, schema))),
     }
+}
+
+/// The catalog and the analyzer's schema: offline analysis's, else read from the DDL (live
+/// analysis), for resolving type overrides and listing domains.
+fn schema_context(
+    loaded: &Loaded,
+    typed: &Typed,
+    config: &Config,
+) -> std::rc::Rc<(crate::catalog::Catalog, crate::analyze::Schema)> {
+    if let Some(both) = &typed.schema {
+        return std::rc::Rc::clone(both);
+    }
+    let ddl: Vec<SourceFile> = loaded
+        .migrations
+        .iter()
+        .map(|m| SourceFile::new(m.file.clone(), m.sql.as_str()))
+        .collect();
+    let (mut catalog, _, _) = crate::catalog::from_ddl(&ddl);
+    if let Some(path) = &config.search_path {
+        catalog.set_search_path(path, None);
+    }
+    let schema = crate::analyze::Schema::from_catalog(&catalog);
+    std::rc::Rc::new((catalog, schema))
+}
+
+/// The schema's domains to generate as newtypes: those the configuration does not map itself
+/// whose base type has a Rust type.
+fn newtype_domains(
+    config: &Config,
+    catalog: &crate::catalog::Catalog,
+    schema: &crate::analyze::Schema,
+) -> Vec<ir::DomainType> {
+    let overridden: Vec<crate::catalog::QualifiedName> = config
+        .types
+        .keys()
+        .filter_map(|k| crate::overrides::find_domain(k, catalog, &schema.search_path))
+        .collect();
+    catalog
+        .domains
+        .iter()
+        .filter(|(name, _)| !overridden.contains(name))
+        .filter_map(|(name, domain)| {
+            let base = schema.types.pg_type(schema.type_oid(&domain.base)?);
+            rust_type(&base, None, config).ok()?;
+            Some(ir::DomainType {
+                schema: name.schema.clone(),
+                name: name.name.clone(),
+                base,
+            })
+        })
+        .collect()
 }
 
 /// The schema's composite types whose every field has a Rust type (composites of composites
@@ -416,7 +502,8 @@ fn with_composites(
                     .get(&key)
                     .cloned()
                     .unwrap_or_else(|| names::camel(&composite.name));
-                config.types.insert(key, format!("types::{ident}"));
+                config.types.insert(key.clone(), format!("types::{ident}"));
+                config.generated_types.insert(key);
                 mapped.push(composite.clone());
             }
         }
@@ -546,6 +633,7 @@ fn live_types(
         composites: Vec::new(),
         diagnostics: Vec::new(),
         search_path: search_path.to_vec(),
+        schema: None,
     })
 }
 
@@ -593,10 +681,10 @@ fn check_types(
     config: &Config,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let params = query
-        .params
-        .iter()
-        .map(|p| ("parameter", &p.name, &p.ty, None));
+    let params = query.params.iter().map(|p| {
+        let origin = p.origin.as_ref().map(|(t, c)| (t.as_str(), c.as_str()));
+        ("parameter", &p.name, &p.ty, origin)
+    });
     // A query that returns no rows decodes no column (`SELECT pg_notify(...)` as `:exec`
     // returns a `void` nobody reads).
     let decoded = if query.command.returns_rows() {

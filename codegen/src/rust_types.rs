@@ -16,6 +16,64 @@ pub struct RustType {
     pub param: TokenStream,
 }
 
+/// A user override used by generated code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Applied {
+    pub target: Target,
+    /// The Rust type path as written in the configuration.
+    pub rust: String,
+    /// Whether it maps the elements of the array column `target` names.
+    pub element: bool,
+}
+
+/// What an override maps.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// A type, by the name `format_type` prints.
+    Type(String),
+    /// A table column (`table`, `column`).
+    Column(String, String),
+}
+
+/// The user override `ty` (of the column `origin`) is mapped with, if any: the column's,
+/// else the type's, else (an array) its element type's.
+pub fn applied(ty: &PgType, origin: Option<(&str, &str)>, config: &Config) -> Option<Applied> {
+    if let Some((table, column)) = origin {
+        let key = format!("{table}.{column}");
+        let target = Target::Column(table.into(), column.into());
+        if config.generated_columns.contains(&key) {
+            return None;
+        }
+        if let Some(path) = config.columns.get(&key) {
+            return Some(Applied {
+                target,
+                rust: path.clone(),
+                element: false,
+            });
+        }
+        if let (Some(path), PgType::Array(_)) = (config.column_elements.get(&key), ty) {
+            return Some(Applied {
+                target,
+                rust: path.clone(),
+                element: true,
+            });
+        }
+    }
+    let display = ty.display_name();
+    if let Some(path) = config.types.get(&display) {
+        return (!config.generated_types.contains(&display)).then(|| Applied {
+            target: Target::Type(display),
+            rust: path.clone(),
+            element: false,
+        });
+    }
+    match ty {
+        // The element type's override, checked against the element type itself.
+        PgType::Array(element) => applied(element, None, config),
+        _ => None,
+    }
+}
+
 /// Why a type has no Rust mapping: the text for the diagnostic's help.
 pub struct Unmapped {
     pub pg_name: String,
@@ -27,13 +85,18 @@ pub fn rust_type(
     origin: Option<(&str, &str)>,
     config: &Config,
 ) -> Result<RustType, Unmapped> {
-    if let Some((table, column)) = origin
-        && let Some(path) = config.columns.get(&format!("{table}.{column}"))
-    {
-        return Ok(override_type(path));
+    if let Some((table, column)) = origin {
+        let key = format!("{table}.{column}");
+        if let Some(path) = config.columns.get(&key) {
+            return override_type(path).ok_or_else(|| unmapped(ty));
+        }
+        if let (Some(path), PgType::Array(_)) = (config.column_elements.get(&key), ty) {
+            let element = override_type(path).ok_or_else(|| unmapped(ty))?;
+            return Ok(array_of(element));
+        }
     }
     if let Some(path) = config.types.get(&ty.display_name()) {
-        return Ok(override_type(path));
+        return override_type(path).ok_or_else(|| unmapped(ty));
     }
     match ty {
         PgType::Builtin { oid, .. } => builtin(*oid, config.time_crate).ok_or_else(|| unmapped(ty)),
@@ -50,11 +113,7 @@ pub fn rust_type(
         PgType::Array(element) => {
             // Arrays of arrays are not 1-D arrays; PostgreSQL reports both as `T[]`.
             let element = rust_type(element, None, config).map_err(|_| unmapped(ty))?;
-            let (owned, elem_param) = (element.owned, element.param);
-            Ok(RustType {
-                owned: quote!(Vec<#owned>),
-                param: quote!(&[#elem_param]),
-            })
+            Ok(array_of(element))
         }
         // Builtin range and multirange types are not base types: they come by name.
         PgType::Other { schema, name } if schema == "pg_catalog" => {
@@ -62,6 +121,34 @@ pub fn rust_type(
         }
         PgType::Other { name, .. } => extension(name).ok_or_else(|| unmapped(ty)),
     }
+}
+
+/// A row field's type: [`rust_type`], except that an array that may hold NULL elements is a
+/// `Vec<Option<T>>`, unless an override maps the array as a whole (the user's assertion).
+pub fn column_type(
+    ty: &PgType,
+    origin: Option<(&str, &str)>,
+    config: &Config,
+    elements_nullable: bool,
+) -> Result<RustType, Unmapped> {
+    let PgType::Array(element) = ty else {
+        return rust_type(ty, origin, config);
+    };
+    let key = origin.map(|(table, column)| format!("{table}.{column}"));
+    let whole = key.as_ref().is_some_and(|k| config.columns.contains_key(k))
+        || config.types.contains_key(&ty.display_name());
+    if !elements_nullable || whole {
+        return rust_type(ty, origin, config);
+    }
+    let element = match key.as_ref().and_then(|k| config.column_elements.get(k)) {
+        Some(path) => override_type(path).ok_or_else(|| unmapped(ty))?,
+        None => rust_type(element, None, config).map_err(|_| unmapped(ty))?,
+    };
+    let (owned, param) = (element.owned, element.param);
+    Ok(RustType {
+        owned: quote!(Vec<Option<#owned>>),
+        param: quote!(&[Option<#param>]),
+    })
 }
 
 fn unmapped(ty: &PgType) -> Unmapped {
@@ -80,11 +167,25 @@ pub fn invalid_override(text: &str) -> Option<String> {
     }
 }
 
-fn override_type(path: &str) -> RustType {
-    let ty: TokenStream = path.parse().unwrap_or_else(|_| quote!(()));
-    RustType {
+/// An override's type; `None` when the path is not a Rust type (the configuration is
+/// validated when read, so only a configuration built in code can get here).
+fn override_type(path: &str) -> Option<RustType> {
+    if invalid_override(path).is_some() {
+        return None;
+    }
+    let ty: TokenStream = path.parse().ok()?;
+    Some(RustType {
         owned: ty.clone(),
         param: quote!(&#ty),
+    })
+}
+
+/// A one-dimensional array of `element`.
+fn array_of(element: RustType) -> RustType {
+    let (owned, param) = (element.owned, element.param);
+    RustType {
+        owned: quote!(Vec<#owned>),
+        param: quote!(&[#param]),
     }
 }
 

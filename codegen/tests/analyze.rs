@@ -47,6 +47,8 @@ struct Tally {
     /// again and must give exactly the original's parameters and columns (names and types).
     spelled_out: usize,
     wrongly_non_null: Vec<String>,
+    /// Array columns of executed queries that offline called free of NULL elements.
+    proven_elements: usize,
     /// Offline non-null where describe says nullable, for a plain table column.
     table_column_stricter: Vec<String>,
 }
@@ -203,10 +205,24 @@ fn run_case(server: &TempServer, case: &Case, tally: &mut Tally) -> Result<(), S
         for (where_, sql, offline) in provoke {
             let n = offline.columns.len();
             let names: Vec<String> = (1..=n).map(|i| format!("c{i}")).collect();
-            let checks: Vec<String> = names
+            let mut checks: Vec<String> = names
                 .iter()
                 .map(|c| format!("coalesce(bool_or({c} IS NULL), false)"))
                 .collect();
+            // Arrays offline calls free of NULL elements: whether any row has one.
+            let proven: Vec<usize> = offline
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| matches!(c.ty, ir::PgType::Array(_)) && !c.elements_nullable)
+                .map(|(i, _)| i)
+                .collect();
+            checks.extend(proven.iter().map(|&i| {
+                format!(
+                    "coalesce(bool_or(EXISTS (SELECT FROM unnest(c{}) AS e(v) WHERE v IS NULL)), false)",
+                    i + 1
+                )
+            }));
             let probe = format!(
                 "SELECT {} FROM ({sql}) AS t({})",
                 checks.join(", "),
@@ -224,6 +240,15 @@ fn run_case(server: &TempServer, case: &Case, tally: &mut Tally) -> Result<(), S
                         .push(format!("{where_}: column {} returned NULL", col.name));
                 }
             }
+            for (k, &i) in proven.iter().enumerate() {
+                if row.get::<_, bool>(n + k) {
+                    tally.wrongly_non_null.push(format!(
+                        "{where_}: column {} returned a NULL array element",
+                        offline.columns[i].name
+                    ));
+                }
+            }
+            tally.proven_elements += proven.len();
         }
     }
     Ok(())
@@ -315,6 +340,7 @@ fn print(title: &str, rows: &[(String, Tally)]) -> Tally {
             .wrongly_non_null
             .extend(t.wrongly_non_null.iter().cloned());
         total.executed += t.executed;
+        total.proven_elements += t.proven_elements;
         total.spelled_out += t.spelled_out;
         total
             .table_column_stricter
@@ -357,8 +383,9 @@ queries squill could not read:"
     }
     if total.executed > 0 {
         println!(
-            "\nNULL provocation: {} queries executed on provoking data, {} wrongly non-null columns",
+            "\nNULL provocation: {} queries executed on provoking data ({} array columns proven free of NULL elements), {} wrongly non-null columns or elements",
             total.executed,
+            total.proven_elements,
             total.wrongly_non_null.len()
         );
         for w in &total.wrongly_non_null {

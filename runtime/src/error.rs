@@ -45,6 +45,8 @@ pub enum ErrorKind {
     NoRows,
     /// A `:one` or `:opt` query returned more than one row.
     TooManyRows,
+    /// `check_types`: type overrides the server's types contradict.
+    Types(Vec<crate::TypeMismatch>),
     /// PostgreSQL or the driver reported an error (connection, SQL state, decoding).
     #[cfg(any(feature = "async", feature = "sync"))]
     Db(Driver),
@@ -58,6 +60,8 @@ pub enum ErrorClass {
     NoRows,
     /// `:one`/`:opt` found more than one row.
     TooManyRows,
+    /// `check_types`: type overrides the server's types contradict.
+    TypeMismatch,
     /// 23505: a unique index or constraint already holds the value ([`Error::constraint`]).
     UniqueViolation,
     /// 23503: a foreign key does not match ([`Error::constraint`]).
@@ -113,6 +117,7 @@ impl Error {
         match &self.kind {
             ErrorKind::NoRows => ErrorClass::NoRows,
             ErrorKind::TooManyRows => ErrorClass::TooManyRows,
+            ErrorKind::Types(_) => ErrorClass::TypeMismatch,
             #[cfg(any(feature = "async", feature = "sync"))]
             ErrorKind::Db(e) => match e.code() {
                 None => ErrorClass::Client,
@@ -221,6 +226,15 @@ impl fmt::Display for Error {
         match &self.kind {
             ErrorKind::NoRows => f.write_str("expected one row, got none"),
             ErrorKind::TooManyRows => f.write_str("expected at most one row, got more"),
+            ErrorKind::Types(mismatches) => {
+                for (i, m) in mismatches.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{m}")?;
+                }
+                Ok(())
+            }
             #[cfg(any(feature = "async", feature = "sync"))]
             ErrorKind::Db(e) => match e.as_db_error() {
                 Some(db) => {

@@ -12,11 +12,13 @@
 //!   [`ErrorKind::NoRows`].
 #![forbid(unsafe_code)]
 
+mod domain;
 mod error;
 mod pg_enum;
 mod statement_cache;
 #[cfg(any(feature = "async", feature = "sync"))]
 mod trace;
+mod type_check;
 mod values;
 
 #[cfg(feature = "sync")]
@@ -28,8 +30,17 @@ mod exec;
 #[cfg(feature = "migrate")]
 pub mod migrate;
 
+pub use domain::domain_base;
 pub use error::{Error, ErrorClass, ErrorKind};
 pub use pg_enum::{PgEnum, pg_enum_accepts, pg_enum_from_sql};
+/// `postgres-types`' JSON wrapper: a json/jsonb value as any serde type (`Json<MyType>`),
+/// for type overrides.
+pub use postgres_types::Json;
+#[cfg(feature = "async")]
+pub use type_check::check_types;
+#[cfg(feature = "sync")]
+pub use type_check::check_types_blocking;
+pub use type_check::{OverrideTarget, Problem, TypeMismatch, TypeOverride};
 pub use values::{
     Cid, CompositeReader, CompositeWriter, Interval, Lexeme, LexemePosition, MacAddr8, Money,
     Multirange, Oid, Range, Tid, TimeTz, TsQuery, TsQueryItem, TsVector, Void, Weight, Xid, Xid8,
@@ -61,11 +72,15 @@ pub mod re {
     pub use jiff;
     #[cfg(feature = "pgvector")]
     pub use pgvector;
+    #[cfg(feature = "sync")]
+    pub use postgres;
     pub use postgres_types;
     pub use rust_decimal;
     pub use serde_json;
     #[cfg(feature = "time")]
     pub use time;
+    #[cfg(feature = "async")]
+    pub use tokio_postgres;
     pub use uuid;
 }
 

@@ -36,6 +36,9 @@ pub struct Typed {
     pub name: Option<String>,
     pub strength: u8,
     pub origin: Option<(String, String)>,
+    /// An array none of whose elements can be NULL (see `nullability::elements_non_null`);
+    /// `false` (may hold NULLs) unless a rule proves it.
+    pub elements_non_null: bool,
     /// An untyped string literal's text and position, read by the input function of the
     /// type it is coerced to.
     pub literal: Option<Box<(String, sqlparser::tokenizer::Span)>>,
@@ -50,6 +53,7 @@ impl Typed {
             name: None,
             strength: 0,
             origin: None,
+            elements_non_null: false,
             literal: None,
         }
     }
@@ -549,6 +553,7 @@ impl<'s> Cx<'s> {
             name: Some(c.name.clone()),
             strength: 2,
             origin: c.origin.clone(),
+            elements_non_null: c.elements_non_null,
             literal: None,
         })
     }
@@ -651,7 +656,11 @@ impl<'s> Cx<'s> {
                 })?
             }
         };
-        Ok(Typed::value(arr, false).named("array", 2))
+        let mut t = Typed::value(arr, false).named("array", 2);
+        t.elements_non_null = nullability::array_elements_non_null(&elems, |ty| {
+            self.types().element_of(ty).is_some()
+        });
+        Ok(t)
     }
 
     /// `expr::type` of a typed value (`coerce_to_target_type` with `COERCION_EXPLICIT`).
@@ -667,6 +676,10 @@ impl<'s> Cx<'s> {
                 self.types().display(t.ty),
                 self.types().display(target)
             ));
+        }
+        // Only an array cast to an array keeps its elements (a text's are whatever it spells).
+        if self.types().element_of(t.ty).is_none() {
+            t.elements_non_null = false;
         }
         self.coerce(t, target)?;
         t.ty = target;
@@ -1045,7 +1058,9 @@ impl<'s> Cx<'s> {
                     let arr = self.types().array_of(c.ty).ok_or_else(|| {
                         Fail::Unsupported("ARRAY(subquery) of a type without array type".into())
                     })?;
-                    return Ok(Typed::value(arr, false).named("array", 2));
+                    let mut t = Typed::value(arr, false).named("array", 2);
+                    t.elements_non_null = !c.nullable;
+                    return Ok(t);
                 }
                 return unsupported(format!("{name}(subquery)"));
             }
@@ -1211,17 +1226,22 @@ impl<'s> Cx<'s> {
         argnames: &[String],
         filtered: bool,
     ) -> Res<Typed> {
+        let first_elements = args.first().map(|a| a.elements_non_null);
         let r = self.resolve_function(name, args, argnames, false)?;
         let mut t = r.typed;
         self.last_call_aggregate = r.kind == FunctionKind::Aggregate;
         if r.kind == FunctionKind::Aggregate {
             self.saw_aggregate = true;
-            t.nullable = match self.types().builtins.function_by_oid(r.oid) {
+            let f = self.types().builtins.function_by_oid(r.oid);
+            t.nullable = match f {
                 Some(f) => {
                     nullability::aggregate_nullable(f, &r.each_nullable, self.grouped, filtered)
                 }
                 None => true,
             };
+            t.elements_non_null = f.is_some_and(|f| {
+                nullability::aggregate_elements_non_null(f, &r.each_nullable, first_elements)
+            });
         }
         Ok(t)
     }
@@ -1747,6 +1767,7 @@ impl<'s> Cx<'s> {
                         name: Some(name),
                         strength: 2,
                         origin: c.origin,
+                        elements_non_null: c.elements_non_null,
                         literal: None,
                     };
                 }
@@ -1794,6 +1815,7 @@ impl<'s> Cx<'s> {
                     ty,
                     nullable: true,
                     origin: None,
+                    elements_non_null: false,
                 })
                 .collect());
         }
@@ -1841,6 +1863,7 @@ impl<'s> Cx<'s> {
                 name: Some(c.name),
                 strength: 2,
                 origin: c.origin,
+                elements_non_null: c.elements_non_null,
                 literal: None,
             })
             .collect())

@@ -679,7 +679,7 @@ fn analyze_guarded(
     };
     // `sqlc.narg`, then what the statement's syntax says (before typing: a parameter that
     // may be NULL makes what it flows into nullable).
-    let optional = optional::optional_params(statement, raw.params.len(), &mut |parts| {
+    let (optional, written) = optional::params_written(statement, raw.params.len(), &mut |parts| {
         schema.insert_target_columns(parts)
     });
     let nullable_params: Vec<bool> = raw
@@ -722,17 +722,20 @@ fn analyze_guarded(
             name,
             ty: schema.types.pg_type(*ty),
             nullable: nullable_params.get(i).copied().unwrap_or(false),
+            origin: written.get(i).cloned().flatten(),
         });
     }
     let mut columns: Vec<ir::Column> = out
         .columns
         .into_iter()
         .map(|c| {
-            let (name, forced) = crate::live::split_override(&c.name);
+            let (name, elements_asserted) = crate::live::split_elements_override(&c.name);
+            let (name, forced) = crate::live::split_override(name);
             ir::Column {
                 name: name.to_string(),
                 ty: schema.types.pg_type(c.ty),
                 nullable: forced.unwrap_or(c.nullable),
+                elements_nullable: !(elements_asserted || c.elements_non_null),
                 origin: c.origin,
             }
         })

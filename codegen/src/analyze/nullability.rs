@@ -12,6 +12,11 @@
 //!   so the aggregates of [`GROUPED_NON_NULL_AGGREGATES`] over non-null arguments, without
 //!   `FILTER`, are non-null there. Any other aggregate (`stddev_samp` of one row is NULL) may
 //!   be NULL.
+//! * Array elements (`Vec<Option<T>>` unless proven): `ARRAY[...]` of non-null elements (of
+//!   sub-arrays with non-null elements: NULL sub-arrays are left out), `ARRAY(SELECT c ...)`
+//!   of a non-null column, and `array_agg(x)` of a non-null `x` (of arrays with non-null
+//!   elements) have none; an outer join that can null `x` makes `x` nullable first. Anything
+//!   else (a table's array column, a function's array result) may hold NULLs.
 //! * Window functions: ranking functions are non-null; `lag`/`lead`/`first_value`/
 //!   `last_value`/`nth_value` may be NULL; an aggregate used as a window function follows the
 //!   grouped rule when the frame is the default one (it always holds the current row).
@@ -172,4 +177,37 @@ pub fn aggregate_nullable(
     // string_agg's delimiter may be NULL without making the result NULL; only the value counts.
     let value_nullable = args_nullable.first().copied().unwrap_or(false);
     !GROUPED_NON_NULL_AGGREGATES.contains(&f.name.as_str()) || value_nullable
+}
+
+/// Whether `ARRAY[elements]` has no NULL element (`is_array`: whether a type is an array
+/// type, whose values are sub-arrays of a multidimensional result).
+pub fn array_elements_non_null(
+    elements: &[super::expr::Typed],
+    is_array: impl Fn(u32) -> bool,
+) -> bool {
+    elements.iter().all(|e| {
+        if is_array(e.ty) {
+            e.elements_non_null
+        } else {
+            !e.nullable
+        }
+    })
+}
+
+/// Whether an aggregate's array result has no NULL element: `array_agg(anynonarray)` of a
+/// non-null argument, `array_agg(anyarray)` of arrays without NULL elements (a NULL input
+/// array is an error there).
+pub fn aggregate_elements_non_null(
+    f: &BuiltinFunction,
+    args_nullable: &[bool],
+    first_elements_non_null: Option<bool>,
+) -> bool {
+    if f.name != "array_agg" {
+        return false;
+    }
+    match f.args.first() {
+        Some(&crate::builtins::oid::ANYARRAY) => first_elements_non_null.unwrap_or(false),
+        Some(_) => args_nullable.first().is_some_and(|n| !n),
+        None => false,
+    }
 }

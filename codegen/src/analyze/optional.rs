@@ -27,25 +27,46 @@ use super::expr::{expansion, fold};
 /// NULL; `None` when it is not a table squill knows (views, unknown names).
 pub type TargetColumns<'a> = dyn FnMut(&[String]) -> Option<Vec<(String, bool)>> + 'a;
 
-/// `optional[i]`: whether `$(i + 1)` may be bound to NULL, for a statement with `nparams`
-/// parameters.
-pub fn optional_params(
+/// `.0[i]`: whether `$(i + 1)` may be bound to NULL, for a statement with `nparams`
+/// parameters; `.1[i]`: the table column (`(table, column)`) it is written straight into,
+/// when that is one known column (for column type overrides).
+pub fn params_written(
     statement: &Statement,
     nparams: usize,
     columns: &mut TargetColumns<'_>,
-) -> Vec<bool> {
+) -> (Vec<bool>, Vec<Option<(String, String)>>) {
     let mut walker = Walker {
         columns,
         opens: vec![false; nparams],
         closes: vec![false; nparams],
+        targets: vec![Written::Nowhere; nparams],
+        table: None,
     };
     let _ = statement.visit(&mut walker);
-    walker
+    let optional = walker
         .opens
         .iter()
         .zip(&walker.closes)
         .map(|(open, close)| *open && !*close)
-        .collect()
+        .collect();
+    let targets = walker
+        .targets
+        .into_iter()
+        .map(|t| match t {
+            Written::Into(table, column) => Some((table, column)),
+            _ => None,
+        })
+        .collect();
+    (optional, targets)
+}
+
+/// Where a parameter's value is written.
+#[derive(Clone)]
+enum Written {
+    Nowhere,
+    Into(String, String),
+    /// Into several columns, or one squill does not know.
+    Several,
 }
 
 struct Walker<'c, 'a> {
@@ -54,6 +75,9 @@ struct Walker<'c, 'a> {
     opens: Vec<bool>,
     /// Some use writes it into a column that rejects NULL.
     closes: Vec<bool>,
+    targets: Vec<Written>,
+    /// The table the statement being walked writes to (its last name part).
+    table: Option<String>,
 }
 
 impl Visitor for Walker<'_, '_> {
@@ -109,9 +133,24 @@ impl Walker<'_, '_> {
         }
     }
 
-    /// `e` is written into a column; `accepts_null: None` when the column is unknown.
-    fn bind(&mut self, e: &Expr, accepts_null: Option<bool>) {
+    /// `e` is written into `column`; `accepts_null: None` when the column is unknown.
+    fn bind(&mut self, e: &Expr, column: Option<&str>, accepts_null: Option<bool>) {
         let Some(n) = param(e) else { return };
+        if let Some(slot) = self.targets.get_mut(n) {
+            let here = match (&self.table, column, accepts_null) {
+                (Some(table), Some(column), Some(_)) => {
+                    Written::Into(table.clone(), column.to_string())
+                }
+                _ => Written::Several,
+            };
+            *slot = match (&*slot, here) {
+                (Written::Nowhere, here) => here,
+                (Written::Into(t, c), Written::Into(t2, c2)) if *t == t2 && *c == c2 => {
+                    Written::Into(t2, c2)
+                }
+                _ => Written::Several,
+            };
+        }
         match accepts_null {
             Some(true) => {
                 if let Some(slot) = self.opens.get_mut(n) {
@@ -135,7 +174,9 @@ impl Walker<'_, '_> {
                 _ => None,
             })
             .collect();
-        (self.columns)(&parts?)
+        let parts = parts?;
+        self.table = parts.last().cloned();
+        (self.columns)(&parts)
     }
 
     fn insert(&mut self, insert: &Insert) {
@@ -144,18 +185,26 @@ impl Walker<'_, '_> {
         };
         let table = self.target(name);
         // Each position's column: the listed ones, else the table's in order.
-        let positions: Vec<Option<bool>> = if insert.columns.is_empty() {
+        let positions: Vec<(Option<String>, Option<bool>)> = if insert.columns.is_empty() {
             table
                 .as_ref()
-                .map(|cols| cols.iter().map(|c| Some(c.1)).collect())
+                .map(|cols| {
+                    cols.iter()
+                        .map(|c| (Some(c.0.clone()), Some(c.1)))
+                        .collect()
+                })
                 .unwrap_or_default()
         } else {
             insert
                 .columns
                 .iter()
                 .map(|c| match c.0.as_slice() {
-                    [ObjectNamePart::Identifier(i)] => accepts_null(&table, &fold(i)),
-                    _ => None,
+                    [ObjectNamePart::Identifier(i)] => {
+                        let name = fold(i);
+                        let accepts = accepts_null(&table, &name);
+                        (Some(name), accepts)
+                    }
+                    _ => (None, None),
                 })
                 .collect()
         };
@@ -170,26 +219,26 @@ impl Walker<'_, '_> {
     }
 
     /// The rows of an INSERT's source: VALUES rows, or the SELECT lists of its branches.
-    fn rows(&mut self, query: &Query, positions: &[Option<bool>]) {
+    fn rows(&mut self, query: &Query, positions: &[Position]) {
         self.set_expr(&query.body, positions);
     }
 
-    fn set_expr(&mut self, body: &SetExpr, positions: &[Option<bool>]) {
+    fn set_expr(&mut self, body: &SetExpr, positions: &[Position]) {
         match body {
             SetExpr::Values(values) => {
                 for row in &values.rows {
-                    for (e, accepts) in row.iter().zip(positions) {
-                        self.bind(e, *accepts);
+                    for (e, (column, accepts)) in row.iter().zip(positions) {
+                        self.bind(e, column.as_deref(), *accepts);
                     }
                 }
             }
             SetExpr::Select(select) => {
-                for (item, accepts) in select.projection.iter().zip(positions) {
+                for (item, (column, accepts)) in select.projection.iter().zip(positions) {
                     match item {
                         SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }
                             if expansion(e).is_none() =>
                         {
-                            self.bind(e, *accepts)
+                            self.bind(e, column.as_deref(), *accepts)
                         }
                         // Positions after a `*` or `(x).*` are not known from the syntax.
                         _ => break,
@@ -209,28 +258,33 @@ impl Walker<'_, '_> {
         for a in assignments {
             match &a.target {
                 AssignmentTarget::ColumnName(column) => {
-                    let accepts = match column.0.as_slice() {
-                        [ObjectNamePart::Identifier(i)] => accepts_null(table, &fold(i)),
+                    let name = match column.0.as_slice() {
+                        [ObjectNamePart::Identifier(i)] => Some(fold(i)),
                         _ => None,
                     };
-                    self.bind(&a.value, accepts);
+                    let accepts = name.as_ref().and_then(|n| accepts_null(table, n));
+                    self.bind(&a.value, name.as_deref(), accepts);
                 }
                 AssignmentTarget::Tuple(columns) => {
                     let Expr::Tuple(values) = &a.value else {
                         continue;
                     };
                     for (column, value) in columns.iter().zip(values) {
-                        let accepts = match column.0.as_slice() {
-                            [ObjectNamePart::Identifier(i)] => accepts_null(table, &fold(i)),
+                        let name = match column.0.as_slice() {
+                            [ObjectNamePart::Identifier(i)] => Some(fold(i)),
                             _ => None,
                         };
-                        self.bind(value, accepts);
+                        let accepts = name.as_ref().and_then(|n| accepts_null(table, n));
+                        self.bind(value, name.as_deref(), accepts);
                     }
                 }
             }
         }
     }
 }
+
+/// An INSERT position: its column's name and whether it accepts NULL (`None`: unknown).
+type Position = (Option<String>, Option<bool>);
 
 fn accepts_null(table: &Option<Vec<(String, bool)>>, column: &str) -> Option<bool> {
     table
@@ -270,7 +324,29 @@ mod tests {
                 ]
             })
         };
-        optional_params(&statements[0], n, &mut columns)
+        params_written(&statements[0], n, &mut columns).0
+    }
+
+    #[test]
+    fn targets_of_written_parameters() {
+        let statements = Parser::parse_sql(
+            &PostgreSqlDialect {},
+            "UPDATE t SET b = $1, c = $2 WHERE a = $3 AND c = $4",
+        )
+        .unwrap();
+        let mut columns = |parts: &[String]| {
+            (parts == ["t"]).then(|| vec![("b".to_string(), true), ("c".to_string(), true)])
+        };
+        let targets = params_written(&statements[0], 4, &mut columns).1;
+        let at = |c: &str| Some(("t".to_string(), c.to_string()));
+        assert_eq!(targets, [at("b"), at("c"), None, None]);
+        // Written into two columns: neither column's override applies.
+        let statements = Parser::parse_sql(
+            &PostgreSqlDialect {},
+            "INSERT INTO t (b, c) VALUES ($1, $1)",
+        )
+        .unwrap();
+        assert_eq!(params_written(&statements[0], 1, &mut columns).1, [None]);
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub struct Col {
     pub nullable: bool,
     /// `(table, column)` of a plain table column.
     pub origin: Option<(String, String)>,
+    /// An array whose elements cannot be NULL (`Typed::elements_non_null`).
+    pub elements_non_null: bool,
 }
 
 /// A namespace item: a FROM item, or a join's merged column list.
@@ -63,6 +65,7 @@ impl Item {
             ty: system_column_type(name)?,
             nullable: self.nulled,
             origin: Some((rel.clone(), name.to_string())),
+            elements_non_null: false,
         })
     }
 }

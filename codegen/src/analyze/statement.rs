@@ -114,6 +114,7 @@ fn to_cols(ts: Vec<Typed>) -> Vec<Col> {
             ty: t.ty,
             nullable: t.nullable,
             origin: t.origin,
+            elements_non_null: t.elements_non_null,
         })
         .collect()
 }
@@ -129,6 +130,7 @@ fn from_col(c: &Col) -> Typed {
     t.name = Some(c.name.clone());
     t.strength = 2;
     t.origin = c.origin.clone();
+    t.elements_non_null = c.elements_non_null;
     t
 }
 
@@ -247,6 +249,10 @@ fn recursive_cte(
             }
             if r.nullable && !c.nullable {
                 c.nullable = true;
+                changed = true;
+            }
+            if c.elements_non_null && !r.elements_non_null {
+                c.elements_non_null = false;
                 changed = true;
             }
         }
@@ -762,6 +768,7 @@ fn combine(
             } else {
                 None
             },
+            elements_non_null: false,
         });
     }
     if matches!(kind, JoinKind::Left | JoinKind::Full) {
@@ -870,6 +877,7 @@ fn table_factor(
                 ty: t.ty,
                 nullable: t.nullable,
                 origin: None,
+                elements_non_null: false,
             }];
             let rel_name = match alias {
                 Some(a) => {
@@ -1056,6 +1064,7 @@ fn function_item(
                 // Shorter results are padded with NULLs.
                 nullable: nullable || several,
                 origin: None,
+                elements_non_null: false,
             });
         }
     }
@@ -1069,6 +1078,7 @@ fn function_item(
             ty: oid::INT8,
             nullable: false,
             origin: None,
+            elements_non_null: false,
         });
     }
     let rel_name = match alias {
@@ -1105,6 +1115,7 @@ pub(super) fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> 
                 ty: c.ty,
                 nullable: !c.not_null,
                 origin: Some((name.clone(), now)),
+                elements_non_null: false,
             })
             .collect());
     }
@@ -1136,6 +1147,7 @@ pub(super) fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> 
                     ty: c.ty,
                     nullable: !c.not_null,
                     origin: Some((name.to_string(), c.name.clone())),
+                    elements_non_null: false,
                 })
                 .collect());
         } else if schema.is_circular_view(s, table) {
@@ -1160,6 +1172,7 @@ pub(super) fn relation_cols(schema: &Schema, parts: &[String]) -> Res<Vec<Col>> 
                 ty,
                 nullable: false,
                 origin: Some((table.to_string(), c.into())),
+                elements_non_null: false,
             })
             .collect());
         }
@@ -1223,6 +1236,7 @@ fn builtin_relation_cols(schema: &Schema, rel: &crate::builtins::BuiltinRelation
                 ty: c.ty,
                 nullable: !(c.not_null && rel.kind.is_table()),
                 origin: Some((rel.name.clone(), c.name.clone())),
+                elements_non_null: false,
             })
         })
         .collect()

@@ -76,17 +76,19 @@ impl<'a> Describer<'a> {
     /// Which parameters may be NULL: the offline analyzer's syntactic rules
     /// (`analyze::optional`) on the tree the analyzer reads, with the target tables' columns
     /// read from the server. SQL that cannot be read leaves only `sqlc.narg` optional.
-    fn optional_params(&mut self, sql: &str, nparams: usize) -> Vec<bool> {
+    /// With each parameter's target column ([`crate::analyze::optional::params_written`]).
+    fn optional_params(&mut self, sql: &str, nparams: usize) -> Written {
         use crate::analyze::parse::{Parsed, parse};
+        let nothing = || (vec![false; nparams], vec![None; nparams]);
         // Column names only steer how `(x).*` is read, after which no position is taken.
         let Ok(Parsed::Statements(statements)) = parse(sql, &|_| false) else {
-            return vec![false; nparams];
+            return nothing();
         };
         let [statement] = statements.as_slice() else {
-            return vec![false; nparams];
+            return nothing();
         };
         let client = &mut *self.client;
-        crate::analyze::optional::optional_params(statement, nparams, &mut |parts| {
+        crate::analyze::optional::params_written(statement, nparams, &mut |parts| {
             let name = parts
                 .iter()
                 .map(|p| crate::catalog::quote_ident(p))
@@ -104,7 +106,7 @@ impl<'a> Describer<'a> {
         };
         let shape = query_shape(&raw.sql);
         let inferred_names = shape.param_names.clone();
-        let optional = self.optional_params(&raw.sql, statement.params().len());
+        let (optional, written) = self.optional_params(&raw.sql, statement.params().len());
 
         let mut params = Vec::with_capacity(statement.params().len());
         for (i, ty) in statement.params().iter().enumerate() {
@@ -118,12 +120,14 @@ impl<'a> Describer<'a> {
                 name,
                 ty,
                 nullable: slot.is_some_and(|s| s.nullable) || optional[i],
+                origin: written[i].clone(),
             });
         }
 
         let mut columns = Vec::with_capacity(statement.columns().len());
         for (index, column) in statement.columns().iter().enumerate() {
-            let (name, forced) = split_override(column.name());
+            let (name, elements_asserted) = split_elements_override(column.name());
+            let (name, forced) = split_override(name);
             let ty = self
                 .pg_type(column.type_())
                 .map_err(|e| internal(file, raw, &e))?;
@@ -144,6 +148,8 @@ impl<'a> Describer<'a> {
                 name: name.to_string(),
                 ty,
                 nullable,
+                // PREPARE says nothing of array elements: NULLs are possible unless asserted.
+                elements_nullable: !elements_asserted,
                 origin: origin.map(|info| (info.table, info.column)),
             });
         }
@@ -361,6 +367,16 @@ impl<'a> Describer<'a> {
     }
 }
 
+/// `"tags[!]"` → ("tags", true): the alias asserts that the array has no NULL element (what
+/// PostgreSQL cannot describe); combines with the column's own (`"tags![!]"`). Else the
+/// name and `false`.
+pub fn split_elements_override(name: &str) -> (&str, bool) {
+    match name.strip_suffix("[!]") {
+        Some(stripped) if !stripped.is_empty() => (stripped, true),
+        _ => (name, false),
+    }
+}
+
 /// `"total!"` → ("total", Some(false)); `"note?"` → ("note", Some(true)); else no override.
 pub fn split_override(name: &str) -> (&str, Option<bool>) {
     // PostgreSQL's own name for an unnamed expression is not an override.
@@ -447,3 +463,6 @@ fn target_columns(
     )?;
     Ok((!rows.is_empty()).then(|| rows.iter().map(|r| (r.get(0), r.get(1))).collect()))
 }
+
+/// Which parameters may be NULL, and the table column each is written into.
+type Written = (Vec<bool>, Vec<Option<(String, String)>>);

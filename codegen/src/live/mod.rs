@@ -5,7 +5,7 @@ mod describe;
 mod nullable_tables;
 mod server;
 
-pub use describe::{Describer, split_override};
+pub use describe::{Describer, split_elements_override, split_override};
 
 pub use server::{ServerBinaries, TempServer, is_root, postgres_account};
 

@@ -75,6 +75,7 @@ pub fn analyze_files(schema: &[PathBuf], queries: &[PathBuf]) -> Result<Explicit
         });
     }
     let set = ir::QuerySet {
+        domains: Vec::new(),
         modules,
         enums: Vec::new(),
         composites: Vec::new(),

@@ -66,7 +66,7 @@ pub fn resolve(path: &Path, root: &Path, config: &Config) -> Result<Project, Dia
         package_config.embed_migrations = false;
         let mut overrides: Vec<&Value> = global_overrides.clone();
         overrides.extend(block_overrides(block));
-        apply_overrides(&mut package_config, &overrides, config, &shown)?;
+        apply_overrides(&mut package_config, &overrides, config, &file)?;
         // squill.toml's entries first, then the block's, then the configuration's.
         for (from, to) in block_rename(block).iter().chain(&global_rename) {
             package_config
@@ -220,8 +220,9 @@ fn apply_overrides(
     config: &mut Config,
     overrides: &[&Value],
     project: &Config,
-    shown: &str,
+    file: &SourceFile,
 ) -> Result<(), Diagnostic> {
+    let shown = file.name.as_str();
     // Entries without `nullable: true` first, so they win for the inner type.
     let mut ordered: Vec<&Value> = overrides.to_vec();
     ordered.sort_by_key(|o| o.get("nullable").and_then(Value::as_bool).unwrap_or(false));
@@ -234,33 +235,40 @@ fn apply_overrides(
                 "{shown}: `rust_type` must be a string (a Rust type path)"
             )));
         };
+        let value_span = locate(&file.text, "rust_type", rust);
         if let Some(why) = crate::rust_types::invalid_override(rust) {
-            return Err(Diagnostic::error(format!("{shown}: invalid `rust_type`: {why}"))
-                .help("write the path of a type that implements ToSql and FromSql, e.g. \"crate::Money\""));
+            let d = Diagnostic::error(format!("invalid type override: {why}"));
+            let d = match &value_span {
+                Some(span) => d.at(file, span.clone()).label("not a Rust type path"),
+                None => d,
+            };
+            return Err(d.help(
+                "write the path of a type that implements ToSql and FromSql, e.g. \"crate::Money\"",
+            ));
         }
+        let site = |key: &str, name: &str| {
+            let value = value_span.clone()?;
+            Some(crate::config::Site {
+                file: file.clone(),
+                key: locate(&file.text, key, name).unwrap_or_else(|| value.clone()),
+                value,
+            })
+        };
         if let Some(db_type) = entry.get("db_type").and_then(Value::as_str) {
-            if !project.types.contains_key(db_type) {
-                config
-                    .types
-                    .entry(db_type.to_string())
-                    .or_insert_with(|| rust.to_string());
+            if !project.types.contains_key(db_type) && !config.types.contains_key(db_type) {
+                config.types.insert(db_type.to_string(), rust.to_string());
+                if let Some(site) = site("db_type", db_type) {
+                    config.type_sites.insert(db_type.to_string(), site);
+                }
             }
         } else if let Some(column) = entry.get("column").and_then(Value::as_str) {
-            // `schema.table.column` and `table.column` both name the column by its table.
-            let parts: Vec<&str> = column.split('.').collect();
-            let key = match parts.as_slice() {
-                [.., table, column] => format!("{table}.{column}"),
-                _ => {
-                    return Err(Diagnostic::error(format!(
-                        "{shown}: override column `{column}` must be `table.column` or `schema.table.column`"
-                    )));
+            // Resolved against the schema with squill.toml's (`crate::overrides`).
+            let key = column.to_string();
+            if !project.columns.contains_key(&key) && !config.columns.contains_key(&key) {
+                config.columns.insert(key.clone(), rust.to_string());
+                if let Some(site) = site("column", column) {
+                    config.column_sites.insert(key, site);
                 }
-            };
-            if !project.columns.contains_key(&key) {
-                config
-                    .columns
-                    .entry(key)
-                    .or_insert_with(|| rust.to_string());
             }
         } else {
             return Err(Diagnostic::error(format!(
@@ -269,6 +277,29 @@ fn apply_overrides(
         }
     }
     Ok(())
+}
+
+/// Where the value `value` of the key `key` stands in an sqlc configuration's text (YAML or
+/// JSON; the parsed document keeps no positions): its first occurrence, quoted or not, after
+/// the key on the same line.
+fn locate(text: &str, key: &str, value: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(k) = line.find(key) {
+            let after = &line[k + key.len()..];
+            let rest = after.trim_start_matches(['"', '\'']);
+            let rest = rest.trim_start_matches(|c: char| c == ':' || c.is_whitespace());
+            let start_in_line = line.len() - rest.len();
+            let quoted = rest.starts_with(['"', '\'']);
+            let body = if quoted { &rest[1..] } else { rest };
+            if body.starts_with(value) {
+                let start = offset + start_in_line + usize::from(quoted);
+                return Some(start..start + value.len());
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The files a `schema`/`queries` entry lists, as sqlc lists them.

@@ -54,6 +54,58 @@ pub fn compile_generated(name: &str, modules: &[(String, String)]) -> (bool, Str
     compile_with_features(name, modules, &["full"])
 }
 
+/// Builds generated files (`(module name, code)`) as the modules of a binary crate `name`
+/// whose `main.rs` ends with `main` (the runtime with `full`, plus `deps`, Cargo.toml lines)
+/// and runs it with `env`: whether it built and exited successfully, and what it printed.
+pub fn run_generated(
+    name: &str,
+    modules: &[(String, String)],
+    main: &str,
+    deps: &str,
+    env: &[(&str, &str)],
+) -> (bool, String) {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dir = workspace.join("target/generated-crates").join(name);
+    let _ = std::fs::remove_dir_all(dir.join("src"));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let runtime = workspace.join("runtime");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = {name:?}\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\nsquill = {{ path = {:?}, features = [\"full\"] }}\n{deps}\n\n[workspace]\n",
+            runtime.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let mut code = String::from("//! Generated code under test.\n");
+    for (module, text) in modules {
+        std::fs::write(dir.join("src").join(format!("{module}.rs")), text).unwrap();
+        code.push_str(&format!("pub mod {module};\n"));
+    }
+    code.push_str(main);
+    std::fs::write(dir.join("src/main.rs"), code).unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["run", "--offline", "--quiet", "--message-format=short"])
+        .current_dir(&dir)
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace.join("target/generated-crates/target"),
+        )
+        .env_remove("RUSTFLAGS")
+        .envs(env.iter().copied())
+        .output()
+        .expect("cargo runs");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), said)
+}
+
 /// [`compile_generated`] with the runtime's `features`.
 pub fn compile_with_features(
     name: &str,
