@@ -37,7 +37,11 @@ def arg(name, ty):
         return f"bytes(&{e}).as_deref()"
     if ty.startswith("Option<&[&"):
         return f"refs(&{e}).as_deref()"
-    if ty.startswith("Option<&[") or ty.startswith("Option<&str"):
+    if ty.startswith("Option<&[u8]"):  # bytea, not an array
+        return f"{e}.as_deref()"
+    if ty.startswith("Option<&["):
+        return f"vals(&{e}).as_deref()"
+    if ty.startswith("Option<&str"):
         return f"{e}.as_deref()"
     if ty.startswith("Option<&"):
         return f"{e}.as_ref()"
@@ -124,7 +128,7 @@ def rows(stems, values, rowtype, arrays=True):
         for s in stems:
             a, b = values[s]
             if shape == 0:
-                fields += [f"x_{s}: {a}", f"n_{s}: Some({b})"] + [f"a_{s}: Some(vec![{a}, {b}])"] * arrays
+                fields += [f"x_{s}: {a}", f"n_{s}: Some({b})"] + [f"a_{s}: Some(vec![Some({a}), Some({b})])"] * arrays
             elif shape == 1:
                 fields += [f"x_{s}: {b}", f"n_{s}: None"] + [f"a_{s}: Some(vec![])"] * arrays
             else:
@@ -191,16 +195,27 @@ mod times_chrono;
 mod times_jiff;
 mod times_time;
 
-fn strs(v: &Option<Vec<String>>) -> Option<Vec<&str>> {
-    v.as_ref().map(|v| v.iter().map(String::as_str).collect())
+// Rows read arrays as Vec<Option<T>> (PostgreSQL arrays may hold NULLs); parameters take &[T].
+// The test data has no NULL elements: these turn an expected row's arrays into arguments.
+
+fn strs(v: &Option<Vec<Option<String>>>) -> Option<Vec<&str>> {
+    v.as_ref()
+        .map(|v| v.iter().map(|x| x.as_deref().expect("no NULL elements")).collect())
 }
 
-fn bytes(v: &Option<Vec<Vec<u8>>>) -> Option<Vec<&[u8]>> {
-    v.as_ref().map(|v| v.iter().map(Vec::as_slice).collect())
+fn bytes(v: &Option<Vec<Option<Vec<u8>>>>) -> Option<Vec<&[u8]>> {
+    v.as_ref()
+        .map(|v| v.iter().map(|x| x.as_deref().expect("no NULL elements")).collect())
 }
 
-fn refs<T>(v: &Option<Vec<T>>) -> Option<Vec<&T>> {
-    v.as_ref().map(|v| v.iter().collect())
+fn refs<T>(v: &Option<Vec<Option<T>>>) -> Option<Vec<&T>> {
+    v.as_ref()
+        .map(|v| v.iter().map(|x| x.as_ref().expect("no NULL elements")).collect())
+}
+
+fn vals<T: Clone>(v: &Option<Vec<Option<T>>>) -> Option<Vec<T>> {
+    v.as_ref()
+        .map(|v| v.iter().map(|x| x.clone().expect("no NULL elements")).collect())
 }
 
 fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
@@ -233,13 +248,13 @@ fn vector_rows() -> Vec<db_pgvector::vectors::SelectVectorsRow> {
             id: 0,
             x_vector: v(&[1.0, -2.5, 3.0]),
             n_vector: Some(v(&[0.0])),
-            a_vector: Some(vec![v(&[1.0]), v(&[2.0, 3.0])]),
+            a_vector: Some(vec![Some(v(&[1.0])), Some(v(&[2.0, 3.0]))]),
             x_halfvec: HalfVector::from_f32_slice(&[0.5, 1.0, -2.0]),
             n_halfvec: Some(HalfVector::from_f32_slice(&[1.0])),
-            a_halfvec: Some(vec![HalfVector::from_f32_slice(&[1.0, 2.0])]),
+            a_halfvec: Some(vec![Some(HalfVector::from_f32_slice(&[1.0, 2.0]))]),
             x_sparsevec: SparseVector::from_dense(&[0.0, 2.0, 0.0]),
             n_sparsevec: Some(SparseVector::from_dense(&[1.0, 0.0])),
-            a_sparsevec: Some(vec![SparseVector::from_dense(&[0.0, 0.0, 1.0])]),
+            a_sparsevec: Some(vec![Some(SparseVector::from_dense(&[0.0, 0.0, 1.0]))]),
         },
         SelectVectorsRow {
             id: 0,
@@ -318,7 +333,7 @@ use squill::{Lexeme, LexemePosition, MacAddr8, TsQuery, TsQueryItem, TsVector, W
 
 use crate::db_chrono::every::{EchoArraysRow, SelectEveryRow};
 use crate::every_rows::rows;
-use crate::{bytes, refs, strs};
+use crate::{bytes, refs, strs, vals};
 
 /// `'cat':3A 'fat':1,2B`, lexemes in the server's order.
 pub fn tsvector_example() -> TsVector {
@@ -402,7 +417,7 @@ pub async fn run_async(client: &tokio_postgres::Client) {
 def echo_arg(name, ty):
     """Row 0's array of the type as the all-builtin EchoArrays query takes it."""
     field = "e.a_" + name.removeprefix("r#")
-    return f"&refs(&{field}).unwrap()" if ty.startswith("&[&") else f"{field}.as_deref().unwrap()"
+    return f"&refs(&{field}).unwrap()" if ty.startswith("&[&") else f"&vals(&{field}).unwrap()"
 
 
 echo = signature(chrono_src, "echo_arrays")
@@ -452,7 +467,7 @@ for k, imports in [("chrono", "use squill::re::chrono::{DateTime, NaiveDate, Nai
     use squill::{{Multirange, Range}};
 
     use crate::db_{k}::times::SelectTimesRow;
-    use crate::refs;
+    use crate::{{IMPORTS}};
 
     fn rows() -> Vec<SelectTimesRow> {{
         {rows(stems(source, "insert_times"), time_values(k), "SelectTimesRow")}
@@ -474,6 +489,12 @@ for k, imports in [("chrono", "use squill::re::chrono::{DateTime, NaiveDate, Nai
         }}
     }}
 """)
+
+for name, text in TIMES_RS.items():
+    # Import only the helpers a file calls (an unused import is a warning, and warnings fail).
+    used = [f for f in ["refs", "vals"] if f + "(" in text]
+    imports = "" if not used else f"use crate::{used[0]};" if len(used) == 1 else "use crate::{" + ", ".join(used) + "};"
+    TIMES_RS[name] = text.replace("use crate::{IMPORTS};", imports)
 
 OUT.mkdir(exist_ok=True)
 files = {"main.rs": MAIN, "every.rs": EVERY, "every_rows.rs": EVERY_ROWS, **TIMES_RS}

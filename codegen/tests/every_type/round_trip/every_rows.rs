@@ -27,58 +27,64 @@ pub fn rows() -> Vec<SelectEveryRow> {
             id: 0,
             x_bool: true,
             n_bool: Some(false),
-            a_bool: Some(vec![true, false]),
+            a_bool: Some(vec![Some(true), Some(false)]),
             x_char: b'a' as i8,
             n_char: Some(-1i8),
-            a_char: Some(vec![b'a' as i8, -1i8]),
+            a_char: Some(vec![Some(b'a' as i8), Some(-1i8)]),
             x_int2: i16::MIN,
             n_int2: Some(7i16),
-            a_int2: Some(vec![i16::MIN, 7i16]),
+            a_int2: Some(vec![Some(i16::MIN), Some(7i16)]),
             x_int4: i32::MAX,
             n_int4: Some(-3i32),
-            a_int4: Some(vec![i32::MAX, -3i32]),
+            a_int4: Some(vec![Some(i32::MAX), Some(-3i32)]),
             x_int8: i64::MIN,
             n_int8: Some(42i64),
-            a_int8: Some(vec![i64::MIN, 42i64]),
+            a_int8: Some(vec![Some(i64::MIN), Some(42i64)]),
             x_float4: f32::INFINITY,
             n_float4: Some(1.5f32),
-            a_float4: Some(vec![f32::INFINITY, 1.5f32]),
+            a_float4: Some(vec![Some(f32::INFINITY), Some(1.5f32)]),
             x_float8: f64::NEG_INFINITY,
             n_float8: Some(-0.25f64),
-            a_float8: Some(vec![f64::NEG_INFINITY, -0.25f64]),
+            a_float8: Some(vec![Some(f64::NEG_INFINITY), Some(-0.25f64)]),
             x_numeric: Decimal::new(-12345, 2),
             n_numeric: Some(Decimal::new(10_000_000_000_000_001, 10)),
             a_numeric: Some(vec![
-                Decimal::new(-12345, 2),
-                Decimal::new(10_000_000_000_000_001, 10),
+                Some(Decimal::new(-12345, 2)),
+                Some(Decimal::new(10_000_000_000_000_001, 10)),
             ]),
             x_text: String::new(),
             n_text: Some("héllo, \u{1F600}\n".to_string()),
-            a_text: Some(vec![String::new(), "héllo, \u{1F600}\n".to_string()]),
+            a_text: Some(vec![
+                Some(String::new()),
+                Some("héllo, \u{1F600}\n".to_string()),
+            ]),
             x_varchar: "v".to_string(),
             n_varchar: Some("a varchar".to_string()),
-            a_varchar: Some(vec!["v".to_string(), "a varchar".to_string()]),
+            a_varchar: Some(vec![Some("v".to_string()), Some("a varchar".to_string())]),
             x_bpchar: "abc".to_string(),
             n_bpchar: Some("x  ".to_string()),
-            a_bpchar: Some(vec!["abc".to_string(), "x  ".to_string()]),
+            a_bpchar: Some(vec![Some("abc".to_string()), Some("x  ".to_string())]),
             x_name: "a_name".to_string(),
             n_name: Some(String::new()),
-            a_name: Some(vec!["a_name".to_string(), String::new()]),
+            a_name: Some(vec![Some("a_name".to_string()), Some(String::new())]),
             x_bytea: Vec::new(),
             n_bytea: Some(vec![0u8, 255, 10]),
-            a_bytea: Some(vec![Vec::new(), vec![0u8, 255, 10]]),
+            a_bytea: Some(vec![Some(Vec::new()), Some(vec![0u8, 255, 10])]),
             x_uuid: Uuid::nil(),
             n_uuid: Some(Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)),
             a_uuid: Some(vec![
-                Uuid::nil(),
-                Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef),
+                Some(Uuid::nil()),
+                Some(Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)),
             ]),
             x_json: json!({"a": [1, null], "b": "c"}),
             n_json: Some(json!("text")),
-            a_json: Some(vec![json!({"a": [1, null], "b": "c"}), json!("text")]),
+            a_json: Some(vec![
+                Some(json!({"a": [1, null], "b": "c"})),
+                Some(json!("text")),
+            ]),
             x_jsonb: json!({"k": 1.5}),
             n_jsonb: Some(json!([])),
-            a_jsonb: Some(vec![json!({"k": 1.5}), json!([])]),
+            a_jsonb: Some(vec![Some(json!({"k": 1.5})), Some(json!([]))]),
             x_interval: Interval {
                 months: -14,
                 days: 3,
@@ -90,16 +96,16 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 microseconds: i64::MAX,
             }),
             a_interval: Some(vec![
-                Interval {
+                Some(Interval {
                     months: -14,
                     days: 3,
                     microseconds: 1,
-                },
-                Interval {
+                }),
+                Some(Interval {
                     months: 0,
                     days: 0,
                     microseconds: i64::MAX,
-                },
+                }),
             ]),
             x_timetz: TimeTz {
                 time: NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap(),
@@ -110,14 +116,14 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 offset: FixedOffset::west_opt(8 * 3600).unwrap(),
             }),
             a_timetz: Some(vec![
-                TimeTz {
+                Some(TimeTz {
                     time: NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap(),
                     offset: FixedOffset::east_opt(5 * 3600 + 1800).unwrap(),
-                },
-                TimeTz {
+                }),
+                Some(TimeTz {
                     time: NaiveTime::MIN,
                     offset: FixedOffset::west_opt(8 * 3600).unwrap(),
-                },
+                }),
             ]),
             x_tid: Tid {
                 block: 0,
@@ -128,107 +134,107 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 offset: 7,
             }),
             a_tid: Some(vec![
-                Tid {
+                Some(Tid {
                     block: 0,
                     offset: 1,
-                },
-                Tid {
+                }),
+                Some(Tid {
                     block: u32::MAX,
                     offset: 7,
-                },
+                }),
             ]),
             x_money: Money(-12_345),
             n_money: Some(Money(i64::MAX)),
-            a_money: Some(vec![Money(-12_345), Money(i64::MAX)]),
+            a_money: Some(vec![Some(Money(-12_345)), Some(Money(i64::MAX))]),
             x_oid: 0u32,
             n_oid: Some(u32::MAX),
-            a_oid: Some(vec![0u32, u32::MAX]),
+            a_oid: Some(vec![Some(0u32), Some(u32::MAX)]),
             x_xid: Xid(1),
             n_xid: Some(Xid(u32::MAX)),
-            a_xid: Some(vec![Xid(1), Xid(u32::MAX)]),
+            a_xid: Some(vec![Some(Xid(1)), Some(Xid(u32::MAX))]),
             x_cid: Cid(0),
             n_cid: Some(Cid(5)),
-            a_cid: Some(vec![Cid(0), Cid(5)]),
+            a_cid: Some(vec![Some(Cid(0)), Some(Cid(5))]),
             x_xid8: Xid8(u64::MAX),
             n_xid8: Some(Xid8(3)),
-            a_xid8: Some(vec![Xid8(u64::MAX), Xid8(3)]),
+            a_xid8: Some(vec![Some(Xid8(u64::MAX)), Some(Xid8(3))]),
             x_regclass: Oid(1259),
             n_regclass: Some(Oid(16)),
-            a_regclass: Some(vec![Oid(1259), Oid(16)]),
+            a_regclass: Some(vec![Some(Oid(1259)), Some(Oid(16))]),
             x_regtype: Oid(1259),
             n_regtype: Some(Oid(16)),
-            a_regtype: Some(vec![Oid(1259), Oid(16)]),
+            a_regtype: Some(vec![Some(Oid(1259)), Some(Oid(16))]),
             x_regproc: Oid(1259),
             n_regproc: Some(Oid(16)),
-            a_regproc: Some(vec![Oid(1259), Oid(16)]),
+            a_regproc: Some(vec![Some(Oid(1259)), Some(Oid(16))]),
             x_regprocedure: Oid(1259),
             n_regprocedure: Some(Oid(16)),
-            a_regprocedure: Some(vec![Oid(1259), Oid(16)]),
+            a_regprocedure: Some(vec![Some(Oid(1259)), Some(Oid(16))]),
             x_regoper: Oid(1259),
             n_regoper: Some(Oid(16)),
-            a_regoper: Some(vec![Oid(1259), Oid(16)]),
+            a_regoper: Some(vec![Some(Oid(1259)), Some(Oid(16))]),
             x_regoperator: Oid(1259),
             n_regoperator: Some(Oid(16)),
-            a_regoperator: Some(vec![Oid(1259), Oid(16)]),
+            a_regoperator: Some(vec![Some(Oid(1259)), Some(Oid(16))]),
             x_regconfig: Oid(1259),
             n_regconfig: Some(Oid(16)),
-            a_regconfig: Some(vec![Oid(1259), Oid(16)]),
+            a_regconfig: Some(vec![Some(Oid(1259)), Some(Oid(16))]),
             x_regdictionary: Oid(1259),
             n_regdictionary: Some(Oid(16)),
-            a_regdictionary: Some(vec![Oid(1259), Oid(16)]),
+            a_regdictionary: Some(vec![Some(Oid(1259)), Some(Oid(16))]),
             x_regnamespace: Oid(1259),
             n_regnamespace: Some(Oid(16)),
-            a_regnamespace: Some(vec![Oid(1259), Oid(16)]),
+            a_regnamespace: Some(vec![Some(Oid(1259)), Some(Oid(16))]),
             x_regrole: Oid(1259),
             n_regrole: Some(Oid(16)),
-            a_regrole: Some(vec![Oid(1259), Oid(16)]),
+            a_regrole: Some(vec![Some(Oid(1259)), Some(Oid(16))]),
             x_regcollation: Oid(1259),
             n_regcollation: Some(Oid(16)),
-            a_regcollation: Some(vec![Oid(1259), Oid(16)]),
+            a_regcollation: Some(vec![Some(Oid(1259)), Some(Oid(16))]),
             x_inet: "192.168.0.1/24".parse::<IpInet>().unwrap(),
             n_inet: Some("::1".parse::<IpInet>().unwrap()),
             a_inet: Some(vec![
-                "192.168.0.1/24".parse::<IpInet>().unwrap(),
-                "::1".parse::<IpInet>().unwrap(),
+                Some("192.168.0.1/24".parse::<IpInet>().unwrap()),
+                Some("::1".parse::<IpInet>().unwrap()),
             ]),
             x_cidr: "10.0.0.0/8".parse::<IpCidr>().unwrap(),
             n_cidr: Some("2001:db8::/32".parse::<IpCidr>().unwrap()),
             a_cidr: Some(vec![
-                "10.0.0.0/8".parse::<IpCidr>().unwrap(),
-                "2001:db8::/32".parse::<IpCidr>().unwrap(),
+                Some("10.0.0.0/8".parse::<IpCidr>().unwrap()),
+                Some("2001:db8::/32".parse::<IpCidr>().unwrap()),
             ]),
             x_macaddr: MacAddress::new([0, 1, 2, 3, 4, 5]),
             n_macaddr: Some(MacAddress::new([0xff; 6])),
             a_macaddr: Some(vec![
-                MacAddress::new([0, 1, 2, 3, 4, 5]),
-                MacAddress::new([0xff; 6]),
+                Some(MacAddress::new([0, 1, 2, 3, 4, 5])),
+                Some(MacAddress::new([0xff; 6])),
             ]),
             x_macaddr8: MacAddr8([8, 0, 0x2b, 1, 2, 3, 4, 5]),
             n_macaddr8: Some(MacAddr8([0; 8])),
             a_macaddr8: Some(vec![
-                MacAddr8([8, 0, 0x2b, 1, 2, 3, 4, 5]),
-                MacAddr8([0; 8]),
+                Some(MacAddr8([8, 0, 0x2b, 1, 2, 3, 4, 5])),
+                Some(MacAddr8([0; 8])),
             ]),
             x_bit: BitVec::from_bytes(&[0b1010_0101]),
             n_bit: Some(BitVec::from_elem(8, false)),
             a_bit: Some(vec![
-                BitVec::from_bytes(&[0b1010_0101]),
-                BitVec::from_elem(8, false),
+                Some(BitVec::from_bytes(&[0b1010_0101])),
+                Some(BitVec::from_elem(8, false)),
             ]),
             x_varbit: BitVec::new(),
             n_varbit: Some(BitVec::from_elem(13, true)),
-            a_varbit: Some(vec![BitVec::new(), BitVec::from_elem(13, true)]),
+            a_varbit: Some(vec![Some(BitVec::new()), Some(BitVec::from_elem(13, true))]),
             x_int4range: Range::new(Bound::Included(-5), Bound::Unbounded),
             n_int4range: Some(Range::Empty),
             a_int4range: Some(vec![
-                Range::new(Bound::Included(-5), Bound::Unbounded),
-                Range::Empty,
+                Some(Range::new(Bound::Included(-5), Bound::Unbounded)),
+                Some(Range::Empty),
             ]),
             x_int8range: Range::new(Bound::Unbounded, Bound::Excluded(i64::MAX)),
             n_int8range: Some(Range::new(Bound::Included(1i64), Bound::Excluded(2))),
             a_int8range: Some(vec![
-                Range::new(Bound::Unbounded, Bound::Excluded(i64::MAX)),
-                Range::new(Bound::Included(1i64), Bound::Excluded(2)),
+                Some(Range::new(Bound::Unbounded, Bound::Excluded(i64::MAX))),
+                Some(Range::new(Bound::Included(1i64), Bound::Excluded(2))),
             ]),
             x_numrange: Range::new(
                 Bound::Excluded(Decimal::new(15, 1)),
@@ -236,11 +242,11 @@ pub fn rows() -> Vec<SelectEveryRow> {
             ),
             n_numrange: Some(Range::new(Bound::Unbounded, Bound::Unbounded)),
             a_numrange: Some(vec![
-                Range::new(
+                Some(Range::new(
                     Bound::Excluded(Decimal::new(15, 1)),
                     Bound::Included(Decimal::TWO),
-                ),
-                Range::new(Bound::Unbounded, Bound::Unbounded),
+                )),
+                Some(Range::new(Bound::Unbounded, Bound::Unbounded)),
             ]),
             x_int4multirange: Multirange(vec![]),
             n_int4multirange: Some(Multirange(vec![
@@ -248,17 +254,20 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 Range::new(Bound::Included(5), Bound::Unbounded),
             ])),
             a_int4multirange: Some(vec![
-                Multirange(vec![]),
-                Multirange(vec![
+                Some(Multirange(vec![])),
+                Some(Multirange(vec![
                     Range::new(Bound::Included(1), Bound::Excluded(3)),
                     Range::new(Bound::Included(5), Bound::Unbounded),
-                ]),
+                ])),
             ]),
             x_int8multirange: Multirange(vec![Range::new(Bound::Unbounded, Bound::Excluded(0i64))]),
             n_int8multirange: Some(Multirange(vec![])),
             a_int8multirange: Some(vec![
-                Multirange(vec![Range::new(Bound::Unbounded, Bound::Excluded(0i64))]),
-                Multirange(vec![]),
+                Some(Multirange(vec![Range::new(
+                    Bound::Unbounded,
+                    Bound::Excluded(0i64),
+                )])),
+                Some(Multirange(vec![])),
             ]),
             x_nummultirange: Multirange(vec![Range::new(
                 Bound::Included(Decimal::ONE),
@@ -266,21 +275,21 @@ pub fn rows() -> Vec<SelectEveryRow> {
             )]),
             n_nummultirange: Some(Multirange(vec![])),
             a_nummultirange: Some(vec![
-                Multirange(vec![Range::new(
+                Some(Multirange(vec![Range::new(
                     Bound::Included(Decimal::ONE),
                     Bound::Included(Decimal::TWO),
-                )]),
-                Multirange(vec![]),
+                )])),
+                Some(Multirange(vec![])),
             ]),
             x_xml: Xml("<a href=\"x\">1</a>".to_string()),
             n_xml: Some(Xml("text <b/> more".to_string())),
             a_xml: Some(vec![
-                Xml("<a href=\"x\">1</a>".to_string()),
-                Xml("text <b/> more".to_string()),
+                Some(Xml("<a href=\"x\">1</a>".to_string())),
+                Some(Xml("text <b/> more".to_string())),
             ]),
             x_tsvector: tsvector_example(),
             n_tsvector: Some(TsVector(vec![])),
-            a_tsvector: Some(vec![tsvector_example(), TsVector(vec![])]),
+            a_tsvector: Some(vec![Some(tsvector_example()), Some(TsVector(vec![]))]),
             x_tsquery: tsquery_example(),
             n_tsquery: Some(TsQuery(vec![TsQueryItem::Operand {
                 lexeme: "supernova".into(),
@@ -288,12 +297,12 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 prefix: false,
             }])),
             a_tsquery: Some(vec![
-                tsquery_example(),
-                TsQuery(vec![TsQueryItem::Operand {
+                Some(tsquery_example()),
+                Some(TsQuery(vec![TsQueryItem::Operand {
                     lexeme: "supernova".into(),
                     weights: 1,
                     prefix: false,
-                }]),
+                }])),
             ]),
             x_point: Point { x: 1.5, y: -2.0 },
             n_point: Some(Point {
@@ -301,11 +310,11 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 y: f64::MAX,
             }),
             a_point: Some(vec![
-                Point { x: 1.5, y: -2.0 },
-                Point {
+                Some(Point { x: 1.5, y: -2.0 }),
+                Some(Point {
                     x: 0.0,
                     y: f64::MAX,
-                },
+                }),
             ]),
             x_line: Line {
                 a: 1.0,
@@ -318,16 +327,16 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 c: 3.0,
             }),
             a_line: Some(vec![
-                Line {
+                Some(Line {
                     a: 1.0,
                     b: -1.0,
                     c: 0.0,
-                },
-                Line {
+                }),
+                Some(Line {
                     a: 0.0,
                     b: 2.0,
                     c: 3.0,
-                },
+                }),
             ]),
             x_lseg: Lseg {
                 start: Point { x: 0.0, y: 0.0 },
@@ -338,14 +347,14 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 end: Point { x: -1.0, y: 2.0 },
             }),
             a_lseg: Some(vec![
-                Lseg {
+                Some(Lseg {
                     start: Point { x: 0.0, y: 0.0 },
                     end: Point { x: 1.0, y: 1.0 },
-                },
-                Lseg {
+                }),
+                Some(Lseg {
                     start: Point { x: -1.0, y: 2.0 },
                     end: Point { x: -1.0, y: 2.0 },
-                },
+                }),
             ]),
             x_box: PgBox {
                 high: Point { x: 3.0, y: 4.0 },
@@ -356,14 +365,14 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 low: Point { x: 0.0, y: 0.0 },
             }),
             a_box: Some(vec![
-                PgBox {
+                Some(PgBox {
                     high: Point { x: 3.0, y: 4.0 },
                     low: Point { x: 1.0, y: 2.0 },
-                },
-                PgBox {
+                }),
+                Some(PgBox {
                     high: Point { x: 0.0, y: 0.0 },
                     low: Point { x: 0.0, y: 0.0 },
-                },
+                }),
             ]),
             x_path: Path {
                 closed: false,
@@ -374,14 +383,14 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 points: vec![Point { x: 1.0, y: 2.0 }],
             }),
             a_path: Some(vec![
-                Path {
+                Some(Path {
                     closed: false,
                     points: vec![Point { x: 0.0, y: 0.0 }, Point { x: 1.0, y: 1.0 }],
-                },
-                Path {
+                }),
+                Some(Path {
                     closed: true,
                     points: vec![Point { x: 1.0, y: 2.0 }],
-                },
+                }),
             ]),
             x_polygon: Polygon {
                 points: vec![
@@ -394,16 +403,16 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 points: vec![Point { x: 5.0, y: 5.0 }],
             }),
             a_polygon: Some(vec![
-                Polygon {
+                Some(Polygon {
                     points: vec![
                         Point { x: 0.0, y: 0.0 },
                         Point { x: 1.0, y: 0.0 },
                         Point { x: 0.0, y: 1.0 },
                     ],
-                },
-                Polygon {
+                }),
+                Some(Polygon {
                     points: vec![Point { x: 5.0, y: 5.0 }],
-                },
+                }),
             ]),
             x_circle: Circle {
                 center: Point { x: 1.0, y: 2.0 },
@@ -414,32 +423,41 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 radius: 0.0,
             }),
             a_circle: Some(vec![
-                Circle {
+                Some(Circle {
                     center: Point { x: 1.0, y: 2.0 },
                     radius: 3.0,
-                },
-                Circle {
+                }),
+                Some(Circle {
                     center: Point { x: 0.0, y: 0.0 },
                     radius: 0.0,
-                },
+                }),
             ]),
             x_pg_lsn: PgLsn::from(0x16_B374_D848u64),
             n_pg_lsn: Some(PgLsn::from(0u64)),
-            a_pg_lsn: Some(vec![PgLsn::from(0x16_B374_D848u64), PgLsn::from(0u64)]),
+            a_pg_lsn: Some(vec![
+                Some(PgLsn::from(0x16_B374_D848u64)),
+                Some(PgLsn::from(0u64)),
+            ]),
             x_citext: "MiXed Case".to_string(),
             n_citext: Some(String::new()),
-            a_citext: Some(vec!["MiXed Case".to_string(), String::new()]),
+            a_citext: Some(vec![Some("MiXed Case".to_string()), Some(String::new())]),
             x_ltree: "top.science.astronomy".to_string(),
             n_ltree: Some(String::new()),
-            a_ltree: Some(vec!["top.science.astronomy".to_string(), String::new()]),
+            a_ltree: Some(vec![
+                Some("top.science.astronomy".to_string()),
+                Some(String::new()),
+            ]),
             x_lquery: "*.science.*".to_string(),
             n_lquery: Some("top.*{1,2}".to_string()),
-            a_lquery: Some(vec!["*.science.*".to_string(), "top.*{1,2}".to_string()]),
+            a_lquery: Some(vec![
+                Some("*.science.*".to_string()),
+                Some("top.*{1,2}".to_string()),
+            ]),
             x_ltxtquery: "Europe & Russia@* & !Transportation".to_string(),
             n_ltxtquery: Some("a".to_string()),
             a_ltxtquery: Some(vec![
-                "Europe & Russia@* & !Transportation".to_string(),
-                "a".to_string(),
+                Some("Europe & Russia@* & !Transportation".to_string()),
+                Some("a".to_string()),
             ]),
             x_hstore: HashMap::from([
                 ("a".to_string(), Some("1".to_string())),
@@ -447,15 +465,15 @@ pub fn rows() -> Vec<SelectEveryRow> {
             ]),
             n_hstore: Some(HashMap::new()),
             a_hstore: Some(vec![
-                HashMap::from([
+                Some(HashMap::from([
                     ("a".to_string(), Some("1".to_string())),
                     ("b".to_string(), None),
-                ]),
-                HashMap::new(),
+                ])),
+                Some(HashMap::new()),
             ]),
             x_mood: types::Mood::Happy,
             n_mood: Some(types::Mood::Sad),
-            a_mood: Some(vec![types::Mood::Happy, types::Mood::Sad]),
+            a_mood: Some(vec![Some(types::Mood::Happy), Some(types::Mood::Sad)]),
             x_pair: types::Pair {
                 a: Some(1),
                 b: None,
@@ -465,14 +483,14 @@ pub fn rows() -> Vec<SelectEveryRow> {
                 b: Some("x".to_string()),
             }),
             a_pair: Some(vec![
-                types::Pair {
+                Some(types::Pair {
                     a: Some(1),
                     b: None,
-                },
-                types::Pair {
+                }),
+                Some(types::Pair {
                     a: None,
                     b: Some("x".to_string()),
-                },
+                }),
             ]),
         },
         SelectEveryRow {

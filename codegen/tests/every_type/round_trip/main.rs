@@ -20,16 +20,39 @@ mod times_chrono;
 mod times_jiff;
 mod times_time;
 
-fn strs(v: &Option<Vec<String>>) -> Option<Vec<&str>> {
-    v.as_ref().map(|v| v.iter().map(String::as_str).collect())
+// Rows read arrays as Vec<Option<T>> (PostgreSQL arrays may hold NULLs); parameters take &[T].
+// The test data has no NULL elements: these turn an expected row's arrays into arguments.
+
+fn strs(v: &Option<Vec<Option<String>>>) -> Option<Vec<&str>> {
+    v.as_ref().map(|v| {
+        v.iter()
+            .map(|x| x.as_deref().expect("no NULL elements"))
+            .collect()
+    })
 }
 
-fn bytes(v: &Option<Vec<Vec<u8>>>) -> Option<Vec<&[u8]>> {
-    v.as_ref().map(|v| v.iter().map(Vec::as_slice).collect())
+fn bytes(v: &Option<Vec<Option<Vec<u8>>>>) -> Option<Vec<&[u8]>> {
+    v.as_ref().map(|v| {
+        v.iter()
+            .map(|x| x.as_deref().expect("no NULL elements"))
+            .collect()
+    })
 }
 
-fn refs<T>(v: &Option<Vec<T>>) -> Option<Vec<&T>> {
-    v.as_ref().map(|v| v.iter().collect())
+fn refs<T>(v: &Option<Vec<Option<T>>>) -> Option<Vec<&T>> {
+    v.as_ref().map(|v| {
+        v.iter()
+            .map(|x| x.as_ref().expect("no NULL elements"))
+            .collect()
+    })
+}
+
+fn vals<T: Clone>(v: &Option<Vec<Option<T>>>) -> Option<Vec<T>> {
+    v.as_ref().map(|v| {
+        v.iter()
+            .map(|x| x.clone().expect("no NULL elements"))
+            .collect()
+    })
 }
 
 fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
@@ -86,13 +109,13 @@ fn vector_rows() -> Vec<db_pgvector::vectors::SelectVectorsRow> {
             id: 0,
             x_vector: v(&[1.0, -2.5, 3.0]),
             n_vector: Some(v(&[0.0])),
-            a_vector: Some(vec![v(&[1.0]), v(&[2.0, 3.0])]),
+            a_vector: Some(vec![Some(v(&[1.0])), Some(v(&[2.0, 3.0]))]),
             x_halfvec: HalfVector::from_f32_slice(&[0.5, 1.0, -2.0]),
             n_halfvec: Some(HalfVector::from_f32_slice(&[1.0])),
-            a_halfvec: Some(vec![HalfVector::from_f32_slice(&[1.0, 2.0])]),
+            a_halfvec: Some(vec![Some(HalfVector::from_f32_slice(&[1.0, 2.0]))]),
             x_sparsevec: SparseVector::from_dense(&[0.0, 2.0, 0.0]),
             n_sparsevec: Some(SparseVector::from_dense(&[1.0, 0.0])),
-            a_sparsevec: Some(vec![SparseVector::from_dense(&[0.0, 0.0, 1.0])]),
+            a_sparsevec: Some(vec![Some(SparseVector::from_dense(&[0.0, 0.0, 1.0]))]),
         },
         SelectVectorsRow {
             id: 0,

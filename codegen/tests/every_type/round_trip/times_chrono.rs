@@ -6,7 +6,7 @@ use squill::re::chrono::{DateTime, NaiveDate, NaiveTime};
 use squill::{Multirange, Range};
 
 use crate::db_chrono::times::SelectTimesRow;
-use crate::refs;
+use crate::{refs, vals};
 
 fn rows() -> Vec<SelectTimesRow> {
     vec![
@@ -15,14 +15,14 @@ fn rows() -> Vec<SelectTimesRow> {
             x_date: NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
             n_date: Some(NaiveDate::from_ymd_opt(-4713, 11, 24).unwrap()),
             a_date: Some(vec![
-                NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
-                NaiveDate::from_ymd_opt(-4713, 11, 24).unwrap(),
+                Some(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
+                Some(NaiveDate::from_ymd_opt(-4713, 11, 24).unwrap()),
             ]),
             x_time: NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap(),
             n_time: Some(NaiveTime::MIN),
             a_time: Some(vec![
-                NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap(),
-                NaiveTime::MIN,
+                Some(NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap()),
+                Some(NaiveTime::MIN),
             ]),
             x_timestamp: NaiveDate::from_ymd_opt(2024, 2, 29)
                 .unwrap()
@@ -35,20 +35,24 @@ fn rows() -> Vec<SelectTimesRow> {
                     .unwrap(),
             ),
             a_timestamp: Some(vec![
-                NaiveDate::from_ymd_opt(2024, 2, 29)
-                    .unwrap()
-                    .and_hms_micro_opt(12, 0, 0, 1)
-                    .unwrap(),
-                NaiveDate::from_ymd_opt(-4713, 11, 24)
-                    .unwrap()
-                    .and_hms_opt(0, 0, 0)
-                    .unwrap(),
+                Some(
+                    NaiveDate::from_ymd_opt(2024, 2, 29)
+                        .unwrap()
+                        .and_hms_micro_opt(12, 0, 0, 1)
+                        .unwrap(),
+                ),
+                Some(
+                    NaiveDate::from_ymd_opt(-4713, 11, 24)
+                        .unwrap()
+                        .and_hms_opt(0, 0, 0)
+                        .unwrap(),
+                ),
             ]),
             x_timestamptz: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
             n_timestamptz: Some(DateTime::from_timestamp_micros(-1).unwrap()),
             a_timestamptz: Some(vec![
-                DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
-                DateTime::from_timestamp_micros(-1).unwrap(),
+                Some(DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap()),
+                Some(DateTime::from_timestamp_micros(-1).unwrap()),
             ]),
             x_tsrange: Range::new(
                 Bound::Included(
@@ -74,7 +78,7 @@ fn rows() -> Vec<SelectTimesRow> {
                 ),
             )),
             a_tsrange: Some(vec![
-                Range::new(
+                Some(Range::new(
                     Bound::Included(
                         NaiveDate::from_ymd_opt(2024, 2, 29)
                             .unwrap()
@@ -82,8 +86,8 @@ fn rows() -> Vec<SelectTimesRow> {
                             .unwrap(),
                     ),
                     Bound::Unbounded,
-                ),
-                Range::new(
+                )),
+                Some(Range::new(
                     Bound::Excluded(
                         NaiveDate::from_ymd_opt(-4713, 11, 24)
                             .unwrap()
@@ -96,7 +100,7 @@ fn rows() -> Vec<SelectTimesRow> {
                             .and_hms_micro_opt(12, 0, 0, 1)
                             .unwrap(),
                     ),
-                ),
+                )),
             ]),
             x_tstzrange: Range::new(
                 Bound::Included(DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap()),
@@ -107,18 +111,18 @@ fn rows() -> Vec<SelectTimesRow> {
                 Bound::Included(DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap()),
             )),
             a_tstzrange: Some(vec![
-                Range::new(
+                Some(Range::new(
                     Bound::Included(
                         DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
                     ),
                     Bound::Unbounded,
-                ),
-                Range::new(
+                )),
+                Some(Range::new(
                     Bound::Excluded(DateTime::from_timestamp_micros(-1).unwrap()),
                     Bound::Included(
                         DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
                     ),
-                ),
+                )),
             ]),
             x_daterange: Range::new(
                 Bound::Included(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
@@ -129,14 +133,14 @@ fn rows() -> Vec<SelectTimesRow> {
                 Bound::Excluded(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
             )),
             a_daterange: Some(vec![
-                Range::new(
+                Some(Range::new(
                     Bound::Included(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
                     Bound::Unbounded,
-                ),
-                Range::new(
+                )),
+                Some(Range::new(
                     Bound::Included(NaiveDate::from_ymd_opt(-4713, 11, 24).unwrap()),
                     Bound::Excluded(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
-                ),
+                )),
             ]),
             x_tsmultirange: Multirange(vec![]),
             n_tsmultirange: Some(Multirange(vec![
@@ -160,8 +164,8 @@ fn rows() -> Vec<SelectTimesRow> {
                 ),
             ])),
             a_tsmultirange: Some(vec![
-                Multirange(vec![]),
-                Multirange(vec![
+                Some(Multirange(vec![])),
+                Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
                         Bound::Excluded(
@@ -180,7 +184,7 @@ fn rows() -> Vec<SelectTimesRow> {
                         ),
                         Bound::Unbounded,
                     ),
-                ]),
+                ])),
             ]),
             x_tstzmultirange: Multirange(vec![]),
             n_tstzmultirange: Some(Multirange(vec![
@@ -196,8 +200,8 @@ fn rows() -> Vec<SelectTimesRow> {
                 ),
             ])),
             a_tstzmultirange: Some(vec![
-                Multirange(vec![]),
-                Multirange(vec![
+                Some(Multirange(vec![])),
+                Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
                         Bound::Excluded(DateTime::from_timestamp_micros(-1).unwrap()),
@@ -208,7 +212,7 @@ fn rows() -> Vec<SelectTimesRow> {
                         ),
                         Bound::Unbounded,
                     ),
-                ]),
+                ])),
             ]),
             x_datemultirange: Multirange(vec![]),
             n_datemultirange: Some(Multirange(vec![
@@ -222,8 +226,8 @@ fn rows() -> Vec<SelectTimesRow> {
                 ),
             ])),
             a_datemultirange: Some(vec![
-                Multirange(vec![]),
-                Multirange(vec![
+                Some(Multirange(vec![])),
+                Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
                         Bound::Excluded(NaiveDate::from_ymd_opt(-4713, 11, 24).unwrap()),
@@ -232,7 +236,7 @@ fn rows() -> Vec<SelectTimesRow> {
                         Bound::Included(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
                         Bound::Unbounded,
                     ),
-                ]),
+                ])),
             ]),
         },
         SelectTimesRow {
@@ -452,16 +456,16 @@ pub fn run_sync(client: &mut postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            e.a_date.as_deref(),
+            vals(&e.a_date).as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            e.a_time.as_deref(),
+            vals(&e.a_time).as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            e.a_timestamp.as_deref(),
+            vals(&e.a_timestamp).as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            e.a_timestamptz.as_deref(),
+            vals(&e.a_timestamptz).as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),
@@ -496,16 +500,16 @@ pub async fn run_async(client: &tokio_postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            e.a_date.as_deref(),
+            vals(&e.a_date).as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            e.a_time.as_deref(),
+            vals(&e.a_time).as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            e.a_timestamp.as_deref(),
+            vals(&e.a_timestamp).as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            e.a_timestamptz.as_deref(),
+            vals(&e.a_timestamptz).as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),

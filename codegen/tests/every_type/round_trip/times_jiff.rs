@@ -6,7 +6,7 @@ use squill::re::jiff::{Timestamp, civil};
 use squill::{Multirange, Range};
 
 use crate::db_jiff::times::SelectTimesRow;
-use crate::refs;
+use crate::{refs, vals};
 
 fn rows() -> Vec<SelectTimesRow> {
     vec![
@@ -14,24 +14,27 @@ fn rows() -> Vec<SelectTimesRow> {
             id: 0,
             x_date: civil::date(2024, 2, 29),
             n_date: Some(civil::date(-4713, 11, 24)),
-            a_date: Some(vec![civil::date(2024, 2, 29), civil::date(-4713, 11, 24)]),
+            a_date: Some(vec![
+                Some(civil::date(2024, 2, 29)),
+                Some(civil::date(-4713, 11, 24)),
+            ]),
             x_time: civil::time(23, 59, 59, 999_999_000),
             n_time: Some(civil::Time::midnight()),
             a_time: Some(vec![
-                civil::time(23, 59, 59, 999_999_000),
-                civil::Time::midnight(),
+                Some(civil::time(23, 59, 59, 999_999_000)),
+                Some(civil::Time::midnight()),
             ]),
             x_timestamp: civil::date(2024, 2, 29).at(12, 0, 0, 1_000),
             n_timestamp: Some(civil::date(-4713, 11, 24).at(0, 0, 0, 0)),
             a_timestamp: Some(vec![
-                civil::date(2024, 2, 29).at(12, 0, 0, 1_000),
-                civil::date(-4713, 11, 24).at(0, 0, 0, 0),
+                Some(civil::date(2024, 2, 29).at(12, 0, 0, 1_000)),
+                Some(civil::date(-4713, 11, 24).at(0, 0, 0, 0)),
             ]),
             x_timestamptz: Timestamp::from_microsecond(1_700_000_000_123_456).unwrap(),
             n_timestamptz: Some(Timestamp::from_microsecond(-1).unwrap()),
             a_timestamptz: Some(vec![
-                Timestamp::from_microsecond(1_700_000_000_123_456).unwrap(),
-                Timestamp::from_microsecond(-1).unwrap(),
+                Some(Timestamp::from_microsecond(1_700_000_000_123_456).unwrap()),
+                Some(Timestamp::from_microsecond(-1).unwrap()),
             ]),
             x_tsrange: Range::new(
                 Bound::Included(civil::date(2024, 2, 29).at(12, 0, 0, 1_000)),
@@ -42,14 +45,14 @@ fn rows() -> Vec<SelectTimesRow> {
                 Bound::Included(civil::date(2024, 2, 29).at(12, 0, 0, 1_000)),
             )),
             a_tsrange: Some(vec![
-                Range::new(
+                Some(Range::new(
                     Bound::Included(civil::date(2024, 2, 29).at(12, 0, 0, 1_000)),
                     Bound::Unbounded,
-                ),
-                Range::new(
+                )),
+                Some(Range::new(
                     Bound::Excluded(civil::date(-4713, 11, 24).at(0, 0, 0, 0)),
                     Bound::Included(civil::date(2024, 2, 29).at(12, 0, 0, 1_000)),
-                ),
+                )),
             ]),
             x_tstzrange: Range::new(
                 Bound::Included(Timestamp::from_microsecond(1_700_000_000_123_456).unwrap()),
@@ -60,14 +63,14 @@ fn rows() -> Vec<SelectTimesRow> {
                 Bound::Included(Timestamp::from_microsecond(1_700_000_000_123_456).unwrap()),
             )),
             a_tstzrange: Some(vec![
-                Range::new(
+                Some(Range::new(
                     Bound::Included(Timestamp::from_microsecond(1_700_000_000_123_456).unwrap()),
                     Bound::Unbounded,
-                ),
-                Range::new(
+                )),
+                Some(Range::new(
                     Bound::Excluded(Timestamp::from_microsecond(-1).unwrap()),
                     Bound::Included(Timestamp::from_microsecond(1_700_000_000_123_456).unwrap()),
-                ),
+                )),
             ]),
             x_daterange: Range::new(Bound::Included(civil::date(2024, 2, 29)), Bound::Unbounded),
             n_daterange: Some(Range::new(
@@ -75,11 +78,14 @@ fn rows() -> Vec<SelectTimesRow> {
                 Bound::Excluded(civil::date(2024, 2, 29)),
             )),
             a_daterange: Some(vec![
-                Range::new(Bound::Included(civil::date(2024, 2, 29)), Bound::Unbounded),
-                Range::new(
+                Some(Range::new(
+                    Bound::Included(civil::date(2024, 2, 29)),
+                    Bound::Unbounded,
+                )),
+                Some(Range::new(
                     Bound::Included(civil::date(-4713, 11, 24)),
                     Bound::Excluded(civil::date(2024, 2, 29)),
-                ),
+                )),
             ]),
             x_tsmultirange: Multirange(vec![]),
             n_tsmultirange: Some(Multirange(vec![
@@ -93,8 +99,8 @@ fn rows() -> Vec<SelectTimesRow> {
                 ),
             ])),
             a_tsmultirange: Some(vec![
-                Multirange(vec![]),
-                Multirange(vec![
+                Some(Multirange(vec![])),
+                Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
                         Bound::Excluded(civil::date(-4713, 11, 24).at(0, 0, 0, 0)),
@@ -103,7 +109,7 @@ fn rows() -> Vec<SelectTimesRow> {
                         Bound::Included(civil::date(2024, 2, 29).at(12, 0, 0, 1_000)),
                         Bound::Unbounded,
                     ),
-                ]),
+                ])),
             ]),
             x_tstzmultirange: Multirange(vec![]),
             n_tstzmultirange: Some(Multirange(vec![
@@ -117,8 +123,8 @@ fn rows() -> Vec<SelectTimesRow> {
                 ),
             ])),
             a_tstzmultirange: Some(vec![
-                Multirange(vec![]),
-                Multirange(vec![
+                Some(Multirange(vec![])),
+                Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
                         Bound::Excluded(Timestamp::from_microsecond(-1).unwrap()),
@@ -129,7 +135,7 @@ fn rows() -> Vec<SelectTimesRow> {
                         ),
                         Bound::Unbounded,
                     ),
-                ]),
+                ])),
             ]),
             x_datemultirange: Multirange(vec![]),
             n_datemultirange: Some(Multirange(vec![
@@ -140,14 +146,14 @@ fn rows() -> Vec<SelectTimesRow> {
                 Range::new(Bound::Included(civil::date(2024, 2, 29)), Bound::Unbounded),
             ])),
             a_datemultirange: Some(vec![
-                Multirange(vec![]),
-                Multirange(vec![
+                Some(Multirange(vec![])),
+                Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
                         Bound::Excluded(civil::date(-4713, 11, 24)),
                     ),
                     Range::new(Bound::Included(civil::date(2024, 2, 29)), Bound::Unbounded),
-                ]),
+                ])),
             ]),
         },
         SelectTimesRow {
@@ -301,16 +307,16 @@ pub fn run_sync(client: &mut postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            e.a_date.as_deref(),
+            vals(&e.a_date).as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            e.a_time.as_deref(),
+            vals(&e.a_time).as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            e.a_timestamp.as_deref(),
+            vals(&e.a_timestamp).as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            e.a_timestamptz.as_deref(),
+            vals(&e.a_timestamptz).as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),
@@ -345,16 +351,16 @@ pub async fn run_async(client: &tokio_postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            e.a_date.as_deref(),
+            vals(&e.a_date).as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            e.a_time.as_deref(),
+            vals(&e.a_time).as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            e.a_timestamp.as_deref(),
+            vals(&e.a_timestamp).as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            e.a_timestamptz.as_deref(),
+            vals(&e.a_timestamptz).as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),

@@ -6,7 +6,7 @@ use squill::re::time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 use squill::{Multirange, Range};
 
 use crate::db_time::times::SelectTimesRow;
-use crate::refs;
+use crate::{refs, vals};
 
 fn rows() -> Vec<SelectTimesRow> {
     vec![
@@ -15,14 +15,14 @@ fn rows() -> Vec<SelectTimesRow> {
             x_date: Date::from_calendar_date(2024, Month::February, 29).unwrap(),
             n_date: Some(Date::from_calendar_date(-4713, Month::November, 24).unwrap()),
             a_date: Some(vec![
-                Date::from_calendar_date(2024, Month::February, 29).unwrap(),
-                Date::from_calendar_date(-4713, Month::November, 24).unwrap(),
+                Some(Date::from_calendar_date(2024, Month::February, 29).unwrap()),
+                Some(Date::from_calendar_date(-4713, Month::November, 24).unwrap()),
             ]),
             x_time: Time::from_hms_micro(23, 59, 59, 999_999).unwrap(),
             n_time: Some(Time::MIDNIGHT),
             a_time: Some(vec![
-                Time::from_hms_micro(23, 59, 59, 999_999).unwrap(),
-                Time::MIDNIGHT,
+                Some(Time::from_hms_micro(23, 59, 59, 999_999).unwrap()),
+                Some(Time::MIDNIGHT),
             ]),
             x_timestamp: PrimitiveDateTime::new(
                 Date::from_calendar_date(2024, Month::February, 29).unwrap(),
@@ -33,21 +33,21 @@ fn rows() -> Vec<SelectTimesRow> {
                 Time::MIDNIGHT,
             )),
             a_timestamp: Some(vec![
-                PrimitiveDateTime::new(
+                Some(PrimitiveDateTime::new(
                     Date::from_calendar_date(2024, Month::February, 29).unwrap(),
                     Time::from_hms_micro(12, 0, 0, 1).unwrap(),
-                ),
-                PrimitiveDateTime::new(
+                )),
+                Some(PrimitiveDateTime::new(
                     Date::from_calendar_date(-4713, Month::November, 24).unwrap(),
                     Time::MIDNIGHT,
-                ),
+                )),
             ]),
             x_timestamptz: OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_000)
                 .unwrap(),
             n_timestamptz: Some(OffsetDateTime::from_unix_timestamp_nanos(-1_000).unwrap()),
             a_timestamptz: Some(vec![
-                OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_000).unwrap(),
-                OffsetDateTime::from_unix_timestamp_nanos(-1_000).unwrap(),
+                Some(OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_000).unwrap()),
+                Some(OffsetDateTime::from_unix_timestamp_nanos(-1_000).unwrap()),
             ]),
             x_tsrange: Range::new(
                 Bound::Included(PrimitiveDateTime::new(
@@ -67,14 +67,14 @@ fn rows() -> Vec<SelectTimesRow> {
                 )),
             )),
             a_tsrange: Some(vec![
-                Range::new(
+                Some(Range::new(
                     Bound::Included(PrimitiveDateTime::new(
                         Date::from_calendar_date(2024, Month::February, 29).unwrap(),
                         Time::from_hms_micro(12, 0, 0, 1).unwrap(),
                     )),
                     Bound::Unbounded,
-                ),
-                Range::new(
+                )),
+                Some(Range::new(
                     Bound::Excluded(PrimitiveDateTime::new(
                         Date::from_calendar_date(-4713, Month::November, 24).unwrap(),
                         Time::MIDNIGHT,
@@ -83,7 +83,7 @@ fn rows() -> Vec<SelectTimesRow> {
                         Date::from_calendar_date(2024, Month::February, 29).unwrap(),
                         Time::from_hms_micro(12, 0, 0, 1).unwrap(),
                     )),
-                ),
+                )),
             ]),
             x_tstzrange: Range::new(
                 Bound::Included(
@@ -98,20 +98,20 @@ fn rows() -> Vec<SelectTimesRow> {
                 ),
             )),
             a_tstzrange: Some(vec![
-                Range::new(
+                Some(Range::new(
                     Bound::Included(
                         OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_000)
                             .unwrap(),
                     ),
                     Bound::Unbounded,
-                ),
-                Range::new(
+                )),
+                Some(Range::new(
                     Bound::Excluded(OffsetDateTime::from_unix_timestamp_nanos(-1_000).unwrap()),
                     Bound::Included(
                         OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_000)
                             .unwrap(),
                     ),
-                ),
+                )),
             ]),
             x_daterange: Range::new(
                 Bound::Included(Date::from_calendar_date(2024, Month::February, 29).unwrap()),
@@ -122,14 +122,14 @@ fn rows() -> Vec<SelectTimesRow> {
                 Bound::Excluded(Date::from_calendar_date(2024, Month::February, 29).unwrap()),
             )),
             a_daterange: Some(vec![
-                Range::new(
+                Some(Range::new(
                     Bound::Included(Date::from_calendar_date(2024, Month::February, 29).unwrap()),
                     Bound::Unbounded,
-                ),
-                Range::new(
+                )),
+                Some(Range::new(
                     Bound::Included(Date::from_calendar_date(-4713, Month::November, 24).unwrap()),
                     Bound::Excluded(Date::from_calendar_date(2024, Month::February, 29).unwrap()),
-                ),
+                )),
             ]),
             x_tsmultirange: Multirange(vec![]),
             n_tsmultirange: Some(Multirange(vec![
@@ -149,8 +149,8 @@ fn rows() -> Vec<SelectTimesRow> {
                 ),
             ])),
             a_tsmultirange: Some(vec![
-                Multirange(vec![]),
-                Multirange(vec![
+                Some(Multirange(vec![])),
+                Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
                         Bound::Excluded(PrimitiveDateTime::new(
@@ -165,7 +165,7 @@ fn rows() -> Vec<SelectTimesRow> {
                         )),
                         Bound::Unbounded,
                     ),
-                ]),
+                ])),
             ]),
             x_tstzmultirange: Multirange(vec![]),
             n_tstzmultirange: Some(Multirange(vec![
@@ -182,8 +182,8 @@ fn rows() -> Vec<SelectTimesRow> {
                 ),
             ])),
             a_tstzmultirange: Some(vec![
-                Multirange(vec![]),
-                Multirange(vec![
+                Some(Multirange(vec![])),
+                Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
                         Bound::Excluded(OffsetDateTime::from_unix_timestamp_nanos(-1_000).unwrap()),
@@ -195,7 +195,7 @@ fn rows() -> Vec<SelectTimesRow> {
                         ),
                         Bound::Unbounded,
                     ),
-                ]),
+                ])),
             ]),
             x_datemultirange: Multirange(vec![]),
             n_datemultirange: Some(Multirange(vec![
@@ -209,8 +209,8 @@ fn rows() -> Vec<SelectTimesRow> {
                 ),
             ])),
             a_datemultirange: Some(vec![
-                Multirange(vec![]),
-                Multirange(vec![
+                Some(Multirange(vec![])),
+                Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
                         Bound::Excluded(
@@ -223,7 +223,7 @@ fn rows() -> Vec<SelectTimesRow> {
                         ),
                         Bound::Unbounded,
                     ),
-                ]),
+                ])),
             ]),
         },
         SelectTimesRow {
@@ -433,16 +433,16 @@ pub fn run_sync(client: &mut postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            e.a_date.as_deref(),
+            vals(&e.a_date).as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            e.a_time.as_deref(),
+            vals(&e.a_time).as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            e.a_timestamp.as_deref(),
+            vals(&e.a_timestamp).as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            e.a_timestamptz.as_deref(),
+            vals(&e.a_timestamptz).as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),
@@ -477,16 +477,16 @@ pub async fn run_async(client: &tokio_postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            e.a_date.as_deref(),
+            vals(&e.a_date).as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            e.a_time.as_deref(),
+            vals(&e.a_time).as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            e.a_timestamp.as_deref(),
+            vals(&e.a_timestamp).as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            e.a_timestamptz.as_deref(),
+            vals(&e.a_timestamptz).as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),
