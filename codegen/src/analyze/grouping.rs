@@ -7,8 +7,9 @@
 //!
 //! Decided only where the answer is certain offline; otherwise the query is accepted:
 //! * a table column is functionally dependent on the table's primary key when that is
-//!   grouped (`check_functional_grouping`); where the key is not known (a system relation),
-//!   the columns of a relation with any grouped column are taken as grouped;
+//!   grouped (`check_functional_grouping`; a system relation's key is the builtins
+//!   snapshot's); where keys are not known at all, the columns of a relation with any grouped
+//!   column are taken as grouped;
 //! * GROUP BY expressions other than columns are matched by their spelling; a column that
 //!   appears in one of them is not reported;
 //! * subqueries, grouping sets, and expressions not modelled here are not looked into;
@@ -269,7 +270,7 @@ impl Grouping<'_, '_> {
             // Not known: any grouped column of a relation is taken as its key.
             Err(()) => {}
         }
-        // (No row type known: a system relation, which has primary keys too.)
+        // (No row type known: a system relation.)
         let relation = item.row_type.is_none_or(|t| {
             t != crate::builtins::oid::RECORD && self.cx.schema.types.is_composite(t)
         });

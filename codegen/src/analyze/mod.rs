@@ -343,7 +343,7 @@ impl Schema {
 
     /// The primary key of the relation `[schema.]name` as positions among its columns `cols`
     /// (`check_functional_grouping`): `Ok(None)` for a relation without one (a view has
-    /// none), `Err` when not known (a system relation, keys not loaded).
+    /// none), `Err` when not known (keys not loaded). A system relation's is the snapshot's.
     pub(crate) fn primary_key(
         &self,
         parts: &[String],
@@ -352,12 +352,20 @@ impl Schema {
         let keys = self.primary_keys.as_ref().ok_or(())?;
         let (schema, name) = match self.bound_target(parts) {
             Some(target) => (target.schema.clone(), target.name.clone()),
-            None => match self.find_relation(parts).ok_or(())? {
-                (_, true) => return Err(()),
-                (schema, false) => (schema, parts.last().ok_or(())?.clone()),
-            },
+            None => (
+                self.find_relation(parts).ok_or(())?.0,
+                parts.last().ok_or(())?.clone(),
+            ),
         };
-        let Some(key) = keys.get(&(schema, name)) else {
+        let key = match schema.as_str() {
+            "pg_catalog" | "information_schema" => self
+                .types
+                .builtins
+                .relation(&schema, &name)
+                .and_then(|r| r.primary_key.as_ref()),
+            _ => keys.get(&(schema, name)),
+        };
+        let Some(key) = key else {
             return Ok(None);
         };
         key.iter()

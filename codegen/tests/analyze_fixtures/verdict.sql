@@ -214,6 +214,17 @@ SELECT DISTINCT ON (mood, age) id FROM people ORDER BY mood, id;
 -- name: DistinctOnStarOrderedByOtherColumn :many
 SELECT DISTINCT ON (p.name) * FROM pets p ORDER BY p.weight;
 
+-- name: DistinctOnOrderedByCases :many
+SELECT DISTINCT ON (mood) id, mood FROM people
+ORDER BY CASE WHEN $1 THEN age END, CASE WHEN NOT $1 THEN age END DESC;
+
+-- name: DistinctOnFirstThenCases :many
+SELECT DISTINCT ON (mood) id, mood FROM people
+ORDER BY mood, CASE WHEN $1 THEN age END, CASE WHEN NOT $1 THEN age END DESC;
+
+-- name: DistinctOnOrderItemRepeated :many
+SELECT DISTINCT ON (mood) id, mood FROM people ORDER BY mood, age, mood;
+
 -- name: GroupedByPrimaryKeyJoined :many
 SELECT p.id, p.name, p.age, count(t.id) AS pets FROM people p LEFT JOIN pets t ON t.owner_id = p.id
 GROUP BY p.id ORDER BY p.name;
@@ -229,6 +240,21 @@ SELECT name, age, count(*) AS n FROM people GROUP BY name;
 
 -- name: GroupedViewColumn :many
 SELECT pet_id, pet, count(*) AS n FROM pet_owners GROUP BY pet_id;
+
+-- name: GroupedSystemTableByPrimaryKey :many
+SELECT t.oid, t.typname, count(*) AS n FROM pg_type t GROUP BY t.oid;
+
+-- name: GroupedSystemTableByOtherColumn :many
+SELECT t.typname, t.typlen, count(*) AS n FROM pg_type t GROUP BY t.typname;
+
+-- name: GroupedSystemTableByCompositeKey :many
+SELECT a.attname, a.atttypid, count(*) AS n FROM pg_attribute a GROUP BY a.attrelid, a.attnum;
+
+-- name: GroupedSystemTableByPartOfKey :many
+SELECT a.attname, count(*) AS n FROM pg_attribute a GROUP BY a.attrelid;
+
+-- name: GroupedSystemView :many
+SELECT table_name, table_schema, count(*) AS n FROM information_schema.tables GROUP BY table_name;
 
 -- name: DistinctOnOutputName :many
 SELECT DISTINCT ON (m) mood AS m, id FROM people ORDER BY m, id;
