@@ -119,6 +119,9 @@ pub struct Schema {
     /// The columns of each table's non-deferrable primary key (a table without one: absent);
     /// `None` when the schema was not loaded from a catalog (keys not known).
     primary_keys: Option<HashMap<(String, String), Vec<String>>>,
+    /// The unique indexes of each table and partitioned table (constraint-backed ones
+    /// included), for ON CONFLICT inference; `None` when not loaded from a catalog.
+    unique_indexes: Option<HashMap<(String, String), Vec<crate::catalog::UniqueIndex>>>,
     /// Views that read themselves through other views (never typed): reading one is
     /// PostgreSQL's `infinite recursion detected in rules`.
     circular_views: std::collections::HashSet<(String, String)>,
@@ -145,6 +148,7 @@ impl Default for Schema {
             has_extensions: false,
             relkinds: HashMap::new(),
             primary_keys: None,
+            unique_indexes: None,
             circular_views: Default::default(),
             sequences: Default::default(),
             domain_not_null: Default::default(),
@@ -372,6 +376,24 @@ impl Schema {
             .map(|k| cols.iter().position(|c| c == k).ok_or(()))
             .collect::<Result<Vec<_>, ()>>()
             .map(Some)
+    }
+
+    /// The unique indexes of the table `[schema.]name` (what ON CONFLICT infers its arbiter
+    /// among), with the table's name; `None` when not known: not loaded from a catalog, or
+    /// not a table of the schema (a view, a system relation).
+    pub(crate) fn unique_indexes(
+        &self,
+        parts: &[String],
+    ) -> Option<(&str, &[crate::catalog::UniqueIndex])> {
+        let all = self.unique_indexes.as_ref()?;
+        if self.bound_target(parts).is_some() {
+            return None;
+        }
+        let (schema, false) = self.find_relation(parts)? else {
+            return None;
+        };
+        let (key, indexes) = all.get_key_value(&(schema, parts.last()?.clone()))?;
+        Some((key.1.as_str(), indexes.as_slice()))
     }
 
     /// Whether `schema.name` is a view that reads itself.
@@ -904,6 +926,7 @@ impl Schema {
         }
         let mut views = Vec::new();
         let mut primary_keys = HashMap::new();
+        let mut unique_indexes = HashMap::new();
         for (name, rel) in &catalog.tables {
             schema
                 .relkinds
@@ -914,6 +937,15 @@ impl Schema {
                     && !i.deferrable
                     && i.columns.iter().all(Option::is_some)
             });
+            if matches!(
+                rel.kind,
+                crate::catalog::RelKind::Table | crate::catalog::RelKind::PartitionedTable
+            ) {
+                unique_indexes.insert(
+                    (name.schema.clone(), name.name.clone()),
+                    rel.unique_indexes.clone(),
+                );
+            }
             if let Some(key) = key {
                 primary_keys.insert(
                     (name.schema.clone(), name.name.clone()),
@@ -1038,6 +1070,7 @@ impl Schema {
             }
         }
         schema.primary_keys = Some(primary_keys);
+        schema.unique_indexes = Some(unique_indexes);
         schema
     }
 

@@ -267,3 +267,23 @@ SELECT x FROM loop_a;
 
 -- name: FunctionMisspelled :many
 SELECT lowr(name) AS l FROM people;
+
+-- name: ConflictNoUniqueIndex :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT (pet_id) DO NOTHING;
+
+-- name: ConflictMoreColumnsThanKey :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x')
+ON CONFLICT (id, pet_id) DO UPDATE SET label = excluded.label;
+
+-- name: ConflictPartialIndexWithoutWhere :exec
+INSERT INTO toys (pet_id, label) VALUES (2, 'x') ON CONFLICT (pet_id, lower(label)) DO NOTHING;
+
+-- name: ConflictPartialIndexWhere :exec
+INSERT INTO toys (pet_id, label) VALUES (2, 'x')
+ON CONFLICT (lower(label), pet_id) WHERE pet_id > 0 AND label <> '' DO NOTHING;
+
+-- name: ConflictUniqueConstraintColumn :exec
+INSERT INTO accounts (login, path) VALUES ('a', 'b') ON CONFLICT (login) DO NOTHING;
+
+-- name: ConflictColumnTwice :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT (id, id) DO NOTHING;

@@ -48,6 +48,8 @@ pub const KINDS: &[(&str, bool)] = &[
     ("on_conflict_column_typo", true),
     ("on_conflict_set_typo", true),
     ("on_conflict_no_target", true),
+    ("on_conflict_key_dropped", true),
+    ("on_conflict_other_column", true),
     ("set_op_fewer_columns", true),
 ];
 
@@ -463,6 +465,42 @@ fn apply(kind: &str, s: &mut Statement) -> bool {
                 ControlFlow::Continue(())
             });
             done
+        }
+        // The arbiter without its last column; or, instead, one inserted column it does not
+        // name (judged by EXPLAIN: the planner infers the arbiter index).
+        "on_conflict_key_dropped" | "on_conflict_other_column" => {
+            let Statement::Insert(i) = s else {
+                return false;
+            };
+            let inserted = i.columns.clone();
+            let Some(OnInsert::OnConflict(c)) = &mut i.on else {
+                return false;
+            };
+            let Some(ConflictTarget::Columns(cols)) = &mut c.conflict_target else {
+                return false;
+            };
+            if kind == "on_conflict_key_dropped" {
+                if cols.len() < 2 {
+                    return false;
+                }
+                cols.pop();
+                return true;
+            }
+            let other = inserted.iter().find_map(|name| match name.0.as_slice() {
+                [ObjectNamePart::Identifier(i)]
+                    if !cols.iter().any(|c| c.value.eq_ignore_ascii_case(&i.value)) =>
+                {
+                    Some(i.clone())
+                }
+                _ => None,
+            });
+            match other {
+                Some(other) => {
+                    *cols = vec![other];
+                    true
+                }
+                None => false,
+            }
         }
         "on_conflict_column_typo" | "on_conflict_set_typo" | "on_conflict_no_target" => {
             let Statement::Insert(i) = s else {
