@@ -141,6 +141,37 @@ pub(crate) fn inference(sql: &str) -> Res<Option<(Location, Inference)>> {
     )))
 }
 
+/// The `ON` of the `ON CONFLICT` of the INSERT at `insert_at` (the clause's location).
+fn on_conflict_at(sql: &str, insert_at: Location) -> Option<sqlparser::tokenizer::Span> {
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location()
+        .ok()?;
+    let tokens: Vec<TokenWithSpan> = tokens
+        .into_iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .collect();
+    let start = tokens.iter().position(|t| t.span.start == insert_at)?;
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate().skip(start) {
+        match t.token {
+            Token::LParen => depth += 1,
+            // The INSERT's own parentheses closed: it ended without one.
+            Token::RParen if depth == 0 => return None,
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+        if depth == 0
+            && keyword(&t.token) == Some(Keyword::ON)
+            && tokens
+                .get(i + 1)
+                .is_some_and(|n| keyword(&n.token) == Some(Keyword::CONFLICT))
+        {
+            return Some(t.span);
+        }
+    }
+    None
+}
+
 /// One expression from `tokens`, with the tokens sqlparser left after it.
 fn expression(tokens: &[TokenWithSpan]) -> Res<(Expr, Vec<Token>)> {
     let mut stream = tokens.to_vec();
@@ -293,10 +324,16 @@ pub(super) fn arbiter(
                 None => Ok(()),
             }
         }
-        None if matches!(conflict.action, OnConflictAction::DoUpdate(_)) => Err(Fail::Error(
-            "ON CONFLICT DO UPDATE requires inference specification or constraint name".into(),
-            Some("For example, ON CONFLICT (column_name).".into()),
-        )),
+        None if matches!(conflict.action, OnConflictAction::DoUpdate(_)) => {
+            let fail = Fail::Error(
+                "ON CONFLICT DO UPDATE requires inference specification or constraint name".into(),
+                Some("For example, ON CONFLICT (column_name).".into()),
+            );
+            Err(match on_conflict_at(cx.sql, insert_at) {
+                Some(span) => fail.at(span),
+                None => fail,
+            })
+        }
         None => Ok(()),
     }
 }

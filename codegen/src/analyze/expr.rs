@@ -181,15 +181,14 @@ impl<'s> Cx<'s> {
         if e.ty == oid::UNKNOWN
             && e.kind == Kind::Literal
             && let Some(literal) = &e.literal
-            && let Some(message) = super::literal::check_input(&literal.0, target).or_else(|| {
-                super::literal::check_enum(
-                    &literal.0,
-                    self.schema.enum_labels(target)?,
-                    &self.types().display(target),
-                )
-            })
+            && let Some((message, help)) = super::literal::invalid(
+                &literal.0,
+                target,
+                self.schema.enum_labels(target),
+                &self.types().display(target),
+            )
         {
-            return Err(Fail::Error(message, None).at(literal.1));
+            return Err(Fail::Error(message, help).at(literal.1));
         }
         if e.ty != target {
             e.ty = target;

@@ -37,6 +37,59 @@ pub fn check_input(text: &str, ty: u32) -> Option<String> {
     }
 }
 
+/// PostgreSQL's message if `text` is not valid input for `ty` (an enum: one of `labels`;
+/// `name`: the type as PostgreSQL displays it), with a help showing valid input.
+pub fn invalid(
+    text: &str,
+    ty: u32,
+    labels: Option<&[String]>,
+    name: &str,
+) -> Option<(String, Option<String>)> {
+    if let Some(message) = check_input(text, ty) {
+        return Some((message, input_help(ty, name)));
+    }
+    let labels = labels?;
+    let message = check_enum(text, labels, name)?;
+    let help = match crate::diagnostic::closest(text, labels.iter().map(String::as_str)) {
+        Some(near) => format!("did you mean '{near}'?"),
+        None => {
+            let shown: Vec<String> = labels.iter().take(8).map(|l| format!("'{l}'")).collect();
+            let more = if labels.len() > shown.len() {
+                ", ..."
+            } else {
+                ""
+            };
+            format!("the labels of {name} are {}{more}", shown.join(", "))
+        }
+    };
+    Some((message, Some(help)))
+}
+
+/// What valid input for `ty` looks like.
+fn input_help(ty: u32, name: &str) -> Option<String> {
+    let range = |lo: i128, hi: i128| Some(format!("{name} takes whole numbers from {lo} to {hi}"));
+    let like = |example: &str| Some(format!("write {name} input like '{example}'"));
+    match ty {
+        oid::INT2 => range(i16::MIN.into(), i16::MAX.into()),
+        oid::INT4 => range(i32::MIN.into(), i32::MAX.into()),
+        oid::INT8 => range(i64::MIN.into(), i64::MAX.into()),
+        oid::OID => range(0, u32::MAX.into()),
+        oid::NUMERIC | oid::FLOAT4 | oid::FLOAT8 => like("12.5"),
+        oid::BOOL => {
+            Some("write 'true' or 'false' (or 't', 'f', 'yes', 'no', 'on', 'off', '1', '0')".into())
+        }
+        oid::UUID => like("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+        oid::DATE => like("2024-01-31"),
+        oid::TIMESTAMP => like("2024-01-31 12:00:00"),
+        oid::TIMESTAMPTZ => like("2024-01-31 12:00:00+00"),
+        oid::TIME => like("12:00:00"),
+        oid::TIMETZ => like("12:00:00+00"),
+        oid::INTERVAL => like("1 day 2 hours"),
+        oid::JSON | oid::JSONB => like("{\"key\": 1}"),
+        _ => None,
+    }
+}
+
 /// `enum_in`: the text must be one of the labels, exactly.
 pub fn check_enum(text: &str, labels: &[String], name: &str) -> Option<String> {
     (!labels.iter().any(|l| l == text))

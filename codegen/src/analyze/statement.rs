@@ -1251,7 +1251,16 @@ fn target(cx: &Cx, name: &sqlparser::ast::ObjectName, alias: Option<String>) -> 
 fn target_column<'a>(item: &'a Item, name: &str) -> Res<&'a Col> {
     item.cols.iter().find(|c| c.name == name).ok_or_else(|| {
         let help = closest(name, item.cols.iter().map(|c| c.name.as_str()))
-            .map(|n| format!("did you mean \"{n}\"?"));
+            .map(|n| format!("did you mean \"{n}\"?"))
+            .or_else(|| {
+                let cols: Vec<&str> = item.cols.iter().take(12).map(|c| c.name.as_str()).collect();
+                let more = if item.cols.len() > cols.len() {
+                    ", ..."
+                } else {
+                    ""
+                };
+                Some(format!("its columns are {}{more}", cols.join(", ")))
+            });
         Fail::Error(
             format!(
                 "column \"{name}\" of relation \"{}\" does not exist",
@@ -1317,12 +1326,12 @@ fn assignments(
         let [col] = parts.as_slice() else {
             return unsupported("assignment to a field");
         };
-        let mut ty = target_column(table, col)?.ty;
-        // `col[i] = v` (subscripts the parser's tree lost): the value goes to the element.
         let span = match name.0.first() {
             Some(sqlparser::ast::ObjectNamePart::Identifier(i)) => i.span,
             _ => sqlparser::tokenizer::Span::empty(),
         };
+        let mut ty = target_column(table, col).map_err(|f| f.at(span))?.ty;
+        // `col[i] = v` (subscripts the parser's tree lost): the value goes to the element.
         let subs = super::subscript::target_subscripts(cx.sql, span.start)?;
         let Some(mut t) = value else {
             if !subs.is_empty() {
