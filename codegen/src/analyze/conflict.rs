@@ -309,8 +309,12 @@ pub(super) fn arbiter(
             elements: cols.iter().cloned().map(Expr::Identifier).collect(),
             predicate: None,
         }),
-        // The constraint's name is not checked: the offline catalog has no constraint names.
-        Some(ConflictTarget::OnConstraint(_)) => return Ok(()),
+        Some(ConflictTarget::OnConstraint(name)) => {
+            return match cx.schema.unique_indexes(table) {
+                Some((table, indexes)) => named(table, indexes, name, &conflict.action),
+                None => Ok(()),
+            };
+        }
         // A target the parser's tree lost: read from the text, if it is this INSERT's.
         None => inference(cx.sql)?
             .filter(|(at, _)| *at == insert_at)
@@ -514,4 +518,53 @@ fn inferred(table: &str, indexes: &[UniqueIndex], inference: &Inference) -> Res<
         Some(help),
     )
     .at(span))
+}
+
+/// `ON CONFLICT ON CONSTRAINT name`: PREPARE looks the name up among the table's constraints
+/// (`constraint "x" for table "t" does not exist`), the planner then wants the constraint's
+/// index, which DO UPDATE must find unique. The catalog records PRIMARY KEY and UNIQUE
+/// constraints only: a name that is not one of them fails under DO UPDATE whatever else it may
+/// name (a CHECK or foreign key has no index; an exclusion constraint is refused), and is
+/// reported as not existing; under DO NOTHING it may be an exclusion constraint, and is
+/// accepted. A name PostgreSQL would generate for another kind of constraint (`_check`,
+/// `_fkey`, `_excl`) is accepted too: the message could not be told.
+fn named(
+    table: &str,
+    indexes: &[UniqueIndex],
+    name: &sqlparser::ast::ObjectName,
+    action: &OnConflictAction,
+) -> Res<()> {
+    let Some(sqlparser::ast::ObjectNamePart::Identifier(ident)) = name.0.last() else {
+        return Ok(());
+    };
+    let wanted = fold(ident);
+    let constraints: Vec<&str> = indexes
+        .iter()
+        .filter(|i| i.kind != crate::catalog::UniqueKind::Index)
+        .map(|i| i.name.as_str())
+        .collect();
+    if name.0.len() != 1
+        || constraints.contains(&wanted.as_str())
+        || !matches!(action, OnConflictAction::DoUpdate(_))
+        || ["_check", "_fkey", "_excl"]
+            .iter()
+            .any(|s| wanted.ends_with(s))
+    {
+        return Ok(());
+    }
+    let help = match crate::diagnostic::closest(&wanted, constraints.iter().copied()) {
+        Some(near) => format!("did you mean \"{near}\"?"),
+        None if constraints.is_empty() => format!(
+            "\"{table}\" has no PRIMARY KEY or UNIQUE constraint; name the conflict columns instead: ON CONFLICT (column_name)"
+        ),
+        None => format!(
+            "the PRIMARY KEY and UNIQUE constraints of \"{table}\" are {}",
+            constraints.join(", ")
+        ),
+    };
+    Err(Fail::Error(
+        format!("constraint \"{wanted}\" for table \"{table}\" does not exist"),
+        Some(help),
+    )
+    .at(ident.span))
 }

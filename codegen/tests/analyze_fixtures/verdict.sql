@@ -287,3 +287,14 @@ INSERT INTO accounts (login, path) VALUES ('a', 'b') ON CONFLICT (login) DO NOTH
 
 -- name: ConflictColumnTwice :exec
 INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT (id, id) DO NOTHING;
+
+-- name: ConflictOnMisspelledConstraint :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x')
+ON CONFLICT ON CONSTRAINT toys_pkey_typo DO UPDATE SET label = excluded.label;
+
+-- name: ConflictOnUniqueIndexName :exec
+INSERT INTO toys (pet_id, label) VALUES (2, 'x')
+ON CONFLICT ON CONSTRAINT toys_label_per_pet DO UPDATE SET label = excluded.label;
+
+-- name: ConflictOnUniqueConstraint :exec
+INSERT INTO accounts (login, path) VALUES ('a', 'b') ON CONFLICT ON CONSTRAINT accounts_login_key DO NOTHING;
