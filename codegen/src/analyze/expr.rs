@@ -275,7 +275,8 @@ impl<'s> Cx<'s> {
             Expr::Nested(inner) => self.expr(scope, inner),
             Expr::Cast {
                 expr, data_type, ..
-            } => self.cast(scope, expr, data_type),
+            } => (self.cast(scope, expr, data_type))
+                .and_then(|t| super::row_cast::check(self, e, expr, t)),
             Expr::TypedString(ts) => {
                 let ty = self.type_of(&ts.data_type)?;
                 Ok(Typed::value(ty, false).named(&cast_name(self, &ts.data_type, ty), 1))
@@ -2018,7 +2019,7 @@ pub(crate) fn parenthesized(name: &ObjectName) -> Option<&Ident> {
 }
 
 /// The fields of a row constructor, `(a, b)` or `ROW(a, b)` (without `t.*` items).
-fn row_items(e: &Expr) -> Option<Vec<&Expr>> {
+pub(super) fn row_items(e: &Expr) -> Option<Vec<&Expr>> {
     match e {
         Expr::Tuple(items) => Some(items.iter().collect()),
         Expr::Function(f) if is_row_constructor(f) && name_parts(&f.name).ok()? == ["row"] => {

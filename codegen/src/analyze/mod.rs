@@ -32,6 +32,7 @@ mod nullability;
 pub(crate) mod optional;
 pub(crate) mod parse;
 mod resolve;
+mod row_cast;
 mod scope;
 mod statement;
 mod subscript;

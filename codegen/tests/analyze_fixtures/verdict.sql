@@ -298,3 +298,18 @@ ON CONFLICT ON CONSTRAINT toys_label_per_pet DO UPDATE SET label = excluded.labe
 
 -- name: ConflictOnUniqueConstraint :exec
 INSERT INTO accounts (login, path) VALUES ('a', 'b') ON CONFLICT ON CONSTRAINT accounts_login_key DO NOTHING;
+
+-- name: DateDigitsOutOfRange :many
+SELECT id FROM people WHERE seen_at > '99999999999';
+
+-- name: DateDigitsValid :many
+SELECT id FROM people WHERE born = '20240131' AND seen_at > '240131';
+
+-- name: RowCastTooManyFields :one
+SELECT ROW(1, 2, 'cm', 4)::dims AS d;
+
+-- name: RowCastTooFewFields :one
+SELECT CAST((1, 2) AS dims) AS d;
+
+-- name: RowCastFields :one
+SELECT ROW(1, 2, 'cm')::dims AS d;
