@@ -161,6 +161,10 @@ impl Grouping<'_, '_> {
                     self.columns.push(id);
                     Some(())
                 }
+                Ok(None) if let Some(idx) = self.whole_row(i) => {
+                    self.columns.push((idx, "*".into()));
+                    Some(())
+                }
                 // Not a column of this level: an output name, or an outer column.
                 _ => {
                     let name = fold(i);
@@ -251,6 +255,62 @@ impl Grouping<'_, '_> {
         }
     }
 
+    /// The FROM item of this level an unqualified name refers to as a whole row (a name no
+    /// column of any level has: `transformColumnRef` tries columns first), if it is a
+    /// relation, a subquery or a CTE (a function's whole row is not told apart here).
+    fn whole_row(&self, i: &Ident) -> Option<usize> {
+        let name = fold(i);
+        if self.scope.column(None, &name).is_ok() {
+            return None;
+        }
+        let idx = self
+            .scope
+            .items
+            .iter()
+            .position(|item| item.rel_name.as_deref() == Some(&name))?;
+        let item = &self.scope.items[idx];
+        let relation = item.primary_key.is_ok();
+        let record = item.row_type == Some(crate::builtins::oid::RECORD);
+        (relation || record).then_some(idx)
+    }
+
+    /// A whole-row reference `t` of this level (as the column `*` of its item), or a field of
+    /// one, `(t).c` (the column `c`: PostgreSQL reads it as that column), with its position.
+    fn whole_row_ref(
+        &self,
+        e: &Expr,
+    ) -> Result<Option<(ColumnId, sqlparser::tokenizer::Span)>, Stop> {
+        fn strip(mut e: &Expr) -> &Expr {
+            while let Expr::Nested(x) = e {
+                e = x;
+            }
+            e
+        }
+        match strip(e) {
+            Expr::Identifier(i) => Ok(self.whole_row(i).map(|idx| ((idx, "*".into()), i.span))),
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                let Expr::Identifier(i) = strip(root) else {
+                    return Ok(None);
+                };
+                let Some(idx) = self.whole_row(i) else {
+                    return Ok(None);
+                };
+                match access_chain.first() {
+                    Some(sqlparser::ast::AccessExpr::Dot(Expr::Identifier(field))) => {
+                        let field = fold(field);
+                        if self.scope.items[idx].cols.iter().any(|c| c.name == field) {
+                            Ok(Some(((idx, field), i.span)))
+                        } else {
+                            Err(Stop::Unknown)
+                        }
+                    }
+                    _ => Err(Stop::Unknown),
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
     fn grouped(&self, id: &ColumnId) -> bool {
         if self.columns.contains(id) || self.in_expressions.contains(id) {
             return true;
@@ -294,6 +354,13 @@ impl Grouping<'_, '_> {
     fn expr(&self, e: &Expr) -> Result<(), Stop> {
         if !self.expressions.is_empty() && self.expressions.contains(&spelling(e)) {
             return Ok(());
+        }
+        if let Some((id, span)) = self.whole_row_ref(e)? {
+            let rel = self.scope.items[id.0].rel_name.clone().unwrap_or_default();
+            if self.grouped(&id) || self.grouped(&(id.0, "*".into())) {
+                return Ok(());
+            }
+            return Err(ungrouped(&rel, &id.1, &e.to_string(), span));
         }
         if let Some(found) = self.column_ref(e) {
             let id = match found {

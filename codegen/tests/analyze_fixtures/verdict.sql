@@ -313,3 +313,24 @@ SELECT CAST((1, 2) AS dims) AS d;
 
 -- name: RowCastFields :one
 SELECT ROW(1, 2, 'cm')::dims AS d;
+
+-- name: UngroupedWholeRow :many
+SELECT p, count(*) AS n FROM pets p;
+
+-- name: WholeRowGroupedByPrimaryKey :many
+SELECT p, count(*) AS n FROM pets p GROUP BY p.id;
+
+-- name: WholeRowGrouped :many
+SELECT p, count(*) AS n FROM pets p GROUP BY p;
+
+-- name: UngroupedWholeRowField :many
+SELECT (b).id, count(*) AS n FROM boxes b;
+
+-- name: UngroupedSubqueryWholeRow :many
+SELECT s, count(*) AS n FROM (SELECT 1 AS one) s;
+
+-- name: SubqueryWholeRowGrouped :many
+SELECT s, count(*) AS n FROM (SELECT 1 AS one) s GROUP BY s;
+
+-- name: ColumnOfWholeRowGrouping :many
+SELECT p.name, count(*) AS n FROM pets p GROUP BY p;
