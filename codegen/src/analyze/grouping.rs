@@ -226,27 +226,33 @@ impl Grouping<'_, '_> {
     fn column(&self, rel: Option<&str>, ident: &Ident) -> Result<Option<ColumnId>, ()> {
         let name = fold(ident);
         let items = &self.scope.items;
+        // (A base relation's system columns, after its own: `xmin`, `ctid`, ...)
+        let system = |i: &super::scope::Item| {
+            i.system_columns.is_some()
+                && !i.cols.iter().any(|c| c.name == name)
+                && SYSTEM_COLUMNS.contains(&name.as_str())
+        };
         match rel {
             Some(r) => match items.iter().position(|i| i.rel_name.as_deref() == Some(r)) {
                 Some(idx) if items[idx].cols.iter().any(|c| c.name == name) => {
                     Ok(Some((idx, name)))
                 }
+                Some(idx) if system(&items[idx]) => Ok(Some((idx, name))),
                 Some(_) => Err(()),
                 None => Ok(None),
             },
             None => {
-                let here = items
-                    .iter()
-                    .any(|i| i.cols_visible && i.cols.iter().any(|c| c.name == name));
+                let here = items.iter().any(|i| {
+                    i.cols_visible && (i.cols.iter().any(|c| c.name == name) || system(i))
+                });
                 if !here {
                     return Ok(None);
                 }
                 // The named item it comes from (behind a join's merged list): one, or unknown
                 // (a USING column, or one hidden by a join alias).
-                let mut named = items
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, i)| i.rel_name.is_some() && i.cols.iter().any(|c| c.name == name));
+                let mut named = items.iter().enumerate().filter(|(_, i)| {
+                    i.rel_name.is_some() && (i.cols.iter().any(|c| c.name == name) || system(i))
+                });
                 match (named.next(), named.next()) {
                     (Some((idx, _)), None) => Ok(Some((idx, name))),
                     _ => Err(()),
@@ -550,6 +556,9 @@ fn ungrouped(rel: &str, column: &str, written: &str, span: sqlparser::tokenizer:
         .at(span),
     )
 }
+
+/// The system columns of a table (`pg_attribute` rows with `attnum < 0`).
+const SYSTEM_COLUMNS: &[&str] = &["tableoid", "ctid", "xmin", "cmin", "xmax", "cmax"];
 
 /// What an expression is as a column reference of the level `scope` is.
 pub(super) enum ColumnRef {

@@ -334,3 +334,9 @@ SELECT s, count(*) AS n FROM (SELECT 1 AS one) s GROUP BY s;
 
 -- name: ColumnOfWholeRowGrouping :many
 SELECT p.name, count(*) AS n FROM pets p GROUP BY p;
+
+-- name: UngroupedSystemColumn :many
+SELECT ctid, count(*) AS n FROM pets p;
+
+-- name: SystemColumnGroupedByPrimaryKey :many
+SELECT p.ctid, p.xmin, count(*) AS n FROM pets p GROUP BY p.id;
