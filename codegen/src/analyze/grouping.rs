@@ -625,22 +625,42 @@ pub fn distinct_order_by(
     let mut is_column: Vec<ColumnId> = Vec::new();
     let mut reads: Vec<ColumnId> = Vec::new();
     let mut spellings: Vec<String> = Vec::new();
+    // The output position of the select item (`None` once a `*` made it not known here).
+    let mut position = Some(0usize);
     for item in &s.projection {
         match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
                 let mut inner = e;
+                let mut cast = false;
                 while let Expr::Cast { expr, .. } | Expr::Nested(expr) = inner {
+                    cast |= matches!(inner, Expr::Cast { .. });
                     inner = expr;
                 }
-                match g.column_ref(inner) {
-                    Some(Ok(Some(id))) => is_column.push(id),
-                    Some(Ok(None)) => {}
-                    Some(Err(())) | None => {}
+                let output = position.and_then(|k| outputs.get(k)).map(|t| t.ty);
+                position = match super::expr::expansion(e) {
+                    // `(x).*`: several outputs.
+                    Some(_) => None,
+                    None => position.map(|k| k + 1),
+                };
+                if let Some(Ok(Some(id))) = g.column_ref(inner) {
+                    // A cast to another type is an expression, not the column (a cast to
+                    // its own type may be the column itself).
+                    let column_type = scope.items[id.0]
+                        .cols
+                        .iter()
+                        .find(|c| c.name == id.1)
+                        .map(|c| c.ty);
+                    let other_type =
+                        cast && matches!((output, column_type), (Some(o), Some(c)) if o != c);
+                    if !other_type {
+                        is_column.push(id);
+                    }
                 }
                 collect_columns(&g, e, &mut reads);
                 spellings.push(spelling(e));
             }
             SelectItem::Wildcard(_) => {
+                position = None;
                 for (idx, item) in scope.items.iter().enumerate() {
                     for c in &item.cols {
                         is_column.push((idx, c.name.clone()));
@@ -650,6 +670,7 @@ pub fn distinct_order_by(
             SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _)
                 if super::expr::parenthesized(name).is_none() =>
             {
+                position = None;
                 let Some(rel) = name_parts(name).ok().and_then(|p| p.last().cloned()) else {
                     return Ok(());
                 };

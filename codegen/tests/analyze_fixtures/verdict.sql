@@ -340,3 +340,9 @@ SELECT ctid, count(*) AS n FROM pets p;
 
 -- name: SystemColumnGroupedByPrimaryKey :many
 SELECT p.ctid, p.xmin, count(*) AS n FROM pets p GROUP BY p.id;
+
+-- name: DistinctOrderByColumnSelectedCast :many
+SELECT DISTINCT login::text AS raw FROM accounts ORDER BY login;
+
+-- name: DistinctOrderByColumnSelectedOwnType :many
+SELECT DISTINCT name::text AS n FROM pets ORDER BY name;
