@@ -175,13 +175,27 @@ impl Diagnostic {
 }
 
 /// The byte range of the token starting at `start`: an identifier, a quoted identifier, a
-/// parameter, or one character, so a caret underlines the whole offending word.
+/// parameter, a string literal, or one character, so a caret underlines the whole offending
+/// word.
 pub fn token_span(text: &str, start: usize) -> Range<usize> {
     let start = floor_char_boundary(text, start.min(text.len()));
     let rest = &text[start..];
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     let len = match rest.chars().next() {
         Some('"') => rest[1..].find('"').map_or(rest.len(), |i| i + 2),
+        // ('' inside is a quote: the literal goes on.)
+        Some('\'') => {
+            let bytes = rest.as_bytes();
+            let mut i = 1;
+            loop {
+                match bytes.get(i) {
+                    None => break rest.len(),
+                    Some(b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                    Some(b'\'') => break i + 1,
+                    Some(_) => i += 1,
+                }
+            }
+        }
         Some(c) if word(c) || c == '@' => rest
             .char_indices()
             .skip(1)

@@ -224,6 +224,29 @@ fn verdict_errors_point_at_the_offending_token() {
             "SELECT DISTINCT ON (lower(name)) id FROM people ORDER BY age",
             "lower",
         ),
+        (
+            "SELECT DISTINCT ON (mood) id FROM people ORDER BY CASE WHEN $1 THEN age END, mood",
+            "mood) id",
+        ),
+        ("SELECT ROW(1, 2, 'cm', 4)::dims AS d", "::dims"),
+        (
+            "SELECT id FROM people WHERE seen_at > '99999999999'",
+            "'99999999999'",
+        ),
+        (
+            "INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT (pet_id) DO NOTHING",
+            "pet_id) DO",
+        ),
+        (
+            "INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') \
+             ON CONFLICT ON CONSTRAINT toys_pkey_typo DO UPDATE SET label = 'y'",
+            "toys_pkey_typo",
+        ),
+        (
+            "INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT DO UPDATE SET label = 'y'",
+            "ON CONFLICT",
+        ),
+        ("UPDATE toys SET labl = 'y'", "labl"),
     ] {
         let text = format!("-- name: Q :many\n{sql};\n");
         let file = SourceFile::new("q.sql", text.clone());

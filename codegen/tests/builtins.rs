@@ -969,13 +969,17 @@ fn malformed_files_are_errors_not_panics() {
             "V\t15\nK\tx\t23\tt\n",
             "line 2: a `K` (column) record before any `R`",
         ),
-        ("V\t15\nR\tpg_catalog\tx\ti\n", "line 2: unknown code `i`"),
         (
-            "V\t15\nR\tpg_catalog\tx\tr\nK\tx\t23\tyes\n",
+            "V\t15\nR\tpg_catalog\tx\ti\t\\N\n",
+            "line 2: unknown code `i`",
+        ),
+        ("V\t15\nR\tpg_catalog\tx\tr\n", "line 2: too few fields"),
+        (
+            "V\t15\nR\tpg_catalog\tx\tr\tx\nK\tx\t23\tyes\n",
             "line 3: `yes` is not",
         ),
         (
-            "V\t15\nR\tpg_catalog\tx\tr\nR\tpg_catalog\tx\tv\n",
+            "V\t15\nR\tpg_catalog\tx\tr\t\\N\nR\tpg_catalog\tx\tv\t\\N\n",
             "a relation is listed twice",
         ),
     ] {

@@ -2,7 +2,8 @@
 //! queries (the rule fixtures, the demo, the sqlc examples and end-to-end cases; with
 //! `SQUILL_NEGATIVE_FULL=1` also the application corpora) are mutated mechanically
 //! (`support/mutate.rs`), each mutant is PREPAREd on a throwaway PostgreSQL 15 with the case's
-//! schema (the verdict), and analyzed offline. The table says, per kind, how many mutants
+//! schema (the verdict; a statement with ON CONFLICT is also planned, by EXPLAIN, since its
+//! arbiter index is chosen by the planner), and analyzed offline. The table says, per kind, how many mutants
 //! PostgreSQL rejects and how many of those squill accepted (false accepts), how many it
 //! accepts and how many of those squill reported as errors (false rejects) or refused as not
 //! supported offline (not a wrong verdict, counted apart).
@@ -24,7 +25,7 @@ use squill_codegen::catalog;
 use squill_codegen::diagnostic::SourceFile;
 use squill_codegen::live::TempServer;
 use squill_codegen::source::parse_query_file;
-use support::cases::{Case, apply_schema, corpus_cases, source, sql_files};
+use support::cases::{Case, apply_schema, corpus_cases, judged_by_plan, plans, source, sql_files};
 
 /// Kinds whose every PostgreSQL reject squill rejects too (a false accept fails the test).
 const DONE: &[&str] = &[
@@ -41,6 +42,7 @@ const DONE: &[&str] = &[
     "distinct_on_order_by",
     "function_typo",
     "literal_invalid",
+    "literal_out_of_range",
     "text_vs_integer",
     "order_by_99",
     "limit_text",
@@ -49,11 +51,18 @@ const DONE: &[&str] = &[
     "insert_select_more",
     "insert_values_more",
     "insert_values_fewer",
+    "function_extra_arg",
     "alias_out_of_scope",
     "on_conflict_column_typo",
     "on_conflict_set_typo",
     "on_conflict_no_target",
+    "on_conflict_key_dropped",
+    "on_conflict_other_column",
     "set_op_fewer_columns",
+    "set_op_type_mismatch",
+    "subquery_two_columns",
+    "assignment_no_cast",
+    "alias_twice",
 ];
 
 /// How many false verdicts of each kind the report lists.
@@ -103,6 +112,16 @@ fn offline(schema: &Schema, sql: &str) -> Offline {
     }
 }
 
+/// PostgreSQL's verdict: PREPARE, and for what the planner checks (ON CONFLICT arbiters),
+/// EXPLAIN too.
+fn verdict(client: &mut postgres::Client, sql: &str) -> Result<(), postgres::Error> {
+    client.prepare(sql)?;
+    if judged_by_plan(sql) {
+        plans(client, sql)?;
+    }
+    Ok(())
+}
+
 fn run_case(server: &TempServer, case: &Case, run: &mut Run) -> Result<(), String> {
     let mut scratch = apply_schema(server, case)?;
     let schema_files: Vec<SourceFile> = case.schema.iter().map(|p| source(p)).collect();
@@ -113,20 +132,20 @@ fn run_case(server: &TempServer, case: &Case, run: &mut Run) -> Result<(), Strin
         let file = source(path);
         let (raws, _) = parse_query_file(&file);
         for raw in raws {
-            if client.prepare(&raw.sql).is_err() || analyze(&schema, &raw, &file).is_err() {
+            if verdict(client, &raw.sql).is_err() || analyze(&schema, &raw, &file).is_err() {
                 continue;
             }
             let mutants = mutate::mutants(&raw.sql);
             let Some((_, reprint)) = mutants.first() else {
                 continue;
             };
-            if client.prepare(reprint).is_err() {
+            if verdict(client, reprint).is_err() {
                 run.unprintable += 1;
                 continue;
             }
             run.bases += 1;
             for (kind, sql) in &mutants {
-                let verdict = client.prepare(sql).map(|_| ());
+                let verdict = verdict(client, sql);
                 // (SQLSTATE 42601 also covers analysis errors such as `INSERT has more
                 // expressions than target columns`: only the grammar's own message counts.)
                 if let Err(e) = &verdict

@@ -1,23 +1,30 @@
 //! `INSERT ... ON CONFLICT` arbiters as `transformOnConflictArbiter` checks them: the inference
 //! elements (columns or expressions of the target table) and the index predicate
 //! (`ON CONFLICT (a) WHERE pred`), typed in a scope holding only the target table, so their
-//! parameters get types and their names are checked. Which unique index they infer is decided
-//! by the planner, not at PREPARE: an inference no index matches is not an error here.
+//! parameters get types and their names are checked. Then the unique index they infer, which
+//! the planner decides (`infer_arbiter_indexes`), not PREPARE: an inference no unique index of
+//! the table fits fails when the statement runs, so it is an error here too (decided only
+//! where certain: expressions are matched by spelling, partial indexes' predicates by their
+//! conjuncts).
 //!
 //! sqlparser reads only a plain column list; any other target is dropped by `parse` and read
 //! here from the tokens (spans kept, so positions stay exact).
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{Expr, Visit, Visitor};
+use sqlparser::ast::{
+    BinaryOperator, ConflictTarget, Expr, OnConflict, OnConflictAction, Visit, Visitor,
+};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
-use super::expr::Cx;
-use super::scope::Scope;
+use super::expr::{Cx, fold};
+use super::grouping::spelling;
+use super::scope::{Item, Scope};
 use super::{Fail, Res, unsupported};
+use crate::catalog::UniqueIndex;
 
 /// An `ON CONFLICT (elements) [WHERE predicate]` target.
 #[derive(Debug, Clone)]
@@ -132,6 +139,37 @@ pub(crate) fn inference(sql: &str) -> Res<Option<(Location, Inference)>> {
             predicate,
         },
     )))
+}
+
+/// The `ON` of the `ON CONFLICT` of the INSERT at `insert_at` (the clause's location).
+fn on_conflict_at(sql: &str, insert_at: Location) -> Option<sqlparser::tokenizer::Span> {
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location()
+        .ok()?;
+    let tokens: Vec<TokenWithSpan> = tokens
+        .into_iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .collect();
+    let start = tokens.iter().position(|t| t.span.start == insert_at)?;
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate().skip(start) {
+        match t.token {
+            Token::LParen => depth += 1,
+            // The INSERT's own parentheses closed: it ended without one.
+            Token::RParen if depth == 0 => return None,
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+        if depth == 0
+            && keyword(&t.token) == Some(Keyword::ON)
+            && tokens
+                .get(i + 1)
+                .is_some_and(|n| keyword(&n.token) == Some(Keyword::CONFLICT))
+        {
+            return Some(t.span);
+        }
+    }
+    None
 }
 
 /// One expression from `tokens`, with the tokens sqlparser left after it.
@@ -251,4 +289,282 @@ impl Cx<'_> {
         self.saw_aggregate = saved;
         Ok(())
     }
+}
+
+/// `transformOnConflictArbiter`: the inference (columns, expressions, predicate) in a scope of
+/// the target alone; DO UPDATE needs one or a constraint name. Then the planner's
+/// `infer_arbiter_indexes`: some unique index of the table must match the inference.
+pub(super) fn arbiter(
+    cx: &mut Cx,
+    outer: &Scope,
+    target: &Item,
+    table: &[String],
+    conflict: &OnConflict,
+    insert_at: Location,
+) -> Res<()> {
+    let mut scope = Scope::child(outer);
+    scope.items.push(target.clone());
+    let inference = match &conflict.conflict_target {
+        Some(ConflictTarget::Columns(cols)) => Some(Inference {
+            elements: cols.iter().cloned().map(Expr::Identifier).collect(),
+            predicate: None,
+        }),
+        Some(ConflictTarget::OnConstraint(name)) => {
+            return match cx.schema.unique_indexes(table) {
+                Some((table, indexes)) => named(table, indexes, name, &conflict.action),
+                None => Ok(()),
+            };
+        }
+        // A target the parser's tree lost: read from the text, if it is this INSERT's.
+        None => inference(cx.sql)?
+            .filter(|(at, _)| *at == insert_at)
+            .map(|(_, inference)| inference),
+    };
+    match inference {
+        Some(inference) => {
+            cx.conflict_inference(&scope, &inference)?;
+            match cx.schema.unique_indexes(table) {
+                Some((name, indexes)) => inferred(name, indexes, &inference),
+                None => Ok(()),
+            }
+        }
+        None if matches!(conflict.action, OnConflictAction::DoUpdate(_)) => {
+            let fail = Fail::Error(
+                "ON CONFLICT DO UPDATE requires inference specification or constraint name".into(),
+                Some("For example, ON CONFLICT (column_name).".into()),
+            );
+            Err(match on_conflict_at(cx.sql, insert_at) {
+                Some(span) => fail.at(span),
+                None => fail,
+            })
+        }
+        None => Ok(()),
+    }
+}
+
+/// Whether an index fits an inference: certainly, certainly not, or not known offline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fit {
+    Yes,
+    No,
+    Unknown,
+}
+
+/// An inference element or index key, as far as matching needs it.
+enum Key {
+    Column(String),
+    /// An expression's spelling, and whether it may still analyse to a plain column (a cast
+    /// of a column to its own type is the column).
+    Expression(String, bool),
+}
+
+fn key_of(e: &Expr) -> Key {
+    let mut inner = e;
+    while let Expr::Nested(x) = inner {
+        inner = x;
+    }
+    match inner {
+        Expr::Identifier(i) => Key::Column(fold(i)),
+        _ => {
+            let mut base = inner;
+            while let Expr::Nested(x) | Expr::Cast { expr: x, .. } = base {
+                base = x;
+            }
+            let may_be_column = matches!(base, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
+            Key::Expression(spelling(inner), may_be_column)
+        }
+    }
+}
+
+fn parse_expr(sql: &str) -> Option<Expr> {
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .ok()
+}
+
+/// The AND-ed conjuncts of a predicate, as spelled.
+fn conjuncts(e: &Expr, out: &mut Vec<String>) {
+    match e {
+        Expr::Nested(x) => conjuncts(x, out),
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            conjuncts(left, out);
+            conjuncts(right, out);
+        }
+        _ => out.push(spelling(e)),
+    }
+}
+
+/// `infer_arbiter_indexes` for one unique index: its key columns equal the inference's
+/// columns as sets, each inference expression is one of its expressions and each of its
+/// expressions one of the inference's, and a partial index's predicate is implied by the
+/// inference's WHERE. Expressions are compared by spelling, which proves only equality;
+/// implication is proven only by the predicate's conjuncts all being the WHERE's.
+fn fit(index: &UniqueIndex, elements: &[Key], predicate: Option<&Expr>) -> Fit {
+    let mut fit = Fit::Yes;
+    let mut columns: Vec<&str> = Vec::new();
+    let mut expressions: Vec<&str> = Vec::new();
+    for e in elements {
+        match e {
+            Key::Column(c) => columns.push(c),
+            Key::Expression(_, true) => return Fit::Unknown,
+            Key::Expression(s, false) => expressions.push(s),
+        }
+    }
+    let mut index_columns: Vec<&str> = index.columns.iter().flatten().map(String::as_str).collect();
+    index_columns.sort_unstable();
+    index_columns.dedup();
+    columns.sort_unstable();
+    columns.dedup();
+    let mut index_expressions = Vec::new();
+    for sql in &index.expressions {
+        match parse_expr(sql).as_ref().map(key_of) {
+            // `CREATE INDEX ... ((a))` is the column a.
+            Some(Key::Expression(s, false)) => index_expressions.push(s),
+            _ => return Fit::Unknown,
+        }
+    }
+    if index_columns != columns {
+        return Fit::No;
+    }
+    for e in &expressions {
+        if !index_expressions.iter().any(|x| x == e) {
+            if index_expressions.is_empty() {
+                return Fit::No;
+            }
+            fit = Fit::Unknown;
+        }
+    }
+    for x in &index_expressions {
+        if !expressions.contains(&x.as_str()) {
+            if expressions.is_empty() {
+                return Fit::No;
+            }
+            fit = Fit::Unknown;
+        }
+    }
+    if let Some(sql) = &index.predicate {
+        let Some(needed) = parse_expr(sql) else {
+            return Fit::Unknown;
+        };
+        let mut needed_parts = Vec::new();
+        conjuncts(&needed, &mut needed_parts);
+        match predicate {
+            // predicate_implied_by(pred, NIL) is false, unless the predicate reduces to
+            // nothing (a constant), which is not told here.
+            None if needed_parts.iter().any(|p| p == "true") => return Fit::Unknown,
+            None => return Fit::No,
+            Some(given) => {
+                let mut given_parts = Vec::new();
+                conjuncts(given, &mut given_parts);
+                if !needed_parts.iter().all(|p| given_parts.contains(p)) {
+                    fit = Fit::Unknown;
+                }
+            }
+        }
+    }
+    fit
+}
+
+/// `there is no unique or exclusion constraint matching the ON CONFLICT specification`, when
+/// no unique index of `table` certainly or possibly fits the inference.
+fn inferred(table: &str, indexes: &[UniqueIndex], inference: &Inference) -> Res<()> {
+    let elements: Vec<Key> = inference.elements.iter().map(key_of).collect();
+    let fits = indexes
+        .iter()
+        .map(|i| fit(i, &elements, inference.predicate.as_ref()));
+    if fits.into_iter().any(|f| f != Fit::No) {
+        return Ok(());
+    }
+    let keys: Vec<String> = indexes
+        .iter()
+        .map(|i| {
+            let mut expressions = i.expressions.iter();
+            let key: Vec<String> = i
+                .columns
+                .iter()
+                .map(|c| match c {
+                    Some(c) => crate::catalog::quote_ident(c),
+                    None => expressions.next().cloned().unwrap_or_default(),
+                })
+                .collect();
+            match &i.predicate {
+                Some(p) => format!("({}) WHERE {p}", key.join(", ")),
+                None => format!("({})", key.join(", ")),
+            }
+        })
+        .collect();
+    let help = match keys.as_slice() {
+        [] => format!(
+            "\"{table}\" has no unique index or constraint: add one on these columns (e.g. a UNIQUE constraint)"
+        ),
+        _ => format!(
+            "name the key of one of \"{table}\"'s unique indexes or constraints: {}; or add one on these columns",
+            keys.join(", ")
+        ),
+    };
+    let span = inference
+        .elements
+        .first()
+        .map_or(sqlparser::tokenizer::Span::empty(), |e| {
+            sqlparser::ast::Spanned::span(e)
+        });
+    Err(Fail::Error(
+        "there is no unique or exclusion constraint matching the ON CONFLICT specification".into(),
+        Some(help),
+    )
+    .at(span))
+}
+
+/// `ON CONFLICT ON CONSTRAINT name`: PREPARE looks the name up among the table's constraints
+/// (`constraint "x" for table "t" does not exist`), the planner then wants the constraint's
+/// index, which DO UPDATE must find unique. The catalog records PRIMARY KEY and UNIQUE
+/// constraints only: a name that is not one of them fails under DO UPDATE whatever else it may
+/// name (a CHECK or foreign key has no index; an exclusion constraint is refused), and is
+/// reported as not existing; under DO NOTHING it may be an exclusion constraint, and is
+/// accepted. A name PostgreSQL would generate for another kind of constraint (`_check`,
+/// `_fkey`, `_excl`) is accepted too: the message could not be told.
+fn named(
+    table: &str,
+    indexes: &[UniqueIndex],
+    name: &sqlparser::ast::ObjectName,
+    action: &OnConflictAction,
+) -> Res<()> {
+    let Some(sqlparser::ast::ObjectNamePart::Identifier(ident)) = name.0.last() else {
+        return Ok(());
+    };
+    let wanted = fold(ident);
+    let constraints: Vec<&str> = indexes
+        .iter()
+        .filter(|i| i.kind != crate::catalog::UniqueKind::Index)
+        .map(|i| i.name.as_str())
+        .collect();
+    if name.0.len() != 1
+        || constraints.contains(&wanted.as_str())
+        || !matches!(action, OnConflictAction::DoUpdate(_))
+        || ["_check", "_fkey", "_excl"]
+            .iter()
+            .any(|s| wanted.ends_with(s))
+    {
+        return Ok(());
+    }
+    let help = match crate::diagnostic::closest(&wanted, constraints.iter().copied()) {
+        Some(near) => format!("did you mean \"{near}\"?"),
+        None if constraints.is_empty() => format!(
+            "\"{table}\" has no PRIMARY KEY or UNIQUE constraint; name the conflict columns instead: ON CONFLICT (column_name)"
+        ),
+        None => format!(
+            "the PRIMARY KEY and UNIQUE constraints of \"{table}\" are {}",
+            constraints.join(", ")
+        ),
+    };
+    Err(Fail::Error(
+        format!("constraint \"{wanted}\" for table \"{table}\" does not exist"),
+        Some(help),
+    )
+    .at(ident.span))
 }

@@ -62,28 +62,17 @@ pub fn check(
     let Some(d_keys) = distinct.iter().map(key).collect::<Option<Vec<Key>>>() else {
         return Ok(());
     };
-    let Some(o_all) = order
+    let Some(o_keys) = order
         .iter()
         .map(|o| key(&o.expr))
         .collect::<Option<Vec<Key>>>()
     else {
         return Ok(());
     };
-    // addTargetToSortList: an entry already in the sort list is not added again.
-    let mut o_keys: Vec<Key> = Vec::new();
-    for k in o_all {
-        let mut seen = false;
-        for earlier in &o_keys {
-            match equal(&tlist, earlier, &k) {
-                Some(true) => seen = true,
-                Some(false) => {}
-                None => return Ok(()),
-            }
-        }
-        if !seen {
-            o_keys.push(k);
-        }
-    }
+    // ORDER BY items equal to an earlier one are not in the sort clause twice
+    // (addTargetToSortList); no need to find them: such an item equals the same DISTINCT ON
+    // items as the earlier one (equality is transitive), so it matches only items already
+    // matched, and one that matches none is skipped either way.
     let mut matched = vec![false; d_keys.len()];
     let mut skipped = false;
     for o in &o_keys {
@@ -95,10 +84,10 @@ pub fn check(
                 None => return Ok(()),
             }
         }
-        match equals.first() {
+        match equals.iter().find(|&&i| !matched[i]) {
             Some(&first) if skipped => return Err(mismatch(&distinct[first])),
-            Some(_) => equals.iter().for_each(|&i| matched[i] = true),
-            None => skipped = true,
+            _ if equals.is_empty() => skipped = true,
+            _ => equals.iter().for_each(|&i| matched[i] = true),
         }
     }
     if skipped && let Some(i) = matched.iter().position(|m| !m) {

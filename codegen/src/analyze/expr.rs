@@ -185,15 +185,14 @@ impl<'s> Cx<'s> {
         if e.ty == oid::UNKNOWN
             && e.kind == Kind::Literal
             && let Some(literal) = &e.literal
-            && let Some(message) = super::literal::check_input(&literal.0, target).or_else(|| {
-                super::literal::check_enum(
-                    &literal.0,
-                    self.schema.enum_labels(target)?,
-                    &self.types().display(target),
-                )
-            })
+            && let Some((message, help)) = super::literal::invalid(
+                &literal.0,
+                target,
+                self.schema.enum_labels(target),
+                &self.types().display(target),
+            )
         {
-            return Err(Fail::Error(message, None).at(literal.1));
+            return Err(Fail::Error(message, help).at(literal.1));
         }
         if e.ty != target {
             e.ty = target;
@@ -280,7 +279,8 @@ impl<'s> Cx<'s> {
             Expr::Nested(inner) => self.expr(scope, inner),
             Expr::Cast {
                 expr, data_type, ..
-            } => self.cast(scope, expr, data_type),
+            } => (self.cast(scope, expr, data_type))
+                .and_then(|t| super::row_cast::check(self, e, expr, t)),
             Expr::TypedString(ts) => {
                 let ty = self.type_of(&ts.data_type)?;
                 Ok(Typed::value(ty, false).named(&cast_name(self, &ts.data_type, ty), 1))
@@ -2042,7 +2042,7 @@ pub(crate) fn parenthesized(name: &ObjectName) -> Option<&Ident> {
 }
 
 /// The fields of a row constructor, `(a, b)` or `ROW(a, b)` (without `t.*` items).
-fn row_items(e: &Expr) -> Option<Vec<&Expr>> {
+pub(super) fn row_items(e: &Expr) -> Option<Vec<&Expr>> {
     match e {
         Expr::Tuple(items) => Some(items.iter().collect()),
         Expr::Function(f) if is_row_constructor(f) && name_parts(&f.name).ok()? == ["row"] => {

@@ -7,8 +7,9 @@
 //!
 //! Decided only where the answer is certain offline; otherwise the query is accepted:
 //! * a table column is functionally dependent on the table's primary key when that is
-//!   grouped (`check_functional_grouping`); where the key is not known (a system relation),
-//!   the columns of a relation with any grouped column are taken as grouped;
+//!   grouped (`check_functional_grouping`; a system relation's key is the builtins
+//!   snapshot's); where keys are not known at all, the columns of a relation with any grouped
+//!   column are taken as grouped;
 //! * GROUP BY expressions other than columns are matched by their spelling; a column that
 //!   appears in one of them is not reported;
 //! * subqueries, grouping sets, and expressions not modelled here are not looked into;
@@ -160,6 +161,10 @@ impl Grouping<'_, '_> {
                     self.columns.push(id);
                     Some(())
                 }
+                Ok(None) if let Some(idx) = self.whole_row(i) => {
+                    self.columns.push((idx, "*".into()));
+                    Some(())
+                }
                 // Not a column of this level: an output name, or an outer column.
                 _ => {
                     let name = fold(i);
@@ -221,32 +226,94 @@ impl Grouping<'_, '_> {
     fn column(&self, rel: Option<&str>, ident: &Ident) -> Result<Option<ColumnId>, ()> {
         let name = fold(ident);
         let items = &self.scope.items;
+        // (A base relation's system columns, after its own: `xmin`, `ctid`, ...)
+        let system = |i: &super::scope::Item| {
+            i.system_columns.is_some()
+                && !i.cols.iter().any(|c| c.name == name)
+                && SYSTEM_COLUMNS.contains(&name.as_str())
+        };
         match rel {
             Some(r) => match items.iter().position(|i| i.rel_name.as_deref() == Some(r)) {
                 Some(idx) if items[idx].cols.iter().any(|c| c.name == name) => {
                     Ok(Some((idx, name)))
                 }
+                Some(idx) if system(&items[idx]) => Ok(Some((idx, name))),
                 Some(_) => Err(()),
                 None => Ok(None),
             },
             None => {
-                let here = items
-                    .iter()
-                    .any(|i| i.cols_visible && i.cols.iter().any(|c| c.name == name));
+                let here = items.iter().any(|i| {
+                    i.cols_visible && (i.cols.iter().any(|c| c.name == name) || system(i))
+                });
                 if !here {
                     return Ok(None);
                 }
                 // The named item it comes from (behind a join's merged list): one, or unknown
                 // (a USING column, or one hidden by a join alias).
-                let mut named = items
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, i)| i.rel_name.is_some() && i.cols.iter().any(|c| c.name == name));
+                let mut named = items.iter().enumerate().filter(|(_, i)| {
+                    i.rel_name.is_some() && (i.cols.iter().any(|c| c.name == name) || system(i))
+                });
                 match (named.next(), named.next()) {
                     (Some((idx, _)), None) => Ok(Some((idx, name))),
                     _ => Err(()),
                 }
             }
+        }
+    }
+
+    /// The FROM item of this level an unqualified name refers to as a whole row (a name no
+    /// column of any level has: `transformColumnRef` tries columns first), if it is a
+    /// relation, a subquery or a CTE (a function's whole row is not told apart here).
+    fn whole_row(&self, i: &Ident) -> Option<usize> {
+        let name = fold(i);
+        if self.scope.column(None, &name).is_ok() {
+            return None;
+        }
+        let idx = self
+            .scope
+            .items
+            .iter()
+            .position(|item| item.rel_name.as_deref() == Some(&name))?;
+        let item = &self.scope.items[idx];
+        let relation = item.primary_key.is_ok();
+        let record = item.row_type == Some(crate::builtins::oid::RECORD);
+        (relation || record).then_some(idx)
+    }
+
+    /// A whole-row reference `t` of this level (as the column `*` of its item), or a field of
+    /// one, `(t).c` (the column `c`: PostgreSQL reads it as that column), with its position.
+    fn whole_row_ref(
+        &self,
+        e: &Expr,
+    ) -> Result<Option<(ColumnId, sqlparser::tokenizer::Span)>, Stop> {
+        fn strip(mut e: &Expr) -> &Expr {
+            while let Expr::Nested(x) = e {
+                e = x;
+            }
+            e
+        }
+        match strip(e) {
+            Expr::Identifier(i) => Ok(self.whole_row(i).map(|idx| ((idx, "*".into()), i.span))),
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                let Expr::Identifier(i) = strip(root) else {
+                    return Ok(None);
+                };
+                let Some(idx) = self.whole_row(i) else {
+                    return Ok(None);
+                };
+                match access_chain.first() {
+                    Some(sqlparser::ast::AccessExpr::Dot(Expr::Identifier(field))) => {
+                        let field = fold(field);
+                        if self.scope.items[idx].cols.iter().any(|c| c.name == field) {
+                            Ok(Some(((idx, field), i.span)))
+                        } else {
+                            Err(Stop::Unknown)
+                        }
+                    }
+                    _ => Err(Stop::Unknown),
+                }
+            }
+            _ => Ok(None),
         }
     }
 
@@ -269,7 +336,7 @@ impl Grouping<'_, '_> {
             // Not known: any grouped column of a relation is taken as its key.
             Err(()) => {}
         }
-        // (No row type known: a system relation, which has primary keys too.)
+        // (No row type known: a system relation.)
         let relation = item.row_type.is_none_or(|t| {
             t != crate::builtins::oid::RECORD && self.cx.schema.types.is_composite(t)
         });
@@ -293,6 +360,13 @@ impl Grouping<'_, '_> {
     fn expr(&self, e: &Expr) -> Result<(), Stop> {
         if !self.expressions.is_empty() && self.expressions.contains(&spelling(e)) {
             return Ok(());
+        }
+        if let Some((id, span)) = self.whole_row_ref(e)? {
+            let rel = self.scope.items[id.0].rel_name.clone().unwrap_or_default();
+            if self.grouped(&id) || self.grouped(&(id.0, "*".into())) {
+                return Ok(());
+            }
+            return Err(ungrouped(&rel, &id.1, &e.to_string(), span));
         }
         if let Some(found) = self.column_ref(e) {
             let id = match found {
@@ -483,6 +557,9 @@ fn ungrouped(rel: &str, column: &str, written: &str, span: sqlparser::tokenizer:
     )
 }
 
+/// The system columns of a table (`pg_attribute` rows with `attnum < 0`).
+const SYSTEM_COLUMNS: &[&str] = &["tableoid", "ctid", "xmin", "cmin", "xmax", "cmax"];
+
 /// What an expression is as a column reference of the level `scope` is.
 pub(super) enum ColumnRef {
     Here(ColumnId),
@@ -548,22 +625,42 @@ pub fn distinct_order_by(
     let mut is_column: Vec<ColumnId> = Vec::new();
     let mut reads: Vec<ColumnId> = Vec::new();
     let mut spellings: Vec<String> = Vec::new();
+    // The output position of the select item (`None` once a `*` made it not known here).
+    let mut position = Some(0usize);
     for item in &s.projection {
         match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
                 let mut inner = e;
+                let mut cast = false;
                 while let Expr::Cast { expr, .. } | Expr::Nested(expr) = inner {
+                    cast |= matches!(inner, Expr::Cast { .. });
                     inner = expr;
                 }
-                match g.column_ref(inner) {
-                    Some(Ok(Some(id))) => is_column.push(id),
-                    Some(Ok(None)) => {}
-                    Some(Err(())) | None => {}
+                let output = position.and_then(|k| outputs.get(k)).map(|t| t.ty);
+                position = match super::expr::expansion(e) {
+                    // `(x).*`: several outputs.
+                    Some(_) => None,
+                    None => position.map(|k| k + 1),
+                };
+                if let Some(Ok(Some(id))) = g.column_ref(inner) {
+                    // A cast to another type is an expression, not the column (a cast to
+                    // its own type may be the column itself).
+                    let column_type = scope.items[id.0]
+                        .cols
+                        .iter()
+                        .find(|c| c.name == id.1)
+                        .map(|c| c.ty);
+                    let other_type =
+                        cast && matches!((output, column_type), (Some(o), Some(c)) if o != c);
+                    if !other_type {
+                        is_column.push(id);
+                    }
                 }
                 collect_columns(&g, e, &mut reads);
                 spellings.push(spelling(e));
             }
             SelectItem::Wildcard(_) => {
+                position = None;
                 for (idx, item) in scope.items.iter().enumerate() {
                     for c in &item.cols {
                         is_column.push((idx, c.name.clone()));
@@ -573,6 +670,7 @@ pub fn distinct_order_by(
             SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _)
                 if super::expr::parenthesized(name).is_none() =>
             {
+                position = None;
                 let Some(rel) = name_parts(name).ok().and_then(|p| p.last().cloned()) else {
                     return Ok(());
                 };

@@ -20,9 +20,11 @@ pub fn check_input(text: &str, ty: u32) -> Option<String> {
         oid::FLOAT8 => float(text, "double precision"),
         oid::BOOL => (!boolean(text)).then(|| syntax("boolean")).flatten(),
         oid::UUID => (!uuid(text)).then(|| syntax("uuid")).flatten(),
-        oid::DATE => datetime(text, "date"),
-        oid::TIMESTAMP => datetime(text, "timestamp"),
-        oid::TIMESTAMPTZ => datetime(text, "timestamp with time zone"),
+        oid::DATE => datetime(text, "date").or_else(|| concatenated_date(text)),
+        oid::TIMESTAMP => datetime(text, "timestamp").or_else(|| concatenated_date(text)),
+        oid::TIMESTAMPTZ => {
+            datetime(text, "timestamp with time zone").or_else(|| concatenated_date(text))
+        }
         oid::TIME => datetime(text, "time"),
         oid::TIMETZ => datetime(text, "time with time zone"),
         // (PostgreSQL names the bad token in a DETAIL line, not in the message.)
@@ -33,6 +35,59 @@ pub fn check_input(text: &str, ty: u32) -> Option<String> {
         oid::INTERVAL => (!text.bytes().any(|b| b.is_ascii_digit()))
             .then(|| syntax("interval"))
             .flatten(),
+        _ => None,
+    }
+}
+
+/// PostgreSQL's message if `text` is not valid input for `ty` (an enum: one of `labels`;
+/// `name`: the type as PostgreSQL displays it), with a help showing valid input.
+pub fn invalid(
+    text: &str,
+    ty: u32,
+    labels: Option<&[String]>,
+    name: &str,
+) -> Option<(String, Option<String>)> {
+    if let Some(message) = check_input(text, ty) {
+        return Some((message, input_help(ty, name)));
+    }
+    let labels = labels?;
+    let message = check_enum(text, labels, name)?;
+    let help = match crate::diagnostic::closest(text, labels.iter().map(String::as_str)) {
+        Some(near) => format!("did you mean '{near}'?"),
+        None => {
+            let shown: Vec<String> = labels.iter().take(8).map(|l| format!("'{l}'")).collect();
+            let more = if labels.len() > shown.len() {
+                ", ..."
+            } else {
+                ""
+            };
+            format!("the labels of {name} are {}{more}", shown.join(", "))
+        }
+    };
+    Some((message, Some(help)))
+}
+
+/// What valid input for `ty` looks like.
+fn input_help(ty: u32, name: &str) -> Option<String> {
+    let range = |lo: i128, hi: i128| Some(format!("{name} takes whole numbers from {lo} to {hi}"));
+    let like = |example: &str| Some(format!("write {name} input like '{example}'"));
+    match ty {
+        oid::INT2 => range(i16::MIN.into(), i16::MAX.into()),
+        oid::INT4 => range(i32::MIN.into(), i32::MAX.into()),
+        oid::INT8 => range(i64::MIN.into(), i64::MAX.into()),
+        oid::OID => range(0, u32::MAX.into()),
+        oid::NUMERIC | oid::FLOAT4 | oid::FLOAT8 => like("12.5"),
+        oid::BOOL => {
+            Some("write 'true' or 'false' (or 't', 'f', 'yes', 'no', 'on', 'off', '1', '0')".into())
+        }
+        oid::UUID => like("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+        oid::DATE => like("2024-01-31"),
+        oid::TIMESTAMP => like("2024-01-31 12:00:00"),
+        oid::TIMESTAMPTZ => like("2024-01-31 12:00:00+00"),
+        oid::TIME => like("12:00:00"),
+        oid::TIMETZ => like("12:00:00+00"),
+        oid::INTERVAL => like("1 day 2 hours"),
+        oid::JSON | oid::JSONB => like("{\"key\": 1}"),
         _ => None,
     }
 }
@@ -361,9 +416,52 @@ fn datetime(text: &str, name: &str) -> Option<String> {
     (!special).then(|| format!("invalid input syntax for type {name}: \"{text}\""))
 }
 
+/// A date written as one run of six or more digits (`20240131`): `DecodeNumberField` reads
+/// the last two as the day, the two before as the month, the rest as the year, and
+/// `ValidateDate` refuses a month outside 1-12 or a day outside 1-31 (the day within its month
+/// and the year are not checked here).
+fn concatenated_date(text: &str) -> Option<String> {
+    let digits = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    if digits.len() < 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = digits.len();
+    let month: u32 = digits[n - 4..n - 2].parse().ok()?;
+    let day: u32 = digits[n - 2..].parse().ok()?;
+    (!(1..=12).contains(&month) || !(1..=31).contains(&day))
+        .then(|| format!("date/time field value out of range: \"{text}\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concatenated_dates_follow_postgres() {
+        for bad in [
+            "99999999999",
+            "20241301",
+            "20240132",
+            "241301",
+            "1234567",
+            "000000",
+        ] {
+            assert_eq!(
+                check_input(bad, oid::DATE),
+                Some(format!("date/time field value out of range: \"{bad}\"")),
+                "{bad}"
+            );
+        }
+        assert!(check_input(" 20241301 ", oid::TIMESTAMPTZ).is_some());
+        for ok in ["20240131", "240131", "2024-13-01x", "12345"] {
+            assert_eq!(
+                check_input(ok, oid::TIMESTAMP)
+                    .filter(|m| m.starts_with("date/time field value out of range")),
+                None,
+                "{ok}"
+            );
+        }
+    }
 
     #[test]
     fn inputs_follow_postgres() {

@@ -32,6 +32,7 @@ mod nullability;
 pub(crate) mod optional;
 pub(crate) mod parse;
 mod resolve;
+mod row_cast;
 mod scope;
 mod statement;
 mod subscript;
@@ -119,6 +120,9 @@ pub struct Schema {
     /// The columns of each table's non-deferrable primary key (a table without one: absent);
     /// `None` when the schema was not loaded from a catalog (keys not known).
     primary_keys: Option<HashMap<(String, String), Vec<String>>>,
+    /// The unique indexes of each table and partitioned table (constraint-backed ones
+    /// included), for ON CONFLICT inference; `None` when not loaded from a catalog.
+    unique_indexes: Option<HashMap<(String, String), Vec<crate::catalog::UniqueIndex>>>,
     /// Views that read themselves through other views (never typed): reading one is
     /// PostgreSQL's `infinite recursion detected in rules`.
     circular_views: std::collections::HashSet<(String, String)>,
@@ -145,6 +149,7 @@ impl Default for Schema {
             has_extensions: false,
             relkinds: HashMap::new(),
             primary_keys: None,
+            unique_indexes: None,
             circular_views: Default::default(),
             sequences: Default::default(),
             domain_not_null: Default::default(),
@@ -343,7 +348,7 @@ impl Schema {
 
     /// The primary key of the relation `[schema.]name` as positions among its columns `cols`
     /// (`check_functional_grouping`): `Ok(None)` for a relation without one (a view has
-    /// none), `Err` when not known (a system relation, keys not loaded).
+    /// none), `Err` when not known (keys not loaded). A system relation's is the snapshot's.
     pub(crate) fn primary_key(
         &self,
         parts: &[String],
@@ -352,18 +357,44 @@ impl Schema {
         let keys = self.primary_keys.as_ref().ok_or(())?;
         let (schema, name) = match self.bound_target(parts) {
             Some(target) => (target.schema.clone(), target.name.clone()),
-            None => match self.find_relation(parts).ok_or(())? {
-                (_, true) => return Err(()),
-                (schema, false) => (schema, parts.last().ok_or(())?.clone()),
-            },
+            None => (
+                self.find_relation(parts).ok_or(())?.0,
+                parts.last().ok_or(())?.clone(),
+            ),
         };
-        let Some(key) = keys.get(&(schema, name)) else {
+        let key = match schema.as_str() {
+            "pg_catalog" | "information_schema" => self
+                .types
+                .builtins
+                .relation(&schema, &name)
+                .and_then(|r| r.primary_key.as_ref()),
+            _ => keys.get(&(schema, name)),
+        };
+        let Some(key) = key else {
             return Ok(None);
         };
         key.iter()
             .map(|k| cols.iter().position(|c| c == k).ok_or(()))
             .collect::<Result<Vec<_>, ()>>()
             .map(Some)
+    }
+
+    /// The unique indexes of the table `[schema.]name` (what ON CONFLICT infers its arbiter
+    /// among), with the table's name; `None` when not known: not loaded from a catalog, or
+    /// not a table of the schema (a view, a system relation).
+    pub(crate) fn unique_indexes(
+        &self,
+        parts: &[String],
+    ) -> Option<(&str, &[crate::catalog::UniqueIndex])> {
+        let all = self.unique_indexes.as_ref()?;
+        if self.bound_target(parts).is_some() {
+            return None;
+        }
+        let (schema, false) = self.find_relation(parts)? else {
+            return None;
+        };
+        let (key, indexes) = all.get_key_value(&(schema, parts.last()?.clone()))?;
+        Some((key.1.as_str(), indexes.as_slice()))
     }
 
     /// Whether `schema.name` is a view that reads itself.
@@ -899,6 +930,7 @@ impl Schema {
         }
         let mut views = Vec::new();
         let mut primary_keys = HashMap::new();
+        let mut unique_indexes = HashMap::new();
         for (name, rel) in &catalog.tables {
             schema
                 .relkinds
@@ -909,6 +941,15 @@ impl Schema {
                     && !i.deferrable
                     && i.columns.iter().all(Option::is_some)
             });
+            if matches!(
+                rel.kind,
+                crate::catalog::RelKind::Table | crate::catalog::RelKind::PartitionedTable
+            ) {
+                unique_indexes.insert(
+                    (name.schema.clone(), name.name.clone()),
+                    rel.unique_indexes.clone(),
+                );
+            }
             if let Some(key) = key {
                 primary_keys.insert(
                     (name.schema.clone(), name.name.clone()),
@@ -1033,6 +1074,7 @@ impl Schema {
             }
         }
         schema.primary_keys = Some(primary_keys);
+        schema.unique_indexes = Some(unique_indexes);
         schema
     }
 

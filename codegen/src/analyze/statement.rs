@@ -1265,7 +1265,16 @@ fn target(cx: &Cx, name: &sqlparser::ast::ObjectName, alias: Option<String>) -> 
 fn target_column<'a>(item: &'a Item, name: &str) -> Res<&'a Col> {
     item.cols.iter().find(|c| c.name == name).ok_or_else(|| {
         let help = closest(name, item.cols.iter().map(|c| c.name.as_str()))
-            .map(|n| format!("did you mean \"{n}\"?"));
+            .map(|n| format!("did you mean \"{n}\"?"))
+            .or_else(|| {
+                let cols: Vec<&str> = item.cols.iter().take(12).map(|c| c.name.as_str()).collect();
+                let more = if item.cols.len() > cols.len() {
+                    ", ..."
+                } else {
+                    ""
+                };
+                Some(format!("its columns are {}{more}", cols.join(", ")))
+            });
         Fail::Error(
             format!(
                 "column \"{name}\" of relation \"{}\" does not exist",
@@ -1331,12 +1340,12 @@ fn assignments(
         let [col] = parts.as_slice() else {
             return unsupported("assignment to a field");
         };
-        let mut ty = target_column(table, col)?.ty;
-        // `col[i] = v` (subscripts the parser's tree lost): the value goes to the element.
         let span = match name.0.first() {
             Some(sqlparser::ast::ObjectNamePart::Identifier(i)) => i.span,
             _ => sqlparser::tokenizer::Span::empty(),
         };
+        let mut ty = target_column(table, col).map_err(|f| f.at(span))?.ty;
+        // `col[i] = v` (subscripts the parser's tree lost): the value goes to the element.
         let subs = super::subscript::target_subscripts(cx.sql, span.start)?;
         let Some(mut t) = value else {
             if !subs.is_empty() {
@@ -1430,7 +1439,15 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
         let OnInsert::OnConflict(conflict) = on else {
             return unsupported("ON DUPLICATE KEY");
         };
-        conflict_arbiter(cx, outer, &item, conflict, ins.insert_token.0.span.start)?;
+        let parts = name_parts(name)?;
+        super::conflict::arbiter(
+            cx,
+            outer,
+            &item,
+            &parts,
+            conflict,
+            ins.insert_token.0.span.start,
+        )?;
         if let sqlparser::ast::OnConflictAction::DoUpdate(update) = &conflict.action {
             let mut s = Scope::child(outer);
             s.items.push(item.clone());
@@ -1448,40 +1465,6 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
         }
     }
     returning(cx, &scope, &ins.returning)
-}
-
-/// `transformOnConflictArbiter`: the inference (columns, expressions, predicate) in a scope of
-/// the target alone; DO UPDATE needs one or a constraint name.
-fn conflict_arbiter(
-    cx: &mut Cx,
-    outer: &Scope,
-    target: &Item,
-    conflict: &sqlparser::ast::OnConflict,
-    insert_at: sqlparser::tokenizer::Location,
-) -> Res<()> {
-    use sqlparser::ast::ConflictTarget;
-    let mut scope = Scope::child(outer);
-    scope.items.push(target.clone());
-    let inference = match &conflict.conflict_target {
-        Some(ConflictTarget::Columns(cols)) => Some(super::conflict::Inference {
-            elements: cols.iter().cloned().map(Expr::Identifier).collect(),
-            predicate: None,
-        }),
-        // The constraint's name is not checked: the offline catalog has no constraint names.
-        Some(ConflictTarget::OnConstraint(_)) => return Ok(()),
-        // A target the parser's tree lost: read from the text, if it is this INSERT's.
-        None => super::conflict::inference(cx.sql)?
-            .filter(|(at, _)| *at == insert_at)
-            .map(|(_, inference)| inference),
-    };
-    match inference {
-        Some(inference) => cx.conflict_inference(&scope, &inference),
-        None if matches!(conflict.action, OnConflictAction::DoUpdate(_)) => Err(Fail::Error(
-            "ON CONFLICT DO UPDATE requires inference specification or constraint name".into(),
-            Some("For example, ON CONFLICT (column_name).".into()),
-        )),
-        None => Ok(()),
-    }
 }
 
 fn update(cx: &mut Cx, outer: &Scope, u: &Update) -> Res<Vec<Col>> {

@@ -24,7 +24,7 @@ const OPERATOR_COLUMNS: &str =
 const CAST_COLUMNS: &str = "# C\tcastsource\tcasttarget\tcastcontext\tcastmethod\tcastfunc\n";
 const AGGREGATE_COLUMNS: &str =
     "# A\taggfnoid\taggkind\taggnumdirectargs\taggtransfn\taggfinalfn\taggtranstype\tagginitval\n";
-const RELATION_COLUMNS: &str = "# R\tnspname\trelname\trelkind\n";
+const RELATION_COLUMNS: &str = "# R\tnspname\trelname\trelkind\tprimary key (conkey's attnames)\n";
 const COLUMN_COLUMNS: &str = "# K\tattname\tatttypid (a domain's base type)\tattnotnull\n";
 
 /// A malformed data file.
@@ -181,7 +181,11 @@ pub(super) fn write(b: &Builtins) -> String {
     out.push_str(RELATION_COLUMNS);
     out.push_str(COLUMN_COLUMNS);
     for r in &b.relations {
-        let _ = writeln!(out, "R\t{}\t{}\t{}", r.schema, r.name, r.kind.code());
+        let key = r
+            .primary_key
+            .as_ref()
+            .map_or(NULL.to_string(), |k| k.join(","));
+        let _ = writeln!(out, "R\t{}\t{}\t{}\t{key}", r.schema, r.name, r.kind.code());
         for c in &r.columns {
             let _ = writeln!(out, "K\t{}\t{}\t{}", c.name, c.ty, flag(c.not_null));
         }
@@ -284,6 +288,7 @@ pub(super) fn parse(text: &str) -> Result<Builtins, ParseError> {
                 name: r.string()?,
                 kind: r.code(RelationKind::from_code)?,
                 columns: Vec::new(),
+                primary_key: r.nullable(|r| r.list(|_, s| Ok(s.to_string())))?,
             }),
             "K" => {
                 let column = BuiltinColumn {

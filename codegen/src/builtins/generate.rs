@@ -83,6 +83,20 @@ SELECT c.oid, n.nspname::text, c.relname::text, c.relkind
    AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
  ORDER BY c.oid";
 
+/// Primary keys of the relations above (`get_primary_key_attnos(deferrableOk = false)`), their
+/// columns in key order.
+const PRIMARY_KEYS: &str = "\
+SELECT con.conrelid, array_agg(a.attname::text ORDER BY k.ord)
+  FROM pg_constraint con
+  JOIN pg_class c ON c.oid = con.conrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN unnest(con.conkey) WITH ORDINALITY AS k (attnum, ord)
+  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+ WHERE n.nspname IN ('pg_catalog', 'information_schema')
+   AND con.contype = 'p' AND NOT con.condeferrable
+ GROUP BY con.conrelid
+ ORDER BY con.conrelid";
+
 /// Columns of the relations above, with the column's type reduced through domains to its base
 /// type (`typbasetype` chains), and whether that base type is a row type or an array of one
 /// (the types the `T` records leave out).
@@ -245,7 +259,23 @@ fn read_catalog(client: &mut postgres::Client) -> Result<Builtins, GenerateError
             name: field(row.get(2), &what)?,
             kind: code(row.get(3), RelationKind::from_code, &what)?,
             columns: Vec::new(),
+            primary_key: None,
         });
+    }
+    for row in client.query(PRIMARY_KEYS, &[])? {
+        let (relid, key): (u32, Vec<String>) = (row.get(0), row.get(1));
+        let what = || format!("primary key of relation {relid}");
+        let Some(&i) = relation_index.get(&relid) else {
+            return Err(unrepresentable(&what));
+        };
+        let key = key
+            .into_iter()
+            .map(|k| match k.contains(',') {
+                true => Err(unrepresentable(&what)),
+                false => field(k, &what),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        relations[i].primary_key = Some(key);
     }
     let known: std::collections::HashSet<u32> = types.iter().map(|t| t.oid).collect();
     for row in client.query(COLUMNS, &[])? {

@@ -36,7 +36,7 @@
 //! | `O` | pg_operator: `oid oprname oprkind oprleft oprright oprresult oprcode oprcom oprnegate` |
 //! | `C` | pg_cast: `castsource casttarget castcontext castmethod castfunc` |
 //! | `A` | pg_aggregate: `aggfnoid aggkind aggnumdirectargs aggtransfn aggfinalfn aggtranstype agginitval` |
-//! | `R` | pg_class: `nspname relname relkind`, a relation of `pg_catalog` or `information_schema` (kinds `r v m p f`) |
+//! | `R` | pg_class: `nspname relname relkind`, a relation of `pg_catalog` or `information_schema` (kinds `r v m p f`), and its primary key's column names in key order (pg_constraint `contype = 'p'`, not deferrable; `\N` without one) |
 //! | `K` | pg_attribute: `attname atttypid attnotnull`, a column (`attnum > 0`, not dropped) of the `R` line above it; a domain type is reduced to its base type (`information_schema.sql_identifier` → `name`, `cardinal_number` → `int4`), as RowDescription reports it |
 //!
 //! Only `pg_catalog` is read: its types except the row types of its tables (and their arrays),
@@ -573,6 +573,10 @@ pub struct BuiltinRelation {
     pub kind: RelationKind,
     /// The columns in `attnum` order (`attnum > 0`, not dropped).
     pub columns: Vec<BuiltinColumn>,
+    /// The primary key's columns in key order (a non-deferrable `contype = 'p'` constraint,
+    /// what `check_functional_grouping` reads); `None` without one (views, most of
+    /// `information_schema`).
+    pub primary_key: Option<Vec<String>>,
 }
 
 /// A column of a [`BuiltinRelation`] (a `pg_attribute` row).

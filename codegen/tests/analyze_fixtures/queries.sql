@@ -563,7 +563,7 @@ SELECT name LIKE ANY ((SELECT tags FROM people LIMIT 1)) FROM people;
 
 -- name: UpsertPartialIndex :one
 INSERT INTO toys (pet_id, label) VALUES ($1, $2)
-ON CONFLICT (pet_id, lower(label)) WHERE label <> $3 AND id > $4
+ON CONFLICT (pet_id, lower(label)) WHERE label <> '' AND label <> $3 AND id > $4
 DO UPDATE SET label = excluded.label WHERE toys.id > $5
 RETURNING id;
 

@@ -214,6 +214,17 @@ SELECT DISTINCT ON (mood, age) id FROM people ORDER BY mood, id;
 -- name: DistinctOnStarOrderedByOtherColumn :many
 SELECT DISTINCT ON (p.name) * FROM pets p ORDER BY p.weight;
 
+-- name: DistinctOnOrderedByCases :many
+SELECT DISTINCT ON (mood) id, mood FROM people
+ORDER BY CASE WHEN $1 THEN age END, CASE WHEN NOT $1 THEN age END DESC;
+
+-- name: DistinctOnFirstThenCases :many
+SELECT DISTINCT ON (mood) id, mood FROM people
+ORDER BY mood, CASE WHEN $1 THEN age END, CASE WHEN NOT $1 THEN age END DESC;
+
+-- name: DistinctOnOrderItemRepeated :many
+SELECT DISTINCT ON (mood) id, mood FROM people ORDER BY mood, age, mood;
+
 -- name: GroupedByPrimaryKeyJoined :many
 SELECT p.id, p.name, p.age, count(t.id) AS pets FROM people p LEFT JOIN pets t ON t.owner_id = p.id
 GROUP BY p.id ORDER BY p.name;
@@ -230,6 +241,21 @@ SELECT name, age, count(*) AS n FROM people GROUP BY name;
 -- name: GroupedViewColumn :many
 SELECT pet_id, pet, count(*) AS n FROM pet_owners GROUP BY pet_id;
 
+-- name: GroupedSystemTableByPrimaryKey :many
+SELECT t.oid, t.typname, count(*) AS n FROM pg_type t GROUP BY t.oid;
+
+-- name: GroupedSystemTableByOtherColumn :many
+SELECT t.typname, t.typlen, count(*) AS n FROM pg_type t GROUP BY t.typname;
+
+-- name: GroupedSystemTableByCompositeKey :many
+SELECT a.attname, a.atttypid, count(*) AS n FROM pg_attribute a GROUP BY a.attrelid, a.attnum;
+
+-- name: GroupedSystemTableByPartOfKey :many
+SELECT a.attname, count(*) AS n FROM pg_attribute a GROUP BY a.attrelid;
+
+-- name: GroupedSystemView :many
+SELECT table_name, table_schema, count(*) AS n FROM information_schema.tables GROUP BY table_name;
+
 -- name: DistinctOnOutputName :many
 SELECT DISTINCT ON (m) mood AS m, id FROM people ORDER BY m, id;
 
@@ -241,3 +267,82 @@ SELECT x FROM loop_a;
 
 -- name: FunctionMisspelled :many
 SELECT lowr(name) AS l FROM people;
+
+-- name: ConflictNoUniqueIndex :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT (pet_id) DO NOTHING;
+
+-- name: ConflictMoreColumnsThanKey :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x')
+ON CONFLICT (id, pet_id) DO UPDATE SET label = excluded.label;
+
+-- name: ConflictPartialIndexWithoutWhere :exec
+INSERT INTO toys (pet_id, label) VALUES (2, 'x') ON CONFLICT (pet_id, lower(label)) DO NOTHING;
+
+-- name: ConflictPartialIndexWhere :exec
+INSERT INTO toys (pet_id, label) VALUES (2, 'x')
+ON CONFLICT (lower(label), pet_id) WHERE pet_id > 0 AND label <> '' DO NOTHING;
+
+-- name: ConflictUniqueConstraintColumn :exec
+INSERT INTO accounts (login, path) VALUES ('a', 'b') ON CONFLICT (login) DO NOTHING;
+
+-- name: ConflictColumnTwice :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x') ON CONFLICT (id, id) DO NOTHING;
+
+-- name: ConflictOnMisspelledConstraint :exec
+INSERT INTO toys (id, pet_id, label) VALUES (1, 2, 'x')
+ON CONFLICT ON CONSTRAINT toys_pkey_typo DO UPDATE SET label = excluded.label;
+
+-- name: ConflictOnUniqueIndexName :exec
+INSERT INTO toys (pet_id, label) VALUES (2, 'x')
+ON CONFLICT ON CONSTRAINT toys_label_per_pet DO UPDATE SET label = excluded.label;
+
+-- name: ConflictOnUniqueConstraint :exec
+INSERT INTO accounts (login, path) VALUES ('a', 'b') ON CONFLICT ON CONSTRAINT accounts_login_key DO NOTHING;
+
+-- name: DateDigitsOutOfRange :many
+SELECT id FROM people WHERE seen_at > '99999999999';
+
+-- name: DateDigitsValid :many
+SELECT id FROM people WHERE born = '20240131' AND seen_at > '240131';
+
+-- name: RowCastTooManyFields :one
+SELECT ROW(1, 2, 'cm', 4)::dims AS d;
+
+-- name: RowCastTooFewFields :one
+SELECT CAST((1, 2) AS dims) AS d;
+
+-- name: RowCastFields :one
+SELECT ROW(1, 2, 'cm')::dims AS d;
+
+-- name: UngroupedWholeRow :many
+SELECT p, count(*) AS n FROM pets p;
+
+-- name: WholeRowGroupedByPrimaryKey :many
+SELECT p, count(*) AS n FROM pets p GROUP BY p.id;
+
+-- name: WholeRowGrouped :many
+SELECT p, count(*) AS n FROM pets p GROUP BY p;
+
+-- name: UngroupedWholeRowField :many
+SELECT (b).id, count(*) AS n FROM boxes b;
+
+-- name: UngroupedSubqueryWholeRow :many
+SELECT s, count(*) AS n FROM (SELECT 1 AS one) s;
+
+-- name: SubqueryWholeRowGrouped :many
+SELECT s, count(*) AS n FROM (SELECT 1 AS one) s GROUP BY s;
+
+-- name: ColumnOfWholeRowGrouping :many
+SELECT p.name, count(*) AS n FROM pets p GROUP BY p;
+
+-- name: UngroupedSystemColumn :many
+SELECT ctid, count(*) AS n FROM pets p;
+
+-- name: SystemColumnGroupedByPrimaryKey :many
+SELECT p.ctid, p.xmin, count(*) AS n FROM pets p GROUP BY p.id;
+
+-- name: DistinctOrderByColumnSelectedCast :many
+SELECT DISTINCT login::text AS raw FROM accounts ORDER BY login;
+
+-- name: DistinctOrderByColumnSelectedOwnType :many
+SELECT DISTINCT name::text AS n FROM pets ORDER BY name;

@@ -267,3 +267,38 @@ pub fn apply_schema(server: &TempServer, case: &Case) -> Result<ScratchDatabase,
     }
     Ok(scratch)
 }
+
+/// Whether PostgreSQL would judge `sql` by planning it too: a statement with ON CONFLICT,
+/// whose arbiter index is chosen by the planner (`infer_arbiter_indexes`), not at PREPARE.
+pub fn judged_by_plan(sql: &str) -> bool {
+    sql.to_ascii_uppercase().contains("ON CONFLICT")
+}
+
+/// PostgreSQL's plan-time verdict on `sql` (which PREPAREs): `EXPLAIN EXECUTE` of its generic
+/// plan (what a prepared statement runs once the plan cache settles on it; the parameters'
+/// values do not reach the planner). The NULLs passed for them are checked against their
+/// types first (a NOT NULL domain rejects one): data errors (SQLSTATE classes 22 and 23)
+/// are those values', not the query's, and do not count.
+pub fn plans(client: &mut postgres::Client, sql: &str) -> Result<(), postgres::Error> {
+    let n = client.prepare(sql)?.params().len();
+    client.batch_execute(&format!(
+        "SET plan_cache_mode = force_generic_plan; PREPARE squill_plan AS {sql}"
+    ))?;
+    let args = vec!["NULL"; n].join(", ");
+    let explain = if n == 0 {
+        "EXPLAIN EXECUTE squill_plan".to_string()
+    } else {
+        format!("EXPLAIN EXECUTE squill_plan({args})")
+    };
+    let verdict = client.batch_execute(&explain);
+    client.batch_execute("DEALLOCATE squill_plan; RESET plan_cache_mode")?;
+    match verdict {
+        Err(e)
+            if e.code()
+                .is_some_and(|c| c.code().starts_with("22") || c.code().starts_with("23")) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}

@@ -48,7 +48,14 @@ pub const KINDS: &[(&str, bool)] = &[
     ("on_conflict_column_typo", true),
     ("on_conflict_set_typo", true),
     ("on_conflict_no_target", true),
+    ("on_conflict_key_dropped", true),
+    ("on_conflict_other_column", true),
+    ("on_conflict_constraint_typo", true),
     ("set_op_fewer_columns", true),
+    ("set_op_type_mismatch", true),
+    ("subquery_two_columns", true),
+    ("assignment_no_cast", true),
+    ("alias_twice", true),
 ];
 
 fn parse_one(sql: &str) -> Option<Statement> {
@@ -67,6 +74,18 @@ fn query_of(sql: &str) -> Query {
     match parse_one(sql) {
         Some(Statement::Query(q)) => *q,
         _ => panic!("a mutation's own query parses"),
+    }
+}
+
+/// A table alias (its name to be set).
+fn table_alias() -> sqlparser::ast::TableAlias {
+    let mut q = query_of("SELECT 1 FROM t AS x");
+    let SetExpr::Select(sel) = &mut *q.body else {
+        panic!("a mutation's own query is a SELECT")
+    };
+    match sel.from.remove(0).relation {
+        TableFactor::Table { alias: Some(a), .. } => a,
+        _ => panic!("a mutation's own FROM item has an alias"),
     }
 }
 
@@ -464,6 +483,60 @@ fn apply(kind: &str, s: &mut Statement) -> bool {
             });
             done
         }
+        // The arbiter without its last column; or, instead, one inserted column it does not
+        // name (judged by EXPLAIN: the planner infers the arbiter index).
+        "on_conflict_key_dropped" | "on_conflict_other_column" => {
+            let Statement::Insert(i) = s else {
+                return false;
+            };
+            let inserted = i.columns.clone();
+            let Some(OnInsert::OnConflict(c)) = &mut i.on else {
+                return false;
+            };
+            let Some(ConflictTarget::Columns(cols)) = &mut c.conflict_target else {
+                return false;
+            };
+            if kind == "on_conflict_key_dropped" {
+                if cols.len() < 2 {
+                    return false;
+                }
+                cols.pop();
+                return true;
+            }
+            let other = inserted.iter().find_map(|name| match name.0.as_slice() {
+                [ObjectNamePart::Identifier(i)]
+                    if !cols.iter().any(|c| c.value.eq_ignore_ascii_case(&i.value)) =>
+                {
+                    Some(i.clone())
+                }
+                _ => None,
+            });
+            match other {
+                Some(other) => {
+                    *cols = vec![other];
+                    true
+                }
+                None => false,
+            }
+        }
+        "on_conflict_constraint_typo" => {
+            let Statement::Insert(i) = s else {
+                return false;
+            };
+            match &mut i.on {
+                Some(OnInsert::OnConflict(c)) => match &mut c.conflict_target {
+                    Some(ConflictTarget::OnConstraint(name)) => match name.0.last_mut() {
+                        Some(ObjectNamePart::Identifier(i)) => {
+                            typo(i);
+                            true
+                        }
+                        _ => false,
+                    },
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
         "on_conflict_column_typo" | "on_conflict_set_typo" | "on_conflict_no_target" => {
             let Statement::Insert(i) = s else {
                 return false;
@@ -512,6 +585,108 @@ fn apply(kind: &str, s: &mut Statement) -> bool {
             match &mut **right {
                 SetExpr::Select(sel) if sel.projection.len() > 1 => {
                     sel.projection.pop();
+                    true
+                }
+                _ => false,
+            }
+        }
+        // The right arm's first output a boolean (most types have no common type with it).
+        "set_op_type_mismatch" => {
+            let Some(q) = query_mut(s) else { return false };
+            let SetExpr::SetOperation { right, .. } = &mut *q.body else {
+                return false;
+            };
+            match &mut **right {
+                SetExpr::Select(sel) => match sel.projection.first_mut() {
+                    Some(
+                        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. },
+                    ) => {
+                        *e = expr("true");
+                        true
+                    }
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
+        // The first scalar subquery selects its last output twice.
+        "subquery_two_columns" => {
+            let mut done = false;
+            let _ = visit_expressions_mut(s, |e| {
+                if let Expr::Subquery(q) = e
+                    && let SetExpr::Select(sel) = &mut *q.body
+                    && let [SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. }] =
+                        sel.projection.as_slice()
+                {
+                    let last = sel.projection[0].clone();
+                    sel.projection.push(last);
+                    done = true;
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            });
+            done
+        }
+        // The first value written (INSERT VALUES, UPDATE SET) without a parameter in it
+        // becomes a boolean (integers, uuids, ... have no assignment cast from it).
+        "assignment_no_cast" => {
+            let has_param = |e: &Expr| {
+                e.to_string().contains('$')
+                    || matches!(e, Expr::Identifier(i) if i.value.eq_ignore_ascii_case("default"))
+            };
+            let value: Option<&mut Expr> = match s {
+                Statement::Insert(i) => match i.source.as_mut().map(|q| &mut *q.body) {
+                    Some(SetExpr::Values(values)) => values
+                        .rows
+                        .first_mut()
+                        .and_then(|r| r.content.iter_mut().find(|e| !has_param(e))),
+                    _ => None,
+                },
+                Statement::Update(u) => u
+                    .assignments
+                    .iter_mut()
+                    .filter(|a| matches!(a.target, AssignmentTarget::ColumnName(_)))
+                    .map(|a| &mut a.value)
+                    .find(|e| !has_param(e)),
+                _ => None,
+            };
+            match value {
+                Some(v) => {
+                    *v = expr("true");
+                    true
+                }
+                None => false,
+            }
+        }
+        // The second FROM item (a join's or the list's) takes the first one's name.
+        "alias_twice" => {
+            let Some(sel) = select_mut(s) else {
+                return false;
+            };
+            let Some(first) = sel.from.first() else {
+                return false;
+            };
+            let name = match &first.relation {
+                TableFactor::Table { alias: Some(a), .. }
+                | TableFactor::Derived { alias: Some(a), .. } => a.name.clone(),
+                TableFactor::Table {
+                    name, alias: None, ..
+                } => match name.0.last() {
+                    Some(ObjectNamePart::Identifier(i)) => i.clone(),
+                    _ => return false,
+                },
+                _ => return false,
+            };
+            let second = match first.joins.is_empty() {
+                false => &mut sel.from[0].joins[0].relation,
+                true if sel.from.len() > 1 => &mut sel.from[1].relation,
+                true => return false,
+            };
+            match second {
+                TableFactor::Table { alias, .. } => {
+                    let mut a = table_alias();
+                    a.name = name;
+                    *alias = Some(a);
                     true
                 }
                 _ => false,
