@@ -1178,3 +1178,33 @@ fn unreachable_database_is_a_clear_error() {
     assert!(matches!(err, MigrateError::Connect(_)), "{err}");
     assert!(err.to_string().contains("cannot connect"), "{err}");
 }
+
+/// A connection lost mid-migration (here the session is terminated, as a server stop does) is
+/// not the file's fault: the help says to check the server and rerun, not to fix the file.
+#[test]
+fn a_lost_connection_does_not_blame_the_file() {
+    let f = Fixture::new();
+    for (file, sql) in [
+        (
+            "0001_tx.sql",
+            "CREATE TABLE t (id int);\nSELECT pg_terminate_backend(pg_backend_pid());\n",
+        ),
+        (
+            "0001_notx.sql",
+            "-- squill:no-transaction\nCREATE TABLE t (id int);\nSELECT pg_terminate_backend(pg_backend_pid());\n",
+        ),
+    ] {
+        for existing in std::fs::read_dir(f.dir()).unwrap() {
+            std::fs::remove_file(existing.unwrap().path()).unwrap();
+        }
+        f.sql().batch_execute("DROP TABLE IF EXISTS t").unwrap();
+        f.write(file, sql);
+        let err = f.run().unwrap_err().to_string();
+        assert!(
+            err.contains("connection to PostgreSQL was lost"),
+            "{file}: {err}"
+        );
+        assert!(err.contains("check the server"), "{file}: {err}");
+        assert!(!err.contains("fix the file"), "{file}: {err}");
+    }
+}
