@@ -589,8 +589,9 @@ fn files_with_their_own_transactions_run_as_written() {
         "CREATE TABLE IF NOT EXISTS c (id int);\nBEGIN;\nCREATE TABLE d (id int);\n",
     );
     let err = f.run().unwrap_err();
+    // The earlier run committed its first transaction (3 statements): that is reported too.
     assert!(
-        matches!(err.problems(), [Problem::Invalid { file, .. }] if file == "0003_c.sql"),
+        matches!(err.problems(), [Problem::Invalid { file, .. }, Problem::PartlyApplied { committed: 3, .. }] if file == "0003_c.sql"),
         "{err}"
     );
     assert!(err.to_string().contains("0003_c.sql:2:1"), "{err}");
@@ -1207,4 +1208,73 @@ fn a_lost_connection_does_not_blame_the_file() {
         assert!(err.contains("check the server"), "{file}: {err}");
         assert!(!err.contains("fix the file"), "{file}: {err}");
     }
+}
+
+/// A no-transaction file that stopped after committing some statements is recorded as partly
+/// applied, whether PostgreSQL rejected a statement or the connection was lost: `status` fails
+/// naming it and what committed, `run` refuses, and `repair` clears the record once dealt with.
+#[test]
+fn a_partly_applied_no_transaction_file_is_reported() {
+    for stop in [
+        "SELECT 1/0;",
+        "SELECT pg_terminate_backend(pg_backend_pid());",
+    ] {
+        let f = Fixture::new();
+        f.write(
+            "0001_notx.sql",
+            &format!(
+                "-- squill:no-transaction\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n{stop}\nCREATE TABLE c (id int);\n"
+            ),
+        );
+        f.run().unwrap_err();
+        let status = f.status();
+        let partial: Vec<String> = status
+            .problems
+            .iter()
+            .filter(|p| matches!(p, Problem::PartlyApplied { .. }))
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(partial.len(), 1, "{stop}: {:?}", status.problems);
+        assert!(
+            partial[0].contains("0001_notx.sql")
+                && partial[0].contains("2 of its 4 statements")
+                && partial[0].contains("line 3: CREATE TABLE b"),
+            "{}",
+            partial[0]
+        );
+        assert_ne!(f.cli(&["status"]), ExitCode::SUCCESS);
+        let refused = f.run().unwrap_err().to_string();
+        assert!(refused.contains("partly applied"), "{refused}");
+
+        // Made safe to rerun, the record cleared: the whole file runs.
+        f.write(
+            "0001_notx.sql",
+            "-- squill:no-transaction\nCREATE TABLE IF NOT EXISTS a (id int);\nCREATE TABLE IF NOT EXISTS b (id int);\nCREATE TABLE c (id int);\n",
+        );
+        assert_eq!(
+            f.cli(&["repair", "0001_notx.sql", "--reason", "made idempotent"]),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(files(&f.run().unwrap()), ["0001_notx.sql"]);
+        assert!(f.status().is_ok());
+        assert_eq!(
+            f.count("SELECT count(*) FROM squill_migrations_repairs WHERE reason LIKE 'partly applied%made idempotent'"),
+            1
+        );
+    }
+}
+
+/// A no-transaction file that fails on its first statement committed nothing: it is simply
+/// pending, not partly applied.
+#[test]
+fn a_no_transaction_file_failing_first_is_just_pending() {
+    let f = Fixture::new();
+    f.write(
+        "0001_notx.sql",
+        "-- squill:no-transaction\nSELECT 1/0;\nCREATE TABLE a (id int);\n",
+    );
+    f.run().unwrap_err();
+    let status = f.status();
+    assert!(status.is_ok(), "{:?}", status.problems);
+    assert_eq!(status.pending.len(), 1);
 }

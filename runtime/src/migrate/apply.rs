@@ -156,8 +156,43 @@ async fn statement_by_statement(
     prepared: &Prepared<'_>,
     settings: &Settings<'_>,
 ) -> Result<Outcome, MigrateError> {
-    let fail =
-        |failure, attempts, committed| report(failure, prepared, settings, attempts, committed);
+    let entry = new_entry(prepared, Duration::ZERO);
+    // Written before the first statement and after each commit, so that a failure, a lost
+    // connection or a killed runner leaves the truth: how far the file got.
+    settings
+        .history
+        .start_progress(client, &entry, prepared.statements.len())
+        .await?;
+    let result = run_statements(client, prepared, settings).await;
+    if let Err((_, 0)) = &result {
+        // Nothing committed: the file is simply pending (best effort, the connection may
+        // be gone; a row with 0 committed is not reported).
+        let _ = settings.history.clear_progress(client, entry.version).await;
+    }
+    let (duration, max_attempts) = result.map_err(|(e, _)| e)?;
+    settings
+        .history
+        .finish(client, &new_entry(prepared, duration))
+        .await?;
+    Ok(Outcome {
+        duration,
+        attempts: max_attempts,
+    })
+}
+
+/// The statements of a no-transaction file, each committed on its own: the time they took
+/// and the most attempts one needed, or the error and how many statements were committed.
+async fn run_statements(
+    client: &Client,
+    prepared: &Prepared<'_>,
+    settings: &Settings<'_>,
+) -> Result<(Duration, u32), (MigrateError, usize)> {
+    let fail = |failure, attempts, committed| {
+        (
+            report(failure, prepared, settings, attempts, committed),
+            committed,
+        )
+    };
     set_lock_timeout(client, settings.lock_timeout, false)
         .await
         .map_err(|f| fail(f, 1, 0))?;
@@ -198,20 +233,18 @@ async fn statement_by_statement(
             }
         }
         max_attempts = max_attempts.max(attempts);
+        settings
+            .history
+            .step_progress(client, prepared.migration.version, index + 1)
+            .await
+            .map_err(|e| (e, index + 1))?;
         if concurrently {
             set_lock_timeout(client, settings.lock_timeout, false)
                 .await
                 .map_err(|f| fail(f, 1, index + 1))?;
         }
     }
-    settings
-        .history
-        .insert(client, &new_entry(prepared, duration))
-        .await?;
-    Ok(Outcome {
-        duration,
-        attempts: max_attempts,
-    })
+    Ok((duration, max_attempts))
 }
 
 /// Sends `sql` (bytes `sent` of the runnable text) as one simple query, counting the

@@ -169,12 +169,15 @@ impl Migrator {
         drive(connection, async move {
             let history = self.history_table();
             let history_exists = history.exists(&client).await?;
-            let applied = if history_exists {
-                history.read(&client).await?
+            let (applied, progress) = if history_exists {
+                (
+                    history.read(&client).await?,
+                    history.read_progress(&client).await?,
+                )
             } else {
-                Vec::new()
+                (Vec::new(), Vec::new())
             };
-            let plan = check::compare(&prepared, &applied, self.allow_out_of_order);
+            let plan = check::compare(&prepared, &applied, &progress, self.allow_out_of_order);
             drop(client);
             Ok(Status {
                 pending: plan.pending_list(),
@@ -311,7 +314,8 @@ impl Migrator {
             history.ensure(client).await?;
             // Read only now, under the lock: another runner may have just applied everything.
             let applied = history.read(client).await?;
-            let plan = check::compare(prepared, &applied, self.allow_out_of_order);
+            let progress = history.read_progress(client).await?;
+            let plan = check::compare(prepared, &applied, &progress, self.allow_out_of_order);
             if !plan.problems.is_empty() {
                 return Err(MigrateError::Problems(plan.problems));
             }
@@ -365,6 +369,21 @@ impl Migrator {
         }
         history.ensure(client).await?;
         let entries = history.read(client).await?;
+        // A partly applied no-transaction file: the user has dealt with what it committed.
+        if !entries.iter().any(|e| e.version == version)
+            && let Some(partial) = history
+                .read_progress(client)
+                .await?
+                .into_iter()
+                .find(|p| p.version == version)
+        {
+            history.repair_progress(client, &partial, reason).await?;
+            return Ok(Repair::PartialCleared {
+                version,
+                file: partial.file,
+                committed: partial.committed,
+            });
+        }
         let entry = entries
             .iter()
             .find(|e| e.version == version)
