@@ -1278,3 +1278,63 @@ fn a_no_transaction_file_failing_first_is_just_pending() {
     assert!(status.is_ok(), "{:?}", status.problems);
     assert_eq!(status.pending.len(), 1);
 }
+
+/// An interrupted `CREATE INDEX CONCURRENTLY` leaves an INVALID index: a rerun of an
+/// `IF NOT EXISTS` statement rebuilds it instead of silently keeping it, and `status`/`run`
+/// report one that an applied file created.
+#[test]
+fn invalid_indexes_are_rebuilt_or_reported() {
+    let f = Fixture::new();
+    let valid = |name: &str| -> Option<bool> {
+        f.sql()
+            .query_opt(
+                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                 WHERE c.relname = $1",
+                &[&name],
+            )
+            .unwrap()
+            .map(|r| r.get(0))
+    };
+    f.write(
+        "0001_t.sql",
+        "CREATE TABLE t (a int, b int);\nINSERT INTO t VALUES (1, 1), (1, 2);\n",
+    );
+    f.write(
+        "0002_idx.sql",
+        "-- squill:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_a ON t (a);\n",
+    );
+    // The duplicate makes the build fail half-way: the index stays, INVALID.
+    f.run().unwrap_err();
+    assert_eq!(valid("t_a"), Some(false));
+    f.sql().batch_execute("DELETE FROM t WHERE b = 2").unwrap();
+    assert_eq!(files(&f.run().unwrap()), ["0002_idx.sql"]);
+    assert_eq!(valid("t_a"), Some(true), "rebuilt, not kept INVALID");
+    assert!(f.status().is_ok());
+
+    // An applied file's index found INVALID (built again by hand, interrupted).
+    f.write(
+        "0003_idx.sql",
+        "-- squill:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_b ON t (b);\n",
+    );
+    f.run().unwrap();
+    let mut sql = f.sql();
+    sql.batch_execute("DROP INDEX t_b; INSERT INTO t VALUES (2, 1);")
+        .unwrap();
+    sql.batch_execute("CREATE UNIQUE INDEX CONCURRENTLY t_b ON t (b)")
+        .unwrap_err();
+    assert_eq!(valid("t_b"), Some(false));
+    let status = f.status();
+    let reported: Vec<String> = status
+        .problems
+        .iter()
+        .filter(|p| matches!(p, Problem::InvalidIndex { .. }))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(reported.len(), 1, "{:?}", status.problems);
+    assert!(
+        reported[0].contains("public.t_b") && reported[0].contains("0003_idx.sql:2"),
+        "{}",
+        reported[0]
+    );
+    assert_ne!(f.cli(&["status"]), ExitCode::SUCCESS);
+}

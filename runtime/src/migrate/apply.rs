@@ -11,6 +11,7 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 use super::error::{Location, MigrateError, MigrationFailure, describe};
 use super::event::{Event, Listener};
 use super::history::{HistoryTable, NewEntry};
+use super::invalid_index;
 use super::source::Prepared;
 use super::split::{self, Statement};
 
@@ -209,6 +210,11 @@ async fn run_statements(
                 .map_err(|f| fail(f, 1, index))?;
         }
         let sql = &prepared.runnable[statement.span.clone()];
+        if concurrently {
+            rebuild_invalid_index(client, sql, statement.span.start)
+                .await
+                .map_err(|e| (e, index))?;
+        }
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -245,6 +251,27 @@ async fn run_statements(
         }
     }
     Ok((duration, max_attempts))
+}
+
+/// Before `CREATE INDEX CONCURRENTLY IF NOT EXISTS`: an INVALID index of that name (an
+/// earlier run was interrupted) would make the statement a silent no-op, so it is dropped and
+/// built again. Without IF NOT EXISTS, PostgreSQL's "already exists" error says it.
+async fn rebuild_invalid_index(
+    client: &Client,
+    sql: &str,
+    offset: usize,
+) -> Result<(), MigrateError> {
+    let Some(index) = invalid_index::concurrent_index(sql, offset).filter(|i| i.if_not_exists)
+    else {
+        return Ok(());
+    };
+    if let Some(qualified) = invalid_index::find(client, &index).await? {
+        client
+            .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {qualified}"))
+            .await
+            .map_err(|e| MigrateError::database("dropping an INVALID index to rebuild it", e))?;
+    }
+    Ok(())
 }
 
 /// Sends `sql` (bytes `sent` of the runnable text) as one simple query, counting the

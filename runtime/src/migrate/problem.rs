@@ -43,6 +43,16 @@ pub enum Problem {
         /// `line N: <first line>` of each committed statement, when the file is unchanged.
         committed_lines: Vec<String>,
     },
+    /// An INVALID index (an interrupted `CREATE INDEX CONCURRENTLY`) that an applied file
+    /// creates: it slows every write and is never used.
+    InvalidIndex {
+        file: String,
+        version: u64,
+        /// `schema.name`, quoted as needed.
+        index: String,
+        /// The line of the statement that creates it.
+        line: usize,
+    },
     /// A pending file older than the newest applied one.
     OutOfOrder {
         file: String,
@@ -60,7 +70,8 @@ impl Problem {
             | Problem::Changed { file, .. }
             | Problem::Missing { file, .. }
             | Problem::OutOfOrder { file, .. }
-            | Problem::PartlyApplied { file, .. } => file,
+            | Problem::PartlyApplied { file, .. }
+            | Problem::InvalidIndex { file, .. } => file,
             Problem::DuplicateVersion { files, .. } => files.first().map_or("", String::as_str),
         }
     }
@@ -143,6 +154,19 @@ impl fmt::Display for Problem {
                      run `squill migrate`"
                 )
             }
+            Problem::InvalidIndex {
+                file,
+                version,
+                index,
+                line,
+            } => write!(
+                f,
+                "error: index {index}, created by {file}:{line} (version {version}, applied), \
+                 is INVALID: a CREATE INDEX CONCURRENTLY was interrupted; the index slows every \
+                 write and is never used\n  \
+                 = help: run `DROP INDEX CONCURRENTLY {index};` then the statement at \
+                 {file}:{line} again (by hand: the file is recorded as applied)"
+            ),
             Problem::OutOfOrder {
                 file,
                 version,

@@ -16,7 +16,8 @@ use super::check;
 use super::error::MigrateError;
 use super::event::{Event, Listener};
 use super::folder::parse_file_name;
-use super::history::HistoryTable;
+use super::history::{HistoryEntry, HistoryTable};
+use super::invalid_index;
 use super::lock::{self, MigrationLock};
 use super::problem::Problem;
 use super::report::{Applied, Repair, Report, Status};
@@ -177,7 +178,10 @@ impl Migrator {
             } else {
                 (Vec::new(), Vec::new())
             };
-            let plan = check::compare(&prepared, &applied, &progress, self.allow_out_of_order);
+            let mut plan = check::compare(&prepared, &applied, &progress, self.allow_out_of_order);
+            plan.problems.extend(
+                invalid_index::problems(&client, &applied_files(&prepared, &applied)).await?,
+            );
             drop(client);
             Ok(Status {
                 pending: plan.pending_list(),
@@ -315,7 +319,9 @@ impl Migrator {
             // Read only now, under the lock: another runner may have just applied everything.
             let applied = history.read(client).await?;
             let progress = history.read_progress(client).await?;
-            let plan = check::compare(prepared, &applied, &progress, self.allow_out_of_order);
+            let mut plan = check::compare(prepared, &applied, &progress, self.allow_out_of_order);
+            plan.problems
+                .extend(invalid_index::problems(client, &applied_files(prepared, &applied)).await?);
             if !plan.problems.is_empty() {
                 return Err(MigrateError::Problems(plan.problems));
             }
@@ -424,6 +430,17 @@ impl Migrator {
             listener(event);
         }
     }
+}
+
+/// The files of `prepared` the history records as applied.
+fn applied_files<'p, 'm>(
+    prepared: &'p [Prepared<'m>],
+    applied: &[HistoryEntry],
+) -> Vec<&'p Prepared<'m>> {
+    prepared
+        .iter()
+        .filter(|p| applied.iter().any(|e| e.version == p.migration.version))
+        .collect()
 }
 
 /// Opens the runner's own connection, named, within `deadline` from the first byte to the end
