@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use squill::migrate::{Config, Event, Migrator, load_dir};
+use squill::migrate::{Event, Migrator, load_dir};
+use squill::tls::ConnectConfig;
 
 /// Apply, check or repair the migrations in `schema/`.
 #[derive(clap::Args, Debug, Clone)]
@@ -103,7 +104,7 @@ pub fn run(args: MigrateArgs) -> ExitCode {
 
 async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
     let options = &args.options;
-    let config = database_config(options.database_url.as_deref())?;
+    let ConnectConfig { config, tls, .. } = database_config(options.database_url.as_deref())?;
     let migrations = load_dir(&options.dir).map_err(|e| e.to_string())?;
     let migrator = Migrator::new(migrations)
         .schema(&options.schema)
@@ -117,12 +118,18 @@ async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
 
     match &args.command {
         None if !args.dry_run => {
-            let report = migrator.run(&config).await.map_err(|e| e.to_string())?;
+            let report = migrator
+                .run_with_tls(&config, tls)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }
         None | Some(MigrateCommand::Status) => {
-            let status = migrator.status(&config).await.map_err(|e| e.to_string())?;
+            let status = migrator
+                .status_with_tls(&config, tls)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{status}");
             Ok(if status.is_ok() {
                 ExitCode::SUCCESS
@@ -132,7 +139,7 @@ async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
         }
         Some(MigrateCommand::Repair { file, reason }) => {
             let repair = migrator
-                .repair(&config, file, reason.as_deref())
+                .repair_with_tls(&config, file, reason.as_deref(), tls)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{repair}");
@@ -141,8 +148,9 @@ async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
     }
 }
 
-/// `--database-url`, else `$DATABASE_URL`. The URL is never echoed: it may hold a password.
-fn database_config(flag: Option<&str>) -> Result<Config, String> {
+/// `--database-url`, else `$DATABASE_URL`, with its TLS settings (`sslmode`, `sslrootcert`:
+/// see `squill::tls`). The URL is never echoed: it may hold a password.
+fn database_config(flag: Option<&str>) -> Result<ConnectConfig, String> {
     let url = match flag {
         Some(url) => url.to_string(),
         None => std::env::var("DATABASE_URL").map_err(|_| {
@@ -151,10 +159,11 @@ fn database_config(flag: Option<&str>) -> Result<Config, String> {
                 .to_string()
         })?,
     };
-    url.parse::<Config>().map_err(|e| {
+    ConnectConfig::from_url(&url).map_err(|e| {
         format!(
-            "error: the database URL is not a valid connection string: {e}\n  = help: use \
-             postgres://user:password@host:5432/dbname or \"host=... user=... dbname=...\""
+            "error: the database URL cannot be used: {e}\n  = help: use \
+             postgres://user:password@host:5432/dbname?sslmode=verify-full or \
+             \"host=... user=... dbname=... sslmode=...\""
         )
     })
 }

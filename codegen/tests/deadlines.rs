@@ -85,3 +85,73 @@ fn squill_migrate_gives_up_at_its_connect_deadline() {
     assert_ne!(code, ExitCode::SUCCESS);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[test]
+fn runtime_connect_gives_up_at_its_deadline() {
+    let port = silent_server();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    // The URL's connect_timeout bounds the whole startup, as libpq's does.
+    let bounded = format!("{}?connect_timeout=1", url(port));
+    let result = rt.block_on(squill::connect(&bounded, tokio_postgres::NoTls));
+    match result {
+        Err(squill::ConnectError::Timeout(d)) => assert_eq!(d, Duration::from_secs(1)),
+        Err(other) => panic!("expected a timeout, got {other}"),
+        Ok(_) => panic!("a silent server cannot connect"),
+    }
+    let result = rt.block_on(squill::connect_within(
+        url(port).as_str(),
+        tokio_postgres::NoTls,
+        Duration::from_millis(300),
+    ));
+    assert!(matches!(result, Err(squill::ConnectError::Timeout(_))));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn runtime_blocking_connect_gives_up_at_its_deadline() {
+    let port = silent_server();
+    let started = Instant::now();
+    let url = format!("{}?connect_timeout=1", url(port));
+    match squill::blocking::connect(&url, postgres::NoTls) {
+        Err(squill::ConnectError::Timeout(d)) => assert_eq!(d, Duration::from_secs(1)),
+        Err(other) => panic!("expected a timeout, got {other}"),
+        Ok(_) => panic!("a silent server cannot connect"),
+    }
+    let result =
+        squill::blocking::connect_within(url.as_str(), postgres::NoTls, Duration::from_millis(300));
+    assert!(matches!(result, Err(squill::ConnectError::Timeout(_))));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn squill_check_live_gives_up_at_its_connect_deadline() {
+    let port = silent_server();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("schema")).unwrap();
+    std::fs::create_dir_all(dir.path().join("queries")).unwrap();
+    std::fs::write(
+        dir.path().join("schema/0001_init.sql"),
+        "CREATE TABLE t (id int);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("queries/q.sql"),
+        "-- name: Ids :many\nSELECT id FROM t;\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_squill"))
+        .args(["check", "--live", "--root"])
+        .arg(dir.path())
+        .env("DATABASE_URL", format!("{}?connect_timeout=1", url(port)))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("did not answer within 1s"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}

@@ -771,3 +771,44 @@ fn statements_postgres_rejects_are_errors() {
     assert!(human.contains("did you mean `CREATE`?"), "{human}");
     assert!(render_json(&report).contains("\"errors\": ["), "{human}");
 }
+
+// ---------------------------------------------------------------- the loader `migrate` uses
+
+/// A folder `squill migrate` and `generate` refuse is not "no problems found": lint reads it
+/// through the same loader (issue 15: invalid UTF-8, duplicate versions).
+#[test]
+fn folders_the_migration_loader_refuses_are_lint_errors() {
+    for (files, expected) in [
+        (
+            vec![
+                ("0001_a.sql", b"CREATE TABLE a (id int);\n".to_vec()),
+                ("0002_b.sql", b"SELECT '\xff\xfe';\n".to_vec()),
+            ],
+            "0002_b.sql",
+        ),
+        (
+            vec![
+                ("0001_a.sql", b"CREATE TABLE a (id int);\n".to_vec()),
+                ("0001_b.sql", b"CREATE TABLE b (id int);\n".to_vec()),
+            ],
+            "version 1 is used by more than one file",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in &files {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        let report = lint(&LintOptions {
+            schema_dir: dir.path().to_path_buf(),
+            queries_dir: None,
+            disabled_rules: Vec::new(),
+        })
+        .expect("lint runs");
+        let rendered: Vec<String> = report.errors.iter().map(|e| e.render()).collect();
+        assert!(
+            rendered.iter().any(|r| r.contains(expected)),
+            "{rendered:?}"
+        );
+        assert!(!render_human(&report).contains("no problems found"));
+    }
+}

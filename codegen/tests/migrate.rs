@@ -589,8 +589,9 @@ fn files_with_their_own_transactions_run_as_written() {
         "CREATE TABLE IF NOT EXISTS c (id int);\nBEGIN;\nCREATE TABLE d (id int);\n",
     );
     let err = f.run().unwrap_err();
+    // The earlier run committed its first transaction (3 statements): that is reported too.
     assert!(
-        matches!(err.problems(), [Problem::Invalid { file, .. }] if file == "0003_c.sql"),
+        matches!(err.problems(), [Problem::Invalid { file, .. }, Problem::PartlyApplied { committed: 3, .. }] if file == "0003_c.sql"),
         "{err}"
     );
     assert!(err.to_string().contains("0003_c.sql:2:1"), "{err}");
@@ -1177,4 +1178,163 @@ fn unreachable_database_is_a_clear_error() {
         .unwrap_err();
     assert!(matches!(err, MigrateError::Connect(_)), "{err}");
     assert!(err.to_string().contains("cannot connect"), "{err}");
+}
+
+/// A connection lost mid-migration (here the session is terminated, as a server stop does) is
+/// not the file's fault: the help says to check the server and rerun, not to fix the file.
+#[test]
+fn a_lost_connection_does_not_blame_the_file() {
+    let f = Fixture::new();
+    for (file, sql) in [
+        (
+            "0001_tx.sql",
+            "CREATE TABLE t (id int);\nSELECT pg_terminate_backend(pg_backend_pid());\n",
+        ),
+        (
+            "0001_notx.sql",
+            "-- squill:no-transaction\nCREATE TABLE t (id int);\nSELECT pg_terminate_backend(pg_backend_pid());\n",
+        ),
+    ] {
+        for existing in std::fs::read_dir(f.dir()).unwrap() {
+            std::fs::remove_file(existing.unwrap().path()).unwrap();
+        }
+        f.sql().batch_execute("DROP TABLE IF EXISTS t").unwrap();
+        f.write(file, sql);
+        let err = f.run().unwrap_err().to_string();
+        assert!(
+            err.contains("connection to PostgreSQL was lost"),
+            "{file}: {err}"
+        );
+        assert!(err.contains("check the server"), "{file}: {err}");
+        assert!(!err.contains("fix the file"), "{file}: {err}");
+    }
+}
+
+/// A no-transaction file that stopped after committing some statements is recorded as partly
+/// applied, whether PostgreSQL rejected a statement or the connection was lost: `status` fails
+/// naming it and what committed, `run` refuses, and `repair` clears the record once dealt with.
+#[test]
+fn a_partly_applied_no_transaction_file_is_reported() {
+    for stop in [
+        "SELECT 1/0;",
+        "SELECT pg_terminate_backend(pg_backend_pid());",
+    ] {
+        let f = Fixture::new();
+        f.write(
+            "0001_notx.sql",
+            &format!(
+                "-- squill:no-transaction\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n{stop}\nCREATE TABLE c (id int);\n"
+            ),
+        );
+        f.run().unwrap_err();
+        let status = f.status();
+        let partial: Vec<String> = status
+            .problems
+            .iter()
+            .filter(|p| matches!(p, Problem::PartlyApplied { .. }))
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(partial.len(), 1, "{stop}: {:?}", status.problems);
+        assert!(
+            partial[0].contains("0001_notx.sql")
+                && partial[0].contains("2 of its 4 statements")
+                && partial[0].contains("line 3: CREATE TABLE b"),
+            "{}",
+            partial[0]
+        );
+        assert_ne!(f.cli(&["status"]), ExitCode::SUCCESS);
+        let refused = f.run().unwrap_err().to_string();
+        assert!(refused.contains("partly applied"), "{refused}");
+
+        // Made safe to rerun, the record cleared: the whole file runs.
+        f.write(
+            "0001_notx.sql",
+            "-- squill:no-transaction\nCREATE TABLE IF NOT EXISTS a (id int);\nCREATE TABLE IF NOT EXISTS b (id int);\nCREATE TABLE c (id int);\n",
+        );
+        assert_eq!(
+            f.cli(&["repair", "0001_notx.sql", "--reason", "made idempotent"]),
+            ExitCode::SUCCESS
+        );
+        assert_eq!(files(&f.run().unwrap()), ["0001_notx.sql"]);
+        assert!(f.status().is_ok());
+        assert_eq!(
+            f.count("SELECT count(*) FROM squill_migrations_repairs WHERE reason LIKE 'partly applied%made idempotent'"),
+            1
+        );
+    }
+}
+
+/// A no-transaction file that fails on its first statement committed nothing: it is simply
+/// pending, not partly applied.
+#[test]
+fn a_no_transaction_file_failing_first_is_just_pending() {
+    let f = Fixture::new();
+    f.write(
+        "0001_notx.sql",
+        "-- squill:no-transaction\nSELECT 1/0;\nCREATE TABLE a (id int);\n",
+    );
+    f.run().unwrap_err();
+    let status = f.status();
+    assert!(status.is_ok(), "{:?}", status.problems);
+    assert_eq!(status.pending.len(), 1);
+}
+
+/// An interrupted `CREATE INDEX CONCURRENTLY` leaves an INVALID index: a rerun of an
+/// `IF NOT EXISTS` statement rebuilds it instead of silently keeping it, and `status`/`run`
+/// report one that an applied file created.
+#[test]
+fn invalid_indexes_are_rebuilt_or_reported() {
+    let f = Fixture::new();
+    let valid = |name: &str| -> Option<bool> {
+        f.sql()
+            .query_opt(
+                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                 WHERE c.relname = $1",
+                &[&name],
+            )
+            .unwrap()
+            .map(|r| r.get(0))
+    };
+    f.write(
+        "0001_t.sql",
+        "CREATE TABLE t (a int, b int);\nINSERT INTO t VALUES (1, 1), (1, 2);\n",
+    );
+    f.write(
+        "0002_idx.sql",
+        "-- squill:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_a ON t (a);\n",
+    );
+    // The duplicate makes the build fail half-way: the index stays, INVALID.
+    f.run().unwrap_err();
+    assert_eq!(valid("t_a"), Some(false));
+    f.sql().batch_execute("DELETE FROM t WHERE b = 2").unwrap();
+    assert_eq!(files(&f.run().unwrap()), ["0002_idx.sql"]);
+    assert_eq!(valid("t_a"), Some(true), "rebuilt, not kept INVALID");
+    assert!(f.status().is_ok());
+
+    // An applied file's index found INVALID (built again by hand, interrupted).
+    f.write(
+        "0003_idx.sql",
+        "-- squill:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_b ON t (b);\n",
+    );
+    f.run().unwrap();
+    let mut sql = f.sql();
+    sql.batch_execute("DROP INDEX t_b; INSERT INTO t VALUES (2, 1);")
+        .unwrap();
+    sql.batch_execute("CREATE UNIQUE INDEX CONCURRENTLY t_b ON t (b)")
+        .unwrap_err();
+    assert_eq!(valid("t_b"), Some(false));
+    let status = f.status();
+    let reported: Vec<String> = status
+        .problems
+        .iter()
+        .filter(|p| matches!(p, Problem::InvalidIndex { .. }))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(reported.len(), 1, "{:?}", status.problems);
+    assert!(
+        reported[0].contains("public.t_b") && reported[0].contains("0003_idx.sql:2"),
+        "{}",
+        reported[0]
+    );
+    assert_ne!(f.cli(&["status"]), ExitCode::SUCCESS);
 }

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use squill_codegen::diagnostic::SourceFile;
-use squill_codegen::{analyze, catalog, source};
+use squill_codegen::{analyze, catalog, lint, source};
 
 const SCHEMA: &str = include_str!("../../schema/0001_init.sql");
 const QUERIES: &str = include_str!("../../queries/records.sql");
@@ -90,6 +90,19 @@ fn deep(n: usize, op: &str, depth: usize, nest: usize) -> String {
     format!("{}{chain}{}", open.repeat(depth), close.repeat(depth))
 }
 
+/// One token of `len` characters (or `len` nested comment openers) of kind `kind`.
+fn long_token(len: usize, kind: usize) -> String {
+    match kind % 7 {
+        0 => "a".repeat(len.max(1)),
+        1 => format!("\"{}\"", "b".repeat(len)),
+        2 => format!("'{}'", "c".repeat(len)),
+        3 => format!("$q${}$q$", "d".repeat(len)),
+        4 => format!("1{}", "0".repeat(len)),
+        5 => format!("{}1{}", "/* ".repeat(len), " */".repeat(len)),
+        _ => format!("E'{}'", "\\n".repeat(len)),
+    }
+}
+
 const OPS: &[&str] = &["+", " AND ", " || ", "::int + ", " = ", " UNION SELECT "];
 
 proptest! {
@@ -132,5 +145,27 @@ proptest! {
     #[test]
     fn ddl_loader_survives_arbitrary_text(text in "\\PC{0,300}") {
         let _ = catalog::from_ddl(&[SourceFile::new("schema.sql", text)]);
+    }
+}
+
+proptest! {
+    // Long inputs are slow to analyze: fewer cases than the default 256.
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    // Beyond the 200-character arbitrary text: identifiers, strings, numbers and nested
+    // comments hundreds of thousands of characters long, in queries, schemas and migrations.
+    #[test]
+    fn everything_survives_long_tokens(len in 0usize..100_000, kind in 0usize..7) {
+        let token = long_token(len, kind);
+        analyze_all(&format!("-- name: Long :one\nSELECT {token} FROM users;\n"));
+        let ddl = format!("CREATE TABLE t ({token} int DEFAULT 1);\nCREATE INDEX ON t ({token});\n");
+        let (_, diagnostics, _) = catalog::from_ddl(&[SourceFile::new("t.sql", ddl.as_str())]);
+        for d in diagnostics {
+            let _ = d.render();
+        }
+        let report = lint::lint_sources(vec![SourceFile::new("0001_t.sql", ddl)], &[], &[]).unwrap();
+        for finding in report.findings {
+            let _ = finding.diagnostic.render();
+        }
     }
 }

@@ -3,12 +3,15 @@
 //! Mirrors the async API: [`Client`] caches one prepared statement per query, [`GenericClient`]
 //! is what generated `blocking` functions take.
 
+use std::time::Duration;
+
 use postgres::Statement;
 use postgres::fallible_iterator::FallibleIterator;
+use postgres::tls::{MakeTlsConnect, TlsConnect};
 
 use crate::statement_cache::StatementCache;
 use crate::trace::QuerySpan;
-use crate::{Error, ErrorKind, Param, Query, Row, RowError};
+use crate::{ConnectError, Error, ErrorKind, Param, Query, Row, RowError};
 
 /// Anything generated blocking functions can run on: [`Client`], [`Transaction`] (statements
 /// prepared once per connection), and plain `postgres::Client`/`Transaction` (an unnamed typed
@@ -414,4 +417,87 @@ fn run_batch_many<'p, R, const N: usize>(
     rows.into_iter()
         .map(|params| run_many(client, query, &params, decode))
         .collect()
+}
+
+/// What to connect to: a `postgres::Config`, or a connection string.
+pub trait IntoConfig {
+    fn into_config(self) -> Result<postgres::Config, postgres::Error>;
+}
+
+impl IntoConfig for postgres::Config {
+    fn into_config(self) -> Result<postgres::Config, postgres::Error> {
+        Ok(self)
+    }
+}
+
+impl IntoConfig for &postgres::Config {
+    fn into_config(self) -> Result<postgres::Config, postgres::Error> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoConfig for &str {
+    fn into_config(self) -> Result<postgres::Config, postgres::Error> {
+        self.parse()
+    }
+}
+
+impl IntoConfig for &String {
+    fn into_config(self) -> Result<postgres::Config, postgres::Error> {
+        self.parse()
+    }
+}
+
+impl IntoConfig for String {
+    fn into_config(self) -> Result<postgres::Config, postgres::Error> {
+        self.parse()
+    }
+}
+
+/// Connects within the URL's `connect_timeout` (libpq's meaning: the whole startup), else
+/// [`CONNECT_TIMEOUT`](crate::CONNECT_TIMEOUT): TCP connect, TLS handshake and authentication
+/// together (see `squill::connect` for the timeouts to set once connected).
+pub fn connect<T>(config: impl IntoConfig, tls: T) -> Result<postgres::Client, ConnectError>
+where
+    T: MakeTlsConnect<postgres::Socket> + 'static + Send,
+    T::TlsConnect: Send,
+    T::Stream: Send,
+    <T::TlsConnect as TlsConnect<postgres::Socket>>::Future: Send,
+{
+    let config = config.into_config().map_err(ConnectError::Config)?;
+    let deadline = crate::connect::startup_deadline(config.get_connect_timeout());
+    connect_within(config, tls, deadline)
+}
+
+/// Connects within `deadline`. `postgres` cannot cancel a startup in progress, so it runs on
+/// a thread of its own: after the deadline that thread is left to finish or fail by itself
+/// (it ends when the server closes the socket or the process exits), and any connection it
+/// still makes is closed.
+pub fn connect_within<T>(
+    config: impl IntoConfig,
+    tls: T,
+    deadline: Duration,
+) -> Result<postgres::Client, ConnectError>
+where
+    T: MakeTlsConnect<postgres::Socket> + 'static + Send,
+    T::TlsConnect: Send,
+    T::Stream: Send,
+    <T::TlsConnect as TlsConnect<postgres::Socket>>::Future: Send,
+{
+    let mut config = config.into_config().map_err(ConnectError::Config)?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(deadline);
+    }
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("squill-connect".into())
+        .spawn(move || {
+            // A send after the deadline fails: the client is dropped, which closes it.
+            let _ = sender.send(config.connect(tls));
+        })
+        .map_err(|_| ConnectError::Timeout(Duration::ZERO))?;
+    match receiver.recv_timeout(deadline) {
+        Ok(connected) => connected.map_err(ConnectError::Connect),
+        Err(_) => Err(ConnectError::Timeout(deadline)),
+    }
 }

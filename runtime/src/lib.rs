@@ -8,10 +8,15 @@
 //!   round trip, like hand-written code that holds on to a `Statement`.
 //! * Plain `tokio_postgres::Client`/`Transaction`, `postgres::Client`/`Transaction` and
 //!   (feature `deadpool`) pooled `deadpool_postgres` connections work too.
+//! * [`connect`] / [`blocking::connect`] bound the whole connection startup (default 10 s);
+//!   the `connect` module's docs say which timeouts to set once connected. Feature `tls`:
+//!   rustls configured from the URL's `sslmode`/`sslrootcert` ([`tls`]).
 //! * Every error carries the name of the query that failed; `:one` without a row is
 //!   [`ErrorKind::NoRows`].
 #![forbid(unsafe_code)]
 
+#[cfg(any(feature = "async", feature = "sync"))]
+mod connect;
 mod domain;
 mod error;
 mod pg_enum;
@@ -29,7 +34,13 @@ mod client;
 mod exec;
 #[cfg(feature = "migrate")]
 pub mod migrate;
+#[cfg(feature = "tls")]
+pub mod tls;
 
+#[cfg(any(feature = "async", feature = "sync"))]
+pub use connect::{CONNECT_TIMEOUT, ConnectError};
+#[cfg(feature = "async")]
+pub use connect::{IntoConfig, connect, connect_within};
 pub use domain::domain_base;
 pub use error::{Error, ErrorClass, ErrorKind};
 pub use pg_enum::{PgEnum, pg_enum_accepts, pg_enum_from_sql};

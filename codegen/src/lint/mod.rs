@@ -24,7 +24,7 @@ mod rules;
 mod statement;
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, SourceFile, closest};
 
@@ -67,12 +67,31 @@ pub struct LintReport {
 
 /// Lints the migrations in `options.schema_dir`.
 pub fn lint(options: &LintOptions) -> Result<LintReport, String> {
-    let migrations = files::read_migrations(&options.schema_dir)?;
+    // The loader `squill migrate` and `generate` read the folder with: what they refuse (a
+    // misnamed file, two files with one version, a file that is not UTF-8) is an error here
+    // too. The rules still run on what can be read.
+    let (migrations, refused) = match crate::schema::load(&options.schema_dir, Path::new("")) {
+        Ok(files) => (
+            files
+                .into_iter()
+                .map(|m| SourceFile::new(m.file, m.sql))
+                .collect(),
+            None,
+        ),
+        Err(diagnostic) => (
+            files::read_migrations(&options.schema_dir)?,
+            Some(diagnostic),
+        ),
+    };
     let queries = match &options.queries_dir {
         Some(dir) => files::read_queries(dir)?,
         None => Vec::new(),
     };
-    lint_sources(migrations, &queries, &options.disabled_rules)
+    let mut report = lint_sources(migrations, &queries, &options.disabled_rules)?;
+    if let Some(diagnostic) = refused {
+        report.errors.insert(0, diagnostic);
+    }
+    Ok(report)
 }
 
 /// Lints migrations already in memory. They are ordered here by the version prefix of their

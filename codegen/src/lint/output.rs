@@ -27,8 +27,8 @@ pub fn render_human(report: &LintReport) -> String {
     if !report.errors.is_empty() {
         let _ = writeln!(
             out,
-            "error: PostgreSQL would reject {} in the migrations; {} ({checked})",
-            plural(report.errors.len(), "statement"),
+            "error: {} in the migrations (what `squill migrate` or PostgreSQL refuses); {} ({checked})",
+            plural(report.errors.len(), "error"),
             plural(report.findings.len(), "other problem")
         );
     } else if report.findings.is_empty() {

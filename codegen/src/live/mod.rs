@@ -7,7 +7,7 @@ mod server;
 
 pub use describe::{Describer, split_elements_override, split_override};
 
-pub use server::{ServerBinaries, TempServer, is_root, postgres_account};
+pub use server::{ServerBinaries, ServerTls, TempServer, is_root, postgres_account};
 
 use std::fmt;
 use std::time::Duration;
@@ -49,13 +49,13 @@ impl fmt::Display for LiveError {
             ),
             LiveError::Timeout(waited) => write!(
                 f,
-                "PostgreSQL did not answer within {}s (the connection was accepted, the handshake \
+                "PostgreSQL did not answer within {:?} (the connection was accepted, the handshake \
                  never finished)\n  = help: check that DATABASE_URL points at a PostgreSQL server \
                  and that it is not overloaded",
-                waited.as_secs()
+                waited
             ),
             LiveError::BadUrl(msg) => {
-                write!(f, "DATABASE_URL is not a valid connection string: {msg}")
+                write!(f, "DATABASE_URL cannot be used: {msg}")
             }
             LiveError::Sql(e) => write!(f, "PostgreSQL: {}", describe_pg_error(e)),
         }
@@ -91,19 +91,22 @@ fn cause_source<'a>(
 /// How long to wait for a `DATABASE_URL` server before failing the build.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Connects with a deadline on the whole handshake: `connect_timeout` only bounds the TCP
-/// connect, and a peer that accepts but never answers must not hang a build.
-fn connect_within(config: &postgres::Config) -> Result<postgres::Client, LiveError> {
-    let config = config.clone();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = sender.send(config.connect(postgres::NoTls));
-    });
-    match receiver.recv_timeout(CONNECT_TIMEOUT) {
-        Ok(result) => result.map_err(LiveError::Connect),
-        // The thread is left to finish on its own; the build fails now.
-        Err(_) => Err(LiveError::Timeout(CONNECT_TIMEOUT)),
-    }
+/// Connects with a deadline on the whole handshake (the runtime's blocking connect):
+/// `connect_timeout` only bounds the TCP connect, and a peer that accepts but never answers
+/// must not hang a build.
+fn connect_within(
+    config: &postgres::Config,
+    tls: &squill::tls::MakeRustlsConnect,
+) -> Result<postgres::Client, LiveError> {
+    // The URL's connect_timeout bounds the whole startup, as in libpq.
+    let deadline = config
+        .get_connect_timeout()
+        .copied()
+        .unwrap_or(CONNECT_TIMEOUT);
+    squill::blocking::connect_within(config, tls.clone(), deadline).map_err(|e| match e {
+        squill::ConnectError::Config(e) | squill::ConnectError::Connect(e) => LiveError::Connect(e),
+        squill::ConnectError::Timeout(waited) => LiveError::Timeout(waited),
+    })
 }
 
 /// A database squill may change freely, dropped (or its server stopped) on drop.
@@ -141,13 +144,14 @@ impl ScratchDatabase {
         })
     }
 
-    /// A new database `squill_scratch_<pid>_<n>` on the server at `url`.
+    /// A new database `squill_scratch_<pid>_<n>` on the server at `url` (TLS as its `sslmode`
+    /// and `sslrootcert` say: see `squill::tls`).
     pub fn on_server(url: &str) -> Result<Self, LiveError> {
-        let mut config: postgres::Config = url
-            .parse()
-            .map_err(|e: postgres::Error| LiveError::BadUrl(e.to_string()))?;
-        config.connect_timeout(CONNECT_TIMEOUT);
-        let mut admin = connect_within(&config)?;
+        let squill::tls::ConnectConfig { config, tls, .. } =
+            squill::tls::ConnectConfig::from_url(url)
+                .map_err(|e| LiveError::BadUrl(e.to_string()))?;
+        let mut config = postgres::Config::from(config);
+        let mut admin = connect_within(&config, &tls)?;
         let name = format!(
             "squill_scratch_{}_{}",
             std::process::id(),
@@ -159,7 +163,7 @@ impl ScratchDatabase {
         admin
             .batch_execute(&format!("CREATE DATABASE \"{name}\""))
             .map_err(LiveError::Sql)?;
-        let client = connect_within(config.dbname(&name));
+        let client = connect_within(config.dbname(&name), &tls);
         // Built before checking the connection so that a failed connect still drops the database.
         let mut scratch = Self {
             client: None,

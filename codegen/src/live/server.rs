@@ -25,6 +25,14 @@ pub struct TempServer {
     socket_dir: PathBuf,
     /// The `postgres` role's password, made for this server.
     password: String,
+    /// 127.0.0.1's port when TCP is on (TLS tests), else `None` (unix socket only).
+    tcp_port: Option<u16>,
+}
+
+/// A server certificate and its private key (PEM), for [`TempServer::start_with_tls`].
+pub struct ServerTls<'a> {
+    pub cert_pem: &'a str,
+    pub key_pem: &'a str,
 }
 
 /// 32 hex digits from the kernel's random source.
@@ -102,6 +110,17 @@ pub fn postgres_account() -> Option<(u32, u32)> {
 impl TempServer {
     /// Creates a cluster in a fresh temp dir and starts a server on it.
     pub fn start() -> Result<Self, LiveError> {
+        Self::start_inner(None)
+    }
+
+    /// The same server, also listening on 127.0.0.1 (a free port) with `ssl=on` and `tls`'s
+    /// certificate: for testing clients' TLS. Authentication stays SCRAM with the random
+    /// password.
+    pub fn start_with_tls(tls: ServerTls<'_>) -> Result<Self, LiveError> {
+        Self::start_inner(Some(tls))
+    }
+
+    fn start_inner(tls: Option<ServerTls<'_>>) -> Result<Self, LiveError> {
         let bins = ServerBinaries::locate()?;
         let dir = tempfile::Builder::new()
             .prefix("squill-pg-")
@@ -166,20 +185,44 @@ impl TempServer {
         if let Some((uid, gid)) = run_as {
             let _ = std::os::unix::fs::chown(dir.path().join("server.log"), Some(uid), Some(gid));
         }
+        let mut tcp_port = None;
+        let mut listen = "listen_addresses=".to_string();
+        let mut tls_args = Vec::new();
+        if let Some(tls) = tls {
+            let port = free_tcp_port()?;
+            tcp_port = Some(port);
+            listen = "listen_addresses=127.0.0.1".into();
+            let cert = dir.path().join("server.crt");
+            let key = dir.path().join("server.key");
+            // PostgreSQL refuses a key others can read.
+            fs::write(&cert, tls.cert_pem)
+                .and_then(|()| fs::write(&key, tls.key_pem))
+                .and_then(|()| fs::set_permissions(&key, fs::Permissions::from_mode(0o600)))
+                .map_err(|e| LiveError::Server(format!("cannot write the TLS files: {e}")))?;
+            if let Some((uid, gid)) = run_as {
+                let _ = std::os::unix::fs::chown(&cert, Some(uid), Some(gid));
+                let _ = std::os::unix::fs::chown(&key, Some(uid), Some(gid));
+            }
+            tls_args = vec![
+                "-c".to_string(),
+                "ssl=on".into(),
+                "-c".into(),
+                format!("ssl_cert_file={}", cert.display()),
+                "-c".into(),
+                format!("ssl_key_file={}", key.display()),
+                "-p".into(),
+                port.to_string(),
+            ];
+        }
         let mut postgres = Command::new(&bins.postgres);
         postgres
             .arg("-D")
             .arg(&data)
             .arg("-k")
             .arg(&socket_dir)
-            // No TCP at all; durability is pointless for a throwaway cluster.
-            .args([
-                "-c",
-                "listen_addresses=",
-                "-F",
-                "-c",
-                "synchronous_commit=off",
-            ])
+            .args(&tls_args)
+            // No TCP unless asked; durability is pointless for a throwaway cluster.
+            .args(["-c", &listen, "-F", "-c", "synchronous_commit=off"])
             .args(["-c", "full_page_writes=off", "-c", "max_connections=100"])
             .args(["-c", "unix_socket_permissions=0700"])
             .stdin(Stdio::null())
@@ -194,6 +237,7 @@ impl TempServer {
             dir,
             socket_dir,
             password,
+            tcp_port,
         };
         server.wait_ready()?;
         Ok(server)
@@ -208,7 +252,10 @@ impl TempServer {
                     self.log_tail()
                 )));
             }
-            if self.socket_dir.join(".s.PGSQL.5432").exists()
+            if self
+                .socket_dir
+                .join(format!(".s.PGSQL.{}", self.port()))
+                .exists()
                 && self.config("postgres").connect(postgres::NoTls).is_ok()
             {
                 return Ok(());
@@ -235,6 +282,11 @@ impl TempServer {
         &self.socket_dir
     }
 
+    /// The port (of 127.0.0.1 too, when started with TLS).
+    pub fn port(&self) -> u16 {
+        self.tcp_port.unwrap_or(5432)
+    }
+
     /// The `postgres` role's password (random, made for this server).
     pub fn password(&self) -> &str {
         &self.password
@@ -245,7 +297,7 @@ impl TempServer {
         let mut config = postgres::Config::new();
         config
             .host_path(&self.socket_dir)
-            .port(5432)
+            .port(self.port())
             .user("postgres")
             .password(&self.password)
             .dbname(dbname)
@@ -256,8 +308,9 @@ impl TempServer {
     /// A libpq-style connection string for `dbname`.
     pub fn url(&self, dbname: &str) -> String {
         format!(
-            "host={} port=5432 user=postgres password={} dbname={dbname}",
+            "host={} port={} user=postgres password={} dbname={dbname}",
             self.socket_dir.display(),
+            self.port(),
             self.password
         )
     }
@@ -285,6 +338,14 @@ impl Drop for TempServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A port nothing listens on right now (the kernel's choice).
+fn free_tcp_port() -> Result<u16, LiveError> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| LiveError::Server(format!("cannot find a free TCP port: {e}")))
 }
 
 fn as_user(command: &mut Command, account: Option<(u32, u32)>) {

@@ -11,6 +11,7 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 use super::error::{Location, MigrateError, MigrationFailure, describe};
 use super::event::{Event, Listener};
 use super::history::{HistoryTable, NewEntry};
+use super::invalid_index;
 use super::source::Prepared;
 use super::split::{self, Statement};
 
@@ -156,8 +157,43 @@ async fn statement_by_statement(
     prepared: &Prepared<'_>,
     settings: &Settings<'_>,
 ) -> Result<Outcome, MigrateError> {
-    let fail =
-        |failure, attempts, committed| report(failure, prepared, settings, attempts, committed);
+    let entry = new_entry(prepared, Duration::ZERO);
+    // Written before the first statement and after each commit, so that a failure, a lost
+    // connection or a killed runner leaves the truth: how far the file got.
+    settings
+        .history
+        .start_progress(client, &entry, prepared.statements.len())
+        .await?;
+    let result = run_statements(client, prepared, settings).await;
+    if let Err((_, 0)) = &result {
+        // Nothing committed: the file is simply pending (best effort, the connection may
+        // be gone; a row with 0 committed is not reported).
+        let _ = settings.history.clear_progress(client, entry.version).await;
+    }
+    let (duration, max_attempts) = result.map_err(|(e, _)| e)?;
+    settings
+        .history
+        .finish(client, &new_entry(prepared, duration))
+        .await?;
+    Ok(Outcome {
+        duration,
+        attempts: max_attempts,
+    })
+}
+
+/// The statements of a no-transaction file, each committed on its own: the time they took
+/// and the most attempts one needed, or the error and how many statements were committed.
+async fn run_statements(
+    client: &Client,
+    prepared: &Prepared<'_>,
+    settings: &Settings<'_>,
+) -> Result<(Duration, u32), (MigrateError, usize)> {
+    let fail = |failure, attempts, committed| {
+        (
+            report(failure, prepared, settings, attempts, committed),
+            committed,
+        )
+    };
     set_lock_timeout(client, settings.lock_timeout, false)
         .await
         .map_err(|f| fail(f, 1, 0))?;
@@ -174,6 +210,11 @@ async fn statement_by_statement(
                 .map_err(|f| fail(f, 1, index))?;
         }
         let sql = &prepared.runnable[statement.span.clone()];
+        if concurrently {
+            rebuild_invalid_index(client, sql, statement.span.start)
+                .await
+                .map_err(|e| (e, index))?;
+        }
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -198,20 +239,39 @@ async fn statement_by_statement(
             }
         }
         max_attempts = max_attempts.max(attempts);
+        settings
+            .history
+            .step_progress(client, prepared.migration.version, index + 1)
+            .await
+            .map_err(|e| (e, index + 1))?;
         if concurrently {
             set_lock_timeout(client, settings.lock_timeout, false)
                 .await
                 .map_err(|f| fail(f, 1, index + 1))?;
         }
     }
-    settings
-        .history
-        .insert(client, &new_entry(prepared, duration))
-        .await?;
-    Ok(Outcome {
-        duration,
-        attempts: max_attempts,
-    })
+    Ok((duration, max_attempts))
+}
+
+/// Before `CREATE INDEX CONCURRENTLY IF NOT EXISTS`: an INVALID index of that name (an
+/// earlier run was interrupted) would make the statement a silent no-op, so it is dropped and
+/// built again. Without IF NOT EXISTS, PostgreSQL's "already exists" error says it.
+async fn rebuild_invalid_index(
+    client: &Client,
+    sql: &str,
+    offset: usize,
+) -> Result<(), MigrateError> {
+    let Some(index) = invalid_index::concurrent_index(sql, offset).filter(|i| i.if_not_exists)
+    else {
+        return Ok(());
+    };
+    if let Some(qualified) = invalid_index::find(client, &index).await? {
+        client
+            .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {qualified}"))
+            .await
+            .map_err(|e| MigrateError::database("dropping an INVALID index to rebuild it", e))?;
+    }
+    Ok(())
 }
 
 /// Sends `sql` (bytes `sent` of the runnable text) as one simple query, counting the

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::history::HistoryEntry;
+use super::history::{HistoryEntry, Progress};
 use super::problem::Problem;
 use super::source::Prepared;
 
@@ -42,6 +42,7 @@ impl Plan<'_, '_> {
 pub(crate) fn compare<'p, 'm>(
     prepared: &'p [Prepared<'m>],
     history: &[HistoryEntry],
+    progress: &[Progress],
     allow_out_of_order: bool,
 ) -> Plan<'p, 'm> {
     let mut problems = Vec::new();
@@ -83,6 +84,12 @@ pub(crate) fn compare<'p, 'm>(
         if let Err(problem) = p.check() {
             problems.push(problem);
         }
+        if let Some(partial) = progress
+            .iter()
+            .find(|r| r.version == p.migration.version && r.committed > 0)
+        {
+            problems.push(partly_applied(p, partial));
+        }
         pending.push(p);
         out_of_order.push(older.is_some());
     }
@@ -90,5 +97,39 @@ pub(crate) fn compare<'p, 'm>(
         pending,
         out_of_order,
         problems,
+    }
+}
+
+/// The problem for a file that stopped part-way, naming the committed statements when the
+/// file is the one that ran.
+fn partly_applied(p: &Prepared<'_>, partial: &Progress) -> Problem {
+    let committed_lines = if p.checksum == partial.checksum {
+        p.statements
+            .iter()
+            .take(partial.committed)
+            .map(|s| {
+                let text = &p.runnable[s.span.clone()];
+                let skipped = text.len() - text.trim_start().len();
+                let line = p.runnable[..s.span.start + skipped].matches('\n').count() + 1;
+                let first: String = text
+                    .trim()
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(80)
+                    .collect();
+                format!("line {line}: {first}")
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Problem::PartlyApplied {
+        file: p.file().to_string(),
+        version: p.migration.version,
+        committed: partial.committed,
+        statements: partial.statements,
+        committed_lines,
     }
 }

@@ -156,6 +156,18 @@ impl MigrationFailure {
                 super::source::NO_TRANSACTION
             );
         }
+        // The server stopped or restarted, the session was terminated, the network failed:
+        // nothing says the file is wrong.
+        if self.source.is_closed() || code.starts_with("57P") || code.starts_with("08") {
+            let rerun = if self.transactional {
+                "it runs this file again from its start (its transaction was rolled back)"
+            } else {
+                "it runs this whole file again, so check that the statements committed before                  the failure are safe to repeat (IF NOT EXISTS) or undo them by hand first"
+            };
+            return format!(
+                "the connection to PostgreSQL was lost while this file ran (the server stopped                  or restarted, the session was terminated, or the network failed); the file                  itself may be fine: check the server, then run `squill migrate` again; {rerun}"
+            );
+        }
         if self.transactional {
             "fix the file and run `squill migrate` again: it starts with this file".into()
         } else if self.concurrently {

@@ -28,6 +28,17 @@ pub struct HistoryEntry {
     pub squill_version: String,
 }
 
+/// A `-- squill:no-transaction` file that started and did not finish: at least `committed`
+/// of its `statements` were committed (the count is written after each one commits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Progress {
+    pub version: u64,
+    pub file: String,
+    pub checksum: String,
+    pub committed: usize,
+    pub statements: usize,
+}
+
 /// Where the history lives: `"schema"."table"` and `"schema"."table_repairs"`.
 #[derive(Debug, Clone)]
 pub(crate) struct HistoryTable {
@@ -59,6 +70,18 @@ impl HistoryTable {
             "{}.{}",
             quote_ident(&self.schema),
             quote_ident(&self.repairs_name())
+        )
+    }
+
+    fn progress_name(&self) -> String {
+        format!("{}_progress", self.table)
+    }
+
+    fn qualified_progress(&self) -> String {
+        format!(
+            "{}.{}",
+            quote_ident(&self.schema),
+            quote_ident(&self.progress_name())
         )
     }
 
@@ -134,6 +157,191 @@ impl HistoryTable {
                 .batch_execute(&ddl)
                 .await
                 .map_err(|e| self.error("creating the repair log", e))?;
+        }
+        if !relation_exists(client, &self.schema, &self.progress_name())
+            .await
+            .map_err(|e| self.error("looking up the progress table", e))?
+        {
+            let ddl = format!(
+                "CREATE TABLE {} (
+                    version    bigint      PRIMARY KEY,
+                    file       text        NOT NULL,
+                    checksum   text        NOT NULL,
+                    committed  integer     NOT NULL,
+                    statements integer     NOT NULL,
+                    started_at timestamptz NOT NULL DEFAULT clock_timestamp()
+                )",
+                self.qualified_progress()
+            );
+            client
+                .batch_execute(&ddl)
+                .await
+                .map_err(|e| self.error("creating the progress table", e))?;
+        }
+        Ok(())
+    }
+
+    /// No-transaction files that started and did not finish (none before the table exists).
+    pub async fn read_progress(&self, client: &Client) -> Result<Vec<Progress>, MigrateError> {
+        let action = "reading the progress table";
+        if !relation_exists(client, &self.schema, &self.progress_name())
+            .await
+            .map_err(|e| self.error(action, e))?
+        {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT version, file, checksum, committed, statements FROM {} ORDER BY version",
+            self.qualified_progress()
+        );
+        let rows = client
+            .query(&sql, &[])
+            .await
+            .map_err(|e| self.error(action, e))?;
+        Ok(rows
+            .iter()
+            .map(|row| Progress {
+                version: row.get::<_, i64>(0) as u64,
+                file: row.get(1),
+                checksum: row.get(2),
+                committed: row.get::<_, i32>(3).max(0) as usize,
+                statements: row.get::<_, i32>(4).max(0) as usize,
+            })
+            .collect())
+    }
+
+    /// Records that a no-transaction file starts (nothing of it committed yet).
+    pub async fn start_progress(
+        &self,
+        client: &Client,
+        entry: &NewEntry<'_>,
+        statements: usize,
+    ) -> Result<(), MigrateError> {
+        let sql = format!(
+            "INSERT INTO {} (version, file, checksum, committed, statements)
+             VALUES ($1, $2, $3, 0, $4)
+             ON CONFLICT (version) DO UPDATE SET file = $2, checksum = $3, committed = 0,
+                 statements = $4, started_at = clock_timestamp()",
+            self.qualified_progress()
+        );
+        let statements = i32::try_from(statements).unwrap_or(i32::MAX);
+        client
+            .execute(
+                &sql,
+                &[
+                    &(entry.version as i64),
+                    &entry.file,
+                    &entry.checksum,
+                    &statements,
+                ],
+            )
+            .await
+            .map_err(|e| self.error("recording the progress of a no-transaction file", e))?;
+        Ok(())
+    }
+
+    /// After a statement of a no-transaction file committed.
+    pub async fn step_progress(
+        &self,
+        client: &Client,
+        version: u64,
+        committed: usize,
+    ) -> Result<(), MigrateError> {
+        let sql = format!(
+            "UPDATE {} SET committed = $2 WHERE version = $1",
+            self.qualified_progress()
+        );
+        let committed = i32::try_from(committed).unwrap_or(i32::MAX);
+        client
+            .execute(&sql, &[&(version as i64), &committed])
+            .await
+            .map_err(|e| self.error("recording the progress of a no-transaction file", e))?;
+        Ok(())
+    }
+
+    /// Forgets a file's progress (it finished, failed before committing anything, or was
+    /// repaired).
+    pub async fn clear_progress(&self, client: &Client, version: u64) -> Result<(), MigrateError> {
+        let sql = format!(
+            "DELETE FROM {} WHERE version = $1",
+            self.qualified_progress()
+        );
+        client
+            .execute(&sql, &[&(version as i64)])
+            .await
+            .map_err(|e| self.error("clearing the progress of a no-transaction file", e))?;
+        Ok(())
+    }
+
+    /// Records a no-transaction file as applied and forgets its progress, in one transaction.
+    pub async fn finish(&self, client: &Client, entry: &NewEntry<'_>) -> Result<(), MigrateError> {
+        client
+            .batch_execute("BEGIN")
+            .await
+            .map_err(|e| self.error("recording the migration", e))?;
+        let result = async {
+            self.insert(client, entry).await?;
+            self.clear_progress(client, entry.version).await?;
+            client
+                .batch_execute("COMMIT")
+                .await
+                .map_err(|e| self.error("recording the migration", e))
+        }
+        .await;
+        if result.is_err() {
+            let _ = client.batch_execute("ROLLBACK").await;
+        }
+        result
+    }
+
+    /// Clears a partly applied file's progress and logs why in the repair table.
+    pub async fn repair_progress(
+        &self,
+        client: &Client,
+        progress: &Progress,
+        reason: Option<&str>,
+    ) -> Result<(), MigrateError> {
+        let action = "clearing a partly applied file's record";
+        client
+            .batch_execute("BEGIN")
+            .await
+            .map_err(|e| self.error(action, e))?;
+        let result = async {
+            let sql = format!(
+                "DELETE FROM {} WHERE version = $1",
+                self.qualified_progress()
+            );
+            client.execute(&sql, &[&(progress.version as i64)]).await?;
+            let sql = format!(
+                "INSERT INTO {} (version, file, old_checksum, new_checksum, reason,
+                                 squill_version)
+                 VALUES ($1, $2, $3, NULL, $4, $5)",
+                self.qualified_repairs()
+            );
+            let reason = format!(
+                "partly applied ({} of {} statements committed) record cleared{}",
+                progress.committed,
+                progress.statements,
+                reason.map(|r| format!(": {r}")).unwrap_or_default()
+            );
+            client
+                .execute(
+                    &sql,
+                    &[
+                        &(progress.version as i64),
+                        &progress.file,
+                        &progress.checksum,
+                        &reason,
+                        &SQUILL_VERSION,
+                    ],
+                )
+                .await?;
+            client.batch_execute("COMMIT").await
+        }
+        .await;
+        if let Err(e) = result {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(self.error(action, e));
         }
         Ok(())
     }

@@ -34,6 +34,7 @@ mod error;
 mod event;
 mod folder;
 mod history;
+mod invalid_index;
 mod lock;
 mod problem;
 mod report;

@@ -33,6 +33,26 @@ pub enum Problem {
         version: u64,
         checksum: String,
     },
+    /// A `-- squill:no-transaction` file that stopped part-way: its first `committed`
+    /// statements stay committed, the rest did not run.
+    PartlyApplied {
+        file: String,
+        version: u64,
+        committed: usize,
+        statements: usize,
+        /// `line N: <first line>` of each committed statement, when the file is unchanged.
+        committed_lines: Vec<String>,
+    },
+    /// An INVALID index (an interrupted `CREATE INDEX CONCURRENTLY`) that an applied file
+    /// creates: it slows every write and is never used.
+    InvalidIndex {
+        file: String,
+        version: u64,
+        /// `schema.name`, quoted as needed.
+        index: String,
+        /// The line of the statement that creates it.
+        line: usize,
+    },
     /// A pending file older than the newest applied one.
     OutOfOrder {
         file: String,
@@ -49,7 +69,9 @@ impl Problem {
             | Problem::Invalid { file, .. }
             | Problem::Changed { file, .. }
             | Problem::Missing { file, .. }
-            | Problem::OutOfOrder { file, .. } => file,
+            | Problem::OutOfOrder { file, .. }
+            | Problem::PartlyApplied { file, .. }
+            | Problem::InvalidIndex { file, .. } => file,
             Problem::DuplicateVersion { files, .. } => files.first().map_or("", String::as_str),
         }
     }
@@ -107,6 +129,43 @@ impl fmt::Display for Problem {
                  = note: its checksum when applied: {checksum}\n  \
                  = help: restore the file; if removing it is intended, record that with \
                  `squill migrate repair {file} --reason \"...\"`"
+            ),
+            Problem::PartlyApplied {
+                file,
+                version,
+                committed,
+                statements,
+                committed_lines,
+            } => {
+                writeln!(
+                    f,
+                    "error: {file} (version {version}) is partly applied: it runs without a \
+                     transaction and stopped after {committed} of its {statements} statements, \
+                     which stay committed"
+                )?;
+                for line in committed_lines {
+                    writeln!(f, "  = note: committed: {line}")?;
+                }
+                write!(
+                    f,
+                    "  = help: see what the committed statements did; make the file safe to run \
+                     again from its start (IF NOT EXISTS / IF EXISTS) or undo them by hand, then \
+                     clear this record with `squill migrate repair {file} --reason \"...\"` and \
+                     run `squill migrate`"
+                )
+            }
+            Problem::InvalidIndex {
+                file,
+                version,
+                index,
+                line,
+            } => write!(
+                f,
+                "error: index {index}, created by {file}:{line} (version {version}, applied), \
+                 is INVALID: a CREATE INDEX CONCURRENTLY was interrupted; the index slows every \
+                 write and is never used\n  \
+                 = help: run `DROP INDEX CONCURRENTLY {index};` then the statement at \
+                 {file}:{line} again (by hand: the file is recorded as applied)"
             ),
             Problem::OutOfOrder {
                 file,

@@ -64,6 +64,13 @@ pub enum Repair {
     },
     /// The history already matched the file.
     Unchanged { version: u64, file: String },
+    /// A partly applied no-transaction file's record was cleared (and logged): the next run
+    /// applies the whole file.
+    PartialCleared {
+        version: u64,
+        file: String,
+        committed: usize,
+    },
 }
 
 impl fmt::Display for Status {
@@ -148,6 +155,13 @@ impl fmt::Display for Repair {
                 f,
                 "forgot {file} (checksum {old_checksum}): it is no longer recorded as applied \
                  (logged)"
+            ),
+            Repair::PartialCleared {
+                file, committed, ..
+            } => write!(
+                f,
+                "cleared the record of {file} as partly applied ({committed} statement(s) \
+                 committed; logged): `squill migrate` runs the whole file again"
             ),
             Repair::Unchanged { file, .. } => {
                 write!(

@@ -16,7 +16,8 @@ use super::check;
 use super::error::MigrateError;
 use super::event::{Event, Listener};
 use super::folder::parse_file_name;
-use super::history::HistoryTable;
+use super::history::{HistoryEntry, HistoryTable};
+use super::invalid_index;
 use super::lock::{self, MigrationLock};
 use super::problem::Problem;
 use super::report::{Applied, Repair, Report, Status};
@@ -169,12 +170,18 @@ impl Migrator {
         drive(connection, async move {
             let history = self.history_table();
             let history_exists = history.exists(&client).await?;
-            let applied = if history_exists {
-                history.read(&client).await?
+            let (applied, progress) = if history_exists {
+                (
+                    history.read(&client).await?,
+                    history.read_progress(&client).await?,
+                )
             } else {
-                Vec::new()
+                (Vec::new(), Vec::new())
             };
-            let plan = check::compare(&prepared, &applied, self.allow_out_of_order);
+            let mut plan = check::compare(&prepared, &applied, &progress, self.allow_out_of_order);
+            plan.problems.extend(
+                invalid_index::problems(&client, &applied_files(&prepared, &applied)).await?,
+            );
             drop(client);
             Ok(Status {
                 pending: plan.pending_list(),
@@ -311,7 +318,10 @@ impl Migrator {
             history.ensure(client).await?;
             // Read only now, under the lock: another runner may have just applied everything.
             let applied = history.read(client).await?;
-            let plan = check::compare(prepared, &applied, self.allow_out_of_order);
+            let progress = history.read_progress(client).await?;
+            let mut plan = check::compare(prepared, &applied, &progress, self.allow_out_of_order);
+            plan.problems
+                .extend(invalid_index::problems(client, &applied_files(prepared, &applied)).await?);
             if !plan.problems.is_empty() {
                 return Err(MigrateError::Problems(plan.problems));
             }
@@ -365,6 +375,21 @@ impl Migrator {
         }
         history.ensure(client).await?;
         let entries = history.read(client).await?;
+        // A partly applied no-transaction file: the user has dealt with what it committed.
+        if !entries.iter().any(|e| e.version == version)
+            && let Some(partial) = history
+                .read_progress(client)
+                .await?
+                .into_iter()
+                .find(|p| p.version == version)
+        {
+            history.repair_progress(client, &partial, reason).await?;
+            return Ok(Repair::PartialCleared {
+                version,
+                file: partial.file,
+                committed: partial.committed,
+            });
+        }
         let entry = entries
             .iter()
             .find(|e| e.version == version)
@@ -405,6 +430,17 @@ impl Migrator {
             listener(event);
         }
     }
+}
+
+/// The files of `prepared` the history records as applied.
+fn applied_files<'p, 'm>(
+    prepared: &'p [Prepared<'m>],
+    applied: &[HistoryEntry],
+) -> Vec<&'p Prepared<'m>> {
+    prepared
+        .iter()
+        .filter(|p| applied.iter().any(|e| e.version == p.migration.version))
+        .collect()
 }
 
 /// Opens the runner's own connection, named, within `deadline` from the first byte to the end

@@ -83,6 +83,14 @@ pub(crate) fn split(text: &str) -> Vec<Statement> {
     statements
 }
 
+/// The tokens of `text` as written (comments and whitespace dropped), and whether each is a
+/// word (keyword or unquoted identifier).
+pub(crate) fn tokens(text: &str) -> Vec<(&str, bool)> {
+    Lexer::new(text)
+        .map(|t| (&text[t.span], t.kind == Kind::Word))
+        .collect()
+}
+
 /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE`, judged from the words seen so far.
 fn is_routine_definition(words: &[String]) -> bool {
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
