@@ -70,7 +70,9 @@ impl DevServer {
                 let name = format!("squill_dev_{made}");
                 server
                     .connect("postgres")?
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    // FILE_COPY: a checkpoint instead of the whole template through the WAL,
+                    // much faster on a throwaway server without fsync.
+                    .batch_execute(&format!("CREATE DATABASE {name} STRATEGY = FILE_COPY"))
                     .map_err(LiveError::Sql)?;
                 Ok(DevDatabase::OnTemp(server.connect(&name)?))
             }

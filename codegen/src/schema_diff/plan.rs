@@ -14,12 +14,12 @@ pub enum Phase {
     CreateExtension,
     Types,
     CreateSequence,
+    Rename,
     DropView,
     DropTrigger,
     DropForeignKey,
     DropConstraint,
     DropTable,
-    Rename,
     CreateTable,
     AlterColumns,
     Functions,
@@ -372,6 +372,18 @@ fn sequences(from: &Model, to: &Model, plan: &mut Plan) {
             ),
             Some(_) => {}
         }
+        // A sequence kept while its owner goes would be dropped with it: release it first.
+        if let Some((table, column)) = have.and_then(|h| h.owned_by.as_ref())
+            && to
+                .tables
+                .get(table)
+                .is_none_or(|t| !t.columns.iter().any(|c| &c.name == column))
+        {
+            plan.push(
+                Phase::CreateSequence,
+                format!("ALTER SEQUENCE {key} OWNED BY NONE;"),
+            );
+        }
         if have.and_then(|h| h.owned_by.as_ref()) != want.owned_by.as_ref() {
             let owner = want
                 .owned_by
@@ -659,13 +671,17 @@ fn add_column(key: &str, column: &Column, plan: &mut Plan) {
         ),
         format!("ALTER TABLE {key} ADD COLUMN {};", column_definition(&nullable)),
     );
-    if let Some(step) = plan.steps.last_mut() {
-        step.comments.push(format!(
-            "TODO backfill: UPDATE {key} SET {} = ... WHERE {} IS NULL;",
-            column.name, column.name
-        ));
-    }
+    let next = plan.steps.len();
     set_not_null(key, &column.name, plan);
+    if let Some(step) = plan.steps.get_mut(next) {
+        step.comments.insert(
+            0,
+            format!(
+                "TODO backfill: UPDATE {key} SET {} = ... WHERE {} IS NULL;",
+                column.name, column.name
+            ),
+        );
+    }
 }
 
 fn columns(key: &str, have: &Table, want: &Table, plan: &mut Plan) {
