@@ -6,7 +6,8 @@
 //! Hand-made pairs cover every change kind; the corpus's migration histories give real ones
 //! (state after file k vs after file k+1, and vs after the last file). CI runs one corpus case;
 //! `SQUILL_DIFF_FULL=1` runs every case with two or more migration files:
-//! `SQUILL_DIFF_FULL=1 cargo test -p squill-codegen --test schema_diff -- --nocapture`.
+//! `SQUILL_DIFF_FULL=1 cargo test -p squill-codegen --test schema_diff -- --nocapture`
+//! (`SQUILL_DIFF_CASE=sqlc-minder` runs one case).
 
 mod support;
 
@@ -1001,7 +1002,10 @@ fn corpus_migration_histories_round_trip() {
     let cases: Vec<_> = support::cases::corpus_cases()
         .into_iter()
         .filter(|c| c.schema.len() >= 2)
-        .filter(|c| full || c.name == "clorinde-samling")
+        .filter(|c| match std::env::var("SQUILL_DIFF_CASE") {
+            Ok(only) => c.name == only,
+            Err(_) => full || c.name == "clorinde-samling",
+        })
         .collect();
     let (mut pairs, mut passed, mut cases_done) = (0, 0, 0);
     let mut failures = Vec::new();
@@ -1025,12 +1029,17 @@ fn corpus_migration_histories_round_trip() {
                     passed += 1;
                     case_passed += 1;
                 }
-                Err(e) => failures.push(format!(
-                    "{} after file {} → after file {}: {e}",
-                    case.name,
-                    k + 1,
-                    n + 1
-                )),
+                Err(e) => {
+                    let failure = format!(
+                        "{} after file {} → after file {}: {e}",
+                        case.name,
+                        k + 1,
+                        n + 1
+                    );
+                    let head: Vec<&str> = failure.lines().take(4).collect();
+                    eprintln!("FAILED {}", head.join(" | "));
+                    failures.push(failure);
+                }
             }
         }
         println!(

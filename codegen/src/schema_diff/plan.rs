@@ -590,6 +590,15 @@ fn tables(from: &Model, to: &Model, options: &Options, plan: &mut Plan) -> Resul
             ));
         }
         let Some(want) = want else {
+            // Its foreign keys go first: the tables they reference may be dropped too.
+            for (name, constraint) in &have.constraints {
+                if constraint.kind == 'f' {
+                    plan.push(
+                        Phase::DropForeignKey,
+                        format!("ALTER TABLE {key} DROP CONSTRAINT {name};"),
+                    );
+                }
+            }
             plan.push(Phase::DropTable, format!("DROP TABLE {key};"));
             continue;
         };
