@@ -253,7 +253,9 @@ fn constraints(
     let rows = client.query(
         "SELECT quote_ident(c.conname), c.contype::text, pg_get_constraintdef(c.oid), \
            CASE WHEN c.contype = 'f' THEN (SELECT format('%I.%I', n.nspname, r.relname) FROM pg_class r \
-             JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = c.confrelid) END \
+             JOIN pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = c.confrelid) END, \
+           ARRAY(SELECT quote_ident(a.attname) FROM pg_attribute a \
+             WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) ORDER BY a.attnum) \
          FROM pg_constraint c WHERE c.conrelid = $1 AND c.contype IN ('p', 'u', 'f', 'c', 'x') \
            AND c.conislocal",
         &[&table],
@@ -268,6 +270,7 @@ fn constraints(
                     kind: kind.chars().next().unwrap_or('?'),
                     definition: row.get(2),
                     references: row.get(3),
+                    columns: row.get(4),
                 },
             )
         })
@@ -325,7 +328,11 @@ fn indexes(
     for row in client.query(
         &format!(
             "SELECT {}, obj_description(c.oid, 'pg_class'), format('%I.%I', tn.nspname, t.relname), \
-               pg_get_indexdef(c.oid) \
+               pg_get_indexdef(c.oid), \
+               ARRAY(SELECT DISTINCT quote_ident(a.attname) FROM pg_depend d JOIN pg_attribute a \
+                 ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid \
+                 WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid \
+                 AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 ORDER BY 1) \
              FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace tn ON tn.oid = t.relnamespace \
@@ -350,6 +357,7 @@ fn indexes(
                 comment: row.get(3),
                 on,
                 definition: row.get(5),
+                columns: row.get(6),
             },
         );
     }

@@ -101,6 +101,8 @@ pub struct Constraint {
     pub definition: String,
     /// For a foreign key: the referenced table.
     pub references: Option<String>,
+    /// The table's columns it uses (quoted): it goes when one of them is dropped.
+    pub columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +125,8 @@ pub struct Index {
     pub on: String,
     /// `pg_get_indexdef`.
     pub definition: String,
+    /// The columns it uses, also in expressions (quoted): it goes when one is dropped.
+    pub columns: Vec<String>,
     pub comment: Option<String>,
 }
 

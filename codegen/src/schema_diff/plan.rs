@@ -142,7 +142,7 @@ pub fn diff(from: &Model, to: &Model, options: &Options) -> Result<Plan, DiffErr
     types(from, to, &mut plan)?;
     sequences(from, to, &mut plan);
     let recreated_views = views(from, to, &mut plan);
-    tables(from, to, options, &mut plan)?;
+    tables(from, to, &mut plan)?;
     indexes(from, to, options, &recreated_views, &mut plan);
     functions(from, to, &mut plan);
     drops(from, to, &mut plan);
@@ -540,7 +540,7 @@ pub(super) fn column_definition(column: &Column) -> String {
     sql
 }
 
-fn tables(from: &Model, to: &Model, options: &Options, plan: &mut Plan) -> Result<(), DiffError> {
+fn tables(from: &Model, to: &Model, plan: &mut Plan) -> Result<(), DiffError> {
     for (key, want) in &to.tables {
         let have = from.tables.get(key);
         if (want.inheritance.is_some() || have.is_some_and(|h| h.inheritance.is_some()))
@@ -574,7 +574,8 @@ fn tables(from: &Model, to: &Model, options: &Options, plan: &mut Plan) -> Resul
             }
             Some(have) => columns(key, have, want, plan),
         }
-        constraints(key, have, want, options, plan);
+        let dropped = dropped_columns(from, to, key);
+        constraints(key, have, want, &dropped, plan);
         for (name, definition) in &want.triggers {
             if have.and_then(|h| h.triggers.get(name)) != Some(definition) {
                 plan.push(Phase::CreateTrigger, format!("{definition};"));
@@ -711,6 +712,24 @@ fn columns(key: &str, have: &Table, want: &Table, plan: &mut Plan) {
     }
 }
 
+/// Columns of `key` that the migration drops (also to add them again): the constraints and
+/// indexes that use them go with them.
+fn dropped_columns(from: &Model, to: &Model, key: &str) -> Vec<String> {
+    let (Some(have), Some(want)) = (from.tables.get(key), to.tables.get(key)) else {
+        return Vec::new();
+    };
+    have.columns
+        .iter()
+        .filter(|c| {
+            want.columns
+                .iter()
+                .find(|w| w.name == c.name)
+                .is_none_or(|w| recreated_column(c, w))
+        })
+        .map(|c| c.name.clone())
+        .collect()
+}
+
 /// Whether [`alter_column`] drops and re-adds the column (a generation expression change).
 fn recreated_column(old: &Column, new: &Column) -> bool {
     old.generated != new.generated
@@ -787,10 +806,20 @@ fn alter_column(key: &str, old: &Column, new: &Column, plan: &mut Plan) {
     }
 }
 
-fn constraints(key: &str, have: Option<&Table>, want: &Table, options: &Options, plan: &mut Plan) {
-    let _ = options;
+fn constraints(
+    key: &str,
+    have: Option<&Table>,
+    want: &Table,
+    dropped_columns: &[String],
+    plan: &mut Plan,
+) {
     for (name, constraint) in &want.constraints {
-        if have.and_then(|h| h.constraints.get(name)) == Some(constraint) {
+        let kept = have.and_then(|h| h.constraints.get(name)) == Some(constraint)
+            && !constraint
+                .columns
+                .iter()
+                .any(|c| dropped_columns.contains(c));
+        if kept {
             continue;
         }
         add_constraint(key, name, constraint, have.is_some(), plan);
@@ -855,10 +884,12 @@ fn indexes(
         }
     }
     for (key, want) in &to.indexes {
-        let unchanged = from
-            .indexes
-            .get(key)
-            .is_some_and(|h| h.definition == want.definition && h.on == want.on);
+        let dropped = dropped_columns(from, to, &want.on);
+        let unchanged = from.indexes.get(key).is_some_and(|h| {
+            h.definition == want.definition
+                && h.on == want.on
+                && !h.columns.iter().any(|c| dropped.contains(c))
+        });
         if unchanged && !recreated_views.contains(&want.on) {
             continue;
         }
