@@ -34,6 +34,7 @@ pub mod pipeline;
 pub mod project;
 pub mod rust_types;
 pub mod schema;
+pub mod schema_diff;
 mod select_list;
 pub mod source;
 

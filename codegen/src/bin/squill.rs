@@ -30,6 +30,10 @@ enum Command {
     Migrate(squill_codegen::migrate_cli::MigrateArgs),
     /// Find migrations that take dangerous locks or break running code.
     Lint(squill_codegen::lint::LintArgs),
+    /// Write the migration from schema/ to a desired schema (PATH), checked on PostgreSQL.
+    Diff(squill_codegen::schema_diff::DiffArgs),
+    /// Report where a live database differs from what its applied migrations produce.
+    Drift(squill_codegen::schema_diff::DriftArgs),
 }
 
 #[derive(clap::Args)]
@@ -74,6 +78,8 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze(args),
         Command::Migrate(args) => squill_codegen::migrate_cli::run(args),
         Command::Lint(args) => squill_codegen::lint::run(args),
+        Command::Diff(args) => squill_codegen::schema_diff::run_diff(args),
+        Command::Drift(args) => squill_codegen::schema_diff::run_drift(args),
     }
 }
 

@@ -20,7 +20,7 @@ mod linter;
 mod migration;
 mod output;
 mod queries;
-mod rules;
+pub(crate) mod rules;
 mod statement;
 
 use std::collections::HashSet;

@@ -109,6 +109,14 @@ fn connect_within(
     })
 }
 
+/// A connection to the server at `url`, with TLS as its `sslmode`/`sslrootcert` say and a
+/// deadline on the whole startup.
+pub fn connect_url(url: &str) -> Result<postgres::Client, LiveError> {
+    let squill::tls::ConnectConfig { config, tls, .. } =
+        squill::tls::ConnectConfig::from_url(url).map_err(|e| LiveError::BadUrl(e.to_string()))?;
+    connect_within(&postgres::Config::from(config), &tls)
+}
+
 /// A database squill may change freely, dropped (or its server stopped) on drop.
 pub struct ScratchDatabase {
     client: Option<postgres::Client>,
