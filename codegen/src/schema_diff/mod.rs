@@ -24,10 +24,12 @@ pub use introspect::introspect;
 pub use model::Model;
 pub use plan::{DiffError, Options, Plan, diff};
 
-/// The migration history tables, never part of the schema.
-pub const HISTORY_TABLES: [&str; 2] = [
+/// The migration runner's own tables (history, repair log, progress of no-transaction files),
+/// never part of the schema.
+pub const HISTORY_TABLES: [&str; 3] = [
     "public.squill_migrations",
     "public.squill_migrations_repairs",
+    "public.squill_migrations_progress",
 ];
 
 /// Fresh empty databases: on one throwaway server, or each a scratch database on `--dev-url`.
