@@ -23,6 +23,12 @@
 //!
 //! [domains]
 //! newtype = true               # each domain a struct around its base type (default: the base)
+//!
+//! [tenant]                     # every query scoped to one tenant (see `Tenant`)
+//! column = "shop_id"           # or a list: ["organization_id", "tenant_id"]
+//! tables = { legacy_orders = "merchant_id" }   # per-table tenant column
+//! exempt = ["currencies"]      # global tables that have the column
+//! setting = "app.tenant_id"    # what RLS policies read (`SET LOCAL`)
 //! ```
 //!
 //! `[types]` keys are type names as SQL spells them (`int4`, `public.email`, `text[]`); an
@@ -71,6 +77,8 @@ pub struct Config {
     pub rename: BTreeMap<String, String>,
     /// How domains are generated.
     pub domains: Domains,
+    /// Multi-tenant scoping; off when absent.
+    pub tenant: Option<Tenant>,
     /// Whether squill.toml sets `schema` or `queries` (then no sqlc config is looked for).
     #[serde(skip)]
     pub explicit_layout: bool,
@@ -108,6 +116,49 @@ pub struct Domains {
     pub newtype: bool,
 }
 
+/// `[tenant]`: which tables belong to a tenant and how a query is scoped to one. A table is a
+/// tenant table when it has a tenant column (its entry in `tables`, else any name in
+/// `column`) and is not `exempt`. Table keys are `table` or `schema.table`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tenant {
+    /// The tenant column name(s), e.g. `"organization_id"`.
+    #[serde(deserialize_with = "one_or_many")]
+    pub column: Vec<String>,
+    /// A table's own tenant column, when it is not named like the others.
+    pub tables: BTreeMap<String, String>,
+    /// Global tables (lookups shared by every tenant) that carry the column anyway.
+    pub exempt: Vec<String>,
+    /// The session setting row-level security policies compare the tenant column with; the
+    /// runtime sets it with `SET LOCAL` for a tenant's transaction.
+    pub setting: String,
+}
+
+impl Default for Tenant {
+    fn default() -> Self {
+        Self {
+            column: Vec::new(),
+            tables: BTreeMap::new(),
+            exempt: Vec::new(),
+            setting: "app.tenant_id".to_owned(),
+        }
+    }
+}
+
+/// A string or a list of strings.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(one) => vec![one],
+        OneOrMany::Many(many) => many,
+    })
+}
+
 /// An override's place in its configuration file.
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -133,6 +184,7 @@ impl Default for Config {
             columns: BTreeMap::new(),
             rename: BTreeMap::new(),
             domains: Domains::default(),
+            tenant: None,
             explicit_layout: false,
             user_type_names: BTreeMap::new(),
             type_sites: BTreeMap::new(),
@@ -271,6 +323,27 @@ mod tests {
         let typo = SourceFile::new("squill.toml", "time_crate = \"chrno\"\n");
         let err = Config::parse(&typo).unwrap_err();
         assert_eq!(err.location().as_deref(), Some("squill.toml:1:14"));
+    }
+
+    #[test]
+    fn tenant_column_is_one_name_or_a_list() {
+        let one = SourceFile::new("squill.toml", "[tenant]\ncolumn = \"shop_id\"\n");
+        let tenant = Config::parse(&one).unwrap().tenant.unwrap();
+        assert_eq!(tenant.column, ["shop_id"]);
+        assert_eq!(tenant.setting, "app.tenant_id");
+        let many = SourceFile::new(
+            "squill.toml",
+            "[tenant]\ncolumn = [\"org_id\", \"tenant_id\"]\nexempt = [\"plans\"]\n",
+        );
+        let tenant = Config::parse(&many).unwrap().tenant.unwrap();
+        assert_eq!(tenant.column, ["org_id", "tenant_id"]);
+        assert_eq!(tenant.exempt, ["plans"]);
+        assert!(
+            Config::parse(&SourceFile::new("squill.toml", ""))
+                .unwrap()
+                .tenant
+                .is_none()
+        );
     }
 
     #[test]
