@@ -64,16 +64,19 @@ impl Clause {
 }
 
 /// One query level's state for these checks: the clause being transformed, the aggregates
-/// and window functions found so far (their positions), and how many column references
-/// resolved to this level and to enclosing ones (an aggregate whose arguments reference only
-/// enclosing levels belongs to the nearest of them: `agglevelsup`).
+/// and window functions found so far (their positions), and the column references resolved
+/// so far (how many to this level; how many levels up each other one is). An aggregate
+/// whose arguments reference only enclosing levels belongs to the nearest of them
+/// (`agglevelsup`), and is kept with that level count.
 #[derive(Debug, Default)]
 pub struct Level {
     pub clause: Clause,
     aggregates: Vec<Span>,
     windows: Vec<Span>,
     refs_here: usize,
-    refs_outer: usize,
+    refs_outer: Vec<usize>,
+    /// Enclosing levels' aggregates found here: `(levels up, position)`.
+    outer_aggregates: Vec<(usize, Span)>,
 }
 
 /// Taken before a call's arguments are transformed.
@@ -83,6 +86,7 @@ pub struct Mark {
     windows: usize,
     refs_here: usize,
     refs_outer: usize,
+    outer_aggregates: usize,
 }
 
 impl Level {
@@ -91,7 +95,8 @@ impl Level {
             aggregates: self.aggregates.len(),
             windows: self.windows.len(),
             refs_here: self.refs_here,
-            refs_outer: self.refs_outer,
+            refs_outer: self.refs_outer.len(),
+            outer_aggregates: self.outer_aggregates.len(),
         }
     }
 
@@ -100,26 +105,49 @@ impl Level {
         !self.aggregates.is_empty()
     }
 
-    /// A column reference resolved (`outer`: to an enclosing level).
-    pub fn column_ref(&mut self, outer: bool) {
-        if outer {
-            self.refs_outer += 1;
-        } else {
+    /// A column reference resolved `levels_up` query levels up (0: this one).
+    pub fn column_ref(&mut self, levels_up: usize) {
+        if levels_up == 0 {
             self.refs_here += 1;
+        } else {
+            self.refs_outer.push(levels_up);
         }
     }
 
     /// An aggregate call at `span` whose arguments were transformed after `mark`.
+    /// `check_agg_arguments`: the aggregate's level is the lowest of its arguments' column
+    /// references and aggregates, and an aggregate of that level inside it is nested.
     pub fn aggregate(&mut self, mark: Mark, span: Span) -> Res<()> {
-        if self.refs_outer > mark.refs_outer && self.refs_here == mark.refs_here {
-            // An outer level's aggregate: that level's clause decides, which is not known
-            // here; PostgreSQL's other checks still apply there.
-            return Ok(());
-        }
-        if let Some(inner) = self.aggregates.get(mark.aggregates) {
+        let var_level = if self.refs_here > mark.refs_here {
+            Some(0)
+        } else {
+            self.refs_outer[mark.refs_outer..].iter().min().copied()
+        };
+        let inner = match self.aggregates.get(mark.aggregates) {
+            Some(here) => Some((0, *here)),
+            None => self.outer_aggregates[mark.outer_aggregates..]
+                .iter()
+                .min_by_key(|(up, _)| *up)
+                .copied(),
+        };
+        let level = match (var_level, inner) {
+            (Some(v), Some((a, _))) => v.min(a),
+            (Some(v), None) => v,
+            (None, Some((a, _))) => a,
+            (None, None) => 0,
+        };
+        if let Some((a, at)) = inner
+            && a == level
+        {
             return Err(
-                Fail::Error("aggregate function calls cannot be nested".into(), None).at(*inner),
+                Fail::Error("aggregate function calls cannot be nested".into(), None).at(at),
             );
+        }
+        if level > 0 {
+            // An enclosing level's aggregate: that level's clause decides, which is not known
+            // here; PostgreSQL's other checks still apply there.
+            self.outer_aggregates.push((level, span));
+            return Ok(());
         }
         if let Some(inner) = self.windows.get(mark.windows) {
             return Err(Fail::Error(

@@ -311,7 +311,9 @@ pub(super) fn arbiter(
         }),
         Some(ConflictTarget::OnConstraint(name)) => {
             return match cx.schema.unique_indexes(table) {
-                Some((table, indexes)) => named(table, indexes, name, &conflict.action),
+                Some((table, indexes, exclusions)) => {
+                    named(table, indexes, exclusions, name, &conflict.action)
+                }
                 None => Ok(()),
             };
         }
@@ -324,7 +326,7 @@ pub(super) fn arbiter(
         Some(inference) => {
             cx.conflict_inference(&scope, &inference)?;
             match cx.schema.unique_indexes(table) {
-                Some((name, indexes)) => inferred(name, indexes, &inference),
+                Some((name, indexes, _)) => inferred(name, indexes, &inference),
                 None => Ok(()),
             }
         }
@@ -522,15 +524,16 @@ fn inferred(table: &str, indexes: &[UniqueIndex], inference: &Inference) -> Res<
 
 /// `ON CONFLICT ON CONSTRAINT name`: PREPARE looks the name up among the table's constraints
 /// (`constraint "x" for table "t" does not exist`), the planner then wants the constraint's
-/// index, which DO UPDATE must find unique. The catalog records PRIMARY KEY and UNIQUE
-/// constraints only: a name that is not one of them fails under DO UPDATE whatever else it may
+/// index, which DO UPDATE must find unique. The catalog records PRIMARY KEY, UNIQUE and named
+/// EXCLUDE constraints: a name that is none of them fails under DO UPDATE whatever else it may
 /// name (a CHECK or foreign key has no index; an exclusion constraint is refused), and is
-/// reported as not existing; under DO NOTHING it may be an exclusion constraint, and is
-/// accepted. A name PostgreSQL would generate for another kind of constraint (`_check`,
-/// `_fkey`, `_excl`) is accepted too: the message could not be told.
+/// reported as not existing; under DO NOTHING an exclusion constraint is an arbiter too. A
+/// name PostgreSQL would generate for another kind of constraint (`_check`, `_fkey`,
+/// `_excl`, perhaps numbered) is accepted: the message could not be told.
 fn named(
     table: &str,
     indexes: &[UniqueIndex],
+    exclusions: &[String],
     name: &sqlparser::ast::ObjectName,
     action: &OnConflictAction,
 ) -> Res<()> {
@@ -543,14 +546,26 @@ fn named(
         .filter(|i| i.kind != crate::catalog::UniqueKind::Index)
         .map(|i| i.name.as_str())
         .collect();
+    let generated = ["_check", "_fkey", "_excl"].iter().any(|suffix| {
+        wanted
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .ends_with(suffix)
+    });
+    let exclusion = exclusions.contains(&wanted);
+    let do_update = matches!(action, OnConflictAction::DoUpdate(_));
     if name.0.len() != 1
         || constraints.contains(&wanted.as_str())
-        || !matches!(action, OnConflictAction::DoUpdate(_))
-        || ["_check", "_fkey", "_excl"]
-            .iter()
-            .any(|s| wanted.ends_with(s))
+        || generated
+        || (exclusion && !do_update)
     {
         return Ok(());
+    }
+    if exclusion {
+        return Err(Fail::Error(
+            "ON CONFLICT DO UPDATE not supported with exclusion constraints".into(),
+            Some("use DO NOTHING, or name a PRIMARY KEY or UNIQUE constraint".into()),
+        )
+        .at(ident.span));
     }
     let help = match crate::diagnostic::closest(&wanted, constraints.iter().copied()) {
         Some(near) => format!("did you mean \"{near}\"?"),

@@ -12,8 +12,13 @@
 //!   column are taken as grouped;
 //! * GROUP BY expressions other than columns are matched by their spelling; a column that
 //!   appears in one of them is not reported;
-//! * subqueries, grouping sets, and expressions not modelled here are not looked into;
-//! * a call of a function the analyzer does not know makes it give up.
+//! * a join's merged `USING` column is the columns PostgreSQL flattens it to (a full join's
+//!   `COALESCE(l, r)` is a grouping expression of its own);
+//! * inside a subquery only `rel.column` references to this level are checked (`subquery
+//!   uses ungrouped column ... from outer query`), outside this level's aggregates;
+//! * grouping sets are not looked into; a select item (or HAVING, or ORDER BY item) holding
+//!   something not modelled here, e.g. a call of a function the analyzer does not know, is
+//!   passed over while the other items are still checked.
 
 use sqlparser::ast::{
     Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, OrderBy,
@@ -36,6 +41,8 @@ struct Grouping<'a, 'c> {
     expressions: Vec<String>,
     /// Columns read by those expressions.
     in_expressions: Vec<ColumnId>,
+    /// Full joins' merged `USING` columns grouped by name.
+    merged_grouped: Vec<String>,
 }
 
 /// Why the walk stopped: an ungrouped column (the error), or something not decided offline.
@@ -66,6 +73,7 @@ pub fn check(
         columns: Vec::new(),
         expressions: Vec::new(),
         in_expressions: Vec::new(),
+        merged_grouped: Vec::new(),
     };
     for e in group_by {
         if g.group_item(e, s, outputs).is_none() {
@@ -76,7 +84,7 @@ pub fn check(
         for item in &s.projection {
             match item {
                 SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                    g.expr(e)?
+                    decided(g.expr(e))?
                 }
                 SelectItem::Wildcard(opts) => {
                     let all: Vec<usize> = (0..scope.items.len()).collect();
@@ -98,11 +106,11 @@ pub fn check(
                         g.star(&[idx], opts.wildcard_token.0.span)?;
                     }
                 }
-                _ => return Err(Stop::Unknown),
+                _ => {}
             }
         }
         if let Some(h) = &s.having {
-            g.expr(h)?;
+            decided(g.expr(h))?;
         }
         if let Some(order) = order_by
             && let OrderByKind::Expressions(items) = &order.kind
@@ -112,7 +120,7 @@ pub fn check(
                     Expr::Value(v) if matches!(v.value, Value::Number(..)) => {}
                     Expr::Identifier(i)
                         if outputs.iter().any(|t| t.name.as_deref() == Some(&fold(i))) => {}
-                    e => g.expr(e)?,
+                    e => decided(g.expr(e))?,
                 }
             }
         }
@@ -121,6 +129,15 @@ pub fn check(
     match walk() {
         Err(Stop::Ungrouped(fail)) => Err(fail),
         Ok(()) | Err(Stop::Unknown) => Ok(()),
+    }
+}
+
+/// An item's verdict, where one not decided offline leaves the others to decide: an
+/// ungrouped column elsewhere is an error whatever the undecided item holds.
+fn decided(r: Result<(), Stop>) -> Result<(), Stop> {
+    match r {
+        Err(Stop::Unknown) => Ok(()),
+        other => other,
     }
 }
 
@@ -156,13 +173,23 @@ impl Grouping<'_, '_> {
                     _ => None,
                 }
             }
+            Expr::Identifier(i) if let Some(from) = self.merged(i) => {
+                // A full join's `COALESCE(l, r)` is a grouping expression of its own.
+                if let [id] = from.as_slice() {
+                    self.columns.push(id.clone());
+                } else {
+                    self.merged_grouped.push(fold(i));
+                    self.in_expressions.extend(from);
+                }
+                Some(())
+            }
             Expr::Identifier(i) => match self.column(None, i) {
                 Ok(Some(id)) => {
                     self.columns.push(id);
                     Some(())
                 }
-                Ok(None) if let Some(idx) = self.whole_row(i) => {
-                    self.columns.push((idx, "*".into()));
+                Ok(None) if let Some(id) = self.whole_row(i) => {
+                    self.columns.push(id);
                     Some(())
                 }
                 // Not a column of this level: an output name, or an outer column.
@@ -262,22 +289,60 @@ impl Grouping<'_, '_> {
     }
 
     /// The FROM item of this level an unqualified name refers to as a whole row (a name no
-    /// column of any level has: `transformColumnRef` tries columns first), if it is a
-    /// relation, a subquery or a CTE (a function's whole row is not told apart here).
-    fn whole_row(&self, i: &Ident) -> Option<usize> {
+    /// column of any level has: `transformColumnRef` tries columns first): the column `*` of
+    /// a relation, a subquery or a CTE; a scalar function's whole row is its one column
+    /// (`makeWholeRowVar` makes it a plain Var).
+    fn whole_row(&self, i: &Ident) -> Option<ColumnId> {
+        let idx = self.whole_row_item(i)?;
+        let item = &self.scope.items[idx];
+        match (item.row_type, item.cols.as_slice()) {
+            (Some(t), [only])
+                if t != crate::builtins::oid::RECORD
+                    && !self.cx.schema.types.is_composite(t)
+                    && item.primary_key.is_err() =>
+            {
+                Some((idx, only.name.clone()))
+            }
+            _ => {
+                let relation = item.primary_key.is_ok();
+                let record = item.row_type == Some(crate::builtins::oid::RECORD);
+                (relation || record).then(|| (idx, "*".into()))
+            }
+        }
+    }
+
+    /// The FROM item of this level named like `i` when no column is.
+    fn whole_row_item(&self, i: &Ident) -> Option<usize> {
         let name = fold(i);
         if self.scope.column(None, &name).is_ok() {
             return None;
         }
-        let idx = self
-            .scope
+        self.scope
             .items
             .iter()
-            .position(|item| item.rel_name.as_deref() == Some(&name))?;
-        let item = &self.scope.items[idx];
-        let relation = item.primary_key.is_ok();
-        let record = item.row_type == Some(crate::builtins::oid::RECORD);
-        (relation || record).then_some(idx)
+            .position(|item| item.rel_name.as_deref() == Some(&name))
+    }
+
+    /// The columns of this level's named FROM items an unqualified name stands for when it is
+    /// a join's merged `USING` column.
+    fn merged(&self, i: &Ident) -> Option<Vec<ColumnId>> {
+        let name = fold(i);
+        let items = &self.scope.items;
+        let mut visible = items
+            .iter()
+            .filter(|i| i.cols_visible && i.cols.iter().any(|c| c.name == name));
+        let (Some(item), None) = (visible.next(), visible.next()) else {
+            return None;
+        };
+        let (_, from) = item.merged_from.iter().find(|(n, _)| *n == name)?;
+        from.iter()
+            .map(|(rel, col)| {
+                let idx = items
+                    .iter()
+                    .position(|i| i.rel_name.as_deref() == Some(rel))?;
+                Some((idx, col.clone()))
+            })
+            .collect()
     }
 
     /// A whole-row reference `t` of this level (as the column `*` of its item), or a field of
@@ -293,12 +358,13 @@ impl Grouping<'_, '_> {
             e
         }
         match strip(e) {
-            Expr::Identifier(i) => Ok(self.whole_row(i).map(|idx| ((idx, "*".into()), i.span))),
+            Expr::Identifier(i) => Ok(self.whole_row(i).map(|id| (id, i.span))),
             Expr::CompoundFieldAccess { root, access_chain } => {
                 let Expr::Identifier(i) = strip(root) else {
                     return Ok(None);
                 };
-                let Some(idx) = self.whole_row(i) else {
+                let Some((idx, "*")) = self.whole_row(i).as_ref().map(|(x, c)| (*x, c.as_str()))
+                else {
                     return Ok(None);
                 };
                 match access_chain.first() {
@@ -367,6 +433,20 @@ impl Grouping<'_, '_> {
                 return Ok(());
             }
             return Err(ungrouped(&rel, &id.1, &e.to_string(), span));
+        }
+        if let Expr::Identifier(i) = e
+            && let Some(from) = self.merged(i)
+        {
+            if self.merged_grouped.contains(&fold(i)) {
+                return Ok(());
+            }
+            for id in from {
+                if !self.grouped(&id) {
+                    let rel = self.scope.items[id.0].rel_name.clone().unwrap_or_default();
+                    return Err(ungrouped(&rel, &id.1, &e.to_string(), i.span));
+                }
+            }
+            return Ok(());
         }
         if let Some(found) = self.column_ref(e) {
             let id = match found {
@@ -540,7 +620,173 @@ impl Grouping<'_, '_> {
                     }
                 }
             }
+            Expr::Subquery(q) | Expr::Exists { subquery: q, .. } => self.subquery(q),
+            Expr::InSubquery { expr, subquery, .. } => {
+                self.expr(expr)?;
+                self.subquery(subquery)
+            }
             _ => Err(Stop::Unknown),
+        }
+    }
+
+    /// A subquery may read this level's columns only as grouped columns or inside this
+    /// level's aggregates (`check_ungrouped_columns_walker` at `sublevels_up > 0`, where
+    /// only plain columns are compared). Decided for `rel.column` references whose `rel` no
+    /// FROM item or CTE inside the subquery is named: those are this level's.
+    fn subquery(&self, q: &sqlparser::ast::Query) -> Result<(), Stop> {
+        use sqlparser::ast::{TableFactor, Visit, Visitor};
+        use std::ops::ControlFlow;
+
+        struct Names(Vec<String>);
+        impl Visitor for Names {
+            type Break = ();
+            fn pre_visit_query(&mut self, q: &sqlparser::ast::Query) -> ControlFlow<()> {
+                if let Some(with) = &q.with {
+                    self.0
+                        .extend(with.cte_tables.iter().map(|c| fold(&c.alias.name)));
+                }
+                ControlFlow::Continue(())
+            }
+            fn pre_visit_table_factor(&mut self, t: &TableFactor) -> ControlFlow<()> {
+                if let TableFactor::Table { name, .. } = t
+                    && let Ok(parts) = name_parts(name)
+                    && let Some(last) = parts.last()
+                {
+                    self.0.push(last.clone());
+                }
+                let alias = match t {
+                    TableFactor::Table { alias, .. }
+                    | TableFactor::Derived { alias, .. }
+                    | TableFactor::TableFunction { alias, .. }
+                    | TableFactor::Function { alias, .. }
+                    | TableFactor::UNNEST { alias, .. }
+                    | TableFactor::NestedJoin { alias, .. } => alias.as_ref(),
+                    _ => None,
+                };
+                if let Some(a) = alias {
+                    self.0.push(fold(&a.name));
+                }
+                ControlFlow::Continue(())
+            }
+        }
+
+        struct Outer<'g, 'a, 'c> {
+            g: &'g Grouping<'a, 'c>,
+            inner: Vec<String>,
+            /// This level's aggregate being passed over (its arguments are aggregated).
+            skipping: Option<*const Expr>,
+        }
+        impl Outer<'_, '_, '_> {
+            /// `rel.column` of this level.
+            fn here(&self, e: &Expr) -> Option<(ColumnId, sqlparser::tokenizer::Span)> {
+                let Expr::CompoundIdentifier(parts) = e else {
+                    return None;
+                };
+                let [rel, col] = parts.as_slice() else {
+                    return None;
+                };
+                let rel_name = fold(rel);
+                if self.inner.contains(&rel_name) {
+                    return None;
+                }
+                match self.g.column(Some(&rel_name), col) {
+                    Ok(Some(id)) => Some((id, rel.span)),
+                    _ => None,
+                }
+            }
+
+            /// An aggregate call whose every column reference is this level's `rel.column`
+            /// (then it is this level's aggregate).
+            fn outer_aggregate(&self, e: &Expr) -> bool {
+                let Expr::Function(f) = e else { return false };
+                if f.over.is_some() {
+                    return false;
+                }
+                let Ok(parts) = name_parts(&f.name) else {
+                    return false;
+                };
+                let [name] = parts.as_slice() else {
+                    return false;
+                };
+                let kinds: Vec<FunctionKind> = self
+                    .g
+                    .cx
+                    .schema
+                    .function_candidates(name)
+                    .into_iter()
+                    .map(|(_, f)| f.kind)
+                    .collect();
+                if kinds.is_empty() || kinds.iter().any(|k| *k != FunctionKind::Aggregate) {
+                    return false;
+                }
+                let mut refs = 0;
+                let mut all_here = true;
+                let mut args = e.clone();
+                let _ = sqlparser::ast::visit_expressions_mut(&mut args, |x| {
+                    match x {
+                        Expr::Identifier(_) => all_here = false,
+                        Expr::CompoundIdentifier(_) => {
+                            refs += 1;
+                            all_here &= self.here(x).is_some();
+                        }
+                        Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => {
+                            all_here = false
+                        }
+                        _ => {}
+                    }
+                    ControlFlow::<()>::Continue(())
+                });
+                refs > 0 && all_here
+            }
+        }
+        impl Visitor for Outer<'_, '_, '_> {
+            type Break = Stop;
+            fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<Stop> {
+                if self.skipping.is_some() {
+                    return ControlFlow::Continue(());
+                }
+                if self.outer_aggregate(e) {
+                    self.skipping = Some(e as *const Expr);
+                    return ControlFlow::Continue(());
+                }
+                if let Some((id, span)) = self.here(e)
+                    && !self.g.grouped(&id)
+                {
+                    let rel = self.g.scope.items[id.0]
+                        .rel_name
+                        .clone()
+                        .unwrap_or_default();
+                    return ControlFlow::Break(Stop::Ungrouped(
+                        Fail::Error(
+                            format!(
+                                "subquery uses ungrouped column \"{rel}.{}\" from outer query",
+                                id.1
+                            ),
+                            Some(format!("add {e} to GROUP BY, or aggregate it")),
+                        )
+                        .at(span),
+                    ));
+                }
+                ControlFlow::Continue(())
+            }
+            fn post_visit_expr(&mut self, e: &Expr) -> ControlFlow<Stop> {
+                if self.skipping == Some(e as *const Expr) {
+                    self.skipping = None;
+                }
+                ControlFlow::Continue(())
+            }
+        }
+
+        let mut names = Names(Vec::new());
+        let _ = q.visit(&mut names);
+        let mut outer = Outer {
+            g: self,
+            inner: names.0,
+            skipping: None,
+        };
+        match q.visit(&mut outer) {
+            ControlFlow::Break(stop) => Err(stop),
+            ControlFlow::Continue(()) => Ok(()),
         }
     }
 }
@@ -576,6 +822,7 @@ pub(super) fn column_ref(cx: &Cx, scope: &Scope, e: &Expr) -> ColumnRef {
         columns: Vec::new(),
         expressions: Vec::new(),
         in_expressions: Vec::new(),
+        merged_grouped: Vec::new(),
     };
     match g.column_ref(e) {
         Some(Ok(Some(id))) => ColumnRef::Here(id),
@@ -620,6 +867,7 @@ pub fn distinct_order_by(
         columns: Vec::new(),
         expressions: Vec::new(),
         in_expressions: Vec::new(),
+        merged_grouped: Vec::new(),
     };
     // What the select list is (plain columns) and reads; `None`: not known.
     let mut is_column: Vec<ColumnId> = Vec::new();
@@ -702,6 +950,25 @@ pub fn distinct_order_by(
         if spellings.contains(&spelling(e)) || has_subquery(e) {
             continue;
         }
+        // A parameter no select item reads: no select item can equal the expression.
+        let selected_params = || {
+            let mut all = Vec::new();
+            for item in &s.projection {
+                if let SelectItem::UnnamedExpr(x) | SelectItem::ExprWithAlias { expr: x, .. } = item
+                {
+                    all.extend(placeholders(x));
+                }
+            }
+            all
+        };
+        let params = placeholders(e);
+        if !params.is_empty() && params.iter().any(|p| !selected_params().contains(p)) {
+            return Err(Fail::Error(
+                "for SELECT DISTINCT, ORDER BY expressions must appear in select list".into(),
+                Some("add the expression to the select list, or drop DISTINCT".into()),
+            )
+            .at(first_span(e)));
+        }
         let missing = match g.column_ref(e) {
             Some(Ok(Some(id))) => !is_column.contains(&id),
             Some(Ok(None) | Err(())) => false,
@@ -720,6 +987,21 @@ pub fn distinct_order_by(
         }
     }
     Ok(())
+}
+
+/// The parameters (`$n`) an expression reads.
+fn placeholders(e: &Expr) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut e = e.clone();
+    let _ = sqlparser::ast::visit_expressions_mut(&mut e, |x| {
+        if let Expr::Value(v) = x
+            && let Value::Placeholder(p) = &v.value
+        {
+            found.push(p.clone());
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    found
 }
 
 /// Whether an expression holds a subquery (whose names are another level's).

@@ -123,6 +123,8 @@ pub struct Schema {
     /// The unique indexes of each table and partitioned table (constraint-backed ones
     /// included), for ON CONFLICT inference; `None` when not loaded from a catalog.
     unique_indexes: Option<HashMap<(String, String), Vec<crate::catalog::UniqueIndex>>>,
+    /// The named exclusion constraints of each table, next to `unique_indexes`.
+    exclusion_constraints: HashMap<(String, String), Vec<String>>,
     /// Views that read themselves through other views (never typed): reading one is
     /// PostgreSQL's `infinite recursion detected in rules`.
     circular_views: std::collections::HashSet<(String, String)>,
@@ -150,6 +152,7 @@ impl Default for Schema {
             relkinds: HashMap::new(),
             primary_keys: None,
             unique_indexes: None,
+            exclusion_constraints: HashMap::new(),
             circular_views: Default::default(),
             sequences: Default::default(),
             domain_not_null: Default::default(),
@@ -380,12 +383,13 @@ impl Schema {
     }
 
     /// The unique indexes of the table `[schema.]name` (what ON CONFLICT infers its arbiter
-    /// among), with the table's name; `None` when not known: not loaded from a catalog, or
-    /// not a table of the schema (a view, a system relation).
+    /// among), with the table's name and its named exclusion constraints; `None` when not
+    /// known: not loaded from a catalog, or not a table of the schema (a view, a system
+    /// relation).
     pub(crate) fn unique_indexes(
         &self,
         parts: &[String],
-    ) -> Option<(&str, &[crate::catalog::UniqueIndex])> {
+    ) -> Option<(&str, &[crate::catalog::UniqueIndex], &[String])> {
         let all = self.unique_indexes.as_ref()?;
         if self.bound_target(parts).is_some() {
             return None;
@@ -394,7 +398,11 @@ impl Schema {
             return None;
         };
         let (key, indexes) = all.get_key_value(&(schema, parts.last()?.clone()))?;
-        Some((key.1.as_str(), indexes.as_slice()))
+        let exclusions = self
+            .exclusion_constraints
+            .get(key)
+            .map_or(&[][..], Vec::as_slice);
+        Some((key.1.as_str(), indexes.as_slice(), exclusions))
     }
 
     /// Whether `schema.name` is a view that reads itself.
@@ -948,6 +956,10 @@ impl Schema {
                 unique_indexes.insert(
                     (name.schema.clone(), name.name.clone()),
                     rel.unique_indexes.clone(),
+                );
+                schema.exclusion_constraints.insert(
+                    (name.schema.clone(), name.name.clone()),
+                    rel.exclusion_constraints.clone(),
                 );
             }
             if let Some(key) = key {

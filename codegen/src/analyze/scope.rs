@@ -40,6 +40,11 @@ pub struct Item {
     /// A table's primary key, as positions in `cols`: `Ok(None)` for a relation without one
     /// (or not a relation), `Err` when not known.
     pub primary_key: Result<Option<Vec<usize>>, ()>,
+    /// A join's merged item: the columns each `USING` column stands for, as named FROM items'
+    /// `(name, column)`, in the order PostgreSQL flattens it (`flatten_join_alias_vars`): the
+    /// left side's for an inner or left join, the right side's for a right join, both
+    /// (`COALESCE(l, r)`) for a full join. A column missing here is not told apart.
+    pub merged_from: Vec<(String, Vec<(String, String)>)>,
 }
 
 impl Item {
@@ -53,6 +58,7 @@ impl Item {
             nulled: false,
             system_columns: None,
             primary_key: Err(()),
+            merged_from: Vec::new(),
         }
     }
 
@@ -127,10 +133,10 @@ impl<'p> Scope<'p> {
             .or_else(|| self.parent.and_then(|p| p.item(rel)))
     }
 
-    /// Resolves `column` or `rel.column`. The boolean is true for a reference to an
-    /// enclosing query level.
-    pub fn column(&self, rel: Option<&str>, column: &str) -> Res<(Col, bool)> {
-        self.lookup(rel, column, false).and_then(|found| {
+    /// Resolves `column` or `rel.column`, with how many query levels up it was found (0:
+    /// this one; `varlevelsup`).
+    pub fn column(&self, rel: Option<&str>, column: &str) -> Res<(Col, usize)> {
+        self.lookup(rel, column, 0).and_then(|found| {
             found.ok_or_else(|| {
                 let shown = match rel {
                     Some(r) => format!("{r}.{column}"),
@@ -175,7 +181,7 @@ impl<'p> Scope<'p> {
         (choices.len() > 1).then(|| format!("qualify it: {}", choices.join(" or ")))
     }
 
-    fn lookup(&self, rel: Option<&str>, column: &str, outer: bool) -> Res<Option<(Col, bool)>> {
+    fn lookup(&self, rel: Option<&str>, column: &str, up: usize) -> Res<Option<(Col, usize)>> {
         let mut found: Option<Col> = None;
         match rel {
             Some(r) => {
@@ -216,9 +222,9 @@ impl<'p> Scope<'p> {
             }
         }
         match found {
-            Some(c) => Ok(Some((c, outer))),
+            Some(c) => Ok(Some((c, up))),
             None => match self.parent {
-                Some(p) => p.lookup(rel, column, true),
+                Some(p) => p.lookup(rel, column, up + 1),
                 None => Ok(None),
             },
         }

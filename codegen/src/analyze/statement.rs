@@ -727,7 +727,21 @@ fn combine(
         JoinConstraint::None => Vec::new(),
     };
     let mut merged = Vec::new();
+    let mut merged_from = Vec::new();
     for name in &using {
+        let (l_from, r_from) = (merged_source(&left, name), merged_source(&right, name));
+        let from = match (kind, l_from, r_from) {
+            (JoinKind::Inner | JoinKind::Left, Some(l), _) => Some(l),
+            (JoinKind::Right, _, Some(r)) => Some(r),
+            (JoinKind::Full, Some(mut l), Some(r)) => {
+                l.extend(r);
+                Some(l)
+            }
+            _ => None,
+        };
+        if let Some(from) = from {
+            merged_from.push((name.clone(), from));
+        }
         let find = |cols: &[Col], side: &str| -> Res<Col> {
             let mut m = cols.iter().filter(|c| &c.name == name);
             let c = m.next().cloned().ok_or_else(|| {
@@ -792,8 +806,25 @@ fn combine(
     for i in &mut items {
         i.cols_visible = false;
     }
-    items.push(Item::new(None, cols, Some(oid::RECORD)));
+    let mut merged_item = Item::new(None, cols, Some(oid::RECORD));
+    merged_item.merged_from = merged_from;
+    items.push(merged_item);
     Ok(items)
+}
+
+/// The named FROM items' columns the visible column `name` of a join side stands for.
+fn merged_source(side: &[Item], name: &str) -> Option<Vec<(String, String)>> {
+    let item = side
+        .iter()
+        .find(|i| i.cols_visible && i.cols.iter().any(|c| c.name == name))?;
+    match &item.rel_name {
+        Some(rel) => Some(vec![(rel.clone(), name.to_owned())]),
+        None => item
+            .merged_from
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, from)| from.clone()),
+    }
 }
 
 fn table_factor(
@@ -1335,6 +1366,7 @@ fn assignments(
             false => Some(cx.within(Clause::Update, |cx| cx.expr(scope, v))?),
         });
     }
+    let mut written = Written::default();
     for ((name, _), value) in pairs.into_iter().zip(values) {
         let parts = name_parts(name)?;
         let [col] = parts.as_slice() else {
@@ -1347,6 +1379,7 @@ fn assignments(
         let mut ty = target_column(table, col).map_err(|f| f.at(span))?.ty;
         // `col[i] = v` (subscripts the parser's tree lost): the value goes to the element.
         let subs = super::subscript::target_subscripts(cx.sql, span.start)?;
+        written.note(col, subs.is_empty(), span);
         let Some(mut t) = value else {
             if !subs.is_empty() {
                 return Err(
@@ -1361,7 +1394,40 @@ fn assignments(
         }
         cx.assign(&mut t, ty)?;
     }
-    Ok(())
+    // The rewriter's check, after analysis (`rewriteTargetListIU`).
+    match written.twice {
+        Some((col, span)) => Err(Fail::Error(
+            format!("multiple assignments to same column \"{col}\""),
+            Some("set each column once".into()),
+        )
+        .at(span)),
+        None => Ok(()),
+    }
+}
+
+/// The columns a SET list or INSERT column list writes: a column may be written whole once,
+/// or in parts (`a[1]`, `a[2]`) any number of times, not both.
+#[derive(Default)]
+struct Written {
+    whole: Vec<String>,
+    partial: Vec<String>,
+    /// The first column written twice, where.
+    twice: Option<(String, sqlparser::tokenizer::Span)>,
+}
+
+impl Written {
+    fn note(&mut self, col: &str, whole: bool, span: sqlparser::tokenizer::Span) {
+        let owned = col.to_owned();
+        let clash = self.whole.contains(&owned) || (whole && self.partial.contains(&owned));
+        if clash && self.twice.is_none() {
+            self.twice = Some((owned.clone(), span));
+        }
+        if whole {
+            self.whole.push(owned);
+        } else {
+            self.partial.push(owned);
+        }
+    }
 }
 
 fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
@@ -1372,16 +1438,33 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
     let targets: Vec<Col> = if ins.columns.is_empty() {
         item.cols.clone()
     } else {
-        ins.columns
+        let mut written = Written::default();
+        let targets = ins
+            .columns
             .iter()
             .map(|c| {
                 let parts = name_parts(c)?;
                 let [col] = parts.as_slice() else {
                     return unsupported("INSERT into a subscript or field");
                 };
+                let span = match c.0.first() {
+                    Some(sqlparser::ast::ObjectNamePart::Identifier(i)) => i.span,
+                    _ => sqlparser::tokenizer::Span::empty(),
+                };
+                let whole = super::subscript::target_subscripts(cx.sql, span.start)?.is_empty();
+                written.note(col, whole, span);
                 target_column(&item, col).cloned()
             })
-            .collect::<Res<_>>()?
+            .collect::<Res<_>>()?;
+        // `checkInsertTargets`.
+        if let Some((col, span)) = written.twice {
+            return Err(Fail::Error(
+                format!("column \"{col}\" specified more than once"),
+                Some("name each target column once".into()),
+            )
+            .at(span));
+        }
+        targets
     };
     if !ins.assignments.is_empty() || ins.partitioned.is_some() {
         return unsupported("INSERT ... SET");

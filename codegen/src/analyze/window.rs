@@ -118,7 +118,7 @@ fn has_level_variable(scope: &Scope, e: &Expr) -> bool {
             _ => return ControlFlow::Continue(()),
         };
         match found {
-            Ok((_, false)) => ControlFlow::Break(()),
+            Ok((_, 0)) => ControlFlow::Break(()),
             _ => ControlFlow::Continue(()),
         }
     })

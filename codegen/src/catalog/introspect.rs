@@ -66,6 +66,7 @@ pub fn from_database(client: &mut postgres::Client) -> Result<Catalog, postgres:
                         view_sql: None,
                         binding: None,
                         unique_indexes: Vec::new(),
+                        exclusion_constraints: Vec::new(),
                     },
                 );
             }
@@ -265,8 +266,19 @@ pub fn from_database(client: &mut postgres::Client) -> Result<Catalog, postgres:
             relation.unique_indexes.push(index);
         }
     }
+    for row in client.query(
+        "SELECT conrelid::oid, conname::text FROM pg_catalog.pg_constraint WHERE contype = 'x'",
+        &[],
+    )? {
+        if let Some(table) = relations.get(&row.get::<_, u32>(0))
+            && let Some(relation) = cat.tables.get_mut(table)
+        {
+            relation.exclusion_constraints.push(row.get(1));
+        }
+    }
     for relation in cat.tables.values_mut() {
         relation.unique_indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        relation.exclusion_constraints.sort();
     }
     cat.search_path = client
         .query_one("SELECT current_schemas(false)::text[]", &[])?

@@ -172,6 +172,10 @@ pub struct Relation {
     /// Its unique indexes, constraint-backed ones included, by name: what `ON CONFLICT`
     /// chooses its arbiter among (PostgreSQL's `infer_arbiter_indexes`).
     pub unique_indexes: Vec<UniqueIndex>,
+    /// The names of its `EXCLUDE` constraints (what `ON CONFLICT ON CONSTRAINT ... DO
+    /// NOTHING` may name besides a unique one). From DDL only the names the statements give;
+    /// an unnamed one's generated name (`t_c_excl`) is not followed.
+    pub exclusion_constraints: Vec<String>,
 }
 
 /// A unique index: `CREATE UNIQUE INDEX`, or the index of a `PRIMARY KEY` or `UNIQUE`
@@ -268,6 +272,7 @@ impl Relation {
             view_sql: None,
             binding: None,
             unique_indexes: Vec::new(),
+            exclusion_constraints: Vec::new(),
         }
     }
 

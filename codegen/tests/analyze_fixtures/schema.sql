@@ -115,6 +115,15 @@ CREATE TABLE accounts (
     key_hash bytea
 );
 
+-- Exclusion constraints: `ON CONFLICT ON CONSTRAINT` arbiters for DO NOTHING only.
+CREATE TABLE bookings (
+    id int PRIMARY KEY,
+    during tsrange NOT NULL,
+    CONSTRAINT bookings_overlap EXCLUDE USING gist (during WITH &&)
+);
+ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap_id EXCLUDE USING gist (during WITH &&);
+ALTER TABLE bookings RENAME CONSTRAINT bookings_overlap TO bookings_no_overlap;
+
 -- A composite type, a column of it, and a function returning it: field selection and `.*`.
 CREATE TYPE dims AS (w real, h real, unit text);
 CREATE TABLE boxes (

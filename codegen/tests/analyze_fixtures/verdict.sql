@@ -346,3 +346,57 @@ SELECT DISTINCT login::text AS raw FROM accounts ORDER BY login;
 
 -- name: DistinctOrderByColumnSelectedOwnType :many
 SELECT DISTINCT name::text AS n FROM pets ORDER BY name;
+
+-- name: UngroupedFullJoinUsingColumn :many
+SELECT id, count(*) AS n FROM pets p FULL JOIN toys q USING (id);
+
+-- name: FullJoinUsingColumnGrouped :many
+SELECT id, count(*) AS n FROM pets p FULL JOIN toys q USING (id) GROUP BY id;
+
+-- name: UngroupedScalarFunctionWholeRow :many
+SELECT e, count(*) AS n FROM jsonb_array_elements('[1]') AS e;
+
+-- name: UngroupedOuterColumnInWindowFrame :many
+SELECT (SELECT sum(t.id) OVER (ORDER BY t.id ROWS p.id PRECEDING) FROM toys t LIMIT 1) AS s, count(*) AS n FROM pets p;
+
+-- name: UngroupedStarOfUnionCte :many
+WITH c AS (SELECT id, name FROM pets UNION ALL SELECT id, name FROM pets) SELECT t.*, count(*) AS n FROM c t;
+
+-- name: UngroupedColumnNextToExistsOfCte :many
+WITH a AS (SELECT 1 FROM pets WHERE id = $1) SELECT EXISTS (SELECT 1 FROM a) AS x, name, count(*) AS n FROM pets WHERE id = $1;
+
+-- name: DistinctOrderByParameter :many
+SELECT DISTINCT count(*) AS n FROM people GROUP BY $1 ORDER BY $2;
+
+-- name: NestedOuterAggregateInSubquery :many
+SELECT p.mood FROM people p GROUP BY p.mood HAVING EXISTS (SELECT 1 FROM pets WHERE pets.id < max(max(p.id)));
+
+-- name: ConflictOnMissingConstraintDoNothing :exec
+INSERT INTO accounts (login, path) VALUES ('a', 'b') ON CONFLICT ON CONSTRAINT accounts_login_key_typo DO NOTHING;
+
+-- name: ConflictOnExclusionDoNothing :exec
+INSERT INTO bookings VALUES (1, '[2020-01-01,2020-01-02)') ON CONFLICT ON CONSTRAINT bookings_no_overlap DO NOTHING;
+
+-- name: ConflictOnAddedExclusionDoNothing :exec
+INSERT INTO bookings VALUES (1, '[2020-01-01,2020-01-02)') ON CONFLICT ON CONSTRAINT bookings_no_overlap_id DO NOTHING;
+
+-- name: ConflictOnRenamedAwayExclusion :exec
+INSERT INTO bookings VALUES (1, '[2020-01-01,2020-01-02)') ON CONFLICT ON CONSTRAINT bookings_overlap DO NOTHING;
+
+-- name: ConflictOnExclusionDoUpdate :exec
+INSERT INTO bookings VALUES (1, '[2020-01-01,2020-01-02)') ON CONFLICT ON CONSTRAINT bookings_no_overlap DO UPDATE SET id = 2;
+
+-- name: InsertColumnTwice :exec
+INSERT INTO toys (id, pet_id, label, id) VALUES ($1, $2, $3, $1);
+
+-- name: UpdateSetTwice :exec
+UPDATE toys SET label = $1, label = $1 WHERE id = $2;
+
+-- name: UpdateSetArrayElements :exec
+UPDATE people SET tags[1] = 'a', tags[2] = 'b' WHERE id = $1;
+
+-- name: UpdateSetWholeAndElement :exec
+UPDATE people SET tags = '{}', tags[2] = 'b' WHERE id = $1;
+
+-- name: ConflictUpdateSetTwice :exec
+INSERT INTO toys (id, pet_id, label) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET label = $3, label = 'x';

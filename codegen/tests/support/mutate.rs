@@ -56,6 +56,11 @@ pub const KINDS: &[(&str, bool)] = &[
     ("subquery_two_columns", true),
     ("assignment_no_cast", true),
     ("alias_twice", true),
+    ("window_in_where", true),
+    ("window_in_group_by", true),
+    ("group_by_99", true),
+    ("insert_column_twice", true),
+    ("update_set_twice", true),
 ];
 
 fn parse_one(sql: &str) -> Option<Statement> {
@@ -692,6 +697,59 @@ fn apply(kind: &str, s: &mut Statement) -> bool {
                 _ => false,
             }
         }
+        "window_in_where" => match where_mut(s) {
+            Some(w) => {
+                *w = Some(and(w.take(), expr("row_number() OVER () > 0")));
+                true
+            }
+            None => false,
+        },
+        "window_in_group_by" | "group_by_99" => match select_mut(s) {
+            Some(sel) if !sel.from.is_empty() => match &mut sel.group_by {
+                GroupByExpr::Expressions(exprs, _) if kind == "group_by_99" => {
+                    if exprs.is_empty() {
+                        return false;
+                    }
+                    exprs.push(expr("99"));
+                    true
+                }
+                GroupByExpr::Expressions(exprs, _) => {
+                    exprs.push(expr("row_number() OVER ()"));
+                    true
+                }
+                GroupByExpr::All(_) => false,
+            },
+            _ => false,
+        },
+        // The first target column written a second time (with a value for it).
+        "insert_column_twice" => match s {
+            Statement::Insert(i) if !i.columns.is_empty() => {
+                let first = i.columns[0].clone();
+                let Some(SetExpr::Values(values)) = i.source.as_mut().map(|q| &mut *q.body) else {
+                    return false;
+                };
+                for row in &mut values.rows {
+                    let Some(v) = row.content.first().cloned() else {
+                        return false;
+                    };
+                    row.content.push(v);
+                }
+                i.columns.push(first);
+                true
+            }
+            _ => false,
+        },
+        "update_set_twice" => match s {
+            Statement::Update(u) => match u.assignments.first() {
+                Some(a) if matches!(a.target, AssignmentTarget::ColumnName(_)) => {
+                    let again = a.clone();
+                    u.assignments.push(again);
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        },
         other => panic!("unknown mutation kind {other}"),
     }
 }

@@ -359,6 +359,7 @@ impl Loader {
                 view_sql: None,
                 binding: None,
                 unique_indexes: Vec::new(),
+                exclusion_constraints: Vec::new(),
             },
         );
         Ok(())
@@ -486,6 +487,7 @@ impl Loader {
                     view_sql: None,
                     binding: None,
                     unique_indexes: Vec::new(),
+                    exclusion_constraints: Vec::new(),
                 }
             }
             None => Relation {
@@ -494,6 +496,7 @@ impl Loader {
                 view_sql: Some(super::views::with_column_names(sql, &query.columns)),
                 binding: Some(Box::new(self.bind_query(ast.as_deref()))),
                 unique_indexes: Vec::new(),
+                exclusion_constraints: Vec::new(),
             },
         };
         self.cat.tables.insert(qn, relation);

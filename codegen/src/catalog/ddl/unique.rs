@@ -174,6 +174,7 @@ impl Loader {
                 likes.push(element);
                 continue;
             }
+            self.add_exclusion(table, element);
             for spec in element_constraints(element)? {
                 self.add_unique(table, spec, 0)?;
             }
@@ -251,6 +252,9 @@ impl Loader {
                 let constraint = ["constraint", "primary", "unique"]
                     .iter()
                     .any(|w| a.is_word(w));
+                if constraint {
+                    self.add_exclusion(table, a.rest());
+                }
                 let specs = if constraint {
                     element_constraints(a.rest())?
                 } else {
@@ -265,6 +269,9 @@ impl Loader {
                 a.eat_words(&["if", "exists"]);
                 let name = a.ident()?;
                 self.drop_unique(table, &name, 0);
+                if let Some(relation) = self.cat.tables.get_mut(table) {
+                    relation.exclusion_constraints.retain(|n| *n != name);
+                }
             } else if a.eat_word("drop") {
                 a.eat_word("column");
                 a.eat_words(&["if", "exists"]);
@@ -277,6 +284,13 @@ impl Loader {
                 a.expect_word("to")?;
                 let to = a.ident()?;
                 self.rename_unique(table, &from, &to);
+                if let Some(relation) = self.cat.tables.get_mut(table) {
+                    for n in &mut relation.exclusion_constraints {
+                        if *n == from {
+                            n.clone_from(&to);
+                        }
+                    }
+                }
             } else if a.eat_word("rename") && !a.is_word("to") {
                 a.eat_word("column");
                 let from = a.ident()?;
@@ -568,6 +582,16 @@ impl Loader {
     }
 
     /// Drops unique index (or constraint) `name` of `table`, and its copies on partitions.
+    /// A table element or `ADD` action that is a named `EXCLUDE` constraint.
+    fn add_exclusion(&mut self, table: &QualifiedName, toks: &[Tok]) {
+        if let Some(name) = named_exclusion(toks)
+            && let Some(relation) = self.cat.tables.get_mut(table)
+        {
+            relation.exclusion_constraints.push(name);
+            relation.exclusion_constraints.sort();
+        }
+    }
+
     fn drop_unique(&mut self, table: &QualifiedName, name: &str, depth: usize) {
         if let Some(relation) = self.cat.tables.get_mut(table) {
             relation.unique_indexes.retain(|i| i.name != name);
@@ -778,6 +802,16 @@ fn index_name_addition(names: &[String]) -> String {
 
 /// The `PRIMARY KEY` / `UNIQUE` constraints of one element of a table's list (a column
 /// definition or a table constraint).
+/// The name of a `CONSTRAINT name EXCLUDE ...` table constraint.
+fn named_exclusion(toks: &[Tok]) -> Option<String> {
+    let mut c = Cursor::new(toks);
+    if !c.eat_word("constraint") {
+        return None;
+    }
+    let name = c.ident().ok()?;
+    c.is_word("exclude").then_some(name)
+}
+
 fn element_constraints(toks: &[Tok]) -> Result<Vec<Spec>, ReadError> {
     let mut c = Cursor::new(toks);
     let first_is = |w: &str| is_word(toks.first().map(|t| &t.token), w);

@@ -331,6 +331,7 @@ impl Loader {
                 view_sql: Some(sql),
                 binding: Some(Box::new(binding)),
                 unique_indexes: Vec::new(),
+                exclusion_constraints: Vec::new(),
             },
         );
         Ok(())
