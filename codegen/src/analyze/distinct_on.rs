@@ -127,7 +127,7 @@ fn target_list(cx: &Cx, scope: &Scope, s: &Select) -> Option<Vec<Shape>> {
         match item {
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
                 // `(x).*` expands to several entries.
-                if super::expr::expansion(e).is_some() {
+                if super::rows::expansion(e).is_some() {
                     return None;
                 }
                 out.push(match column_ref(cx, scope, e) {
@@ -150,7 +150,7 @@ fn target_list(cx: &Cx, scope: &Scope, s: &Select) -> Option<Vec<Shape>> {
                 (0..scope.items.len()).for_each(|idx| item_columns(idx, &mut out));
             }
             SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _)
-                if super::expr::parenthesized(name).is_none() =>
+                if super::rows::parenthesized(name).is_none() =>
             {
                 let rel = name_parts(name).ok()?.last()?.clone();
                 let idx = scope

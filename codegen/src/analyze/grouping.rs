@@ -93,7 +93,7 @@ pub fn check(
                 SelectItem::QualifiedWildcard(
                     SelectItemQualifiedWildcardKind::ObjectName(name),
                     opts,
-                ) if super::expr::parenthesized(name).is_none() => {
+                ) if super::rows::parenthesized(name).is_none() => {
                     let Some(rel) = name_parts(name).ok().and_then(|p| p.last().cloned()) else {
                         return Err(Stop::Unknown);
                     };
@@ -885,7 +885,7 @@ pub fn distinct_order_by(
                     inner = expr;
                 }
                 let output = position.and_then(|k| outputs.get(k)).map(|t| t.ty);
-                position = match super::expr::expansion(e) {
+                position = match super::rows::expansion(e) {
                     // `(x).*`: several outputs.
                     Some(_) => None,
                     None => position.map(|k| k + 1),
@@ -916,7 +916,7 @@ pub fn distinct_order_by(
                 }
             }
             SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _)
-                if super::expr::parenthesized(name).is_none() =>
+                if super::rows::parenthesized(name).is_none() =>
             {
                 position = None;
                 let Some(rel) = name_parts(name).ok().and_then(|p| p.last().cloned()) else {

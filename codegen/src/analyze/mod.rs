@@ -13,7 +13,9 @@
 //! Modules: `types` (the type space: builtin OIDs plus synthetic OIDs for schema types),
 //! `resolve` (coercion, operator/function resolution, common types, polymorphism:
 //! PostgreSQL's parse_coerce.c / parse_func.c / parse_oper.c), `scope` (FROM items, joins,
-//! column references), `expr` (expression typing and output names), `nullability` (the
+//! column references), `expr` (expression typing and output names), `functions` (calls:
+//! overloads, aggregates, functions in FROM), `rows` (whole rows, fields, `ROW(...)`),
+//! `nullability` (the
 //! null rules of aggregates, functions and operators), `statement` (SELECT, set operations,
 //! VALUES, INSERT, UPDATE, DELETE, CTEs).
 
@@ -23,6 +25,7 @@ mod conflict;
 mod copyfrom;
 mod distinct_on;
 mod expr;
+mod functions;
 mod grouping;
 mod level;
 mod like;
@@ -33,6 +36,7 @@ pub(crate) mod optional;
 pub(crate) mod parse;
 mod resolve;
 mod row_cast;
+mod rows;
 mod scope;
 mod statement;
 mod subscript;

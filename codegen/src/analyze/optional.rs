@@ -21,7 +21,8 @@ use sqlparser::ast::{
     TableFactor, TableObject, Value, Visit, Visitor,
 };
 
-use super::expr::{expansion, fold};
+use super::expr::fold;
+use super::rows::expansion;
 
 /// The columns of a relation a statement writes to, in order, with whether each accepts
 /// NULL; `None` when it is not a table squill knows (views, unknown names).

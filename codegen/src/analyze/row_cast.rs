@@ -5,7 +5,8 @@
 use sqlparser::ast::{CastKind, Expr};
 use sqlparser::tokenizer::{Location, Span};
 
-use super::expr::{Cx, Typed, row_items};
+use super::expr::{Cx, Typed};
+use super::rows::row_items;
 use super::{Fail, Res};
 
 /// Checks the cast `whole` (of `inner`, typed `cast` as its target) and passes `cast` on.

@@ -370,7 +370,7 @@ fn set_expr(
                 }
                 let mut ts = Vec::new();
                 for e in row.iter() {
-                    if super::expr::expansion(e).is_some() {
+                    if super::rows::expansion(e).is_some() {
                         return unsupported("`(x).*` in VALUES");
                     }
                     ts.push(cx.within(Clause::Values, |cx| cx.expr(scope, e))?);
@@ -608,7 +608,7 @@ fn select_list(cx: &mut Cx, scope: &Scope, items: &[SelectItem]) -> Res<Vec<Type
         match item {
             // `(x).*` (an alias after it is ignored, as ExpandIndirectionStar ignores it).
             SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }
-                if let Some((root, chain)) = super::expr::expansion(e) =>
+                if let Some((root, chain)) = super::rows::expansion(e) =>
             {
                 out.extend(cx.expand_fields(scope, root, chain)?);
             }
@@ -639,7 +639,7 @@ fn select_list(cx: &mut Cx, scope: &Scope, items: &[SelectItem]) -> Res<Vec<Type
                 };
                 // `(name).*` written with parentheses: a column of that name first (its
                 // composite value's fields), as PostgreSQL resolves `name`.
-                if let Some(ident) = super::expr::parenthesized(name) {
+                if let Some(ident) = super::rows::parenthesized(name) {
                     out.extend(cx.expand_fields(scope, &Expr::Identifier(ident.clone()), &[])?);
                     continue;
                 }
@@ -1486,7 +1486,7 @@ fn insert(cx: &mut Cx, outer: &Scope, ins: &Insert) -> Res<Vec<Col>> {
                 if row
                     .content
                     .iter()
-                    .any(|e| super::expr::expansion(e).is_some())
+                    .any(|e| super::rows::expansion(e).is_some())
                 {
                     return unsupported("`(x).*` in VALUES");
                 }
