@@ -90,6 +90,9 @@ pub struct Finding {
     pub conditions: Vec<String>,
     /// `CREATE INDEX ON ...`, when the conditions have index clauses on plain columns.
     pub index: Option<String>,
+    /// The index read whole already leads with the column the conditions would put first:
+    /// a join reads it in order (a merge join); no new index is the fix.
+    pub read_in_order: bool,
 }
 
 /// A query whose plan could not be had (PostgreSQL rejects it, or it is not a statement
@@ -245,7 +248,22 @@ impl<'a> Session<'a> {
                 conditions.extend(uses.iter().filter_map(|u| u.cond.clone()));
             }
             conditions.extend(scan.join_conds.iter().cloned());
-            let index = suggest(&scan, &relation, &watched, &conditions);
+            let mut columns = suggest(&scan, &relation, &watched, &conditions);
+            // The index read whole already leads with that column: its conditions come from
+            // a join that reads it in order (a merge join), not from a missing index.
+            let read_in_order = matches!(&kind, ScanKind::WholeIndex { leading, .. }
+                if columns.first() == Some(leading));
+            if read_in_order {
+                columns.clear();
+            }
+            let index = (!columns.is_empty()).then(|| {
+                let columns: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+                format!(
+                    "CREATE INDEX ON {} ({})",
+                    relation.display,
+                    columns.join(", ")
+                )
+            });
             // The partitions of one table (each its own alias) are one finding: one fix.
             let key = (relation.display.clone(), kind.clone(), index.clone());
             if seen.contains(&key) {
@@ -262,6 +280,7 @@ impl<'a> Session<'a> {
                 filter: scan.filter.clone(),
                 conditions,
                 index,
+                read_in_order,
             });
         }
     }
@@ -425,13 +444,13 @@ impl<'a> Session<'a> {
 
 /// The index that would serve the scan's conditions: equality columns (the tenant column
 /// first), then one range column (a B-tree serves range conditions on one column after the
-/// equalities, no more). `None` when no condition is an index clause on a plain column.
+/// equalities, no more). Empty when no condition is an index clause on a plain column.
 fn suggest(
     scan: &plan::Scan,
     relation: &Relation,
     watched: &Watched,
     conditions: &[String],
-) -> Option<String> {
+) -> Vec<String> {
     let varchar = |c: &str| relation.varchar.iter().any(|v| v == c);
     let mut texts: Vec<&str> = scan.filter.iter().map(String::as_str).collect();
     texts.extend(conditions.iter().map(String::as_str));
@@ -450,13 +469,5 @@ fn suggest(
         columns.insert(0, tenant);
     }
     columns.extend(found.range.into_iter().take(1));
-    if columns.is_empty() {
-        return None;
-    }
-    let columns: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
-    Some(format!(
-        "CREATE INDEX ON {} ({})",
-        relation.display,
-        columns.join(", ")
-    ))
+    columns
 }

@@ -37,13 +37,16 @@ fn diagnostic(finding: &Finding) -> Diagnostic {
     for condition in &finding.conditions {
         d = d.note(format!("condition: {condition}"));
     }
-    match &finding.index {
-        Some(index) => d.help(format!("create an index: `{index}`")),
-        None if matches!(finding.watched, Watched::Tenant(_)) => d.help(format!(
+    match (&finding.index, &finding.kind) {
+        (Some(index), _) => d.help(format!("create an index: `{index}`")),
+        (None, ScanKind::WholeIndex { leading, .. }) if finding.read_in_order => d.help(format!(
+            "the index leads with `{leading}`, but only a join reads it (in order, whole): restrict `{leading}` with a condition of this query"
+        )),
+        (None, _) if matches!(finding.watched, Watched::Tenant(_)) => d.help(format!(
             "no condition compares a plain column of `{}`: scope the query by the tenant column, or index the expression it filters on",
             finding.table
         )),
-        None => d.help(format!(
+        (None, _) => d.help(format!(
             "no condition compares a plain column of `{}`: restrict the query, or index the expression it filters on",
             finding.table
         )),
