@@ -106,3 +106,33 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn the_command_exits_1_on_findings_with_json_on_stdout() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_squill"))
+        .args(["vet", "--format", "json", "--root", FIXTURE])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["queries"], 9);
+    assert_eq!(json["findings"].as_array().unwrap().len(), 5);
+
+    // A project vet cannot run on (no schema folder) is exit 2 with the reason.
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::create_dir(empty.path().join("queries")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_squill"))
+        .args(["vet", "--root"])
+        .arg(empty.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("schema"));
+}
