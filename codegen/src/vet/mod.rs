@@ -162,7 +162,19 @@ pub fn vet(root: &Path, config: &Config, database_url: Option<&str>) -> Result<R
         let mut scratch = ScratchDatabase::open(database_url).map_err(|e| e.to_string())?;
         schema::apply(scratch.client(), &migrations, package.schema_per_statement)
             .map_err(|d| d.render())?;
-        let mut session = Session::new(scratch.client(), &package.config)?;
+        // The application's sessions' search path: the config's, else what the schema sets
+        // for new sessions (`ALTER ROLE|DATABASE ... SET`), as the analyzer reads it.
+        let search_path = match &package.config.search_path {
+            Some(path) => path.clone(),
+            None => {
+                let ddl: Vec<SourceFile> = migrations
+                    .iter()
+                    .map(|m| SourceFile::new(m.file.clone(), m.sql.as_str()))
+                    .collect();
+                crate::catalog::from_ddl(&ddl).0.search_path
+            }
+        };
+        let mut session = Session::new(scratch.client(), &search_path)?;
         for (file, queries) in &files {
             for raw in queries {
                 report.queries += 1;
@@ -192,14 +204,14 @@ struct Session<'a> {
 const STATEMENT: &str = "squill_vet";
 
 impl<'a> Session<'a> {
-    fn new(client: &'a mut postgres::Client, config: &Config) -> Result<Self, String> {
+    fn new(client: &'a mut postgres::Client, search_path: &[String]) -> Result<Self, String> {
         let mut setup = String::from(
             "SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off; \
              SET enable_partition_pruning = off; SET max_parallel_workers_per_gather = 0; \
              SET jit = off;",
         );
-        if let Some(path) = &config.search_path {
-            let list: Vec<String> = path.iter().map(|s| quote_ident(s)).collect();
+        if !search_path.is_empty() {
+            let list: Vec<String> = search_path.iter().map(|s| quote_ident(s)).collect();
             setup.push_str(&format!(" SET search_path TO {};", list.join(", ")));
         }
         client
@@ -308,9 +320,9 @@ impl<'a> Session<'a> {
             )
             .map_err(pg)?
             .get(0);
-        let args = match count {
+        let args = match usize::try_from(count).unwrap_or(0) {
             0 => String::new(),
-            n => format!("({})", vec!["NULL"; n as usize].join(", ")),
+            n => format!("({})", vec!["NULL"; n].join(", ")),
         };
         let messages = self
             .client
