@@ -90,6 +90,9 @@ pub struct Finding {
     pub conditions: Vec<String>,
     /// `CREATE INDEX ON ...`, when the conditions have index clauses on plain columns.
     pub index: Option<String>,
+    /// On a tenant table: no `=` condition of the scan restricts the tenant column, so it
+    /// reads every tenant's rows whatever the index.
+    pub unscoped: bool,
     /// The index read whole already leads with the column the conditions would put first:
     /// a join reads it in order (a merge join); no new index is the fix.
     pub read_in_order: bool,
@@ -261,6 +264,8 @@ impl<'a> Session<'a> {
             }
             conditions.extend(scan.join_conds.iter().cloned());
             let mut columns = suggest(&scan, &relation, &watched, &conditions);
+            let unscoped =
+                matches!(&watched, Watched::Tenant(column) if columns.first() != Some(column));
             // The index read whole already leads with that column: its conditions come from
             // a join that reads it in order (a merge join), not from a missing index.
             let read_in_order = matches!(&kind, ScanKind::WholeIndex { leading, .. }
@@ -292,6 +297,7 @@ impl<'a> Session<'a> {
                 filter: scan.filter.clone(),
                 conditions,
                 index,
+                unscoped,
                 read_in_order,
             });
         }

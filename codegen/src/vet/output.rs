@@ -37,6 +37,11 @@ fn diagnostic(finding: &Finding) -> Diagnostic {
     for condition in &finding.conditions {
         d = d.note(format!("condition: {condition}"));
     }
+    if let (Watched::Tenant(column), true) = (&finding.watched, finding.unscoped) {
+        d = d.note(format!(
+            "no condition compares `{column}` with `=`: the query reads every tenant's rows"
+        ));
+    }
     match (&finding.index, &finding.kind) {
         (Some(index), _) => d.help(format!("create an index: `{index}`")),
         (None, ScanKind::WholeIndex { leading, .. }) if finding.read_in_order => d.help(format!(
@@ -129,6 +134,7 @@ pub fn render_json(report: &Report) -> String {
                 "filter": f.filter,
                 "conditions": f.conditions,
                 "suggested_index": f.index,
+                "unscoped": f.unscoped,
                 "message": what(f),
             })
         })
