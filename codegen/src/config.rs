@@ -29,6 +29,9 @@
 //! tables = { legacy_orders = "merchant_id" }   # per-table tenant column
 //! exempt = ["currencies"]      # global tables that have the column
 //! setting = "app.tenant_id"    # what RLS policies read (`SET LOCAL`)
+//!
+//! [vet]                        # `squill vet`: query plans checked on PostgreSQL
+//! large = ["events"]           # tables no query may scan without an index (besides tenant tables)
 //! ```
 //!
 //! `[types]` keys are type names as SQL spells them (`int4`, `public.email`, `text[]`); an
@@ -104,6 +107,24 @@ pub struct Config {
     /// The same for `[columns]` keys (the columns of a domain generated as a newtype).
     #[serde(skip)]
     pub generated_columns: std::collections::BTreeSet<String>,
+    /// `squill vet`'s settings.
+    pub vet: Vet,
+}
+
+/// `[vet]`: what `squill vet` holds query plans to.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Vet {
+    /// Tables (`table` or `schema.table`) a plan must not read with a sequential scan, besides
+    /// the tenant tables.
+    pub large: Vec<String>,
+}
+
+impl Vet {
+    /// Whether `schema.table` is listed as large.
+    pub fn is_large(&self, schema: &str, table: &str) -> bool {
+        self.large.iter().any(|key| names_table(key, schema, table))
+    }
 }
 
 /// `[domains]`: a domain is its base type in generated code (the default), or with
@@ -132,6 +153,46 @@ pub struct Tenant {
     /// The session setting row-level security policies compare the tenant column with; the
     /// runtime sets it with `SET LOCAL` for a tenant's transaction.
     pub setting: String,
+}
+
+impl Tenant {
+    /// The tenant column of `schema.table`, whose columns are `columns`: its entry in
+    /// `tables`, else the first name of `column` it has; `None` for an exempt table or one
+    /// without the column.
+    pub fn column_of<'a>(
+        &'a self,
+        schema: &str,
+        table: &str,
+        columns: &[impl AsRef<str>],
+    ) -> Option<&'a str> {
+        if self
+            .exempt
+            .iter()
+            .any(|key| names_table(key, schema, table))
+        {
+            return None;
+        }
+        let has = |name: &str| columns.iter().any(|c| c.as_ref() == name);
+        if let Some((_, column)) = self
+            .tables
+            .iter()
+            .find(|(key, _)| names_table(key, schema, table))
+        {
+            return has(column).then_some(column.as_str());
+        }
+        self.column
+            .iter()
+            .map(String::as_str)
+            .find(|name| has(name))
+    }
+}
+
+/// Whether a config key (`table` or `schema.table`) names `schema.table`.
+fn names_table(key: &str, schema: &str, table: &str) -> bool {
+    match key.split_once('.') {
+        Some((s, t)) => s == schema && t == table,
+        None => key == table,
+    }
 }
 
 impl Default for Tenant {
@@ -192,6 +253,7 @@ impl Default for Config {
             column_elements: BTreeMap::new(),
             generated_types: Default::default(),
             generated_columns: Default::default(),
+            vet: Vet::default(),
         }
     }
 }
@@ -343,6 +405,35 @@ mod tests {
                 .unwrap()
                 .tenant
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn tenant_table_by_column_entry_and_exemption() {
+        let file = SourceFile::new(
+            "squill.toml",
+            "[tenant]\ncolumn = [\"org_id\", \"tenant_id\"]\nexempt = [\"plans\"]\n\
+             tables = { \"billing.legacy\" = \"merchant\" }\n[vet]\nlarge = [\"events\"]\n",
+        );
+        let config = Config::parse(&file).unwrap();
+        let tenant = config.tenant.unwrap();
+        assert_eq!(
+            tenant.column_of("public", "orders", &["id", "tenant_id"]),
+            Some("tenant_id")
+        );
+        assert_eq!(tenant.column_of("public", "plans", &["tenant_id"]), None);
+        assert_eq!(tenant.column_of("public", "users", &["id"]), None);
+        assert_eq!(
+            tenant.column_of("billing", "legacy", &["merchant", "org_id"]),
+            Some("merchant")
+        );
+        assert_eq!(tenant.column_of("billing", "legacy", &["org_id"]), None);
+        assert_eq!(
+            tenant.column_of("other", "legacy", &["org_id"]),
+            Some("org_id")
+        );
+        assert!(
+            config.vet.is_large("public", "events") && !config.vet.is_large("public", "orders")
         );
     }
 

@@ -11,6 +11,8 @@
 //! * [`connect`] / [`blocking::connect`] bound the whole connection startup (default 10 s);
 //!   the `connect` module's docs say which timeouts to set once connected. Feature `tls`:
 //!   rustls configured from the URL's `sslmode`/`sslrootcert` ([`tls`]).
+//! * [`tenant`]: a transaction with the tenant set for row-level security policies
+//!   (`set_config(setting, tenant, true)`, which ends with the transaction).
 //! * Every error carries the name of the query that failed; `:one` without a row is
 //!   [`ErrorKind::NoRows`].
 #![forbid(unsafe_code)]
@@ -34,6 +36,8 @@ mod client;
 mod exec;
 #[cfg(feature = "migrate")]
 pub mod migrate;
+#[cfg(any(feature = "async", feature = "sync"))]
+pub mod tenant;
 #[cfg(feature = "tls")]
 pub mod tls;
 

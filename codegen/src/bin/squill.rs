@@ -34,6 +34,8 @@ enum Command {
     Diff(squill_codegen::schema_diff::DiffArgs),
     /// Report where a live database differs from what its applied migrations produce.
     Drift(squill_codegen::schema_diff::DriftArgs),
+    /// Explain every query on PostgreSQL; report tenant/large tables no index serves.
+    Vet(squill_codegen::vet::VetArgs),
 }
 
 #[derive(clap::Args)]
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => squill_codegen::lint::run(args),
         Command::Diff(args) => squill_codegen::schema_diff::run_diff(args),
         Command::Drift(args) => squill_codegen::schema_diff::run_drift(args),
+        Command::Vet(args) => squill_codegen::vet::run(args),
     }
 }
 

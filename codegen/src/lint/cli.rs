@@ -75,11 +75,8 @@ pub fn execute(args: &LintArgs) -> Outcome {
 /// Paths not given on the command line come from `squill.toml` in the current directory, like
 /// every other squill command; without one, `schema` and `queries`.
 fn options(args: &LintArgs) -> Result<LintOptions, String> {
-    let config = if args.dir.is_none() || args.queries.is_none() {
-        Config::load(Path::new(".")).map_err(|d| d.render())?
-    } else {
-        Config::default()
-    };
+    // Read even when both paths are given: `[tenant]` comes from it.
+    let config = Config::load(Path::new(".")).map_err(|d| d.render())?;
     // A missing default queries folder just means there is nothing to check renames against.
     let queries_dir = match &args.queries {
         Some(dir) => Some(dir.clone()),
@@ -89,6 +86,7 @@ fn options(args: &LintArgs) -> Result<LintOptions, String> {
         schema_dir: args.dir.clone().unwrap_or(config.schema),
         queries_dir,
         disabled_rules: args.disable.clone(),
+        tenant: config.tenant,
     })
 }
 

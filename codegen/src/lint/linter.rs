@@ -9,6 +9,7 @@ use super::catalog::{Catalog, FileState};
 use super::directives::FileDirectives;
 use super::migration;
 use super::queries::QueryIndex;
+use super::rules::coverage::{At, Coverage};
 use super::rules::{self, Ctx, FileRules, Hit, Sink, renames::Pending};
 use super::statement::Statement;
 
@@ -19,6 +20,7 @@ pub(crate) struct Linter {
     report: LintReport,
     hits: Vec<(usize, Hit)>,
     renames: Vec<(usize, Pending)>,
+    coverage: Coverage,
 }
 
 impl Linter {
@@ -55,15 +57,28 @@ impl Linter {
             self.hits.extend(hits.map(|h| (n, h)));
             let renames = sink.renames.into_iter().filter(|p| !suppressed(p.rule()));
             self.renames.extend(renames.map(|p| (n, p)));
+            self.coverage.apply(&At {
+                file: n,
+                text,
+                stmt,
+                suppressed: &suppressed,
+            });
             self.catalog.apply(stmt, &mut file_state);
         }
         self.hits
             .extend(directives.problems().into_iter().map(|h| (n, h)));
     }
 
-    /// The counts, and every hit with its file index. Renames are judged here, against the
-    /// final schema (a name may come back) and the query files.
-    pub fn finish(mut self, queries: &[SourceFile]) -> (LintReport, Vec<(usize, Hit)>) {
+    /// The counts, and every hit with its file index. Renames and index coverage are judged
+    /// here, against the final schema (a name may come back, an index may come later) and
+    /// the query files.
+    pub fn finish(
+        mut self,
+        queries: &[SourceFile],
+        tenant: Option<&crate::config::Tenant>,
+    ) -> (LintReport, Vec<(usize, Hit)>) {
+        let coverage = self.coverage.finish(tenant);
+        self.hits.extend(coverage);
         if !self.renames.is_empty() {
             let index = QueryIndex::build(queries);
             for (n, pending) in self.renames {

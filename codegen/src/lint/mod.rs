@@ -43,6 +43,8 @@ pub struct LintOptions {
     pub queries_dir: Option<PathBuf>,
     /// Rule ids to turn off.
     pub disabled_rules: Vec<String>,
+    /// `[tenant]` of squill.toml, for `tenant-column-not-indexed`.
+    pub tenant: Option<crate::config::Tenant>,
 }
 
 /// One problem: the rule's id and a warning pointing at the statement.
@@ -87,7 +89,12 @@ pub fn lint(options: &LintOptions) -> Result<LintReport, String> {
         Some(dir) => files::read_queries(dir)?,
         None => Vec::new(),
     };
-    let mut report = lint_sources(migrations, &queries, &options.disabled_rules)?;
+    let mut report = lint_sources_with_tenant(
+        migrations,
+        &queries,
+        &options.disabled_rules,
+        options.tenant.as_ref(),
+    )?;
     if let Some(diagnostic) = refused {
         report.errors.insert(0, diagnostic);
     }
@@ -97,9 +104,19 @@ pub fn lint(options: &LintOptions) -> Result<LintReport, String> {
 /// Lints migrations already in memory. They are ordered here by the version prefix of their
 /// file name; `queries` are the query files renames are checked against.
 pub fn lint_sources(
+    migrations: Vec<SourceFile>,
+    queries: &[SourceFile],
+    disabled_rules: &[String],
+) -> Result<LintReport, String> {
+    lint_sources_with_tenant(migrations, queries, disabled_rules, None)
+}
+
+/// [`lint_sources`] with `[tenant]`: tenant tables' tenant columns must lead an index.
+pub fn lint_sources_with_tenant(
     mut migrations: Vec<SourceFile>,
     queries: &[SourceFile],
     disabled_rules: &[String],
+    tenant: Option<&crate::config::Tenant>,
 ) -> Result<LintReport, String> {
     let disabled = check_rule_ids(disabled_rules)?;
     files::sort_migrations(&mut migrations);
@@ -107,7 +124,7 @@ pub fn lint_sources(
     for (n, file) in migrations.iter().enumerate() {
         linter.file(n, file);
     }
-    let (mut report, mut hits) = linter.finish(queries);
+    let (mut report, mut hits) = linter.finish(queries, tenant);
     // The same reading as the offline catalog's: what it rejects, the migration run would.
     let (_, diagnostics, _) = crate::catalog::from_ddl(&migrations);
     report.errors = diagnostics.into_iter().filter(|d| d.is_error()).collect();

@@ -3,6 +3,7 @@
 
 mod columns;
 mod constraints;
+pub(crate) mod coverage;
 mod drops;
 mod index;
 mod locks;
@@ -31,6 +32,8 @@ pub const DISALLOWED_UNIQUE_CONSTRAINT: &str = "disallowed-unique-constraint";
 pub const ADDING_SERIAL_PRIMARY_KEY_FIELD: &str = "adding-serial-primary-key-field";
 pub const REQUIRE_TIMEOUT_SETTINGS: &str = "require-timeout-settings";
 pub const NO_TRANSACTION_NOT_IDEMPOTENT: &str = "no-transaction-not-idempotent";
+pub const FOREIGN_KEY_WITHOUT_INDEX: &str = "foreign-key-without-index";
+pub const TENANT_COLUMN_NOT_INDEXED: &str = "tenant-column-not-indexed";
 /// Not a migration rule: a `squill:lint-ignore` directive that cannot work.
 pub const INVALID_LINT_IGNORE: &str = "invalid-lint-ignore";
 
@@ -98,6 +101,14 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: NO_TRANSACTION_NOT_IDEMPOTENT,
         summary: "a statement in a no-transaction migration that fails when the migration is re-run",
+    },
+    RuleInfo {
+        id: FOREIGN_KEY_WITHOUT_INDEX,
+        summary: "a foreign key whose columns lead no index: deleting a referenced row scans the referencing table",
+    },
+    RuleInfo {
+        id: TENANT_COLUMN_NOT_INDEXED,
+        summary: "with [tenant] configured, a tenant table whose tenant column leads no index",
     },
     RuleInfo {
         id: INVALID_LINT_IGNORE,
