@@ -632,7 +632,7 @@ impl<'a> QueryCode<'a> {
                 &param.ty,
                 origin,
                 (&param.name, "parameter"),
-                false,
+                param.elements_nullable,
                 config,
             ) {
                 Ok(ty) => {
@@ -665,7 +665,7 @@ impl<'a> QueryCode<'a> {
                         (
                             names::ident(&name),
                             nullable(ty.owned, column.nullable),
-                            quote!(row.try_get(#index)?),
+                            decoder(&column.ty, origin, config, index),
                         )
                     })
                 };
@@ -764,12 +764,15 @@ impl<'a> QueryCode<'a> {
         } = self;
         let name = &query.name;
         let sql = query.copy_sql.as_ref().unwrap_or(&query.sql);
-        let type_consts: Option<Vec<TokenStream>> =
+        // A type without a constant (user-defined: its OID differs per database) is declared
+        // `unknown`, which the server resolves from context; the rest keep squill's types, so
+        // a domain parameter is still declared (and encoded) as its base type.
+        let type_consts: Vec<Option<TokenStream>> =
             query.params.iter().map(|p| type_const(&p.ty)).collect();
-        let param_types = match type_consts {
-            Some(types) => quote!(Some(&[#(#types),*])),
-            None => quote!(None),
-        };
+        let typed = type_consts.iter().all(Option::is_some);
+        let param_types = type_consts
+            .into_iter()
+            .map(|t| t.unwrap_or_else(|| quote!(Type::UNKNOWN)));
         let static_doc = format!(" The SQL and parameter types of [`{}`].", self.fn_ident);
         let row = match &self.output {
             Output::Row {
@@ -826,7 +829,8 @@ impl<'a> QueryCode<'a> {
             pub static #static_ident: ::squill::Query = ::squill::Query {
                 name: #name,
                 sql: #sql,
-                param_types: #param_types,
+                param_types: &[#(#param_types),*],
+                typed: #typed,
             };
             #row
             #params_struct
@@ -1015,6 +1019,24 @@ impl Flavor {
     }
 }
 
+/// How a row reads column `index`: arrays mapped by squill through `squill::array_column`,
+/// which also takes arrays of domains (described as such, unlike a domain column).
+fn decoder(
+    ty: &PgType,
+    origin: Option<(&str, &str)>,
+    config: &Config,
+    index: proc_macro2::Literal,
+) -> TokenStream {
+    let whole_override = origin
+        .is_some_and(|(t, c)| config.columns.contains_key(&format!("{t}.{c}")))
+        || config.types.contains_key(&ty.display_name());
+    if matches!(ty, PgType::Array(_)) && !whole_override {
+        quote!(::squill::array_column(row, #index)?)
+    } else {
+        quote!(row.try_get(#index)?)
+    }
+}
+
 fn nullable(ty: TokenStream, nullable: bool) -> TokenStream {
     if nullable { quote!(Option<#ty>) } else { ty }
 }
@@ -1034,7 +1056,7 @@ fn field_name(column: &Column, index: usize, config: &Config) -> String {
 }
 
 /// Types were checked (with file positions) before emitting; this is the safety net.
-/// `elements_nullable`: a column's array elements may be NULL (parameters send none).
+/// `elements_nullable`: the array's elements may be NULL (`Vec<Option<T>>`, `&[Option<T>]`).
 fn map(
     query: &Query,
     ty: &PgType,
