@@ -5,7 +5,7 @@
 //! date/time types once per time crate. Written by `gen_round_trip.py`.
 //!
 //! The `x_` (NOT NULL), `n_` (nullable) and `a_` (array) columns of each type get three rows:
-//! values everywhere; NULLs and empty arrays; and NULL arrays.
+//! values everywhere (arrays with a NULL element); NULLs and empty arrays; and NULL arrays.
 
 // Each db_ module holds every query; the program calls only part of each.
 #![allow(dead_code)]
@@ -20,39 +20,30 @@ mod times_chrono;
 mod times_jiff;
 mod times_time;
 
-// Rows read arrays as Vec<Option<T>> (PostgreSQL arrays may hold NULLs); parameters take &[T].
-// The test data has no NULL elements: these turn an expected row's arrays into arguments.
+// Rows read arrays as Vec<Option<T>> (PostgreSQL arrays may hold NULLs); parameters written
+// into an array column take &[Option<T>], and the first row's arrays hold a NULL element.
+// These borrow an expected row's arrays as arguments.
 
-fn strs(v: &Option<Vec<Option<String>>>) -> Option<Vec<&str>> {
-    v.as_ref().map(|v| {
-        v.iter()
-            .map(|x| x.as_deref().expect("no NULL elements"))
-            .collect()
-    })
+fn strs(v: &Option<Vec<Option<String>>>) -> Option<Vec<Option<&str>>> {
+    v.as_ref().map(|v| v.iter().map(|x| x.as_deref()).collect())
 }
 
-fn bytes(v: &Option<Vec<Option<Vec<u8>>>>) -> Option<Vec<&[u8]>> {
-    v.as_ref().map(|v| {
-        v.iter()
-            .map(|x| x.as_deref().expect("no NULL elements"))
-            .collect()
-    })
+fn bytes(v: &Option<Vec<Option<Vec<u8>>>>) -> Option<Vec<Option<&[u8]>>> {
+    v.as_ref().map(|v| v.iter().map(|x| x.as_deref()).collect())
 }
 
-fn refs<T>(v: &Option<Vec<Option<T>>>) -> Option<Vec<&T>> {
-    v.as_ref().map(|v| {
-        v.iter()
-            .map(|x| x.as_ref().expect("no NULL elements"))
-            .collect()
-    })
+fn refs<T>(v: &Option<Vec<Option<T>>>) -> Option<Vec<Option<&T>>> {
+    v.as_ref().map(|v| v.iter().map(|x| x.as_ref()).collect())
 }
 
-fn vals<T: Clone>(v: &Option<Vec<Option<T>>>) -> Option<Vec<T>> {
-    v.as_ref().map(|v| {
-        v.iter()
-            .map(|x| x.clone().expect("no NULL elements"))
-            .collect()
-    })
+// An array's elements that are not NULL, for a query whose array parameters take none.
+
+fn present<T>(v: &Option<Vec<Option<T>>>) -> Vec<&T> {
+    v.iter().flatten().flatten().collect()
+}
+
+fn present_vals<T: Clone>(v: &Option<Vec<Option<T>>>) -> Vec<T> {
+    v.iter().flatten().flatten().cloned().collect()
 }
 
 fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
