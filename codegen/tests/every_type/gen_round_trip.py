@@ -225,6 +225,7 @@ fn present_vals<T: Clone>(v: &Option<Vec<Option<T>>>) -> Vec<T> {
 
 fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
     use db_chrono::domains::SelectDomainsRow;
+    use db_chrono::types;
     DOMAIN_ROWS
 }
 
@@ -327,7 +328,7 @@ fn main() {
     println!("async: every type round-tripped");
 }
 """
-MAIN = (MAIN.replace("DOMAIN_ROWS", rows(["posint"], V, "SelectDomainsRow", arrays=False))
+MAIN = (MAIN.replace("DOMAIN_ROWS", rows(["posint", "pair"], V, "SelectDomainsRow"))
         .replace("DOMAIN_ARGS", args(chrono_src, "insert_domains"))
         .replace("VECTOR_ARGS", args(vector_src, "insert_vectors")))
 

@@ -48,21 +48,59 @@ fn present_vals<T: Clone>(v: &Option<Vec<Option<T>>>) -> Vec<T> {
 
 fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
     use db_chrono::domains::SelectDomainsRow;
+    use db_chrono::types;
     vec![
         SelectDomainsRow {
             id: 0,
             x_posint: 1,
             n_posint: Some(i32::MAX),
+            a_posint: Some(vec![Some(1), None, Some(i32::MAX)]),
+            x_pair: types::Pair {
+                a: Some(1),
+                b: None,
+            },
+            n_pair: Some(types::Pair {
+                a: None,
+                b: Some("x".to_string()),
+            }),
+            a_pair: Some(vec![
+                Some(types::Pair {
+                    a: Some(1),
+                    b: None,
+                }),
+                None,
+                Some(types::Pair {
+                    a: None,
+                    b: Some("x".to_string()),
+                }),
+            ]),
         },
         SelectDomainsRow {
             id: 0,
             x_posint: i32::MAX,
             n_posint: None,
+            a_posint: Some(vec![]),
+            x_pair: types::Pair {
+                a: None,
+                b: Some("x".to_string()),
+            },
+            n_pair: None,
+            a_pair: Some(vec![]),
         },
         SelectDomainsRow {
             id: 0,
             x_posint: i32::MAX,
             n_posint: Some(1),
+            a_posint: None,
+            x_pair: types::Pair {
+                a: None,
+                b: Some("x".to_string()),
+            },
+            n_pair: Some(types::Pair {
+                a: Some(1),
+                b: None,
+            }),
+            a_pair: None,
         },
     ]
 }
@@ -70,7 +108,16 @@ fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
 fn domains_sync(client: &mut postgres::Client) {
     use db_chrono::domains::{SelectDomainsRow, blocking::*};
     for e in domain_rows() {
-        let id = insert_domains(client, e.x_posint.clone(), e.n_posint.clone()).unwrap();
+        let id = insert_domains(
+            client,
+            e.x_posint.clone(),
+            e.n_posint.clone(),
+            e.a_posint.as_deref(),
+            &e.x_pair,
+            e.n_pair.as_ref(),
+            refs(&e.a_pair).as_deref(),
+        )
+        .unwrap();
         assert_eq!(
             select_domains(client, id).unwrap(),
             SelectDomainsRow { id, ..e }
@@ -81,9 +128,17 @@ fn domains_sync(client: &mut postgres::Client) {
 async fn domains_async(client: &tokio_postgres::Client) {
     use db_chrono::domains::*;
     for e in domain_rows() {
-        let id = insert_domains(client, e.x_posint.clone(), e.n_posint.clone())
-            .await
-            .unwrap();
+        let id = insert_domains(
+            client,
+            e.x_posint.clone(),
+            e.n_posint.clone(),
+            e.a_posint.as_deref(),
+            &e.x_pair,
+            e.n_pair.as_ref(),
+            refs(&e.a_pair).as_deref(),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             select_domains(client, id).await.unwrap(),
             SelectDomainsRow { id, ..e }
