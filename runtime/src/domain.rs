@@ -59,10 +59,7 @@ fn elements_as_base(ty: &Type) -> Cow<'_, Type> {
     let Kind::Array(element) = ty.kind() else {
         return Cow::Borrowed(ty);
     };
-    let mut base = element;
-    while let Kind::Domain(next) = base.kind() {
-        base = next;
-    }
+    let base = base_type(element);
     if base == element {
         return Cow::Borrowed(ty);
     }
@@ -72,4 +69,14 @@ fn elements_as_base(ty: &Type) -> Cow<'_, Type> {
         Kind::Array(base.clone()),
         ty.schema().to_string(),
     ))
+}
+
+/// `ty` with domains followed down to their base type.
+pub(crate) fn base_type(ty: &Type) -> &Type {
+    let mut ty = ty;
+    // Each step goes down one domain; PostgreSQL allows no cycle.
+    while let Kind::Domain(base) = ty.kind() {
+        ty = base;
+    }
+    ty
 }
