@@ -117,6 +117,8 @@ V = {
  "mood": ("types::Mood::Happy", "types::Mood::Sad"),
  "pair": ("types::Pair { a: Some(1), b: None }", 'types::Pair { a: None, b: Some("x".to_string()) }'),
  "posint": ("1", "i32::MAX"),
+ "nest": ('types::Nest { p: Some(types::Pair { a: Some(1), b: None }), ps: Some(vec![Some(types::Pair { a: None, b: Some("y".to_string()) }), None]), tag: Some(3), moods: Some(vec![Some(types::Mood::Ok), None]) }',
+          "types::Nest { p: None, ps: None, tag: None, moods: None }"),
 }
 for r in ["regclass","regtype","regproc","regprocedure","regoper","regoperator","regconfig","regdictionary","regnamespace","regrole","regcollation"]:
     V[r] = ("Oid(1259)", "Oid(16)")
@@ -328,7 +330,7 @@ fn main() {
     println!("async: every type round-tripped");
 }
 """
-MAIN = (MAIN.replace("DOMAIN_ROWS", rows(["posint", "pair"], V, "SelectDomainsRow"))
+MAIN = (MAIN.replace("DOMAIN_ROWS", rows(["posint", "pair", "nest"], V, "SelectDomainsRow"))
         .replace("DOMAIN_ARGS", args(chrono_src, "insert_domains"))
         .replace("VECTOR_ARGS", args(vector_src, "insert_vectors")))
 

@@ -74,6 +74,51 @@ fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
                     b: Some("x".to_string()),
                 }),
             ]),
+            x_nest: types::Nest {
+                p: Some(types::Pair {
+                    a: Some(1),
+                    b: None,
+                }),
+                ps: Some(vec![
+                    Some(types::Pair {
+                        a: None,
+                        b: Some("y".to_string()),
+                    }),
+                    None,
+                ]),
+                tag: Some(3),
+                moods: Some(vec![Some(types::Mood::Ok), None]),
+            },
+            n_nest: Some(types::Nest {
+                p: None,
+                ps: None,
+                tag: None,
+                moods: None,
+            }),
+            a_nest: Some(vec![
+                Some(types::Nest {
+                    p: Some(types::Pair {
+                        a: Some(1),
+                        b: None,
+                    }),
+                    ps: Some(vec![
+                        Some(types::Pair {
+                            a: None,
+                            b: Some("y".to_string()),
+                        }),
+                        None,
+                    ]),
+                    tag: Some(3),
+                    moods: Some(vec![Some(types::Mood::Ok), None]),
+                }),
+                None,
+                Some(types::Nest {
+                    p: None,
+                    ps: None,
+                    tag: None,
+                    moods: None,
+                }),
+            ]),
         },
         SelectDomainsRow {
             id: 0,
@@ -86,6 +131,14 @@ fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
             },
             n_pair: None,
             a_pair: Some(vec![]),
+            x_nest: types::Nest {
+                p: None,
+                ps: None,
+                tag: None,
+                moods: None,
+            },
+            n_nest: None,
+            a_nest: Some(vec![]),
         },
         SelectDomainsRow {
             id: 0,
@@ -101,6 +154,28 @@ fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
                 b: None,
             }),
             a_pair: None,
+            x_nest: types::Nest {
+                p: None,
+                ps: None,
+                tag: None,
+                moods: None,
+            },
+            n_nest: Some(types::Nest {
+                p: Some(types::Pair {
+                    a: Some(1),
+                    b: None,
+                }),
+                ps: Some(vec![
+                    Some(types::Pair {
+                        a: None,
+                        b: Some("y".to_string()),
+                    }),
+                    None,
+                ]),
+                tag: Some(3),
+                moods: Some(vec![Some(types::Mood::Ok), None]),
+            }),
+            a_nest: None,
         },
     ]
 }
@@ -116,6 +191,9 @@ fn domains_sync(client: &mut postgres::Client) {
             &e.x_pair,
             e.n_pair.as_ref(),
             refs(&e.a_pair).as_deref(),
+            &e.x_nest,
+            e.n_nest.as_ref(),
+            refs(&e.a_nest).as_deref(),
         )
         .unwrap();
         assert_eq!(
@@ -136,6 +214,9 @@ async fn domains_async(client: &tokio_postgres::Client) {
             &e.x_pair,
             e.n_pair.as_ref(),
             refs(&e.a_pair).as_deref(),
+            &e.x_nest,
+            e.n_nest.as_ref(),
+            refs(&e.a_nest).as_deref(),
         )
         .await
         .unwrap();

@@ -10,6 +10,8 @@ CREATE EXTENSION hstore;
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
 CREATE TYPE pair AS (a integer, b text);
 CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+-- A composite nesting another, an array of it, a domain and an enum array.
+CREATE TYPE nest AS (p pair, ps pair[], tag posint, moods mood[]);
 
 CREATE TABLE every (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -251,5 +253,8 @@ CREATE TABLE domains (
     a_posint posint[],
     x_pair pair NOT NULL,
     n_pair pair,
-    a_pair pair[]
+    a_pair pair[],
+    x_nest nest NOT NULL,
+    n_nest nest,
+    a_nest nest[]
 );
