@@ -605,8 +605,8 @@ enum Output {
     Unit,
     /// `:execrows`/`:execresult`: the affected row count.
     Count,
-    /// One column: the value itself.
-    Scalar(TokenStream),
+    /// One column: the value itself, and the closure that reads it from a row.
+    Scalar(TokenStream, TokenStream),
     /// Several columns: a row struct.
     Row {
         ident: proc_macro2::Ident,
@@ -714,7 +714,17 @@ impl<'a> QueryCode<'a> {
                     i = embed.columns.end.max(i + 1);
                 }
                 if fields.len() == 1 && query.embeds.is_empty() && query.row_type.is_none() {
-                    Output::Scalar(fields.remove(0).1)
+                    let column = &query.columns[0];
+                    let origin = column
+                        .origin
+                        .as_ref()
+                        .map(|(t, c)| (t.as_str(), c.as_str()));
+                    let read = if reads_array_column(&column.ty, origin, config) {
+                        quote!(|row| ::squill::array_column(row, 0))
+                    } else {
+                        quote!(|row| row.try_get(0))
+                    };
+                    Output::Scalar(fields.remove(0).1, read)
                 } else {
                     Output::Row {
                         ident: names::ident(&types.row),
@@ -868,7 +878,7 @@ impl<'a> QueryCode<'a> {
             ),
             (output, command) => {
                 let (row_ty, decode) = match output {
-                    Output::Scalar(ty) => (ty.clone(), quote!(|row| row.try_get(0))),
+                    Output::Scalar(ty, read) => (ty.clone(), read.clone()),
                     Output::Row { ident, .. } => (
                         quote!(#ident),
                         quote!(<#ident as ::squill::FromRow>::from_row),
@@ -926,12 +936,12 @@ impl QueryCode<'_> {
             rows.iter().map(|row| -> [::squill::Param<'_>; #n] { [#(&row.#fields),*] })
         };
         let decode = match &self.output {
-            Output::Scalar(_) => quote!(|row| row.try_get(0)),
+            Output::Scalar(_, read) => read.clone(),
             Output::Row { ident, .. } => quote!(<#ident as ::squill::FromRow>::from_row),
             _ => quote!(),
         };
         let row_ty = match &self.output {
-            Output::Scalar(ty) => ty.clone(),
+            Output::Scalar(ty, _) => ty.clone(),
             Output::Row { ident, .. } => quote!(#ident),
             _ => quote!(()),
         };
@@ -1019,22 +1029,27 @@ impl Flavor {
     }
 }
 
-/// How a row reads column `index`: arrays mapped by squill through `squill::array_column`,
-/// which also takes arrays of domains (described as such, unlike a domain column).
+/// How a row reads column `index` (see [`reads_array_column`]).
 fn decoder(
     ty: &PgType,
     origin: Option<(&str, &str)>,
     config: &Config,
     index: proc_macro2::Literal,
 ) -> TokenStream {
-    let whole_override = origin
-        .is_some_and(|(t, c)| config.columns.contains_key(&format!("{t}.{c}")))
-        || config.types.contains_key(&ty.display_name());
-    if matches!(ty, PgType::Array(_)) && !whole_override {
+    if reads_array_column(ty, origin, config) {
         quote!(::squill::array_column(row, #index)?)
     } else {
         quote!(row.try_get(#index)?)
     }
+}
+
+/// Whether a column is read through `squill::array_column`: arrays squill maps itself, since
+/// PostgreSQL describes an array of a domain as such (a domain column as its base type).
+fn reads_array_column(ty: &PgType, origin: Option<(&str, &str)>, config: &Config) -> bool {
+    let whole_override = origin
+        .is_some_and(|(t, c)| config.columns.contains_key(&format!("{t}.{c}")))
+        || config.types.contains_key(&ty.display_name());
+    matches!(ty, PgType::Array(_)) && !whole_override
 }
 
 fn nullable(ty: TokenStream, nullable: bool) -> TokenStream {

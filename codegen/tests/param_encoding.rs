@@ -59,6 +59,12 @@ UPDATE people SET emails = @emails, place = @place WHERE id = @id;
 -- name: Lists :one
 SELECT emails, work_emails, codes, notes FROM people WHERE id = @id;
 
+-- name: Emails :one
+SELECT emails FROM people WHERE id = @id;
+
+-- name: EmailsOf :batchone
+SELECT emails FROM people WHERE id = @id;
+
 -- name: WithNotes :many
 SELECT id FROM people WHERE notes && @any_notes ORDER BY id;
 
@@ -103,6 +109,7 @@ fn array_parameters_take_null_elements_where_the_column_does() {
         "param_types: &[Type::INT4], typed: true",
         // Arrays read through the reader that takes arrays of domains.
         "emails: ::squill::array_column(row, 0)?",
+        "|row| ::squill::array_column(row, 0)",
     ] {
         assert!(flat.contains(expected), "{expected}\n{flat}");
     }
@@ -125,7 +132,7 @@ fn expected_lists(emails: &[Option<&str>], codes: &[&str], notes: &[Option<&str>
     }
 }
 
-const EMAILS: &[Option<&str>] = &[Some("a@x"), None, Some("b@x")];
+const ADDRESSES: &[Option<&str>] = &[Some("a@x"), None, Some("b@x")];
 const NOTES: &[Option<&str>] = &[None, Some("n")];
 const PLACE: Spot = Spot { x: Some(1), y: Some(2) };
 
@@ -142,11 +149,15 @@ async fn run_async(c: &impl squill::GenericClient, base: i32, what: &str) {
     let row = person(c, base).await.expect(what);
     assert_eq!(row, Person { email: "p@x".into(), mood: Some(Mood::Happy), place: Some(PLACE), moods: None });
     assert_eq!(person(c, base + 1).await.expect(what).moods, Some(vec![Some(Mood::Sad), None]));
-    set_lists(c, Some(EMAILS), Some(EMAILS), Some(&["c"]), Some(NOTES), base).await.expect(what);
-    assert_eq!(lists(c, base).await.expect(what), expected_lists(EMAILS, &["c"], NOTES));
+    set_lists(c, Some(ADDRESSES), Some(ADDRESSES), Some(&["c"]), Some(NOTES), base).await.expect(what);
+    assert_eq!(lists(c, base).await.expect(what), expected_lists(ADDRESSES, &["c"], NOTES));
     set_lists_and_place(c, Some(&[None, Some("z@x")]), Some(&PLACE), base + 1).await.expect(what);
     let got = lists(c, base + 1).await.expect(what).emails;
     assert_eq!(got, Some(vec![None, Some("z@x".to_string())]));
+    // One column: the value itself, through the same reader.
+    assert_eq!(emails(c, base + 1).await.expect(what), got);
+    let sets = [EmailsOfParams { id: base + 1 }, EmailsOfParams { id: base + 2 }];
+    assert_eq!(emails_of(c, &sets).await.expect(what), [got, None]);
     assert_eq!(with_notes(c, &["n"]).await.expect(what), [base]);
     assert_eq!(by_ids(c, &[base, base + 1, -1]).await.expect(what), [base, base + 1]);
     assert_eq!(by_emails(c, &["p@x", "b1@x"], &PLACE).await.expect(what), [base, base + 2]);
@@ -157,7 +168,7 @@ async fn run_async(c: &impl squill::GenericClient, base: i32, what: &str) {
 
 fn run_sync(c: &mut impl squill::blocking::GenericClient, base: i32, what: &str) {
     use db::people::blocking::*;
-    use db::people::AddPeopleParams;
+    use db::people::{AddPeopleParams, EmailsOfParams};
     clear(c).expect(what);
     add_person(c, base, "p@x", Some(Mood::Happy), Some(&PLACE)).expect(what);
     add_moody(c, base + 1, "m@x", Some(&[Some(Mood::Sad), None])).expect(what);
@@ -169,11 +180,14 @@ fn run_sync(c: &mut impl squill::blocking::GenericClient, base: i32, what: &str)
     let row = person(c, base).expect(what);
     assert_eq!(row, Person { email: "p@x".into(), mood: Some(Mood::Happy), place: Some(PLACE), moods: None });
     assert_eq!(person(c, base + 1).expect(what).moods, Some(vec![Some(Mood::Sad), None]));
-    set_lists(c, Some(EMAILS), Some(EMAILS), Some(&["c"]), Some(NOTES), base).expect(what);
-    assert_eq!(lists(c, base).expect(what), expected_lists(EMAILS, &["c"], NOTES));
+    set_lists(c, Some(ADDRESSES), Some(ADDRESSES), Some(&["c"]), Some(NOTES), base).expect(what);
+    assert_eq!(lists(c, base).expect(what), expected_lists(ADDRESSES, &["c"], NOTES));
     set_lists_and_place(c, Some(&[None, Some("z@x")]), Some(&PLACE), base + 1).expect(what);
     let got = lists(c, base + 1).expect(what).emails;
     assert_eq!(got, Some(vec![None, Some("z@x".to_string())]));
+    assert_eq!(emails(c, base + 1).expect(what), got);
+    let sets = [EmailsOfParams { id: base + 1 }, EmailsOfParams { id: base + 2 }];
+    assert_eq!(emails_of(c, &sets).expect(what), [got, None]);
     assert_eq!(with_notes(c, &["n"]).expect(what), [base]);
     assert_eq!(by_ids(c, &[base, base + 1, -1]).expect(what), [base, base + 1]);
     assert_eq!(by_emails(c, &["p@x", "b1@x"], &PLACE).expect(what), [base, base + 2]);
