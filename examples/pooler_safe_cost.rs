@@ -30,7 +30,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             &format!("SKU-{i:03}"),
             "Item",
             100 + i,
-            &["tag"],
+            &[Some("tag")],
             None,
         )
         .await?;

@@ -266,15 +266,22 @@ async fn every_demo_query_runs_with_typed_results() {
         "MUG-1",
         "Mug",
         1_200,
-        &["kitchen", "gift"],
+        &[Some("kitchen"), Some("gift")],
         Some(weight),
     )
     .await
     .unwrap();
-    let tee =
-        db::products::create_product(c, shop.id, "TEE-1", "T-shirt", 2_500, &["apparel"], None)
-            .await
-            .unwrap();
+    let tee = db::products::create_product(
+        c,
+        shop.id,
+        "TEE-1",
+        "T-shirt",
+        2_500,
+        &[Some("apparel")],
+        None,
+    )
+    .await
+    .unwrap();
     let products = db::products::list_products(c, shop.id).await.unwrap();
     assert_eq!(
         products.iter().map(|p| p.sku.as_str()).collect::<Vec<_>>(),
@@ -431,10 +438,16 @@ async fn every_demo_query_runs_with_typed_results() {
     );
 
     // api keys: bytea and text[] parameters
-    let key =
-        db::api_keys::create_api_key(c, shop.id, "ci", b"\x00\x01hash", &["read", "write"], None)
-            .await
-            .unwrap();
+    let key = db::api_keys::create_api_key(
+        c,
+        shop.id,
+        "ci",
+        b"\x00\x01hash",
+        &[Some("read"), Some("write")],
+        None,
+    )
+    .await
+    .unwrap();
     let found = db::api_keys::find_api_key(c, b"\x00\x01hash")
         .await
         .unwrap()

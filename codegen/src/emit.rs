@@ -605,8 +605,8 @@ enum Output {
     Unit,
     /// `:execrows`/`:execresult`: the affected row count.
     Count,
-    /// One column: the value itself.
-    Scalar(TokenStream),
+    /// One column: the value itself, and the closure that reads it from a row.
+    Scalar(TokenStream, TokenStream),
     /// Several columns: a row struct.
     Row {
         ident: proc_macro2::Ident,
@@ -632,7 +632,7 @@ impl<'a> QueryCode<'a> {
                 &param.ty,
                 origin,
                 (&param.name, "parameter"),
-                false,
+                param.elements_nullable,
                 config,
             ) {
                 Ok(ty) => {
@@ -665,7 +665,7 @@ impl<'a> QueryCode<'a> {
                         (
                             names::ident(&name),
                             nullable(ty.owned, column.nullable),
-                            quote!(row.try_get(#index)?),
+                            decoder(&column.ty, origin, config, index),
                         )
                     })
                 };
@@ -714,7 +714,17 @@ impl<'a> QueryCode<'a> {
                     i = embed.columns.end.max(i + 1);
                 }
                 if fields.len() == 1 && query.embeds.is_empty() && query.row_type.is_none() {
-                    Output::Scalar(fields.remove(0).1)
+                    let column = &query.columns[0];
+                    let origin = column
+                        .origin
+                        .as_ref()
+                        .map(|(t, c)| (t.as_str(), c.as_str()));
+                    let read = if reads_array_column(&column.ty, origin, config) {
+                        quote!(|row| ::squill::array_column(row, 0))
+                    } else {
+                        quote!(|row| row.try_get(0))
+                    };
+                    Output::Scalar(fields.remove(0).1, read)
                 } else {
                     Output::Row {
                         ident: names::ident(&types.row),
@@ -764,12 +774,15 @@ impl<'a> QueryCode<'a> {
         } = self;
         let name = &query.name;
         let sql = query.copy_sql.as_ref().unwrap_or(&query.sql);
-        let type_consts: Option<Vec<TokenStream>> =
+        // A type without a constant (user-defined: its OID differs per database) is declared
+        // `unknown`, which the server resolves from context; the rest keep squill's types, so
+        // a domain parameter is still declared (and encoded) as its base type.
+        let type_consts: Vec<Option<TokenStream>> =
             query.params.iter().map(|p| type_const(&p.ty)).collect();
-        let param_types = match type_consts {
-            Some(types) => quote!(Some(&[#(#types),*])),
-            None => quote!(None),
-        };
+        let typed = type_consts.iter().all(Option::is_some);
+        let param_types = type_consts
+            .into_iter()
+            .map(|t| t.unwrap_or_else(|| quote!(Type::UNKNOWN)));
         let static_doc = format!(" The SQL and parameter types of [`{}`].", self.fn_ident);
         let row = match &self.output {
             Output::Row {
@@ -826,7 +839,8 @@ impl<'a> QueryCode<'a> {
             pub static #static_ident: ::squill::Query = ::squill::Query {
                 name: #name,
                 sql: #sql,
-                param_types: #param_types,
+                param_types: &[#(#param_types),*],
+                typed: #typed,
             };
             #row
             #params_struct
@@ -864,7 +878,7 @@ impl<'a> QueryCode<'a> {
             ),
             (output, command) => {
                 let (row_ty, decode) = match output {
-                    Output::Scalar(ty) => (ty.clone(), quote!(|row| row.try_get(0))),
+                    Output::Scalar(ty, read) => (ty.clone(), read.clone()),
                     Output::Row { ident, .. } => (
                         quote!(#ident),
                         quote!(<#ident as ::squill::FromRow>::from_row),
@@ -922,12 +936,12 @@ impl QueryCode<'_> {
             rows.iter().map(|row| -> [::squill::Param<'_>; #n] { [#(&row.#fields),*] })
         };
         let decode = match &self.output {
-            Output::Scalar(_) => quote!(|row| row.try_get(0)),
+            Output::Scalar(_, read) => read.clone(),
             Output::Row { ident, .. } => quote!(<#ident as ::squill::FromRow>::from_row),
             _ => quote!(),
         };
         let row_ty = match &self.output {
-            Output::Scalar(ty) => ty.clone(),
+            Output::Scalar(ty, _) => ty.clone(),
             Output::Row { ident, .. } => quote!(#ident),
             _ => quote!(()),
         };
@@ -1015,6 +1029,29 @@ impl Flavor {
     }
 }
 
+/// How a row reads column `index` (see [`reads_array_column`]).
+fn decoder(
+    ty: &PgType,
+    origin: Option<(&str, &str)>,
+    config: &Config,
+    index: proc_macro2::Literal,
+) -> TokenStream {
+    if reads_array_column(ty, origin, config) {
+        quote!(::squill::array_column(row, #index)?)
+    } else {
+        quote!(row.try_get(#index)?)
+    }
+}
+
+/// Whether a column is read through `squill::array_column`: arrays squill maps itself, since
+/// PostgreSQL describes an array of a domain as such (a domain column as its base type).
+fn reads_array_column(ty: &PgType, origin: Option<(&str, &str)>, config: &Config) -> bool {
+    let whole_override = origin
+        .is_some_and(|(t, c)| config.columns.contains_key(&format!("{t}.{c}")))
+        || config.types.contains_key(&ty.display_name());
+    matches!(ty, PgType::Array(_)) && !whole_override
+}
+
 fn nullable(ty: TokenStream, nullable: bool) -> TokenStream {
     if nullable { quote!(Option<#ty>) } else { ty }
 }
@@ -1034,7 +1071,7 @@ fn field_name(column: &Column, index: usize, config: &Config) -> String {
 }
 
 /// Types were checked (with file positions) before emitting; this is the safety net.
-/// `elements_nullable`: a column's array elements may be NULL (parameters send none).
+/// `elements_nullable`: the array's elements may be NULL (`Vec<Option<T>>`, `&[Option<T>]`).
 fn map(
     query: &Query,
     ty: &PgType,

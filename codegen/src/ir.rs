@@ -66,6 +66,9 @@ pub struct Param {
     /// The table column (`table`, `column`) the parameter is written straight into (INSERT
     /// values, UPDATE SET), for column type overrides.
     pub origin: Option<(String, String)>,
+    /// For an array: whether it may carry NULL elements (`&[Option<T>]`), when it is written
+    /// straight into an array column whose elements accept NULL (`analyze::optional`).
+    pub elements_nullable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -76,7 +76,7 @@ struct Value<'a> {
     #[serde(rename = "type")]
     ty: String,
     nullable: bool,
-    /// Array columns only: whether an element may be NULL.
+    /// Arrays only: whether an element may be NULL.
     #[serde(skip_serializing_if = "Option::is_none")]
     elements_nullable: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -125,7 +125,8 @@ fn queries<'a>(set: &'a QuerySet, package: Option<&'a str>) -> Vec<Query<'a>> {
                     name: &p.name,
                     ty: p.ty.display_name(),
                     nullable: p.nullable,
-                    elements_nullable: None,
+                    elements_nullable: matches!(p.ty, crate::ir::PgType::Array(_))
+                        .then_some(p.elements_nullable),
                     embed: None,
                 })
                 .collect(),

@@ -101,8 +101,8 @@ fn element_nullability_is_proven_or_optional() {
         "pub texts: Vec<String>, pub parsed: Vec<Option<i32>>",
         // A composite's array field, like any array.
         "pub labels: Option<Vec<Option<String>>>",
-        // Parameters send no NULL element.
-        "tags: &[&str], id: i64",
+        // A parameter written into an array column may carry NULL elements.
+        "tags: &[Option<&str>], id: i64",
     ] {
         assert!(flat.contains(expected), "{expected}\n{flat}");
     }
@@ -143,8 +143,11 @@ fn main() {
         c.batch_execute("INSERT INTO boxes VALUES (1, ROW('x', ARRAY['a', NULL])::labelled)").await.unwrap();
         let item = boxes(&c).await.unwrap().remove(0);
         assert_eq!(item.labels, Some(vec![Some("a".to_string()), None]));
-        set_tags(&c, &["x", "y"], 1).await.unwrap();
+        set_tags(&c, &[Some("x"), Some("y")], 1).await.unwrap();
         assert_eq!(sure_tags(&c, 1).await.unwrap(), ["x", "y"]);
+        set_tags(&c, &[None, Some("y")], 2).await.unwrap();
+        let rows = db::arrays::tags(&c).await.unwrap();
+        assert_eq!(rows[1].tags, [None, Some("y".to_string())]);
         println!("ARRAYS OK");
     });
 }

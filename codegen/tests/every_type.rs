@@ -118,6 +118,25 @@ fn every_type_round_trips_sync_and_async_with_each_time_crate() {
     );
 }
 
+/// pgvector cannot be installed where the tests run (Debian bookworm has no
+/// `postgresql-15-pgvector`), so its round trip above is skipped; its generated code still
+/// compiles against the runtime with only the `pgvector` type feature (not `full`), so the
+/// mapping to the `pgvector` crate is checked on every run.
+#[test]
+fn pgvector_code_compiles_with_its_feature_alone() {
+    let code = generate(&fixture("every_type_pgvector"), TimeCrate::Chrono);
+    assert!(
+        code.contains("::squill::feature_pgvector!(Vector)"),
+        "{code}"
+    );
+    let (ok, cargo) = support::compile_with_features(
+        "pgvector-feature",
+        &[("db".into(), code)],
+        &["async", "sync", "pgvector"],
+    );
+    assert!(ok, "{cargo}");
+}
+
 /// `squill check --live` on `project`: the CLI's report, asserted to agree with PostgreSQL on
 /// every query, none refused offline.
 fn check_live(project: &Path) -> String {

@@ -81,12 +81,13 @@ fn colliding_names_compile_without_warnings() {
 fn a_type_behind_an_off_feature_is_an_error_naming_it() {
     let code = "pub fn f(_x: ::squill::feature_cidr!(IpInet)) {}\n\
                 pub fn g(_x: ::squill::feature_jiff!(civil::Date)) {}\n\
-                pub fn h(_x: ::squill::feature_time!(OffsetDateTime)) {}\n"
+                pub fn h(_x: ::squill::feature_time!(OffsetDateTime)) {}\n\
+                pub fn i(_x: ::squill::feature_pgvector!(Vector)) {}\n"
         .to_string();
     let (compiled, output) =
         support::compile_with_features("feature-off", &[("db".into(), code)], &["async"]);
     assert!(!compiled);
-    for feature in ["cidr", "jiff", "time"] {
+    for feature in ["cidr", "jiff", "time", "pgvector"] {
         assert!(
             output.contains(&format!(
                 "needs squill's `{feature}` feature: enable it (or `full`)"

@@ -49,8 +49,8 @@ const GOOD: &str = r#"sync = true
 "public.users.tags" = "squill::Json<Vec<String>>"
 "#;
 
-/// `String` cannot read an `email[]` (its elements are the domain, which `String` does not
-/// accept by name), and `i64` cannot read text.
+/// `i64` cannot read text. `String` can read the elements of an `email[]` (generated code hands
+/// an array of a domain's elements the base type), so that override is no lie.
 const LYING: &str = r#"sync = true
 [types]
 email = "String"
@@ -91,7 +91,7 @@ fn overrides_apply_to_parameters_and_columns() {
     // parameters written into them; column overrides on parameters too.
     assert!(
         code.contains(
-            "id: i64, email: &crate::Email, backups: &[&crate::Email], prefs: &squill::Json<crate::Prefs>, tags: Option<&squill::Json<Vec<String>>>, score: i32, nick: Option<&str>,"
+            "id: i64, email: &crate::Email, backups: &[Option<&crate::Email>], prefs: &squill::Json<crate::Prefs>, tags: Option<&squill::Json<Vec<String>>>, score: i32, nick: Option<&str>,"
         ),
         "{code}"
     );
@@ -125,7 +125,7 @@ fn domains_as_newtypes() {
     assert!(code.contains("pub struct Email(pub String);"), "{code}");
     assert!(code.contains("pub struct Score(pub i32);"), "{code}");
     assert!(
-        code.contains("id: i64, email: &types::Email, backups: &[&types::Email], prefs: &squill::Json<crate::Prefs>, tags: Option<&serde_json::Value>, score: &types::Score,"),
+        code.contains("id: i64, email: &types::Email, backups: &[Option<&types::Email>], prefs: &squill::Json<crate::Prefs>, tags: Option<&serde_json::Value>, score: &types::Score,"),
         "{code}"
     );
     assert!(
@@ -256,12 +256,12 @@ fn main() {
         let prefs = squill::Json(Prefs { theme: "dark".into(), size: 3 });
         let email = Email("a@example.com".into());
         let backup = Email("b@example.com".into());
-        let backups = [&backup];
+        let backups = [Some(&backup), None];
         let tags = squill::Json(vec!["x".to_string(), "y".to_string()]);
         good::users::create_user(&client, 1, &email, &backups, &prefs, Some(&tags), 7, None).await.unwrap();
         let row = good::users::get_user(&client, 1).await.unwrap();
         assert_eq!(row.email, email);
-        assert_eq!(row.backups, [Some(backup.clone())]);
+        assert_eq!(row.backups, [Some(backup.clone()), None]);
         assert_eq!(row.prefs.0, prefs.0);
         assert_eq!(row.tags.map(|t| t.0), Some(tags.0.clone()));
         assert_eq!((row.score, row.nick), (Some(7), None));
@@ -295,7 +295,7 @@ fn main() {
         use newtypes::types::{Email, Score};
         let prefs = squill::Json(Prefs { theme: "n".into(), size: 1 });
         let (email, backup) = (Email("n@x".into()), Email("m@x".into()));
-        newtypes::users::create_user(&client, 20, &email, &[&backup], &prefs, None, &Score(4), Some("nick"))
+        newtypes::users::create_user(&client, 20, &email, &[Some(&backup)], &prefs, None, &Score(4), Some("nick"))
             .await
             .unwrap();
         let row = newtypes::users::get_user(&client, 20).await.unwrap();
@@ -338,10 +338,7 @@ fn check_types_and_json_round_trip_on_postgres() {
             ),
             "{line}"
         );
-        assert!(
-            line.contains("`String` (the override of column users.backups) cannot decode PostgreSQL type email[]"),
-            "{line}"
-        );
+        assert!(!line.contains("users.backups"), "{line}");
     }
     assert_eq!(
         said.lines().filter(|l| l.starts_with("LYING")).count(),

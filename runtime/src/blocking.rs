@@ -120,8 +120,7 @@ macro_rules! cached_statement {
         match $cache.get(query.sql) {
             Some(statement) => statement,
             None => {
-                let statement =
-                    $client.prepare_typed(query.sql, query.param_types.unwrap_or(&[]))?;
+                let statement = $client.prepare_typed(query.sql, query.param_types)?;
                 $cache.insert(query.sql, statement.clone());
                 statement
             }
@@ -171,16 +170,16 @@ macro_rules! impl_uncached {
                 query: &'static Query,
                 params: &[Param<'_>],
             ) -> Result<Vec<Row>, postgres::Error> {
-                match query.param_types {
-                    Some(types) => {
-                        let typed: Vec<_> =
-                            params.iter().copied().zip(types.iter().cloned()).collect();
-                        self.query_typed(query.sql, &typed)
-                    }
-                    None => {
-                        let statement = self.prepare(query.sql)?;
-                        <$ty>::query(self, &statement, params)
-                    }
+                if query.typed {
+                    let typed: Vec<_> = params
+                        .iter()
+                        .copied()
+                        .zip(query.param_types.iter().cloned())
+                        .collect();
+                    self.query_typed(query.sql, &typed)
+                } else {
+                    let statement = self.prepare_typed(query.sql, query.param_types)?;
+                    <$ty>::query(self, &statement, params)
                 }
             }
 
@@ -189,14 +188,17 @@ macro_rules! impl_uncached {
                 query: &'static Query,
                 params: &[Param<'_>],
             ) -> Result<u64, postgres::Error> {
-                match query.param_types {
-                    Some(types) => {
-                        let typed = params.iter().copied().zip(types.iter().cloned());
-                        let mut rows = self.query_typed_raw(query.sql, typed)?;
-                        while rows.next()?.is_some() {}
-                        Ok(rows.rows_affected().unwrap_or(0))
-                    }
-                    None => <$ty>::execute(self, query.sql, params),
+                if query.typed {
+                    let typed = params
+                        .iter()
+                        .copied()
+                        .zip(query.param_types.iter().cloned());
+                    let mut rows = self.query_typed_raw(query.sql, typed)?;
+                    while rows.next()?.is_some() {}
+                    Ok(rows.rows_affected().unwrap_or(0))
+                } else {
+                    let statement = self.prepare_typed(query.sql, query.param_types)?;
+                    <$ty>::execute(self, &statement, params)
                 }
             }
 
@@ -335,7 +337,7 @@ fn run_copy_in<'p, const N: usize>(
     query: &'static Query,
     rows: impl IntoIterator<Item = [Param<'p>; N]>,
 ) -> Result<u64, Error> {
-    let types = query.param_types.unwrap_or(&[]);
+    let types = query.param_types;
     let sink = client.copy_in(query.sql).map_err(db(query))?;
     let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(sink, types);
     for row in rows {

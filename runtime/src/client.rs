@@ -279,8 +279,10 @@ macro_rules! impl_cached {
                 if let Some(statement) = self.statements.get(query.sql) {
                     return Ok(statement);
                 }
-                let types = query.param_types.unwrap_or(&[]);
-                let statement = self.inner.prepare_typed(query.sql, types).await?;
+                let statement = self
+                    .inner
+                    .prepare_typed(query.sql, query.param_types)
+                    .await?;
                 self.statements.insert(query.sql, statement.clone());
                 Ok(statement)
             }
@@ -311,15 +313,15 @@ macro_rules! impl_uncached {
                 query: &'static Query,
                 params: &[Param<'_>],
             ) -> Result<RowStream, tokio_postgres::Error> {
-                match query.param_types {
-                    Some(types) => {
-                        let typed = params.iter().copied().zip(types.iter().cloned());
-                        self.query_typed_raw(query.sql, typed).await
-                    }
-                    None => {
-                        let statement = self.prepare(query.sql).await?;
-                        <$ty>::query_raw(self, &statement, params_iter(params)).await
-                    }
+                if query.typed {
+                    let typed = params
+                        .iter()
+                        .copied()
+                        .zip(query.param_types.iter().cloned());
+                    self.query_typed_raw(query.sql, typed).await
+                } else {
+                    let statement = self.prepare_typed(query.sql, query.param_types).await?;
+                    <$ty>::query_raw(self, &statement, params_iter(params)).await
                 }
             }
 
@@ -328,14 +330,17 @@ macro_rules! impl_uncached {
                 query: &'static Query,
                 params: &[Param<'_>],
             ) -> Result<u64, tokio_postgres::Error> {
-                match query.param_types {
-                    Some(types) => {
-                        // An unnamed typed statement; its row count is the command tag's.
-                        let typed = params.iter().copied().zip(types.iter().cloned());
-                        let stream = self.query_typed_raw(query.sql, typed).await?;
-                        drain(stream).await
-                    }
-                    None => <$ty>::execute(self, query.sql, params).await,
+                if query.typed {
+                    // An unnamed typed statement; its row count is the command tag's.
+                    let typed = params
+                        .iter()
+                        .copied()
+                        .zip(query.param_types.iter().cloned());
+                    let stream = self.query_typed_raw(query.sql, typed).await?;
+                    drain(stream).await
+                } else {
+                    let statement = self.prepare_typed(query.sql, query.param_types).await?;
+                    <$ty>::execute(self, &statement, params).await
                 }
             }
 
@@ -376,7 +381,7 @@ mod pooled {
                     query: &'static Query,
                     params: &[Param<'_>],
                 ) -> Result<RowStream, tokio_postgres::Error> {
-                    let types = query.param_types.unwrap_or(&[]);
+                    let types = query.param_types;
                     let statement = self.prepare_typed_cached(query.sql, types).await?;
                     <$base>::query_raw(self, &statement, params_iter(params)).await
                 }
@@ -386,13 +391,13 @@ mod pooled {
                     query: &'static Query,
                     params: &[Param<'_>],
                 ) -> Result<u64, tokio_postgres::Error> {
-                    let types = query.param_types.unwrap_or(&[]);
+                    let types = query.param_types;
                     let statement = self.prepare_typed_cached(query.sql, types).await?;
                     <$base>::execute(self, &statement, params).await
                 }
 
                 async fn warm(&self, query: &'static Query) -> Result<(), tokio_postgres::Error> {
-                    let types = query.param_types.unwrap_or(&[]);
+                    let types = query.param_types;
                     self.prepare_typed_cached(query.sql, types).await.map(drop)
                 }
 

@@ -148,7 +148,7 @@ async fn run_copy_in<'p, const N: usize>(
     query: &'static Query,
     rows: impl IntoIterator<Item = [Param<'p>; N]>,
 ) -> Result<u64, Error> {
-    let types = query.param_types.unwrap_or(&[]);
+    let types = query.param_types;
     let sink = client.copy_in(query.sql).await.map_err(db(query))?;
     let writer = BinaryCopyInWriter::new(sink, types);
     pin_mut!(writer);

@@ -45,6 +45,8 @@ pub mod tls;
 pub use connect::{CONNECT_TIMEOUT, ConnectError};
 #[cfg(feature = "async")]
 pub use connect::{IntoConfig, connect, connect_within};
+#[cfg(any(feature = "async", feature = "sync"))]
+pub use domain::array_column;
 pub use domain::domain_base;
 pub use error::{Error, ErrorClass, ErrorKind};
 pub use pg_enum::{PgEnum, pg_enum_accepts, pg_enum_from_sql};
@@ -173,11 +175,17 @@ pub struct Query {
     pub name: &'static str,
     /// The SQL sent to PostgreSQL (named parameters already rewritten to `$n`).
     pub sql: &'static str,
-    /// Parameter types as squill inferred them, when they are all builtin types. With them a
-    /// plain client can send Parse/Bind/Execute in one round trip (`query_typed`); `None`
-    /// (a parameter of a user-defined type, whose OID differs per database) means the
-    /// statement must be prepared so the server reports the types.
-    pub param_types: Option<&'static [postgres_types::Type]>,
+    /// Parameter types as squill declares them to the server, one per parameter: the builtin
+    /// types it inferred (a domain parameter as its base type, so base Rust types bind it),
+    /// `unknown` for a user-defined type (its OID differs per database), which the server
+    /// resolves from context exactly like an unspecified parameter.
+    pub param_types: &'static [postgres_types::Type],
+    /// Whether every parameter encodes with its declared type (builtins, and enums, whose
+    /// `ToSql` accepts `unknown`): a plain client then sends Parse/Bind/Execute in one round
+    /// trip (`query_typed`). Otherwise (a composite, an array of an enum, an extension type:
+    /// encoding needs the server's description) the statement is prepared with
+    /// `param_types` first.
+    pub typed: bool,
 }
 
 /// Decodes one row, by column index, into a generated row struct.

@@ -4,9 +4,11 @@
 //!
 //! For each override the server names the type (`to_regtype`, or the column's `atttypid`),
 //! a statement `SELECT $1::<type>` is prepared to get the type as the driver sees it on the
-//! wire (a domain arrives as its base type, as PostgreSQL describes a domain column; an array
-//! of a domain keeps the domain as element), and the Rust type's `ToSql::accepts` (when
-//! generated code sends it) and `FromSql::accepts` (when it reads it) are asked about it.
+//! wire (a domain arrives as its base type, as PostgreSQL describes a domain column; the
+//! elements of an array of a domain are judged as its base type, which is what generated code
+//! hands them: `array_column` reads them so, and parameters are declared as the base type),
+//! and the Rust type's `ToSql::accepts` (when generated code sends it) and `FromSql::accepts`
+//! (when it reads it) are asked about it.
 
 use std::fmt;
 
@@ -108,7 +110,7 @@ fn judge(o: &TypeOverride, named: Option<(String, Type)>) -> Vec<TypeMismatch> {
         return vec![mismatch(String::new(), Problem::Missing)];
     };
     let ty = match (o.element, ty.kind()) {
-        (true, Kind::Array(element)) => element.clone(),
+        (true, Kind::Array(element)) => crate::domain::base_type(element).clone(),
         (true, _) => return vec![mismatch(name, Problem::CannotDecode)],
         (false, _) => ty,
     };

@@ -137,6 +137,9 @@ pub struct Schema {
     /// Table columns `(schema, table, column)` whose type is a NOT NULL domain: they reject
     /// NULL though the column itself allows it.
     domain_not_null: std::collections::HashSet<(String, String, String)>,
+    /// Table columns `(schema, table, column)` that are arrays of a NOT NULL domain: their
+    /// elements reject NULL.
+    elements_not_null: std::collections::HashSet<(String, String, String)>,
     /// The labels of the catalog's enums, by type OID (an enum added by hand has none).
     enum_labels: HashMap<u32, Vec<String>>,
     pub search_path: Vec<String>,
@@ -160,6 +163,7 @@ impl Default for Schema {
             circular_views: Default::default(),
             sequences: Default::default(),
             domain_not_null: Default::default(),
+            elements_not_null: Default::default(),
             enum_labels: HashMap::new(),
             search_path: vec!["public".into()],
             binding: None,
@@ -455,7 +459,7 @@ impl Schema {
 
     /// The columns of the table `parts` names, in order, with whether each accepts NULL (a
     /// nullable column of no NOT NULL domain); `None` for anything but a table of the schema.
-    pub fn insert_target_columns(&self, parts: &[String]) -> Option<Vec<(String, bool)>> {
+    pub fn insert_target_columns(&self, parts: &[String]) -> Option<Vec<optional::TargetColumn>> {
         use crate::catalog::RelKind as K;
         let (schema, system) = self.find_relation(parts)?;
         let table = parts.last()?;
@@ -474,12 +478,14 @@ impl Schema {
                 .get(&(schema.clone(), table.clone()))?
                 .iter()
                 .map(|c| {
-                    let domain = self.domain_not_null.contains(&(
-                        schema.clone(),
-                        table.clone(),
-                        c.name.clone(),
-                    ));
-                    (c.name.clone(), !c.not_null && !domain)
+                    let key = (schema.clone(), table.clone(), c.name.clone());
+                    let domain = self.domain_not_null.contains(&key);
+                    let array = matches!(self.types.pg_type(c.ty), ir::PgType::Array(_));
+                    optional::TargetColumn {
+                        name: c.name.clone(),
+                        accepts_null: !c.not_null && !domain,
+                        elements_accept_null: array && !self.elements_not_null.contains(&key),
+                    }
                 })
                 .collect(),
         )
@@ -722,13 +728,13 @@ fn analyze_guarded(
     };
     // `sqlc.narg`, then what the statement's syntax says (before typing: a parameter that
     // may be NULL makes what it flows into nullable).
-    let (optional, written) = optional::params_written(statement, raw.params.len(), &mut |parts| {
+    let written = optional::params_written(statement, raw.params.len(), &mut |parts| {
         schema.insert_target_columns(parts)
     });
     let nullable_params: Vec<bool> = raw
         .params
         .iter()
-        .zip(&optional)
+        .zip(&written.optional)
         .map(|(p, o)| p.nullable || *o)
         .collect();
     let out = statement::analyze_statement(schema, statement, &raw.sql, &nullable_params)
@@ -765,7 +771,8 @@ fn analyze_guarded(
             name,
             ty: schema.types.pg_type(*ty),
             nullable: nullable_params.get(i).copied().unwrap_or(false),
-            origin: written.get(i).cloned().flatten(),
+            origin: written.targets.get(i).cloned().flatten(),
+            elements_nullable: written.elements_nullable.get(i).copied().unwrap_or(false),
         });
     }
     let mut columns: Vec<ir::Column> = out
@@ -987,12 +994,12 @@ impl Schema {
                 continue;
             }
             for c in &rel.columns {
+                let key = (name.schema.clone(), name.name.clone(), c.name.clone());
                 if domain_not_null(catalog, &c.ty) {
-                    schema.domain_not_null.insert((
-                        name.schema.clone(),
-                        name.name.clone(),
-                        c.name.clone(),
-                    ));
+                    schema.domain_not_null.insert(key.clone());
+                }
+                if elements_not_null(catalog, &c.ty) {
+                    schema.elements_not_null.insert(key);
                 }
             }
             let cols = rel
@@ -1205,6 +1212,28 @@ impl Schema {
                 .collect(),
         )
     }
+}
+
+/// Whether `ty` is an array of a NOT NULL domain (or a domain over such an array): PostgreSQL
+/// checks the domain's NOT NULL on each element.
+fn elements_not_null(catalog: &crate::catalog::Catalog, ty: &crate::catalog::TypeName) -> bool {
+    let mut current = ty;
+    // Down the domains to the array (at most every domain long), then its element type.
+    for _ in 0..=catalog.domains.len() {
+        if current.array_dims > 0 {
+            let element = crate::catalog::TypeName {
+                array_dims: 0,
+                ..current.clone()
+            };
+            return domain_not_null(catalog, &element);
+        }
+        let key = crate::catalog::QualifiedName::new(current.schema.clone(), current.name.clone());
+        let Some(domain) = catalog.domains.get(&key) else {
+            return false;
+        };
+        current = &domain.base;
+    }
+    false
 }
 
 /// Whether `ty` is a NOT NULL domain, or a domain over one (an array of one is not).

@@ -12,6 +12,11 @@
 //! One use is enough to make a parameter optional, unless another use writes it straight into
 //! a column that rejects NULL (NOT NULL, a NOT NULL domain, a view's or an unknown column):
 //! there an `Option` would only move PostgreSQL's rejection to run time, so it stays required.
+//!
+//! An array parameter's elements may be NULL (`&[Option<T>]`) by the same rule: it is written
+//! straight into one array column whose elements accept NULL (all but arrays of a NOT NULL
+//! domain). Elsewhere (`= ANY(@ids)`, function arguments) NULL elements are legal but match
+//! nothing, so the parameter takes `&[T]`.
 
 use std::ops::ControlFlow;
 
@@ -24,18 +29,38 @@ use sqlparser::ast::{
 use super::expr::fold;
 use super::rows::expansion;
 
-/// The columns of a relation a statement writes to, in order, with whether each accepts
-/// NULL; `None` when it is not a table squill knows (views, unknown names).
-pub type TargetColumns<'a> = dyn FnMut(&[String]) -> Option<Vec<(String, bool)>> + 'a;
+/// A column of a relation a statement writes to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetColumn {
+    pub name: String,
+    /// Whether it accepts NULL (not NOT NULL, not of a NOT NULL domain).
+    pub accepts_null: bool,
+    /// Whether it is an array whose elements accept NULL (not an array of a NOT NULL domain).
+    pub elements_accept_null: bool,
+}
 
-/// `.0[i]`: whether `$(i + 1)` may be bound to NULL, for a statement with `nparams`
-/// parameters; `.1[i]`: the table column (`(table, column)`) it is written straight into,
-/// when that is one known column (for column type overrides).
+/// The columns of a relation a statement writes to, in order; `None` when it is not a table
+/// squill knows (views, unknown names).
+pub type TargetColumns<'a> = dyn FnMut(&[String]) -> Option<Vec<TargetColumn>> + 'a;
+
+/// What the syntax says of each parameter of a statement.
+pub struct ParamsWritten {
+    /// `[i]`: whether `$(i + 1)` may be bound to NULL.
+    pub optional: Vec<bool>,
+    /// `[i]`: the table column (`(table, column)`) it is written straight into, when that is
+    /// one known column (for column type overrides).
+    pub targets: Vec<Option<(String, String)>>,
+    /// `[i]`: whether it is written straight into one array column whose elements accept
+    /// NULL, so it may carry NULL elements.
+    pub elements_nullable: Vec<bool>,
+}
+
+/// [`ParamsWritten`] for a statement with `nparams` parameters.
 pub fn params_written(
     statement: &Statement,
     nparams: usize,
     columns: &mut TargetColumns<'_>,
-) -> (Vec<bool>, Vec<Option<(String, String)>>) {
+) -> ParamsWritten {
     let mut walker = Walker {
         columns,
         opens: vec![false; nparams],
@@ -50,22 +75,32 @@ pub fn params_written(
         .zip(&walker.closes)
         .map(|(open, close)| *open && !*close)
         .collect();
+    let elements_nullable = walker
+        .targets
+        .iter()
+        .map(|t| matches!(t, Written::Into(_, _, true)))
+        .collect();
     let targets = walker
         .targets
         .into_iter()
         .map(|t| match t {
-            Written::Into(table, column) => Some((table, column)),
+            Written::Into(table, column, _) => Some((table, column)),
             _ => None,
         })
         .collect();
-    (optional, targets)
+    ParamsWritten {
+        optional,
+        targets,
+        elements_nullable,
+    }
 }
 
 /// Where a parameter's value is written.
 #[derive(Clone)]
 enum Written {
     Nowhere,
-    Into(String, String),
+    /// Into this column (`table`, `column`), whose elements accept NULL or not.
+    Into(String, String, bool),
     /// Into several columns, or one squill does not know.
     Several,
 }
@@ -134,25 +169,27 @@ impl Walker<'_, '_> {
         }
     }
 
-    /// `e` is written into `column`; `accepts_null: None` when the column is unknown.
-    fn bind(&mut self, e: &Expr, column: Option<&str>, accepts_null: Option<bool>) {
+    /// `e` is written into `column`; `target: None` when the column is unknown.
+    fn bind(&mut self, e: &Expr, column: Option<&str>, target: Option<&TargetColumn>) {
         let Some(n) = param(e) else { return };
         if let Some(slot) = self.targets.get_mut(n) {
-            let here = match (&self.table, column, accepts_null) {
-                (Some(table), Some(column), Some(_)) => {
-                    Written::Into(table.clone(), column.to_string())
-                }
+            let here = match (&self.table, column, target) {
+                (Some(table), Some(column), Some(target)) => Written::Into(
+                    table.clone(),
+                    column.to_string(),
+                    target.elements_accept_null,
+                ),
                 _ => Written::Several,
             };
             *slot = match (&*slot, here) {
                 (Written::Nowhere, here) => here,
-                (Written::Into(t, c), Written::Into(t2, c2)) if *t == t2 && *c == c2 => {
-                    Written::Into(t2, c2)
+                (Written::Into(t, c, _), Written::Into(t2, c2, e2)) if *t == t2 && *c == c2 => {
+                    Written::Into(t2, c2, e2)
                 }
                 _ => Written::Several,
             };
         }
-        match accepts_null {
+        match target.map(|t| t.accepts_null) {
             Some(true) => {
                 if let Some(slot) = self.opens.get_mut(n) {
                     *slot = true;
@@ -166,7 +203,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn target(&mut self, name: &ObjectName) -> Option<Vec<(String, bool)>> {
+    fn target(&mut self, name: &ObjectName) -> Option<Vec<TargetColumn>> {
         let parts: Option<Vec<String>> = name
             .0
             .iter()
@@ -186,12 +223,12 @@ impl Walker<'_, '_> {
         };
         let table = self.target(name);
         // Each position's column: the listed ones, else the table's in order.
-        let positions: Vec<(Option<String>, Option<bool>)> = if insert.columns.is_empty() {
+        let positions: Vec<Position> = if insert.columns.is_empty() {
             table
                 .as_ref()
                 .map(|cols| {
                     cols.iter()
-                        .map(|c| (Some(c.0.clone()), Some(c.1)))
+                        .map(|c| (Some(c.name.clone()), Some(c.clone())))
                         .collect()
                 })
                 .unwrap_or_default()
@@ -202,8 +239,8 @@ impl Walker<'_, '_> {
                 .map(|c| match c.0.as_slice() {
                     [ObjectNamePart::Identifier(i)] => {
                         let name = fold(i);
-                        let accepts = accepts_null(&table, &name);
-                        (Some(name), accepts)
+                        let target = target_column(&table, &name);
+                        (Some(name), target)
                     }
                     _ => (None, None),
                 })
@@ -228,18 +265,18 @@ impl Walker<'_, '_> {
         match body {
             SetExpr::Values(values) => {
                 for row in &values.rows {
-                    for (e, (column, accepts)) in row.iter().zip(positions) {
-                        self.bind(e, column.as_deref(), *accepts);
+                    for (e, (column, target)) in row.iter().zip(positions) {
+                        self.bind(e, column.as_deref(), target.as_ref());
                     }
                 }
             }
             SetExpr::Select(select) => {
-                for (item, (column, accepts)) in select.projection.iter().zip(positions) {
+                for (item, (column, target)) in select.projection.iter().zip(positions) {
                     match item {
                         SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }
                             if expansion(e).is_none() =>
                         {
-                            self.bind(e, column.as_deref(), *accepts)
+                            self.bind(e, column.as_deref(), target.as_ref())
                         }
                         // Positions after a `*` or `(x).*` are not known from the syntax.
                         _ => break,
@@ -255,7 +292,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn assignments(&mut self, table: &Option<Vec<(String, bool)>>, assignments: &[Assignment]) {
+    fn assignments(&mut self, table: &Option<Vec<TargetColumn>>, assignments: &[Assignment]) {
         for a in assignments {
             match &a.target {
                 AssignmentTarget::ColumnName(column) => {
@@ -263,8 +300,8 @@ impl Walker<'_, '_> {
                         [ObjectNamePart::Identifier(i)] => Some(fold(i)),
                         _ => None,
                     };
-                    let accepts = name.as_ref().and_then(|n| accepts_null(table, n));
-                    self.bind(&a.value, name.as_deref(), accepts);
+                    let target = name.as_ref().and_then(|n| target_column(table, n));
+                    self.bind(&a.value, name.as_deref(), target.as_ref());
                 }
                 AssignmentTarget::Tuple(columns) => {
                     let Expr::Tuple(values) = &a.value else {
@@ -275,8 +312,8 @@ impl Walker<'_, '_> {
                             [ObjectNamePart::Identifier(i)] => Some(fold(i)),
                             _ => None,
                         };
-                        let accepts = name.as_ref().and_then(|n| accepts_null(table, n));
-                        self.bind(value, name.as_deref(), accepts);
+                        let target = name.as_ref().and_then(|n| target_column(table, n));
+                        self.bind(value, name.as_deref(), target.as_ref());
                     }
                 }
             }
@@ -284,15 +321,11 @@ impl Walker<'_, '_> {
     }
 }
 
-/// An INSERT position: its column's name and whether it accepts NULL (`None`: unknown).
-type Position = (Option<String>, Option<bool>);
+/// An INSERT position: its column's name and the column (`None`: unknown).
+type Position = (Option<String>, Option<TargetColumn>);
 
-fn accepts_null(table: &Option<Vec<(String, bool)>>, column: &str) -> Option<bool> {
-    table
-        .as_ref()?
-        .iter()
-        .find(|(name, _)| name == column)
-        .map(|c| c.1)
+fn target_column(table: &Option<Vec<TargetColumn>>, column: &str) -> Option<TargetColumn> {
+    table.as_ref()?.iter().find(|c| c.name == column).cloned()
 }
 
 /// `$n` (0-based), seen through casts and parentheses.
@@ -313,19 +346,48 @@ mod tests {
     use sqlparser::dialect::PostgreSqlDialect;
     use sqlparser::parser::Parser;
 
-    /// `t (a NOT NULL, b, c)`; other relations are unknown.
-    fn optional(sql: &str, n: usize) -> Vec<bool> {
+    fn column(name: &str, accepts_null: bool, elements_accept_null: bool) -> TargetColumn {
+        TargetColumn {
+            name: name.to_string(),
+            accepts_null,
+            elements_accept_null,
+        }
+    }
+
+    /// `t (a NOT NULL, b, c)`, `arrays (tags text[], codes not_null_domain[])`; other
+    /// relations are unknown.
+    fn written(sql: &str, n: usize) -> ParamsWritten {
         let statements = Parser::parse_sql(&PostgreSqlDialect {}, sql).unwrap();
-        let mut columns = |parts: &[String]| {
-            (parts == ["t"]).then(|| {
-                vec![
-                    ("a".to_string(), false),
-                    ("b".to_string(), true),
-                    ("c".to_string(), true),
-                ]
-            })
+        let mut columns = |parts: &[String]| match parts {
+            [t] if t == "t" => Some(vec![
+                column("a", false, false),
+                column("b", true, false),
+                column("c", true, false),
+            ]),
+            [t] if t == "arrays" => Some(vec![
+                column("tags", true, true),
+                column("codes", true, false),
+            ]),
+            _ => None,
         };
-        params_written(&statements[0], n, &mut columns).0
+        params_written(&statements[0], n, &mut columns)
+    }
+
+    fn optional(sql: &str, n: usize) -> Vec<bool> {
+        written(sql, n).optional
+    }
+
+    #[test]
+    fn array_parameters_carry_null_elements_into_columns_that_take_them() {
+        let sql = "INSERT INTO arrays (tags, codes) VALUES ($1, $2)";
+        assert_eq!(written(sql, 2).elements_nullable, [true, false]);
+        let sql = "UPDATE arrays SET tags = $1::text[] WHERE tags && $2 AND codes = $3";
+        assert_eq!(written(sql, 3).elements_nullable, [true, false, false]);
+        // Written into two columns, or into a table squill does not know: no NULL elements.
+        let sql = "INSERT INTO arrays (tags, codes) VALUES ($1, $1)";
+        assert_eq!(written(sql, 1).elements_nullable, [false]);
+        let sql = "INSERT INTO v (tags) VALUES ($1)";
+        assert_eq!(written(sql, 1).elements_nullable, [false]);
     }
 
     #[test]
@@ -336,9 +398,9 @@ mod tests {
         )
         .unwrap();
         let mut columns = |parts: &[String]| {
-            (parts == ["t"]).then(|| vec![("b".to_string(), true), ("c".to_string(), true)])
+            (parts == ["t"]).then(|| vec![column("b", true, false), column("c", true, false)])
         };
-        let targets = params_written(&statements[0], 4, &mut columns).1;
+        let targets = params_written(&statements[0], 4, &mut columns).targets;
         let at = |c: &str| Some(("t".to_string(), c.to_string()));
         assert_eq!(targets, [at("b"), at("c"), None, None]);
         // Written into two columns: neither column's override applies.
@@ -347,7 +409,8 @@ mod tests {
             "INSERT INTO t (b, c) VALUES ($1, $1)",
         )
         .unwrap();
-        assert_eq!(params_written(&statements[0], 1, &mut columns).1, [None]);
+        let targets = params_written(&statements[0], 1, &mut columns).targets;
+        assert_eq!(targets, [None]);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use postgres::error::ErrorPosition;
 use postgres::types::{Kind, Type};
 
+use crate::analyze::optional::{ParamsWritten, TargetColumn};
 use crate::diagnostic::{Diagnostic, SourceFile, closest, token_span};
 use crate::ir::{self, PgType};
 use crate::source::RawQuery;
@@ -77,9 +78,13 @@ impl<'a> Describer<'a> {
     /// (`analyze::optional`) on the tree the analyzer reads, with the target tables' columns
     /// read from the server. SQL that cannot be read leaves only `sqlc.narg` optional.
     /// With each parameter's target column ([`crate::analyze::optional::params_written`]).
-    fn optional_params(&mut self, sql: &str, nparams: usize) -> Written {
+    fn optional_params(&mut self, sql: &str, nparams: usize) -> ParamsWritten {
         use crate::analyze::parse::{Parsed, parse};
-        let nothing = || (vec![false; nparams], vec![None; nparams]);
+        let nothing = || ParamsWritten {
+            optional: vec![false; nparams],
+            targets: vec![None; nparams],
+            elements_nullable: vec![false; nparams],
+        };
         // Column names only steer how `(x).*` is read, after which no position is taken.
         let Ok(Parsed::Statements(statements)) = parse(sql, &|_| false) else {
             return nothing();
@@ -106,7 +111,7 @@ impl<'a> Describer<'a> {
         };
         let shape = query_shape(&raw.sql);
         let inferred_names = shape.param_names.clone();
-        let (optional, written) = self.optional_params(&raw.sql, statement.params().len());
+        let written = self.optional_params(&raw.sql, statement.params().len());
 
         let mut params = Vec::with_capacity(statement.params().len());
         for (i, ty) in statement.params().iter().enumerate() {
@@ -119,8 +124,9 @@ impl<'a> Describer<'a> {
             params.push(ir::Param {
                 name,
                 ty,
-                nullable: slot.is_some_and(|s| s.nullable) || optional[i],
-                origin: written[i].clone(),
+                nullable: slot.is_some_and(|s| s.nullable) || written.optional[i],
+                origin: written.targets[i].clone(),
+                elements_nullable: written.elements_nullable[i],
             });
         }
 
@@ -443,26 +449,49 @@ impl QueryShape {
 fn target_columns(
     client: &mut postgres::Client,
     name: &str,
-) -> Result<Option<Vec<(String, bool)>>, postgres::Error> {
-    let rows = client.query(
+) -> Result<Option<Vec<TargetColumn>>, postgres::Error> {
+    // Whether a type is (a domain over) a NOT NULL domain; `getBaseType`'s walk.
+    let not_null_domain = |ty: &str| {
+        format!(
+            "EXISTS (
+                WITH RECURSIVE chain(ty) AS (
+                    SELECT {ty}
+                    UNION ALL
+                    SELECT t.typbasetype FROM pg_type t JOIN chain ON t.oid = chain.ty
+                     WHERE t.typtype = 'd')
+                SELECT FROM chain JOIN pg_type t ON t.oid = chain.ty
+                 WHERE t.typtype = 'd' AND t.typnotnull)"
+        )
+    };
+    let sql = format!(
         "SELECT a.attname::text,
-                NOT a.attnotnull AND NOT EXISTS (
-                    WITH RECURSIVE chain(ty) AS (
-                        SELECT a.atttypid
-                        UNION ALL
-                        SELECT t.typbasetype FROM pg_type t JOIN chain ON t.oid = chain.ty
-                         WHERE t.typtype = 'd')
-                    SELECT FROM chain JOIN pg_type t ON t.oid = chain.ty
-                     WHERE t.typtype = 'd' AND t.typnotnull)
+                NOT a.attnotnull AND NOT {column},
+                e.elem IS NOT NULL AND NOT {element}
            FROM pg_class c
            JOIN pg_attribute a ON a.attrelid = c.oid
+           -- The element type of the column's array type, domains followed down.
+           LEFT JOIN LATERAL (
+                WITH RECURSIVE chain(ty) AS (
+                    SELECT a.atttypid
+                    UNION ALL
+                    SELECT t.typbasetype FROM pg_type t JOIN chain ON t.oid = chain.ty
+                     WHERE t.typtype = 'd')
+                SELECT t.typelem AS elem FROM chain JOIN pg_type t ON t.oid = chain.ty
+                 WHERE t.typtype <> 'd' AND t.typcategory = 'A') e ON true
           WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p', 'f')
             AND a.attnum > 0 AND NOT a.attisdropped
           ORDER BY a.attnum",
-        &[&name],
-    )?;
-    Ok((!rows.is_empty()).then(|| rows.iter().map(|r| (r.get(0), r.get(1))).collect()))
+        column = not_null_domain("a.atttypid"),
+        element = not_null_domain("e.elem"),
+    );
+    let rows = client.query(&sql, &[&name])?;
+    Ok((!rows.is_empty()).then(|| {
+        rows.iter()
+            .map(|r| TargetColumn {
+                name: r.get(0),
+                accepts_null: r.get(1),
+                elements_accept_null: r.get(2),
+            })
+            .collect()
+    }))
 }
-
-/// Which parameters may be NULL, and the table column each is written into.
-type Written = (Vec<bool>, Vec<Option<(String, String)>>);

@@ -28,7 +28,8 @@ pub mod library {
     pub static AUTHORS: ::squill::Query = ::squill::Query {
         name: "authors",
         sql: "SELECT id, name, age FROM authors ORDER BY id",
-        param_types: Some(&[]),
+        param_types: &[],
+        typed: true,
     };
 
     /// A row of [`authors`].
@@ -73,7 +74,8 @@ pub mod library {
     pub static AUTHORS_FROM_COUNTRY: ::squill::Query = ::squill::Query {
         name: "authors_from_country",
         sql: "SELECT id, name, age FROM authors WHERE country IS NOT DISTINCT FROM $1",
-        param_types: Some(&[Type::TEXT]),
+        param_types: &[Type::TEXT],
+        typed: true,
     };
 
     /// `:many` — `queries/library.sql:12`
@@ -91,7 +93,8 @@ pub mod library {
     pub static AUTHOR_NAMES: ::squill::Query = ::squill::Query {
         name: "author_names",
         sql: "SELECT name FROM authors ORDER BY name",
-        param_types: Some(&[]),
+        param_types: &[],
+        typed: true,
     };
 
     /// `:many` — `queries/library.sql:15`
@@ -115,7 +118,8 @@ pub mod library {
     pub static COUNTRIES: ::squill::Query = ::squill::Query {
         name: "countries",
         sql: "SELECT DISTINCT country, count(*) AS authors FROM authors GROUP BY country",
-        param_types: Some(&[]),
+        param_types: &[],
+        typed: true,
     };
 
     /// A row of [`countries`].
@@ -161,7 +165,8 @@ pub mod library {
     pub static BOOK_TITLES: ::squill::Query = ::squill::Query {
         name: "book_titles",
         sql: "SELECT b.title, a.name AS author\nFROM books b\nLEFT JOIN authors a ON a.id = b.author_id\nWHERE b.title <> ':not_a_parameter' AND b.id > $1::bigint",
-        param_types: Some(&[Type::INT8]),
+        param_types: &[Type::INT8],
+        typed: true,
     };
 
     /// A row of [`book_titles`].
@@ -204,7 +209,8 @@ pub mod library {
     pub static INSERT_AUTHOR: ::squill::Query = ::squill::Query {
         name: "insert_author",
         sql: "INSERT INTO authors (name, country, age) VALUES ($1, $2, $3) RETURNING id",
-        param_types: Some(&[Type::TEXT, Type::TEXT, Type::INT4]),
+        param_types: &[Type::TEXT, Type::TEXT, Type::INT4],
+        typed: true,
     };
 
     /// `:exec` — `queries/library.sql:28`
@@ -223,6 +229,7 @@ pub mod library {
     pub static DELETE_AUTHOR: ::squill::Query = ::squill::Query {
         name: "delete_author",
         sql: "DELETE FROM authors WHERE id = $1",
-        param_types: Some(&[Type::INT8]),
+        param_types: &[Type::INT8],
+        typed: true,
     };
 }

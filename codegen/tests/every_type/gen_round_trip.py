@@ -31,16 +31,17 @@ def signature(source, fn):
 def arg(name, ty):
     """How the program passes field `name` of the expected row `e` as a parameter of type `ty`."""
     e = f"e.{name}"
-    if ty.startswith("Option<&[&str]"):
+    # Arrays written into the table's columns take NULL elements (`&[Option<T>]`).
+    if ty.startswith("Option<&[Option<&str>]"):
         return f"strs(&{e}).as_deref()"
-    if ty.startswith("Option<&[&[u8]]"):
+    if ty.startswith("Option<&[Option<&[u8]>]"):
         return f"bytes(&{e}).as_deref()"
-    if ty.startswith("Option<&[&"):
+    if ty.startswith("Option<&[Option<&"):
         return f"refs(&{e}).as_deref()"
-    if ty.startswith("Option<&[u8]"):  # bytea, not an array
+    if ty.startswith("Option<&[u8]") or ty.startswith("Option<&[Option<"):
         return f"{e}.as_deref()"
     if ty.startswith("Option<&["):
-        return f"vals(&{e}).as_deref()"
+        raise SystemExit(f"{name}: an array written into a column takes NULL elements, not {ty}")
     if ty.startswith("Option<&str"):
         return f"{e}.as_deref()"
     if ty.startswith("Option<&"):
@@ -116,19 +117,22 @@ V = {
  "mood": ("types::Mood::Happy", "types::Mood::Sad"),
  "pair": ("types::Pair { a: Some(1), b: None }", 'types::Pair { a: None, b: Some("x".to_string()) }'),
  "posint": ("1", "i32::MAX"),
+ "nest": ('types::Nest { p: Some(types::Pair { a: Some(1), b: None }), ps: Some(vec![Some(types::Pair { a: None, b: Some("y".to_string()) }), None]), tag: Some(3), moods: Some(vec![Some(types::Mood::Ok), None]) }',
+          "types::Nest { p: None, ps: None, tag: None, moods: None }"),
 }
 for r in ["regclass","regtype","regproc","regprocedure","regoper","regoperator","regconfig","regdictionary","regnamespace","regrole","regcollation"]:
     V[r] = ("Oid(1259)", "Oid(16)")
 
 def rows(stems, values, rowtype, arrays=True):
-    """Three rows: every value set; NULLs and empty arrays; other values and NULL arrays."""
+    """Three rows: every value set (arrays with a NULL element); NULLs and empty arrays; other
+    values and NULL arrays."""
     out = []
     for shape in range(3):
         fields = []
         for s in stems:
             a, b = values[s]
             if shape == 0:
-                fields += [f"x_{s}: {a}", f"n_{s}: Some({b})"] + [f"a_{s}: Some(vec![Some({a}), Some({b})])"] * arrays
+                fields += [f"x_{s}: {a}", f"n_{s}: Some({b})"] + [f"a_{s}: Some(vec![Some({a}), None, Some({b})])"] * arrays
             elif shape == 1:
                 fields += [f"x_{s}: {b}", f"n_{s}: None"] + [f"a_{s}: Some(vec![])"] * arrays
             else:
@@ -180,7 +184,7 @@ MAIN = """//! The every-type round trip (issue 11), run by `codegen/tests/every_
 //! date/time types once per time crate. Written by `gen_round_trip.py`.
 //!
 //! The `x_` (NOT NULL), `n_` (nullable) and `a_` (array) columns of each type get three rows:
-//! values everywhere; NULLs and empty arrays; and NULL arrays.
+//! values everywhere (arrays with a NULL element); NULLs and empty arrays; and NULL arrays.
 
 // Each db_ module holds every query; the program calls only part of each.
 #![allow(dead_code)]
@@ -195,31 +199,35 @@ mod times_chrono;
 mod times_jiff;
 mod times_time;
 
-// Rows read arrays as Vec<Option<T>> (PostgreSQL arrays may hold NULLs); parameters take &[T].
-// The test data has no NULL elements: these turn an expected row's arrays into arguments.
+// Rows read arrays as Vec<Option<T>> (PostgreSQL arrays may hold NULLs); parameters written
+// into an array column take &[Option<T>], and the first row's arrays hold a NULL element.
+// These borrow an expected row's arrays as arguments.
 
-fn strs(v: &Option<Vec<Option<String>>>) -> Option<Vec<&str>> {
-    v.as_ref()
-        .map(|v| v.iter().map(|x| x.as_deref().expect("no NULL elements")).collect())
+fn strs(v: &Option<Vec<Option<String>>>) -> Option<Vec<Option<&str>>> {
+    v.as_ref().map(|v| v.iter().map(|x| x.as_deref()).collect())
 }
 
-fn bytes(v: &Option<Vec<Option<Vec<u8>>>>) -> Option<Vec<&[u8]>> {
-    v.as_ref()
-        .map(|v| v.iter().map(|x| x.as_deref().expect("no NULL elements")).collect())
+fn bytes(v: &Option<Vec<Option<Vec<u8>>>>) -> Option<Vec<Option<&[u8]>>> {
+    v.as_ref().map(|v| v.iter().map(|x| x.as_deref()).collect())
 }
 
-fn refs<T>(v: &Option<Vec<Option<T>>>) -> Option<Vec<&T>> {
-    v.as_ref()
-        .map(|v| v.iter().map(|x| x.as_ref().expect("no NULL elements")).collect())
+fn refs<T>(v: &Option<Vec<Option<T>>>) -> Option<Vec<Option<&T>>> {
+    v.as_ref().map(|v| v.iter().map(|x| x.as_ref()).collect())
 }
 
-fn vals<T: Clone>(v: &Option<Vec<Option<T>>>) -> Option<Vec<T>> {
-    v.as_ref()
-        .map(|v| v.iter().map(|x| x.clone().expect("no NULL elements")).collect())
+// An array's elements that are not NULL, for a query whose array parameters take none.
+
+fn present<T>(v: &Option<Vec<Option<T>>>) -> Vec<&T> {
+    v.iter().flatten().flatten().collect()
+}
+
+fn present_vals<T: Clone>(v: &Option<Vec<Option<T>>>) -> Vec<T> {
+    v.iter().flatten().flatten().cloned().collect()
 }
 
 fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
     use db_chrono::domains::SelectDomainsRow;
+    use db_chrono::types;
     DOMAIN_ROWS
 }
 
@@ -322,7 +330,7 @@ fn main() {
     println!("async: every type round-tripped");
 }
 """
-MAIN = (MAIN.replace("DOMAIN_ROWS", rows(["posint"], V, "SelectDomainsRow", arrays=False))
+MAIN = (MAIN.replace("DOMAIN_ROWS", rows(["posint", "pair", "nest"], V, "SelectDomainsRow"))
         .replace("DOMAIN_ARGS", args(chrono_src, "insert_domains"))
         .replace("VECTOR_ARGS", args(vector_src, "insert_vectors")))
 
@@ -333,7 +341,7 @@ use squill::{Lexeme, LexemePosition, MacAddr8, TsQuery, TsQueryItem, TsVector, W
 
 use crate::db_chrono::every::{EchoArraysRow, SelectEveryRow};
 use crate::every_rows::rows;
-use crate::{bytes, refs, strs, vals};
+use crate::{IMPORTS};
 
 /// `'cat':3A 'fat':1,2B`, lexemes in the server's order.
 pub fn tsvector_example() -> TsVector {
@@ -415,16 +423,18 @@ pub async fn run_async(client: &tokio_postgres::Client) {
 }
 """
 def echo_arg(name, ty):
-    """Row 0's array of the type as the all-builtin EchoArrays query takes it."""
+    """Row 0's array of the type without its NULL element, as the all-builtin EchoArrays query
+    takes it (not written into a column: `&[T]`)."""
     field = "e.a_" + name.removeprefix("r#")
-    return f"&refs(&{field}).unwrap()" if ty.startswith("&[&") else f"&vals(&{field}).unwrap()"
+    return f"&present(&{field})" if ty.startswith("&[&") else f"&present_vals(&{field})"
 
 
 echo = signature(chrono_src, "echo_arrays")
 EVERY = (EVERY.replace("EVERY_ARGS", args(chrono_src, "insert_every"))
          .replace("ECHO_ARGS", ", ".join(echo_arg(n, t) for n, t in echo))
          .replace("ECHO_ROW", "EchoArraysRow { " + ", ".join(
-             f"{n}: e.a_{n.removeprefix('r#')}.clone().unwrap()" for n, _ in echo) + " }"))
+             f"{n}: present_vals(&e.a_{n.removeprefix('r#')}).into_iter().map(Some).collect()"
+             for n, _ in echo) + " }"))
 
 EVERY_ROWS = """//! The rows every.rs inserts and expects back.
 
@@ -490,11 +500,16 @@ for k, imports in [("chrono", "use squill::re::chrono::{DateTime, NaiveDate, Nai
     }}
 """)
 
-for name, text in TIMES_RS.items():
-    # Import only the helpers a file calls (an unused import is a warning, and warnings fail).
-    used = [f for f in ["refs", "vals"] if f + "(" in text]
+def import_helpers(text):
+    """Imports only the helpers a file calls (an unused import is a warning, and warnings fail)."""
+    used = [f for f in ["bytes", "present", "present_vals", "refs", "strs"] if f + "(" in text]
     imports = "" if not used else f"use crate::{used[0]};" if len(used) == 1 else "use crate::{" + ", ".join(used) + "};"
-    TIMES_RS[name] = text.replace("use crate::{IMPORTS};", imports)
+    return text.replace("use crate::{IMPORTS};", imports)
+
+
+EVERY = import_helpers(EVERY)
+for name, text in TIMES_RS.items():
+    TIMES_RS[name] = import_helpers(text)
 
 OUT.mkdir(exist_ok=True)
 files = {"main.rs": MAIN, "every.rs": EVERY, "every_rows.rs": EVERY_ROWS, **TIMES_RS}

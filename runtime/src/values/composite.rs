@@ -69,8 +69,9 @@ impl<'a> CompositeReader<'a> {
             Ok(_) => return Err("truncated composite value".into()),
         };
         self.raw = rest;
-        T::from_sql_nullable(field.type_(), value)
-            .map_err(|e| format!("field {}: {e}", field.name()).into())
+        // A domain field as its base type, as PostgreSQL describes a domain column.
+        let ty = crate::domain::base_type(field.type_());
+        T::from_sql_nullable(ty, value).map_err(|e| format!("field {}: {e}", field.name()).into())
     }
 }
 
@@ -103,7 +104,9 @@ impl<'a> CompositeWriter<'a> {
             .extend_from_slice(&field.type_().oid().to_be_bytes());
         let at = self.out.len();
         self.out.extend_from_slice(&[0; 4]);
-        let len = match value.to_sql_checked(field.type_(), self.out)? {
+        // The field's own OID (PostgreSQL checks it), a domain's value as its base type.
+        let ty = crate::domain::base_type(field.type_());
+        let len = match value.to_sql_checked(ty, self.out)? {
             IsNull::Yes => -1,
             IsNull::No => i32::try_from(self.out.len() - at - 4)?,
         };

@@ -5,7 +5,7 @@
 //! date/time types once per time crate. Written by `gen_round_trip.py`.
 //!
 //! The `x_` (NOT NULL), `n_` (nullable) and `a_` (array) columns of each type get three rows:
-//! values everywhere; NULLs and empty arrays; and NULL arrays.
+//! values everywhere (arrays with a NULL element); NULLs and empty arrays; and NULL arrays.
 
 // Each db_ module holds every query; the program calls only part of each.
 #![allow(dead_code)]
@@ -20,58 +20,162 @@ mod times_chrono;
 mod times_jiff;
 mod times_time;
 
-// Rows read arrays as Vec<Option<T>> (PostgreSQL arrays may hold NULLs); parameters take &[T].
-// The test data has no NULL elements: these turn an expected row's arrays into arguments.
+// Rows read arrays as Vec<Option<T>> (PostgreSQL arrays may hold NULLs); parameters written
+// into an array column take &[Option<T>], and the first row's arrays hold a NULL element.
+// These borrow an expected row's arrays as arguments.
 
-fn strs(v: &Option<Vec<Option<String>>>) -> Option<Vec<&str>> {
-    v.as_ref().map(|v| {
-        v.iter()
-            .map(|x| x.as_deref().expect("no NULL elements"))
-            .collect()
-    })
+fn strs(v: &Option<Vec<Option<String>>>) -> Option<Vec<Option<&str>>> {
+    v.as_ref().map(|v| v.iter().map(|x| x.as_deref()).collect())
 }
 
-fn bytes(v: &Option<Vec<Option<Vec<u8>>>>) -> Option<Vec<&[u8]>> {
-    v.as_ref().map(|v| {
-        v.iter()
-            .map(|x| x.as_deref().expect("no NULL elements"))
-            .collect()
-    })
+fn bytes(v: &Option<Vec<Option<Vec<u8>>>>) -> Option<Vec<Option<&[u8]>>> {
+    v.as_ref().map(|v| v.iter().map(|x| x.as_deref()).collect())
 }
 
-fn refs<T>(v: &Option<Vec<Option<T>>>) -> Option<Vec<&T>> {
-    v.as_ref().map(|v| {
-        v.iter()
-            .map(|x| x.as_ref().expect("no NULL elements"))
-            .collect()
-    })
+fn refs<T>(v: &Option<Vec<Option<T>>>) -> Option<Vec<Option<&T>>> {
+    v.as_ref().map(|v| v.iter().map(|x| x.as_ref()).collect())
 }
 
-fn vals<T: Clone>(v: &Option<Vec<Option<T>>>) -> Option<Vec<T>> {
-    v.as_ref().map(|v| {
-        v.iter()
-            .map(|x| x.clone().expect("no NULL elements"))
-            .collect()
-    })
+// An array's elements that are not NULL, for a query whose array parameters take none.
+
+fn present<T>(v: &Option<Vec<Option<T>>>) -> Vec<&T> {
+    v.iter().flatten().flatten().collect()
+}
+
+fn present_vals<T: Clone>(v: &Option<Vec<Option<T>>>) -> Vec<T> {
+    v.iter().flatten().flatten().cloned().collect()
 }
 
 fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
     use db_chrono::domains::SelectDomainsRow;
+    use db_chrono::types;
     vec![
         SelectDomainsRow {
             id: 0,
             x_posint: 1,
             n_posint: Some(i32::MAX),
+            a_posint: Some(vec![Some(1), None, Some(i32::MAX)]),
+            x_pair: types::Pair {
+                a: Some(1),
+                b: None,
+            },
+            n_pair: Some(types::Pair {
+                a: None,
+                b: Some("x".to_string()),
+            }),
+            a_pair: Some(vec![
+                Some(types::Pair {
+                    a: Some(1),
+                    b: None,
+                }),
+                None,
+                Some(types::Pair {
+                    a: None,
+                    b: Some("x".to_string()),
+                }),
+            ]),
+            x_nest: types::Nest {
+                p: Some(types::Pair {
+                    a: Some(1),
+                    b: None,
+                }),
+                ps: Some(vec![
+                    Some(types::Pair {
+                        a: None,
+                        b: Some("y".to_string()),
+                    }),
+                    None,
+                ]),
+                tag: Some(3),
+                moods: Some(vec![Some(types::Mood::Ok), None]),
+            },
+            n_nest: Some(types::Nest {
+                p: None,
+                ps: None,
+                tag: None,
+                moods: None,
+            }),
+            a_nest: Some(vec![
+                Some(types::Nest {
+                    p: Some(types::Pair {
+                        a: Some(1),
+                        b: None,
+                    }),
+                    ps: Some(vec![
+                        Some(types::Pair {
+                            a: None,
+                            b: Some("y".to_string()),
+                        }),
+                        None,
+                    ]),
+                    tag: Some(3),
+                    moods: Some(vec![Some(types::Mood::Ok), None]),
+                }),
+                None,
+                Some(types::Nest {
+                    p: None,
+                    ps: None,
+                    tag: None,
+                    moods: None,
+                }),
+            ]),
         },
         SelectDomainsRow {
             id: 0,
             x_posint: i32::MAX,
             n_posint: None,
+            a_posint: Some(vec![]),
+            x_pair: types::Pair {
+                a: None,
+                b: Some("x".to_string()),
+            },
+            n_pair: None,
+            a_pair: Some(vec![]),
+            x_nest: types::Nest {
+                p: None,
+                ps: None,
+                tag: None,
+                moods: None,
+            },
+            n_nest: None,
+            a_nest: Some(vec![]),
         },
         SelectDomainsRow {
             id: 0,
             x_posint: i32::MAX,
             n_posint: Some(1),
+            a_posint: None,
+            x_pair: types::Pair {
+                a: None,
+                b: Some("x".to_string()),
+            },
+            n_pair: Some(types::Pair {
+                a: Some(1),
+                b: None,
+            }),
+            a_pair: None,
+            x_nest: types::Nest {
+                p: None,
+                ps: None,
+                tag: None,
+                moods: None,
+            },
+            n_nest: Some(types::Nest {
+                p: Some(types::Pair {
+                    a: Some(1),
+                    b: None,
+                }),
+                ps: Some(vec![
+                    Some(types::Pair {
+                        a: None,
+                        b: Some("y".to_string()),
+                    }),
+                    None,
+                ]),
+                tag: Some(3),
+                moods: Some(vec![Some(types::Mood::Ok), None]),
+            }),
+            a_nest: None,
         },
     ]
 }
@@ -79,7 +183,19 @@ fn domain_rows() -> Vec<db_chrono::domains::SelectDomainsRow> {
 fn domains_sync(client: &mut postgres::Client) {
     use db_chrono::domains::{SelectDomainsRow, blocking::*};
     for e in domain_rows() {
-        let id = insert_domains(client, e.x_posint.clone(), e.n_posint.clone()).unwrap();
+        let id = insert_domains(
+            client,
+            e.x_posint.clone(),
+            e.n_posint.clone(),
+            e.a_posint.as_deref(),
+            &e.x_pair,
+            e.n_pair.as_ref(),
+            refs(&e.a_pair).as_deref(),
+            &e.x_nest,
+            e.n_nest.as_ref(),
+            refs(&e.a_nest).as_deref(),
+        )
+        .unwrap();
         assert_eq!(
             select_domains(client, id).unwrap(),
             SelectDomainsRow { id, ..e }
@@ -90,9 +206,20 @@ fn domains_sync(client: &mut postgres::Client) {
 async fn domains_async(client: &tokio_postgres::Client) {
     use db_chrono::domains::*;
     for e in domain_rows() {
-        let id = insert_domains(client, e.x_posint.clone(), e.n_posint.clone())
-            .await
-            .unwrap();
+        let id = insert_domains(
+            client,
+            e.x_posint.clone(),
+            e.n_posint.clone(),
+            e.a_posint.as_deref(),
+            &e.x_pair,
+            e.n_pair.as_ref(),
+            refs(&e.a_pair).as_deref(),
+            &e.x_nest,
+            e.n_nest.as_ref(),
+            refs(&e.a_nest).as_deref(),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             select_domains(client, id).await.unwrap(),
             SelectDomainsRow { id, ..e }

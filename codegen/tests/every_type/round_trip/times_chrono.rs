@@ -6,7 +6,7 @@ use squill::re::chrono::{DateTime, NaiveDate, NaiveTime};
 use squill::{Multirange, Range};
 
 use crate::db_chrono::times::SelectTimesRow;
-use crate::{refs, vals};
+use crate::refs;
 
 fn rows() -> Vec<SelectTimesRow> {
     vec![
@@ -16,12 +16,14 @@ fn rows() -> Vec<SelectTimesRow> {
             n_date: Some(NaiveDate::from_ymd_opt(-4713, 11, 24).unwrap()),
             a_date: Some(vec![
                 Some(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
+                None,
                 Some(NaiveDate::from_ymd_opt(-4713, 11, 24).unwrap()),
             ]),
             x_time: NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap(),
             n_time: Some(NaiveTime::MIN),
             a_time: Some(vec![
                 Some(NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap()),
+                None,
                 Some(NaiveTime::MIN),
             ]),
             x_timestamp: NaiveDate::from_ymd_opt(2024, 2, 29)
@@ -41,6 +43,7 @@ fn rows() -> Vec<SelectTimesRow> {
                         .and_hms_micro_opt(12, 0, 0, 1)
                         .unwrap(),
                 ),
+                None,
                 Some(
                     NaiveDate::from_ymd_opt(-4713, 11, 24)
                         .unwrap()
@@ -52,6 +55,7 @@ fn rows() -> Vec<SelectTimesRow> {
             n_timestamptz: Some(DateTime::from_timestamp_micros(-1).unwrap()),
             a_timestamptz: Some(vec![
                 Some(DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap()),
+                None,
                 Some(DateTime::from_timestamp_micros(-1).unwrap()),
             ]),
             x_tsrange: Range::new(
@@ -87,6 +91,7 @@ fn rows() -> Vec<SelectTimesRow> {
                     ),
                     Bound::Unbounded,
                 )),
+                None,
                 Some(Range::new(
                     Bound::Excluded(
                         NaiveDate::from_ymd_opt(-4713, 11, 24)
@@ -117,6 +122,7 @@ fn rows() -> Vec<SelectTimesRow> {
                     ),
                     Bound::Unbounded,
                 )),
+                None,
                 Some(Range::new(
                     Bound::Excluded(DateTime::from_timestamp_micros(-1).unwrap()),
                     Bound::Included(
@@ -137,6 +143,7 @@ fn rows() -> Vec<SelectTimesRow> {
                     Bound::Included(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
                     Bound::Unbounded,
                 )),
+                None,
                 Some(Range::new(
                     Bound::Included(NaiveDate::from_ymd_opt(-4713, 11, 24).unwrap()),
                     Bound::Excluded(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
@@ -165,6 +172,7 @@ fn rows() -> Vec<SelectTimesRow> {
             ])),
             a_tsmultirange: Some(vec![
                 Some(Multirange(vec![])),
+                None,
                 Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
@@ -201,6 +209,7 @@ fn rows() -> Vec<SelectTimesRow> {
             ])),
             a_tstzmultirange: Some(vec![
                 Some(Multirange(vec![])),
+                None,
                 Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
@@ -227,6 +236,7 @@ fn rows() -> Vec<SelectTimesRow> {
             ])),
             a_datemultirange: Some(vec![
                 Some(Multirange(vec![])),
+                None,
                 Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
@@ -456,16 +466,16 @@ pub fn run_sync(client: &mut postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            vals(&e.a_date).as_deref(),
+            e.a_date.as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            vals(&e.a_time).as_deref(),
+            e.a_time.as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            vals(&e.a_timestamp).as_deref(),
+            e.a_timestamp.as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            vals(&e.a_timestamptz).as_deref(),
+            e.a_timestamptz.as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),
@@ -500,16 +510,16 @@ pub async fn run_async(client: &tokio_postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            vals(&e.a_date).as_deref(),
+            e.a_date.as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            vals(&e.a_time).as_deref(),
+            e.a_time.as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            vals(&e.a_timestamp).as_deref(),
+            e.a_timestamp.as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            vals(&e.a_timestamptz).as_deref(),
+            e.a_timestamptz.as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),

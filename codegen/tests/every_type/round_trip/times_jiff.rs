@@ -6,7 +6,7 @@ use squill::re::jiff::{Timestamp, civil};
 use squill::{Multirange, Range};
 
 use crate::db_jiff::times::SelectTimesRow;
-use crate::{refs, vals};
+use crate::refs;
 
 fn rows() -> Vec<SelectTimesRow> {
     vec![
@@ -16,24 +16,28 @@ fn rows() -> Vec<SelectTimesRow> {
             n_date: Some(civil::date(-4713, 11, 24)),
             a_date: Some(vec![
                 Some(civil::date(2024, 2, 29)),
+                None,
                 Some(civil::date(-4713, 11, 24)),
             ]),
             x_time: civil::time(23, 59, 59, 999_999_000),
             n_time: Some(civil::Time::midnight()),
             a_time: Some(vec![
                 Some(civil::time(23, 59, 59, 999_999_000)),
+                None,
                 Some(civil::Time::midnight()),
             ]),
             x_timestamp: civil::date(2024, 2, 29).at(12, 0, 0, 1_000),
             n_timestamp: Some(civil::date(-4713, 11, 24).at(0, 0, 0, 0)),
             a_timestamp: Some(vec![
                 Some(civil::date(2024, 2, 29).at(12, 0, 0, 1_000)),
+                None,
                 Some(civil::date(-4713, 11, 24).at(0, 0, 0, 0)),
             ]),
             x_timestamptz: Timestamp::from_microsecond(1_700_000_000_123_456).unwrap(),
             n_timestamptz: Some(Timestamp::from_microsecond(-1).unwrap()),
             a_timestamptz: Some(vec![
                 Some(Timestamp::from_microsecond(1_700_000_000_123_456).unwrap()),
+                None,
                 Some(Timestamp::from_microsecond(-1).unwrap()),
             ]),
             x_tsrange: Range::new(
@@ -49,6 +53,7 @@ fn rows() -> Vec<SelectTimesRow> {
                     Bound::Included(civil::date(2024, 2, 29).at(12, 0, 0, 1_000)),
                     Bound::Unbounded,
                 )),
+                None,
                 Some(Range::new(
                     Bound::Excluded(civil::date(-4713, 11, 24).at(0, 0, 0, 0)),
                     Bound::Included(civil::date(2024, 2, 29).at(12, 0, 0, 1_000)),
@@ -67,6 +72,7 @@ fn rows() -> Vec<SelectTimesRow> {
                     Bound::Included(Timestamp::from_microsecond(1_700_000_000_123_456).unwrap()),
                     Bound::Unbounded,
                 )),
+                None,
                 Some(Range::new(
                     Bound::Excluded(Timestamp::from_microsecond(-1).unwrap()),
                     Bound::Included(Timestamp::from_microsecond(1_700_000_000_123_456).unwrap()),
@@ -82,6 +88,7 @@ fn rows() -> Vec<SelectTimesRow> {
                     Bound::Included(civil::date(2024, 2, 29)),
                     Bound::Unbounded,
                 )),
+                None,
                 Some(Range::new(
                     Bound::Included(civil::date(-4713, 11, 24)),
                     Bound::Excluded(civil::date(2024, 2, 29)),
@@ -100,6 +107,7 @@ fn rows() -> Vec<SelectTimesRow> {
             ])),
             a_tsmultirange: Some(vec![
                 Some(Multirange(vec![])),
+                None,
                 Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
@@ -124,6 +132,7 @@ fn rows() -> Vec<SelectTimesRow> {
             ])),
             a_tstzmultirange: Some(vec![
                 Some(Multirange(vec![])),
+                None,
                 Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
@@ -147,6 +156,7 @@ fn rows() -> Vec<SelectTimesRow> {
             ])),
             a_datemultirange: Some(vec![
                 Some(Multirange(vec![])),
+                None,
                 Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
@@ -307,16 +317,16 @@ pub fn run_sync(client: &mut postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            vals(&e.a_date).as_deref(),
+            e.a_date.as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            vals(&e.a_time).as_deref(),
+            e.a_time.as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            vals(&e.a_timestamp).as_deref(),
+            e.a_timestamp.as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            vals(&e.a_timestamptz).as_deref(),
+            e.a_timestamptz.as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),
@@ -351,16 +361,16 @@ pub async fn run_async(client: &tokio_postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            vals(&e.a_date).as_deref(),
+            e.a_date.as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            vals(&e.a_time).as_deref(),
+            e.a_time.as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            vals(&e.a_timestamp).as_deref(),
+            e.a_timestamp.as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            vals(&e.a_timestamptz).as_deref(),
+            e.a_timestamptz.as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),

@@ -6,7 +6,7 @@ use squill::re::time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 use squill::{Multirange, Range};
 
 use crate::db_time::times::SelectTimesRow;
-use crate::{refs, vals};
+use crate::refs;
 
 fn rows() -> Vec<SelectTimesRow> {
     vec![
@@ -16,12 +16,14 @@ fn rows() -> Vec<SelectTimesRow> {
             n_date: Some(Date::from_calendar_date(-4713, Month::November, 24).unwrap()),
             a_date: Some(vec![
                 Some(Date::from_calendar_date(2024, Month::February, 29).unwrap()),
+                None,
                 Some(Date::from_calendar_date(-4713, Month::November, 24).unwrap()),
             ]),
             x_time: Time::from_hms_micro(23, 59, 59, 999_999).unwrap(),
             n_time: Some(Time::MIDNIGHT),
             a_time: Some(vec![
                 Some(Time::from_hms_micro(23, 59, 59, 999_999).unwrap()),
+                None,
                 Some(Time::MIDNIGHT),
             ]),
             x_timestamp: PrimitiveDateTime::new(
@@ -37,6 +39,7 @@ fn rows() -> Vec<SelectTimesRow> {
                     Date::from_calendar_date(2024, Month::February, 29).unwrap(),
                     Time::from_hms_micro(12, 0, 0, 1).unwrap(),
                 )),
+                None,
                 Some(PrimitiveDateTime::new(
                     Date::from_calendar_date(-4713, Month::November, 24).unwrap(),
                     Time::MIDNIGHT,
@@ -47,6 +50,7 @@ fn rows() -> Vec<SelectTimesRow> {
             n_timestamptz: Some(OffsetDateTime::from_unix_timestamp_nanos(-1_000).unwrap()),
             a_timestamptz: Some(vec![
                 Some(OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_000).unwrap()),
+                None,
                 Some(OffsetDateTime::from_unix_timestamp_nanos(-1_000).unwrap()),
             ]),
             x_tsrange: Range::new(
@@ -74,6 +78,7 @@ fn rows() -> Vec<SelectTimesRow> {
                     )),
                     Bound::Unbounded,
                 )),
+                None,
                 Some(Range::new(
                     Bound::Excluded(PrimitiveDateTime::new(
                         Date::from_calendar_date(-4713, Month::November, 24).unwrap(),
@@ -105,6 +110,7 @@ fn rows() -> Vec<SelectTimesRow> {
                     ),
                     Bound::Unbounded,
                 )),
+                None,
                 Some(Range::new(
                     Bound::Excluded(OffsetDateTime::from_unix_timestamp_nanos(-1_000).unwrap()),
                     Bound::Included(
@@ -126,6 +132,7 @@ fn rows() -> Vec<SelectTimesRow> {
                     Bound::Included(Date::from_calendar_date(2024, Month::February, 29).unwrap()),
                     Bound::Unbounded,
                 )),
+                None,
                 Some(Range::new(
                     Bound::Included(Date::from_calendar_date(-4713, Month::November, 24).unwrap()),
                     Bound::Excluded(Date::from_calendar_date(2024, Month::February, 29).unwrap()),
@@ -150,6 +157,7 @@ fn rows() -> Vec<SelectTimesRow> {
             ])),
             a_tsmultirange: Some(vec![
                 Some(Multirange(vec![])),
+                None,
                 Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
@@ -183,6 +191,7 @@ fn rows() -> Vec<SelectTimesRow> {
             ])),
             a_tstzmultirange: Some(vec![
                 Some(Multirange(vec![])),
+                None,
                 Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
@@ -210,6 +219,7 @@ fn rows() -> Vec<SelectTimesRow> {
             ])),
             a_datemultirange: Some(vec![
                 Some(Multirange(vec![])),
+                None,
                 Some(Multirange(vec![
                     Range::new(
                         Bound::Unbounded,
@@ -433,16 +443,16 @@ pub fn run_sync(client: &mut postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            vals(&e.a_date).as_deref(),
+            e.a_date.as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            vals(&e.a_time).as_deref(),
+            e.a_time.as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            vals(&e.a_timestamp).as_deref(),
+            e.a_timestamp.as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            vals(&e.a_timestamptz).as_deref(),
+            e.a_timestamptz.as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),
@@ -477,16 +487,16 @@ pub async fn run_async(client: &tokio_postgres::Client) {
             client,
             e.x_date.clone(),
             e.n_date.clone(),
-            vals(&e.a_date).as_deref(),
+            e.a_date.as_deref(),
             e.x_time.clone(),
             e.n_time.clone(),
-            vals(&e.a_time).as_deref(),
+            e.a_time.as_deref(),
             e.x_timestamp.clone(),
             e.n_timestamp.clone(),
-            vals(&e.a_timestamp).as_deref(),
+            e.a_timestamp.as_deref(),
             e.x_timestamptz.clone(),
             e.n_timestamptz.clone(),
-            vals(&e.a_timestamptz).as_deref(),
+            e.a_timestamptz.as_deref(),
             &e.x_tsrange,
             e.n_tsrange.as_ref(),
             refs(&e.a_tsrange).as_deref(),

@@ -1,9 +1,8 @@
 -- A column of every type squill maps by default (issue 11): each NOT NULL (x_), nullable (n_)
 -- and as an array (a_). The date/time types are a table of their own, so that the same queries
--- can be generated for each time crate. The domain has a table of its own, without an array:
--- domains as their base type work for parameters only in a query whose parameters are all
--- builtin (then sent as the base type), and an array of a domain does not decode as one of its
--- base type (both issue 11's user-type part).
+-- can be generated for each time crate. The domain has a table of its own, beside a composite
+-- (whose parameter makes the statement prepared: the domain parameter is still declared as its
+-- base type) and as an array (read as one of its base type).
 CREATE EXTENSION citext;
 CREATE EXTENSION ltree;
 CREATE EXTENSION hstore;
@@ -11,6 +10,8 @@ CREATE EXTENSION hstore;
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
 CREATE TYPE pair AS (a integer, b text);
 CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+-- A composite nesting another, an array of it, a domain and an enum array.
+CREATE TYPE nest AS (p pair, ps pair[], tag posint, moods mood[]);
 
 CREATE TABLE every (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -248,5 +249,12 @@ CREATE TABLE times (
 CREATE TABLE domains (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     x_posint posint NOT NULL,
-    n_posint posint
+    n_posint posint,
+    a_posint posint[],
+    x_pair pair NOT NULL,
+    n_pair pair,
+    a_pair pair[],
+    x_nest nest NOT NULL,
+    n_nest nest,
+    a_nest nest[]
 );
