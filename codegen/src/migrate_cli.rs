@@ -1,4 +1,4 @@
-//! `squill migrate` subcommands: apply (default), `status` (a CI gate) and `repair`.
+//! `squill migrate` subcommands: apply (default), `status` (a CI gate), `repair` and `down`.
 //!
 //! A thin shell over [`squill::migrate`]: parse flags, read the folder, print the outcome.
 //! Results go to stdout, progress and errors to stderr; the exit code is non-zero on any error
@@ -38,6 +38,14 @@ pub enum MigrateCommand {
         /// Why, for the repair log.
         #[arg(long)]
         reason: Option<String>,
+    },
+    /// Revert, newest first, every applied migration above VERSION with its down part (a
+    /// `-- squill:down` section or a .down.sql file); refused before anything runs when one
+    /// of them has none.
+    Down {
+        /// The version to go back to (0: revert everything).
+        #[arg(long, value_name = "VERSION")]
+        to: u64,
     },
 }
 
@@ -137,6 +145,7 @@ async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
                 ExitCode::FAILURE
             })
         }
+        Some(MigrateCommand::Down { to }) => down(&migrator, &config, tls, *to).await,
         Some(MigrateCommand::Repair { file, reason }) => {
             let repair = migrator
                 .repair_with_tls(&config, file, reason.as_deref(), tls)
@@ -146,6 +155,21 @@ async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `squill migrate down --to VERSION`.
+async fn down(
+    migrator: &Migrator,
+    config: &squill::migrate::Config,
+    tls: squill::tls::MakeRustlsConnect,
+    to: u64,
+) -> Result<ExitCode, String> {
+    let report = migrator
+        .down_to_with_tls(config, to, tls)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `--database-url`, else `$DATABASE_URL`, with its TLS settings (`sslmode`, `sslrootcert`:
@@ -179,6 +203,11 @@ fn print_progress(event: Event<'_>) {
             transactional: false,
         } => eprintln!("applying {file} (without a transaction)"),
         Event::Applying { file, .. } => eprintln!("applying {file}"),
+        Event::Reverting {
+            file,
+            transactional: false,
+        } => eprintln!("reverting {file} (without a transaction)"),
+        Event::Reverting { file, .. } => eprintln!("reverting {file}"),
         Event::Retrying {
             file,
             attempt,

@@ -28,6 +28,7 @@ fn migration(version: u64, name: &str, sql: &str) -> MigrationFile {
         name: name.into(),
         file: format!("{version:04}_{name}.sql"),
         sql: sql.into(),
+        down: None,
     }
 }
 
@@ -60,6 +61,7 @@ fn round_trip(
         name: "diff".into(),
         file: name.into(),
         sql: text.clone(),
+        down: None,
     };
     let mut files = before.to_vec();
     files.push(generated);

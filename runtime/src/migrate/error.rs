@@ -115,6 +115,8 @@ pub struct MigrationFailure {
     pub context: Option<String>,
     /// False for `-- squill:no-transaction` files.
     pub transactional: bool,
+    /// The down part failed (`down_to`), not the file itself.
+    pub reverting: bool,
     /// Statements of a no-transaction file that were committed before the failure.
     pub committed_statements: usize,
     /// The failing statement was `... CONCURRENTLY`.
@@ -168,6 +170,18 @@ impl MigrationFailure {
                 "the connection to PostgreSQL was lost while this file ran (the server stopped                  or restarted, the session was terminated, or the network failed); the file                  itself may be fine: check the server, then run `squill migrate` again; {rerun}"
             );
         }
+        if self.reverting {
+            return if self.transactional {
+                "fix the down part and run `squill migrate down` again: it starts with this file, \
+                 which is still recorded as applied"
+                    .into()
+            } else {
+                "the file is still recorded as applied, with the statements of its down part \
+                 before this one committed: undo or finish them by hand (or make the down part \
+                 safe to repeat with IF EXISTS), fix it, and run `squill migrate down` again"
+                    .into()
+            };
+        }
         if self.transactional {
             "fix the file and run `squill migrate` again: it starts with this file".into()
         } else if self.concurrently {
@@ -186,7 +200,12 @@ impl MigrationFailure {
 
 impl fmt::Display for MigrationFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: migration {} failed: {}", self.file, self.message)?;
+        let what = if self.reverting {
+            "reverting"
+        } else {
+            "migration"
+        };
+        write!(f, "error: {what} {} failed: {}", self.file, self.message)?;
         if let Some(code) = &self.code {
             write!(f, " (SQLSTATE {code})")?;
         }
@@ -210,7 +229,13 @@ impl fmt::Display for MigrationFailure {
                 "  = note: the error came at COMMIT (a deferred constraint)"
             )?;
         }
-        if self.transactional {
+        if self.transactional && self.reverting {
+            writeln!(
+                f,
+                "  = note: the down part ran in one transaction, which was rolled back: \
+                 nothing was reverted"
+            )?;
+        } else if self.transactional {
             writeln!(
                 f,
                 "  = note: the file ran in one transaction, which was rolled back: nothing \
@@ -228,7 +253,12 @@ impl fmt::Display for MigrationFailure {
         if !self.applied_before.is_empty() {
             writeln!(
                 f,
-                "  = note: applied before it in this run, and kept: {}",
+                "  = note: {} before it in this run, and kept: {}",
+                if self.reverting {
+                    "reverted"
+                } else {
+                    "applied"
+                },
                 self.applied_before.join(", ")
             )?;
         }

@@ -20,7 +20,7 @@ use super::history::{HistoryEntry, HistoryTable};
 use super::invalid_index;
 use super::lock::{self, MigrationLock};
 use super::problem::Problem;
-use super::report::{Applied, Repair, Report, Status};
+use super::report::{Applied, DownReport, Repair, Report, Status};
 use super::source::{Prepared, checksum};
 
 /// `application_name` of the runner's connection, so it is easy to spot in `pg_stat_activity`.
@@ -154,6 +154,38 @@ impl Migrator {
         .await
     }
 
+    /// Reverts every applied migration with a version above `to`, newest first, each by its
+    /// down part in its own transaction with the removal of its history row (logged in
+    /// `<table>_repairs`), or statement by statement under `-- squill:no-transaction`. Same
+    /// lock as [`run`](Self::run). Refused before anything runs when a file in the range has
+    /// no down part (all of them are named), is missing or changed, or is partly applied.
+    /// `to = 0` reverts everything.
+    pub async fn down_to(&self, config: &Config, to: u64) -> Result<DownReport, MigrateError> {
+        self.down_to_with_tls(config, to, NoTls).await
+    }
+
+    /// [`down_to`](Self::down_to) over TLS.
+    pub async fn down_to_with_tls<T>(
+        &self,
+        config: &Config,
+        to: u64,
+        tls: T,
+    ) -> Result<DownReport, MigrateError>
+    where
+        T: MakeTlsConnect<Socket>,
+    {
+        let prepared = self.prepare()?;
+        let (client, connection) = connect(config, tls, self.connect_timeout).await?;
+        drive(connection, async move {
+            let result = self
+                .with_lock(&client, self.down_locked(&client, &prepared, to))
+                .await;
+            drop(client);
+            result
+        })
+        .await
+    }
+
     /// Dry run: reads the history (without creating it or taking the lock) and reports what
     /// would run and what is wrong.
     pub async fn status(&self, config: &Config) -> Result<Status, MigrateError> {
@@ -268,8 +300,17 @@ impl Migrator {
                 files: files.iter().map(|m| m.file.to_string()).collect(),
             })
             .collect();
-        if !duplicates.is_empty() {
-            return Err(MigrateError::Problems(duplicates));
+        let mut problems = duplicates;
+        for m in self.migrations.iter() {
+            if let Some(down) = &m.down {
+                let text = super::source::normalize(&m.sql);
+                if super::sections::down_marker(&text).is_some() {
+                    problems.push(super::source::two_down_parts(m, &text, &down.file));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(MigrateError::Problems(problems));
         }
         Ok(by_version
             .into_values()
@@ -337,6 +378,7 @@ impl Migrator {
                     history: &history,
                     listener: self.listener.as_ref(),
                     applied_before: &done,
+                    revert_reason: "",
                 };
                 let outcome = apply::apply(client, migration, &settings).await?;
                 report.applied.push(Applied {
@@ -351,6 +393,104 @@ impl Migrator {
             Ok(report)
         })
         .await
+    }
+
+    async fn down_locked(
+        &self,
+        client: &Client,
+        prepared: &[Prepared<'_>],
+        to: u64,
+    ) -> Result<DownReport, MigrateError> {
+        let history = self.history_table();
+        if !history.exists(client).await? {
+            return Ok(DownReport {
+                to,
+                reverted: Vec::new(),
+                still_applied: 0,
+            });
+        }
+        history.ensure(client).await?;
+        let applied = history.read(client).await?;
+        let progress = history.read_progress(client).await?;
+        let by_version: BTreeMap<u64, &Prepared<'_>> =
+            prepared.iter().map(|p| (p.migration.version, p)).collect();
+        let mut problems = Vec::new();
+        let mut without_down = Vec::new();
+        let mut downs = Vec::new();
+        for entry in applied.iter().rev().filter(|e| e.version > to) {
+            let Some(up) = by_version.get(&entry.version) else {
+                problems.push(Problem::Missing {
+                    file: entry.file.clone(),
+                    version: entry.version,
+                    checksum: entry.checksum.clone(),
+                });
+                continue;
+            };
+            if up.checksum != entry.checksum {
+                problems.push(Problem::Changed {
+                    file: up.file().to_string(),
+                    version: entry.version,
+                    recorded: entry.checksum.clone(),
+                    current: up.checksum.clone(),
+                });
+            }
+            match Prepared::read_down(up.migration) {
+                Ok(Some(down)) => {
+                    if let Err(problem) = down.check() {
+                        problems.push(problem);
+                    }
+                    downs.push(down);
+                }
+                Ok(None) => without_down.push(up.file().to_string()),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        // A partly applied file above `to` is in an unknown state: neither up nor down fits.
+        for partial in progress
+            .iter()
+            .filter(|p| p.version > to && p.committed > 0)
+        {
+            if let Some(p) = by_version.get(&partial.version) {
+                problems.push(super::check::partly_applied(p, partial));
+            }
+        }
+        if !without_down.is_empty() {
+            problems.push(Problem::NoDownPart {
+                to,
+                files: without_down,
+            });
+        }
+        if !problems.is_empty() {
+            return Err(MigrateError::Problems(problems));
+        }
+        let reason = format!("reverted by its down part (squill migrate down --to {to})");
+        let mut report = DownReport {
+            to,
+            reverted: Vec::new(),
+            still_applied: applied.len(),
+        };
+        let mut done: Vec<String> = Vec::new();
+        for down in &downs {
+            let settings = Settings {
+                lock_timeout: self.lock_timeout,
+                retries: self.retries,
+                history: &history,
+                listener: self.listener.as_ref(),
+                applied_before: &done,
+                revert_reason: &reason,
+            };
+            let outcome = apply::apply(client, down, &settings).await?;
+            report.reverted.push(Applied {
+                version: down.migration.version,
+                file: down.file().to_string(),
+                transactional: down.transactional,
+                duration: outcome.duration,
+                attempts: outcome.attempts,
+            });
+            report.still_applied -= 1;
+            done.push(down.file().to_string());
+        }
+        Ok(report)
     }
 
     async fn repair_locked(
