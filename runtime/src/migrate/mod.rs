@@ -60,7 +60,7 @@ pub use history::HistoryEntry;
 pub use problem::Problem;
 pub use report::{Applied, DownReport, Repair, Report, Status};
 pub use runner::{APPLICATION_NAME, Migrator};
-pub use sections::DOWN_MARKER;
+pub use sections::{DOWN_MARKER, down_section};
 pub use sections::{RunnableText, runnable_text};
 pub use source::{NO_TRANSACTION, checksum};
 /// Connection settings (`"host=... dbname=..."` or `postgres://...` parse into one).
