@@ -243,6 +243,37 @@ fn apply_renames(
 }
 
 /// A table by `name` or `schema.name` (unquoted), or by its quoted key.
+/// The `--rename` list of the opposite diff (desired → current, for a down part): each table
+/// rename turned around first, then each column rename, named by the table's current name.
+/// `current` is the model the forward renames start from.
+pub fn reverse_renames(current: &Model, renames: &[String]) -> Vec<String> {
+    let mut tables = Vec::new();
+    let mut moved: Vec<(String, String)> = Vec::new();
+    let mut columns = Vec::new();
+    for rename in renames {
+        let Some((old, new)) = rename.split_once('=') else {
+            continue;
+        };
+        let (old, new) = (old.trim(), new.trim());
+        if let Some(key) = find_table(current, old) {
+            let table = &current.tables[&key];
+            tables.push(format!("{}.{new}={}", table.name.schema, table.name.name));
+            moved.push((new.to_string(), table.name.name.clone()));
+            continue;
+        }
+        if let Some((table, column)) = old.rsplit_once('.') {
+            // Named by its new name when the table rename came first.
+            let table = moved
+                .iter()
+                .find(|(to, _)| table == to || table.ends_with(&format!(".{to}")))
+                .map_or(table.to_string(), |(_, from)| from.clone());
+            columns.push(format!("{table}.{new}={column}"));
+        }
+    }
+    tables.extend(columns);
+    tables
+}
+
 fn find_table(model: &Model, name: &str) -> Option<String> {
     if model.tables.contains_key(name) {
         return Some(name.to_string());
