@@ -11,6 +11,7 @@
 //! sqlc = "sqlc.yaml"           # read schema/queries/overrides from an sqlc config instead
 //! search_path = ["app", "public"]  # how the app's sessions resolve unqualified names
 //! time_crate = "chrono"        # date/time types from chrono (default), time or jiff
+//! seeds = "seeds"              # development seeds for `squill seed`
 //!
 //! [types]                      # by PostgreSQL type name (as format_type spells it)
 //! interval = "crate::Interval"
@@ -29,6 +30,9 @@
 //! tables = { legacy_orders = "merchant_id" }   # per-table tenant column
 //! exempt = ["currencies"]      # global tables that have the column
 //! setting = "app.tenant_id"    # what RLS policies read (`SET LOCAL`)
+//!
+//! [seed]
+//! allow_hosts = ["localhost", "127.0.0.1", "::1"]  # where `squill seed` may run
 //! ```
 //!
 //! `[types]` keys are type names as SQL spells them (`int4`, `public.email`, `text[]`); an
@@ -104,6 +108,29 @@ pub struct Config {
     /// The same for `[columns]` keys (the columns of a domain generated as a newtype).
     #[serde(skip)]
     pub generated_columns: std::collections::BTreeSet<String>,
+    /// The folder of development seeds `squill seed` runs (`seeds/*.sql`, in name order).
+    pub seeds: PathBuf,
+    /// `[seed]`: where `squill seed` may run.
+    pub seed: SeedGuard,
+}
+
+/// `[seed]`: the production guard of `squill seed`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SeedGuard {
+    /// TCP hosts seeds may run on (Unix sockets always may). Default: localhost, 127.0.0.1, ::1.
+    pub allow_hosts: Vec<String>,
+}
+
+impl Default for SeedGuard {
+    fn default() -> Self {
+        Self {
+            allow_hosts: squill::migrate::DEFAULT_ALLOW_HOSTS
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+        }
+    }
 }
 
 /// `[domains]`: a domain is its base type in generated code (the default), or with
@@ -192,6 +219,8 @@ impl Default for Config {
             column_elements: BTreeMap::new(),
             generated_types: Default::default(),
             generated_columns: Default::default(),
+            seeds: PathBuf::from("seeds"),
+            seed: SeedGuard::default(),
         }
     }
 }

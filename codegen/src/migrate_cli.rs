@@ -172,6 +172,71 @@ async fn down(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `squill seed`: migrate, then run the development seeds.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SeedArgs {
+    #[command(flatten)]
+    pub options: MigrateOptions,
+
+    /// Project root holding squill.toml (`seeds = "..."`, `[seed] allow_hosts`).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+
+    /// Folder of seeds (default: `seeds` in squill.toml, else `seeds/`), relative to the root.
+    #[arg(long, value_name = "DIR")]
+    pub seeds: Option<PathBuf>,
+}
+
+/// Runs `squill seed` and returns the process exit code: the production guard first, then
+/// `squill migrate`, then each new (or changed idempotent) seed.
+pub fn run_seed(args: SeedArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(seed(args)) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn seed(args: SeedArgs) -> Result<ExitCode, String> {
+    let project = crate::config::Config::load(&args.root).map_err(|d| d.render())?;
+    let dir = args
+        .root
+        .join(args.seeds.as_ref().unwrap_or(&project.seeds));
+    let seeds = squill::migrate::load_seeds(&dir).map_err(|e| e.to_string())?;
+    let seeder = squill::migrate::Seeder::new(seeds)
+        .schema(&args.options.schema)
+        .allow_hosts(project.seed.allow_hosts)
+        .connect_timeout(args.options.connect_timeout);
+    let ConnectConfig { config, .. } = database_config(args.options.database_url.as_deref())?;
+    // Before anything runs, migrations included.
+    seeder.check_target(&config).map_err(|e| e.to_string())?;
+    let migrate = MigrateArgs {
+        command: None,
+        options: args.options.clone(),
+        dry_run: false,
+    };
+    execute(migrate).await?;
+    let ConnectConfig { config, tls, .. } = database_config(args.options.database_url.as_deref())?;
+    let report = seeder
+        .run_with_tls(&config, tls)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `--database-url`, else `$DATABASE_URL`, with its TLS settings (`sslmode`, `sslrootcert`:
 /// see `squill::tls`). The URL is never echoed: it may hold a password.
 fn database_config(flag: Option<&str>) -> Result<ConnectConfig, String> {

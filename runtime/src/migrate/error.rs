@@ -94,6 +94,17 @@ pub enum MigrateError {
     },
     /// `repair` was asked to do something that does not apply.
     Repair { file: String, message: String },
+    /// Seeding was refused: the database looks like production (the reason says why).
+    SeedRefused(String),
+    /// Seeds that ran before and changed since, without `-- squill:idempotent`: nothing ran.
+    SeedsChanged(Vec<String>),
+    /// A seed failed and was rolled back.
+    Seed {
+        file: String,
+        location: Location,
+        message: String,
+        source: tokio_postgres::Error,
+    },
 }
 
 /// A migration that failed, with everything needed to fix it.
@@ -321,6 +332,41 @@ impl fmt::Display for MigrateError {
                 write!(f, "\n  = help: {help}")
             }
             MigrateError::Repair { file, message } => write!(f, "error: {file}: {message}"),
+            MigrateError::SeedRefused(reason) => write!(
+                f,
+                "error: refusing to seed: {reason}\n  = note: seeds are for development \
+                 databases; nothing was run\n  = help: to seed another development host, add it \
+                 to `[seed] allow_hosts` in squill.toml"
+            ),
+            MigrateError::SeedsChanged(files) => write!(
+                f,
+                "error: seed{} changed since {} ran: {}\n  = note: nothing was run\n  = help: \
+                 write a seed so that running it twice changes nothing (INSERT ... ON CONFLICT \
+                 DO NOTHING, upserts) and put `{}` on its first line: it then runs again when it \
+                 changes; or recreate the development database",
+                if files.len() == 1 { "" } else { "s" },
+                if files.len() == 1 { "it" } else { "they" },
+                files.join(", "),
+                super::seed::IDEMPOTENT
+            ),
+            MigrateError::Seed {
+                file,
+                location,
+                message,
+                source,
+            } => {
+                write!(f, "error: seed {file} failed: {message}")?;
+                if let Some(code) = source.code() {
+                    write!(f, " (SQLSTATE {})", code.code())?;
+                }
+                writeln!(f)?;
+                location.render(f, file)?;
+                write!(
+                    f,
+                    "  = note: the seed ran in one transaction, which was rolled back\n  = help: \
+                     fix the seed and run `squill seed` again"
+                )
+            }
         }
     }
 }
@@ -329,7 +375,9 @@ impl std::error::Error for MigrateError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             MigrateError::Io { source, .. } => Some(source),
-            MigrateError::Connect(source) | MigrateError::Database { source, .. } => Some(source),
+            MigrateError::Connect(source)
+            | MigrateError::Database { source, .. }
+            | MigrateError::Seed { source, .. } => Some(source),
             MigrateError::Migration(failure) => Some(&failure.source),
             _ => None,
         }

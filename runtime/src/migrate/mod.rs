@@ -47,6 +47,7 @@ mod problem;
 mod report;
 mod runner;
 mod sections;
+mod seed;
 mod source;
 mod split;
 
@@ -62,6 +63,9 @@ pub use report::{Applied, DownReport, Repair, Report, Status};
 pub use runner::{APPLICATION_NAME, Migrator};
 pub use sections::{DOWN_MARKER, down_section};
 pub use sections::{RunnableText, runnable_text};
+pub use seed::{
+    DEFAULT_ALLOW_HOSTS, ENV_VAR as SEED_ENV_VAR, IDEMPOTENT, Seed, SeedReport, Seeder, load_seeds,
+};
 pub use source::{NO_TRANSACTION, checksum};
 /// Connection settings (`"host=... dbname=..."` or `postgres://...` parse into one).
 pub use tokio_postgres::Config;

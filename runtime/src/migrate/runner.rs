@@ -585,7 +585,7 @@ fn applied_files<'p, 'm>(
 
 /// Opens the runner's own connection, named, within `deadline` from the first byte to the end
 /// of authentication (tokio-postgres's `connect_timeout` bounds the TCP connect only).
-async fn connect<T>(
+pub(crate) async fn connect<T>(
     config: &Config,
     tls: T,
     deadline: Duration,
@@ -615,6 +615,6 @@ where
 /// Drives `connection` while `work` runs. `work` owns the client and drops it when done,
 /// which makes the connection send Terminate and finish: when this returns, the connection
 /// is closed. No task is spawned, so nothing outlives the call.
-async fn drive<R>(connection: impl Future, work: impl Future<Output = R>) -> R {
+pub(crate) async fn drive<R>(connection: impl Future, work: impl Future<Output = R>) -> R {
     futures_util::future::join(work, connection).await.0
 }
