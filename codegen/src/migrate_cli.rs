@@ -87,6 +87,11 @@ pub struct MigrateOptions {
     /// Apply pending migrations older than the newest applied one instead of refusing.
     #[arg(long, global = true)]
     pub allow_out_of_order: bool,
+
+    /// Run even when the schema differs from the snapshot recorded after the last run (a
+    /// change made by hand); the next snapshot takes the schema as it is.
+    #[arg(long, global = true)]
+    pub allow_drift: bool,
 }
 
 /// Runs `squill migrate ...` and returns the process exit code.
@@ -122,6 +127,7 @@ async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
         .lock_wait(options.lock_wait)
         .retries(options.retries)
         .allow_out_of_order(options.allow_out_of_order)
+        .allow_drift(options.allow_drift)
         .on_event(print_progress);
 
     match &args.command {
@@ -273,6 +279,10 @@ fn print_progress(event: Event<'_>) {
             transactional: false,
         } => eprintln!("reverting {file} (without a transaction)"),
         Event::Reverting { file, .. } => eprintln!("reverting {file}"),
+        Event::DriftAllowed { differences } => eprintln!(
+            "warning: the schema differs from the last snapshot in {differences} place(s); \
+             running anyway (--allow-drift)"
+        ),
         Event::Retrying {
             file,
             attempt,

@@ -24,12 +24,14 @@ pub use introspect::introspect;
 pub use model::Model;
 pub use plan::{DiffError, Options, Plan, diff};
 
-/// The migration runner's own tables (history, repair log, progress of no-transaction files),
-/// never part of the schema.
-pub const HISTORY_TABLES: [&str; 3] = [
+/// The migration runner's own tables (history, repair log, progress of no-transaction files,
+/// schema snapshot) and the seeds' record, never part of the schema.
+pub const HISTORY_TABLES: [&str; 5] = [
     "public.squill_migrations",
     "public.squill_migrations_repairs",
     "public.squill_migrations_progress",
+    "public.squill_migrations_schema",
+    "public.squill_seeds",
 ];
 
 /// Fresh empty databases: on one throwaway server, or each a scratch database on `--dev-url`.

@@ -145,6 +145,7 @@ async fn transaction_attempt(
     run_batch(client, &prepared.runnable, whole.clone()).await?;
     let duration = started.elapsed();
     record(client, prepared, settings, duration).await?;
+    settings.history.record_snapshot(client).await?;
     client.batch_execute("COMMIT").await.map_err(|error| {
         Failure::Sql(SqlFailure {
             error,
@@ -171,7 +172,11 @@ async fn statement_by_statement(
         let (duration, max_attempts) = run_statements(client, prepared, settings)
             .await
             .map_err(|(e, _)| e)?;
-        in_own_transaction(client, record(client, prepared, settings, duration)).await?;
+        in_own_transaction(client, async {
+            record(client, prepared, settings, duration).await?;
+            settings.history.record_snapshot(client).await
+        })
+        .await?;
         return Ok(Outcome {
             duration,
             attempts: max_attempts,
@@ -194,6 +199,7 @@ async fn statement_by_statement(
         .history
         .finish(client, &new_entry(prepared, duration))
         .await?;
+    settings.history.record_snapshot(client).await?;
     Ok(Outcome {
         duration,
         attempts: max_attempts,
@@ -265,6 +271,12 @@ async fn run_statements(
                 .await
                 .map_err(|e| (e, index + 1))?;
         }
+        // What the statement committed is the runner's doing, not drift.
+        settings
+            .history
+            .record_snapshot(client)
+            .await
+            .map_err(|e| (e, index + 1))?;
         if concurrently {
             set_lock_timeout(client, settings.lock_timeout, false)
                 .await

@@ -94,6 +94,9 @@ pub enum MigrateError {
     },
     /// `repair` was asked to do something that does not apply.
     Repair { file: String, message: String },
+    /// The schema differs from the snapshot the runner recorded after its last change (a
+    /// change made outside the migrations); nothing was run. `allow_drift` runs anyway.
+    Drift(Vec<super::snapshot::SchemaChange>),
     /// Seeding was refused: the database looks like production (the reason says why).
     SeedRefused(String),
     /// Seeds that ran before and changed since, without `-- squill:idempotent`: nothing ran.
@@ -332,6 +335,29 @@ impl fmt::Display for MigrateError {
                 write!(f, "\n  = help: {help}")
             }
             MigrateError::Repair { file, message } => write!(f, "error: {file}: {message}"),
+            MigrateError::Drift(changes) => {
+                writeln!(
+                    f,
+                    "error: the database schema differs from what the migrations left in {} \
+                     place{}; nothing was run",
+                    changes.len(),
+                    if changes.len() == 1 { "" } else { "s" }
+                )?;
+                for change in changes.iter().take(30) {
+                    writeln!(f, "  = drift: {change}")?;
+                }
+                if changes.len() > 30 {
+                    writeln!(f, "  = note: and {} more", changes.len() - 30)?;
+                }
+                write!(
+                    f,
+                    "  = note: compared with the schema snapshot the runner recorded after its last \
+                     change\n  = help: put the change in a migration, or undo it by hand; `squill \
+                     drift` compares the database with its migrations applied to a fresh server; \
+                     to run anyway (the snapshot then takes the schema as it is), pass \
+                     --allow-drift (`Migrator::allow_drift(true)`)"
+                )
+            }
             MigrateError::SeedRefused(reason) => write!(
                 f,
                 "error: refusing to seed: {reason}\n  = note: seeds are for development \

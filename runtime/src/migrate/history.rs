@@ -178,7 +178,7 @@ impl HistoryTable {
                 .await
                 .map_err(|e| self.error("creating the progress table", e))?;
         }
-        Ok(())
+        self.ensure_snapshot(client).await
     }
 
     /// No-transaction files that started and did not finish (none before the table exists).

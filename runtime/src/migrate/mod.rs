@@ -27,6 +27,10 @@
 //!   [`Migrator::allow_out_of_order`] are the deliberate ways out.
 //! * **Polite locking.** Each migration runs with `lock_timeout` (5 s by default) and is
 //!   retried with backoff when it expires, rather than queueing every query behind it.
+//! * **No drift.** After each change, the runner records the schema it left (from
+//!   `pg_catalog`, in `<table>_schema`); a run or a revert on a database whose schema differs
+//!   from that snapshot (an `ALTER` run by hand) is refused, listing the differences, unless
+//!   [`Migrator::allow_drift`] (see `snapshot`).
 //! * **Down parts, optional.** What follows a `-- squill:down` line, or a sibling
 //!   `0002_orders.down.sql`, undoes the file; [`Migrator::down_to`] runs them newest first,
 //!   each like an up file (one transaction with its history change, or statement by statement
@@ -48,6 +52,7 @@ mod report;
 mod runner;
 mod sections;
 mod seed;
+mod snapshot;
 mod source;
 mod split;
 
@@ -66,6 +71,7 @@ pub use sections::{RunnableText, runnable_text};
 pub use seed::{
     DEFAULT_ALLOW_HOSTS, ENV_VAR as SEED_ENV_VAR, IDEMPOTENT, Seed, SeedReport, Seeder, load_seeds,
 };
+pub use snapshot::SchemaChange;
 pub use source::{NO_TRANSACTION, checksum};
 /// Connection settings (`"host=... dbname=..."` or `postgres://...` parse into one).
 pub use tokio_postgres::Config;

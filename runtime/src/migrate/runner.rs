@@ -21,6 +21,7 @@ use super::invalid_index;
 use super::lock::{self, MigrationLock};
 use super::problem::Problem;
 use super::report::{Applied, DownReport, Repair, Report, Status};
+use super::snapshot::Drift;
 use super::source::{Prepared, checksum};
 
 /// `application_name` of the runner's connection, so it is easy to spot in `pg_stat_activity`.
@@ -40,6 +41,7 @@ pub struct Migrator {
     lock_wait: Duration,
     retries: u32,
     allow_out_of_order: bool,
+    allow_drift: bool,
     listener: Option<Listener>,
 }
 
@@ -54,6 +56,7 @@ impl fmt::Debug for Migrator {
             .field("lock_wait", &self.lock_wait)
             .field("retries", &self.retries)
             .field("allow_out_of_order", &self.allow_out_of_order)
+            .field("allow_drift", &self.allow_drift)
             .finish_non_exhaustive()
     }
 }
@@ -71,6 +74,7 @@ impl Migrator {
             lock_wait: Duration::from_secs(300),
             retries: 3,
             allow_out_of_order: false,
+            allow_drift: false,
             listener: None,
         }
     }
@@ -118,6 +122,14 @@ impl Migrator {
     /// Apply pending migrations older than the newest applied one instead of refusing.
     pub fn allow_out_of_order(mut self, allow: bool) -> Self {
         self.allow_out_of_order = allow;
+        self
+    }
+
+    /// Run (or revert) even when the schema differs from the snapshot the runner recorded
+    /// after its last change; the snapshot taken after the run then records the schema as it
+    /// is. Off by default: a drifted database is refused, the differences listed.
+    pub fn allow_drift(mut self, allow: bool) -> Self {
+        self.allow_drift = allow;
         self
     }
 
@@ -366,6 +378,7 @@ impl Migrator {
             if !plan.problems.is_empty() {
                 return Err(MigrateError::Problems(plan.problems));
             }
+            self.check_drift(client, &history).await?;
             let mut report = Report {
                 applied: Vec::new(),
                 already_applied: applied.len(),
@@ -390,6 +403,8 @@ impl Migrator {
                 });
                 done.push(migration.file().to_string());
             }
+            // A baseline when there was none (or after a repair); each change recorded its own.
+            history.record_snapshot(client).await?;
             Ok(report)
         })
         .await
@@ -463,6 +478,7 @@ impl Migrator {
         if !problems.is_empty() {
             return Err(MigrateError::Problems(problems));
         }
+        self.check_drift(client, &history).await?;
         let reason = format!("reverted by its down part (squill migrate down --to {to})");
         let mut report = DownReport {
             to,
@@ -491,6 +507,24 @@ impl Migrator {
             done.push(down.file().to_string());
         }
         Ok(report)
+    }
+
+    /// Refuses a schema that differs from the recorded snapshot, unless `allow_drift`.
+    async fn check_drift(
+        &self,
+        client: &Client,
+        history: &HistoryTable,
+    ) -> Result<(), MigrateError> {
+        match history.drift(client).await? {
+            Drift::Changed(changes) if !self.allow_drift => Err(MigrateError::Drift(changes)),
+            Drift::Changed(changes) => {
+                self.emit(Event::DriftAllowed {
+                    differences: changes.len(),
+                });
+                Ok(())
+            }
+            Drift::None | Drift::Unknown => Ok(()),
+        }
     }
 
     async fn repair_locked(
