@@ -29,6 +29,9 @@ use super::source::{checksum, normalize};
 /// The leading-comment directive of a seed that may run again when it changes.
 pub const IDEMPOTENT: &str = "-- squill:idempotent";
 
+/// The table that records which seeds ran (in the seeder's schema).
+pub(crate) const SEEDS_TABLE: &str = "squill_seeds";
+
 /// The environment variable that marks a machine as production for seeding.
 pub const ENV_VAR: &str = "SQUILL_ENV";
 
@@ -133,7 +136,7 @@ impl Seeder {
         Seeder {
             seeds,
             schema: "public".into(),
-            table: "squill_seeds".into(),
+            table: SEEDS_TABLE.into(),
             allow_hosts: DEFAULT_ALLOW_HOSTS.iter().map(|h| h.to_string()).collect(),
             connect_timeout: CONNECT_TIMEOUT,
             lock_wait: Duration::from_secs(300),

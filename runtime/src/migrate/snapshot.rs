@@ -208,12 +208,14 @@ impl HistoryTable {
         )
     }
 
-    /// The runner's own tables, left out of snapshots.
+    /// The runner's own tables and the seeds' record, left out of snapshots.
     fn own_tables(&self) -> Vec<String> {
-        ["", "_repairs", "_progress", "_schema"]
+        let mut own: Vec<String> = ["", "_repairs", "_progress", "_schema"]
             .iter()
             .map(|suffix| format!("{}{suffix}", self.table))
-            .collect()
+            .collect();
+        own.push(super::seed::SEEDS_TABLE.to_string());
+        own
     }
 
     /// The md5 of the history's versions and checksums, computed by the server so that it
