@@ -8,9 +8,6 @@ use crate::ir::MigrationFile;
 use crate::live::describe_pg_error;
 use crate::source::split::split_statements;
 
-/// Directive that makes a migration run statement by statement outside a transaction.
-const NO_TRANSACTION: &str = "-- squill:no-transaction";
-
 /// Reads `path`: a folder of versioned migrations, or a single `.sql` schema file (a dump).
 pub fn load(path: &Path, display_root: &Path) -> Result<Vec<MigrationFile>, Diagnostic> {
     if path.is_file() {
@@ -90,12 +87,10 @@ pub fn apply(
 ) -> Result<(), Diagnostic> {
     for migration in migrations {
         let file = SourceFile::new(migration.file.clone(), migration.sql.as_str());
-        let no_transaction = per_statement
-            || migration
-                .sql
-                .lines()
-                .next()
-                .is_some_and(|l| l.trim() == NO_TRANSACTION);
+        // As the runner runs it: `-- squill:no-transaction` files, and files with transaction
+        // control of their own (other than one BEGIN ... COMMIT), statement by statement.
+        let no_transaction =
+            per_statement || !squill::migrate::runs_in_one_transaction(&migration.sql);
         if no_transaction {
             // CREATE INDEX CONCURRENTLY and friends refuse to run inside the implicit
             // transaction of a multi-statement batch.

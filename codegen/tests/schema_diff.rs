@@ -424,7 +424,17 @@ const PAIRS: &[Pair] = &[
         "CREATE TYPE mood AS ENUM ('a', 'b', 'c', 'd', 'e')",
         &[],
         false,
-        "ADD VALUE 'c' AFTER 'b'",
+        "ADD VALUE IF NOT EXISTS 'c' AFTER 'b'",
+    ),
+    (
+        // PostgreSQL before 17: "unsafe use of new enum value" in the transaction adding it.
+        "enum label used in the same migration",
+        "CREATE TYPE mood AS ENUM ('a'); CREATE TABLE t (m mood)",
+        "CREATE TYPE mood AS ENUM ('a', 'b'); CREATE TABLE t (m mood DEFAULT 'b', \
+         CHECK (m <> 'b' OR m IS NOT NULL)); CREATE VIEW v AS SELECT * FROM t WHERE m = 'b'",
+        &[],
+        false,
+        "ADD VALUE IF NOT EXISTS 'b' AFTER 'a';\n\n-- The new enum labels above are committed",
     ),
     (
         "drop enum",

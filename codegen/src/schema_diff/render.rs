@@ -7,7 +7,7 @@ use std::ops::Range;
 use crate::diagnostic::SourceFile;
 use crate::lint::rules;
 
-use super::plan::Plan;
+use super::plan::{Phase, Plan};
 
 const NO_TRANSACTION: &str = "-- squill:no-transaction";
 
@@ -58,13 +58,26 @@ fn render_part(
     ignores: &BTreeMap<usize, Vec<&'static str>>,
 ) -> Vec<Range<usize>> {
     let steps = plan.ordered();
+    // New enum labels the file uses commit first, each on its own, then the rest runs in one
+    // transaction the file opens itself (the runner runs such a file statement by statement).
+    // A file without a transaction commits each statement anyway.
+    let split = plan.labels_used() && !steps.iter().any(|s| s.concurrent);
     out.push_str("SET lock_timeout = '5s';\n");
     if steps.iter().any(|s| s.sql.starts_with("CREATE OR REPLACE")) {
         // As pg_dump does: function bodies may name tables and views created further down.
         out.push_str("SET check_function_bodies = false;\n");
     }
     let mut ranges = Vec::new();
+    let mut in_transaction = false;
     for (n, step) in steps.iter().enumerate() {
+        if split && !in_transaction && step.phase != Phase::EnumLabels {
+            out.push_str(
+                "\n-- The new enum labels above are committed: PostgreSQL before 17 refuses a \
+                 label used in\n-- the transaction that adds it. The rest is one transaction.\n\
+                 BEGIN;\n",
+            );
+            in_transaction = true;
+        }
         out.push('\n');
         let start = out.len();
         for comment in &step.comments {
@@ -79,6 +92,9 @@ fn render_part(
         out.push_str(&step.sql);
         out.push('\n');
         ranges.push(start..out.len());
+    }
+    if in_transaction {
+        out.push_str("\nCOMMIT;\n");
     }
     ranges
 }

@@ -72,7 +72,7 @@ pub use seed::{
     DEFAULT_ALLOW_HOSTS, ENV_VAR as SEED_ENV_VAR, IDEMPOTENT, Seed, SeedReport, Seeder, load_seeds,
 };
 pub use snapshot::SchemaChange;
-pub use source::{NO_TRANSACTION, checksum};
+pub use source::{NO_TRANSACTION, checksum, runs_in_one_transaction};
 /// Connection settings (`"host=... dbname=..."` or `postgres://...` parse into one).
 pub use tokio_postgres::Config;
 

@@ -52,6 +52,14 @@ pub(crate) enum Direction {
     Down,
 }
 
+/// Whether the runner runs `sql` (a migration file's text) as one transaction: false for
+/// `-- squill:no-transaction` files and for files with transaction control of their own other
+/// than exactly `BEGIN; ...; COMMIT;`, which run statement by statement.
+pub fn runs_in_one_transaction(sql: &str) -> bool {
+    let migration = Migration::new(0, "", "", sql.to_string());
+    Prepared::read(&migration).transactional
+}
+
 /// A migration read and checked, ready to run.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared<'a> {
