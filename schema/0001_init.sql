@@ -68,3 +68,8 @@ CREATE TABLE product_daily_sales (
     revenue_cents bigint NOT NULL,
     PRIMARY KEY (product_id, day)
 );
+-- squill:down
+-- Reverting the first migration empties the database: development only.
+-- squill:lint-ignore-file ban-drop-table -- reverting the schema's first file
+DROP TABLE product_daily_sales, daily_records, products, shop_settings, shop_members, shops, users;
+DROP TYPE record_source, member_role, shop_plan;

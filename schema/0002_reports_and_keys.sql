@@ -29,3 +29,6 @@ CREATE TABLE audit_events (
     payload  jsonb NOT NULL DEFAULT '{}',
     at       timestamptz NOT NULL DEFAULT now()
 );
+-- squill:down
+-- squill:lint-ignore-file ban-drop-table -- reverting: the tables this file created
+DROP TABLE audit_events, api_keys, reports;

@@ -11,6 +11,7 @@
 //! sqlc = "sqlc.yaml"           # read schema/queries/overrides from an sqlc config instead
 //! search_path = ["app", "public"]  # how the app's sessions resolve unqualified names
 //! time_crate = "chrono"        # date/time types from chrono (default), time or jiff
+//! seeds = "seeds"              # development seeds for `squill seed`
 //!
 //! [types]                      # by PostgreSQL type name (as format_type spells it)
 //! interval = "crate::Interval"
@@ -32,6 +33,9 @@
 //!
 //! [vet]                        # `squill vet`: query plans checked on PostgreSQL
 //! large = ["events"]           # tables no query may scan without an index (besides tenant tables)
+//!
+//! [seed]
+//! allow_hosts = ["localhost", "127.0.0.1", "::1"]  # where `squill seed` may run
 //! ```
 //!
 //! `[types]` keys are type names as SQL spells them (`int4`, `public.email`, `text[]`); an
@@ -109,6 +113,10 @@ pub struct Config {
     pub generated_columns: std::collections::BTreeSet<String>,
     /// `squill vet`'s settings.
     pub vet: Vet,
+    /// The folder of development seeds `squill seed` runs (`seeds/*.sql`, in name order).
+    pub seeds: PathBuf,
+    /// `[seed]`: where `squill seed` may run.
+    pub seed: SeedGuard,
 }
 
 /// `[vet]`: what `squill vet` holds query plans to.
@@ -124,6 +132,25 @@ impl Vet {
     /// Whether `schema.table` is listed as large.
     pub fn is_large(&self, schema: &str, table: &str) -> bool {
         self.large.iter().any(|key| names_table(key, schema, table))
+    }
+}
+
+/// `[seed]`: the production guard of `squill seed`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SeedGuard {
+    /// TCP hosts seeds may run on (Unix sockets always may). Default: localhost, 127.0.0.1, ::1.
+    pub allow_hosts: Vec<String>,
+}
+
+impl Default for SeedGuard {
+    fn default() -> Self {
+        Self {
+            allow_hosts: squill::migrate::DEFAULT_ALLOW_HOSTS
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+        }
     }
 }
 
@@ -254,6 +281,8 @@ impl Default for Config {
             generated_types: Default::default(),
             generated_columns: Default::default(),
             vet: Vet::default(),
+            seeds: PathBuf::from("seeds"),
+            seed: SeedGuard::default(),
         }
     }
 }

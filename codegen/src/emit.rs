@@ -1097,7 +1097,12 @@ fn quoted_type_name(schema: &str, name: &str) -> String {
 fn emit_migrations(migrations: &[MigrationFile]) -> TokenStream {
     let entries = migrations.iter().map(|m| {
         let (version, name, file, sql) = (m.version, &m.name, &m.file, &m.sql);
-        quote!((#version, #name, #file, #sql))
+        match &m.down {
+            Some((down_file, down_sql)) => {
+                quote!((#version, #name, #file, #sql, #down_file, #down_sql))
+            }
+            None => quote!((#version, #name, #file, #sql)),
+        }
     });
     quote! {
         ::squill::embedded_migrations!(#(#entries),*);

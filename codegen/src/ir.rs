@@ -145,4 +145,6 @@ pub struct MigrationFile {
     pub name: String,
     pub file: String,
     pub sql: String,
+    /// Its `.down.sql` file (shown name, text); a `-- squill:down` section stays in `sql`.
+    pub down: Option<(String, String)>,
 }

@@ -1,4 +1,4 @@
-//! `squill migrate` subcommands: apply (default), `status` (a CI gate) and `repair`.
+//! `squill migrate` subcommands: apply (default), `status` (a CI gate), `repair` and `down`.
 //!
 //! A thin shell over [`squill::migrate`]: parse flags, read the folder, print the outcome.
 //! Results go to stdout, progress and errors to stderr; the exit code is non-zero on any error
@@ -38,6 +38,14 @@ pub enum MigrateCommand {
         /// Why, for the repair log.
         #[arg(long)]
         reason: Option<String>,
+    },
+    /// Revert, newest first, every applied migration above VERSION with its down part (a
+    /// `-- squill:down` section or a .down.sql file); refused before anything runs when one
+    /// of them has none.
+    Down {
+        /// The version to go back to (0: revert everything).
+        #[arg(long, value_name = "VERSION")]
+        to: u64,
     },
 }
 
@@ -79,6 +87,11 @@ pub struct MigrateOptions {
     /// Apply pending migrations older than the newest applied one instead of refusing.
     #[arg(long, global = true)]
     pub allow_out_of_order: bool,
+
+    /// Run even when the schema differs from the snapshot recorded after the last run (a
+    /// change made by hand); the next snapshot takes the schema as it is.
+    #[arg(long, global = true)]
+    pub allow_drift: bool,
 }
 
 /// Runs `squill migrate ...` and returns the process exit code.
@@ -114,6 +127,7 @@ async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
         .lock_wait(options.lock_wait)
         .retries(options.retries)
         .allow_out_of_order(options.allow_out_of_order)
+        .allow_drift(options.allow_drift)
         .on_event(print_progress);
 
     match &args.command {
@@ -137,6 +151,7 @@ async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
                 ExitCode::FAILURE
             })
         }
+        Some(MigrateCommand::Down { to }) => down(&migrator, &config, tls, *to).await,
         Some(MigrateCommand::Repair { file, reason }) => {
             let repair = migrator
                 .repair_with_tls(&config, file, reason.as_deref(), tls)
@@ -146,6 +161,86 @@ async fn execute(args: MigrateArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `squill migrate down --to VERSION`.
+async fn down(
+    migrator: &Migrator,
+    config: &squill::migrate::Config,
+    tls: squill::tls::MakeRustlsConnect,
+    to: u64,
+) -> Result<ExitCode, String> {
+    let report = migrator
+        .down_to_with_tls(config, to, tls)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `squill seed`: migrate, then run the development seeds.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SeedArgs {
+    #[command(flatten)]
+    pub options: MigrateOptions,
+
+    /// Project root holding squill.toml (`seeds = "..."`, `[seed] allow_hosts`).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+
+    /// Folder of seeds (default: `seeds` in squill.toml, else `seeds/`), relative to the root.
+    #[arg(long, value_name = "DIR")]
+    pub seeds: Option<PathBuf>,
+}
+
+/// Runs `squill seed` and returns the process exit code: the production guard first, then
+/// `squill migrate`, then each new (or changed idempotent) seed.
+pub fn run_seed(args: SeedArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(seed(args)) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn seed(args: SeedArgs) -> Result<ExitCode, String> {
+    let project = crate::config::Config::load(&args.root).map_err(|d| d.render())?;
+    let dir = args
+        .root
+        .join(args.seeds.as_ref().unwrap_or(&project.seeds));
+    let seeds = squill::migrate::load_seeds(&dir).map_err(|e| e.to_string())?;
+    let seeder = squill::migrate::Seeder::new(seeds)
+        .schema(&args.options.schema)
+        .allow_hosts(project.seed.allow_hosts)
+        .connect_timeout(args.options.connect_timeout);
+    let ConnectConfig { config, .. } = database_config(args.options.database_url.as_deref())?;
+    // Before anything runs, migrations included.
+    seeder.check_target(&config).map_err(|e| e.to_string())?;
+    let migrate = MigrateArgs {
+        command: None,
+        options: args.options.clone(),
+        dry_run: false,
+    };
+    execute(migrate).await?;
+    let ConnectConfig { config, tls, .. } = database_config(args.options.database_url.as_deref())?;
+    let report = seeder
+        .run_with_tls(&config, tls)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `--database-url`, else `$DATABASE_URL`, with its TLS settings (`sslmode`, `sslrootcert`:
@@ -179,6 +274,15 @@ fn print_progress(event: Event<'_>) {
             transactional: false,
         } => eprintln!("applying {file} (without a transaction)"),
         Event::Applying { file, .. } => eprintln!("applying {file}"),
+        Event::Reverting {
+            file,
+            transactional: false,
+        } => eprintln!("reverting {file} (without a transaction)"),
+        Event::Reverting { file, .. } => eprintln!("reverting {file}"),
+        Event::DriftAllowed { differences } => eprintln!(
+            "warning: the schema differs from the last snapshot in {differences} place(s); \
+             running anyway (--allow-drift)"
+        ),
         Event::Retrying {
             file,
             attempt,

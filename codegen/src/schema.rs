@@ -8,9 +8,6 @@ use crate::ir::MigrationFile;
 use crate::live::describe_pg_error;
 use crate::source::split::split_statements;
 
-/// Directive that makes a migration run statement by statement outside a transaction.
-const NO_TRANSACTION: &str = "-- squill:no-transaction";
-
 /// Reads `path`: a folder of versioned migrations, or a single `.sql` schema file (a dump).
 pub fn load(path: &Path, display_root: &Path) -> Result<Vec<MigrationFile>, Diagnostic> {
     if path.is_file() {
@@ -22,6 +19,7 @@ pub fn load(path: &Path, display_root: &Path) -> Result<Vec<MigrationFile>, Diag
             name: file.clone(),
             file,
             sql,
+            down: None,
         }]);
     }
     if !path.is_dir() {
@@ -37,6 +35,12 @@ pub fn load(path: &Path, display_root: &Path) -> Result<Vec<MigrationFile>, Diag
             name: m.name.into_owned(),
             file: display_name(&path.join(&*m.file), display_root),
             sql: m.sql.into_owned(),
+            down: m.down.map(|d| {
+                (
+                    display_name(&path.join(&*d.file), display_root),
+                    d.sql.into_owned(),
+                )
+            }),
         })
         .collect())
 }
@@ -58,6 +62,7 @@ pub fn load_files(
                 name: file.clone(),
                 file,
                 sql,
+                down: None,
             })
         })
         .collect()
@@ -82,12 +87,10 @@ pub fn apply(
 ) -> Result<(), Diagnostic> {
     for migration in migrations {
         let file = SourceFile::new(migration.file.clone(), migration.sql.as_str());
-        let no_transaction = per_statement
-            || migration
-                .sql
-                .lines()
-                .next()
-                .is_some_and(|l| l.trim() == NO_TRANSACTION);
+        // As the runner runs it: `-- squill:no-transaction` files, and files with transaction
+        // control of their own (other than one BEGIN ... COMMIT), statement by statement.
+        let no_transaction =
+            per_statement || !squill::migrate::runs_in_one_transaction(&migration.sql);
         if no_transaction {
             // CREATE INDEX CONCURRENTLY and friends refuse to run inside the implicit
             // transaction of a multi-statement batch.
@@ -100,10 +103,14 @@ pub fn apply(
                     result.map_err(|e| migration_error(&file, range.start, &e))?;
                 }
             }
-        } else if let Err(e) = client.batch_execute(&migration.sql) {
-            return Err(
-                locate_failure(client, &file).unwrap_or_else(|| migration_error(&file, 0, &e))
-            );
+        } else {
+            // Down parts (`-- squill:down`, goose/dbmate sections) never run forward; they are
+            // blanked, so positions still point into the file.
+            let runnable = crate::catalog::runnable_sql(&migration.sql);
+            if let Err(e) = client.batch_execute(&runnable) {
+                return Err(locate_failure(client, &file, &runnable)
+                    .unwrap_or_else(|| migration_error(&file, 0, &e)));
+            }
         }
     }
     Ok(())
@@ -111,11 +118,15 @@ pub fn apply(
 
 /// Many errors ("relation already exists") carry no position. The failed batch rolled back,
 /// so replay it statement by statement in a transaction to find the one that fails.
-fn locate_failure(client: &mut postgres::Client, file: &SourceFile) -> Option<Diagnostic> {
+fn locate_failure(
+    client: &mut postgres::Client,
+    file: &SourceFile,
+    runnable: &str,
+) -> Option<Diagnostic> {
     client.batch_execute("BEGIN").ok()?;
     let mut failure = None;
-    for range in split_statements(&file.text) {
-        if let Err(e) = client.batch_execute(&file.text[range.clone()]) {
+    for range in split_statements(runnable) {
+        if let Err(e) = client.batch_execute(&runnable[range.clone()]) {
             failure = Some(migration_error(file, range.start, &e));
             break;
         }

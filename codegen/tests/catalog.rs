@@ -344,6 +344,7 @@ fn apply(client: &mut postgres::Client, files: &[SourceFile]) -> Result<(), Stri
             name: file.name.clone(),
             file: file.name.clone(),
             sql,
+            down: None,
         };
         let e = e.expect("a batch error");
         let d = squill_codegen::schema::apply(client, &[migration], false)

@@ -543,7 +543,7 @@ fn malformed_input_never_panics() {
 }
 
 #[test]
-fn down_migrations_are_not_linted() {
+fn down_parts_are_linted_after_every_up_part() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("0001_t.sql"), "CREATE TABLE t (a int);\n").unwrap();
     std::fs::write(
@@ -551,10 +551,18 @@ fn down_migrations_are_not_linted() {
         "ALTER TABLE t ADD COLUMN b int;\n",
     )
     .unwrap();
+    // Drops a table 0002 did not create: reported, at the down file.
     std::fs::write(dir.path().join("0002_x.down.sql"), "DROP TABLE t;\n").unwrap();
+    // dbmate's down sections are not squill's down parts: never run, never linted.
     std::fs::write(
         dir.path().join("0003_dbmate.sql"),
         "-- migrate:up\nSET lock_timeout = '1s';\n-- migrate:down\nDROP TABLE t;\n",
+    )
+    .unwrap();
+    // Undoing what its own up part created is not reported.
+    std::fs::write(
+        dir.path().join("0004_u.sql"),
+        "CREATE TABLE u (a int);\n-- squill:down\nDROP TABLE u;\n",
     )
     .unwrap();
     let options = LintOptions {
@@ -564,8 +572,10 @@ fn down_migrations_are_not_linted() {
         tenant: None,
     };
     let report = lint(&options).unwrap();
-    assert_eq!((report.files_checked, report.statements), (3, 3));
-    assert!(fired(&report, "ban-drop-table").is_empty());
+    assert_eq!((report.files_checked, report.statements), (6, 6));
+    let drops = fired(&report, "ban-drop-table");
+    assert_eq!(drops.len(), 1, "{drops:?}");
+    assert!(drops[0].contains("0002_x.down.sql:1:1"), "{drops:?}");
 }
 
 // ---------------------------------------------------------------- output and command line

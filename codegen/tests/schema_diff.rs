@@ -28,6 +28,7 @@ fn migration(version: u64, name: &str, sql: &str) -> MigrationFile {
         name: name.into(),
         file: format!("{version:04}_{name}.sql"),
         sql: sql.into(),
+        down: None,
     }
 }
 
@@ -54,12 +55,13 @@ fn round_trip(
     let to = schema_diff::state_of(dev, after).map_err(|e| format!("after: {e}"))?;
     let plan = diff(&from, &to, options).map_err(|e| e.to_string())?;
     let name = "9999_diff.sql";
-    let text = render(&plan, "desired.sql", name, &sources(before));
+    let text = render(&plan, None, "desired.sql", name, &sources(before));
     let generated = MigrationFile {
         version: 9999,
         name: "diff".into(),
         file: name.into(),
         sql: text.clone(),
+        down: None,
     };
     let mut files = before.to_vec();
     files.push(generated);
@@ -422,7 +424,17 @@ const PAIRS: &[Pair] = &[
         "CREATE TYPE mood AS ENUM ('a', 'b', 'c', 'd', 'e')",
         &[],
         false,
-        "ADD VALUE 'c' AFTER 'b'",
+        "ADD VALUE IF NOT EXISTS 'c' AFTER 'b'",
+    ),
+    (
+        // PostgreSQL before 17: "unsafe use of new enum value" in the transaction adding it.
+        "enum label used in the same migration",
+        "CREATE TYPE mood AS ENUM ('a'); CREATE TABLE t (m mood)",
+        "CREATE TYPE mood AS ENUM ('a', 'b'); CREATE TABLE t (m mood DEFAULT 'b', \
+         CHECK (m <> 'b' OR m IS NOT NULL)); CREATE VIEW v AS SELECT * FROM t WHERE m = 'b'",
+        &[],
+        false,
+        "ADD VALUE IF NOT EXISTS 'b' AFTER 'a';\n\n-- The new enum labels above are committed",
     ),
     (
         "drop enum",
@@ -705,6 +717,125 @@ fn every_change_kind_round_trips_on_postgres() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// One pair with `--down`: the up part applied by the runner, then reverted by
+/// `Migrator::down_to`; the catalog must be the "before" one again. `Ok(Some(reason))` when
+/// the way back cannot be written (a label PostgreSQL cannot remove from an enum).
+fn check_down(dev: &mut DevServer, n: usize, pair: &Pair) -> Result<Option<String>, String> {
+    let (kind, before, after, renames, concurrently, _) = pair;
+    let files = [migration(1, "before", before)];
+    let from = state(dev, &files);
+    let to = state(dev, &[migration(1, "after", after)]);
+    let renames: Vec<String> = renames.iter().map(|r| r.to_string()).collect();
+    let options = Options {
+        renames: renames.clone(),
+        concurrently: *concurrently,
+    };
+    let Ok(plan) = diff(&from, &to, &options) else {
+        return Ok(Some(format!("{kind}: no way forward")));
+    };
+    let reverse = Options {
+        renames: schema_diff::plan::reverse_renames(&from, &renames),
+        concurrently: *concurrently,
+    };
+    let down = match diff(&to, &from, &reverse) {
+        Ok(down) => down,
+        Err(e) => return Ok(Some(format!("{kind}: {}", e.message))),
+    };
+    let text = render(
+        &plan,
+        Some(&down),
+        "desired.sql",
+        "0002_diff.sql",
+        &sources(&files),
+    );
+    let DevServer::Temp { server, .. } = dev else {
+        unreachable!("a throwaway server")
+    };
+    let db = format!("down_{n}");
+    server
+        .connect("postgres")
+        .and_then(|mut c| {
+            c.batch_execute(&format!("CREATE DATABASE {db}"))
+                .map_err(squill_codegen::live::LiveError::Sql)
+        })
+        .map_err(|e| e.to_string())?;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("0001_before.sql"), before).map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("0002_diff.sql"), &text).map_err(|e| e.to_string())?;
+    let migrator = squill::migrate::Migrator::new(
+        squill::migrate::load_dir(dir.path()).map_err(|e| e.to_string())?,
+    );
+    let config: squill::migrate::Config = server.url(&db).parse().map_err(|e| format!("{e}"))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let read = || -> Result<Model, String> {
+        let mut client = server.connect(&db).map_err(|e| e.to_string())?;
+        let skip: Vec<String> = schema_diff::HISTORY_TABLES
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        introspect(&mut client, &skip).map_err(|e| e.to_string())
+    };
+    let differs = |want: &Model, got: &Model| -> Option<String> {
+        let list: Vec<String> = compare(want, got).iter().map(|d| d.to_string()).collect();
+        (!list.is_empty()).then(|| format!("{}\n--- migration:\n{text}", list.join("\n")))
+    };
+    rt.block_on(migrator.run(&config))
+        .map_err(|e| format!("{kind}: up: {e}\n{text}"))?;
+    if let Some(d) = differs(&to, &read()?) {
+        return Err(format!("{kind}: after up: {d}"));
+    }
+    rt.block_on(migrator.down_to(&config, 1))
+        .map_err(|e| format!("{kind}: down: {e}\n{text}"))?;
+    if let Some(d) = differs(&from, &read()?) {
+        return Err(format!("{kind}: after down: {d}"));
+    }
+    Ok(None)
+}
+
+#[test]
+fn every_change_kind_has_a_down_part_that_round_trips() {
+    const WORKERS: usize = 3;
+    let results: Vec<Result<Option<String>, String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..WORKERS)
+            .map(|w| {
+                scope.spawn(move || {
+                    let mut dev = DevServer::open(None).expect("throwaway server");
+                    PAIRS
+                        .iter()
+                        .enumerate()
+                        .skip(w)
+                        .step_by(WORKERS)
+                        .map(|(n, pair)| check_down(&mut dev, n, pair))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("worker does not panic"))
+            .collect()
+    });
+    let no_way_back: Vec<&String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok()?.as_ref())
+        .collect();
+    let failures: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    for reason in &no_way_back {
+        println!("NO WAY BACK {reason}");
+    }
+    println!(
+        "hand-made pairs: up then down back to the start: {}/{}, {} with no way back written",
+        results.len() - no_way_back.len() - failures.len(),
+        PAIRS.len(),
+        no_way_back.len()
+    );
+    let failures: Vec<&str> = failures.iter().map(|s| s.as_str()).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 #[test]
 fn equal_states_give_no_migration() {
     let mut dev = DevServer::open(None).expect("throwaway server");
@@ -770,7 +901,7 @@ fn possible_renames_are_warned_about_and_renames_keep_the_data() {
     };
     let plan = diff(&from, &to, &options).expect("diff");
     assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
-    let text = render(&plan, "desired.sql", "0002_diff.sql", &[]);
+    let text = render(&plan, None, "desired.sql", "0002_diff.sql", &[]);
     let mut db = dev.fresh().expect("db");
     let files = [before[0].clone(), migration(2, "diff", &text)];
     squill_codegen::schema::apply(db.client(), &files, false).expect("applies");
@@ -804,7 +935,13 @@ fn a_new_not_null_column_stops_at_validation_until_backfilled() {
     let from = state(&mut dev, &before);
     let to = state(&mut dev, &after);
     let plan = diff(&from, &to, &Options::default()).expect("diff");
-    let text = render(&plan, "desired.sql", "0002_diff.sql", &sources(&before));
+    let text = render(
+        &plan,
+        None,
+        "desired.sql",
+        "0002_diff.sql",
+        &sources(&before),
+    );
     let mut db = dev.fresh().expect("db");
     let files = [before[0].clone(), migration(2, "diff", &text)];
     let error =
@@ -850,7 +987,17 @@ fn diff_command_writes_the_next_file_and_then_has_nothing_to_do() {
         dev_url: None,
         renames: Vec::new(),
         concurrently: false,
+        down: false,
     };
+    let with_down = DiffArgs {
+        down: true,
+        ..args.clone()
+    };
+    let outcome = schema_diff::diff_project(&with_down).expect("diff");
+    let text = outcome.text.expect("a migration");
+    let (up, down) = text.split_once("\n-- squill:down\n").expect("a down part");
+    assert!(up.contains("ADD COLUMN v text;"), "{text}");
+    assert!(down.contains("DROP COLUMN v;"), "{text}");
     let outcome = schema_diff::diff_project(&args).expect("diff");
     assert_eq!(outcome.file_name, "0008_add_v.sql");
     let text = outcome.text.expect("a migration");
@@ -990,7 +1137,7 @@ fn history_pair(
         Ok(plan) => plan,
         Err(refused) => return Ok(Some(refused.message)),
     };
-    let text = render(&plan, "desired", "9999_diff.sql", &[]);
+    let text = render(&plan, None, "desired", "9999_diff.sql", &[]);
     let mut admin = history
         .server
         .connect("postgres")

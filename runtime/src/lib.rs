@@ -148,10 +148,24 @@ feature_type_macros! {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! embedded_migrations {
-    ($(($version:literal, $name:literal, $file:literal, $sql:literal)),* $(,)?) => {
+    (@one $version:literal, $name:literal, $file:literal, $sql:literal) => {
+        $crate::migrate::Migration::embedded($version, $name, $file, $sql)
+    };
+    (@one $version:literal, $name:literal, $file:literal, $sql:literal, $down_file:literal,
+     $down_sql:literal) => {
+        $crate::migrate::Migration::embedded_with_down(
+            $version, $name, $file, $sql, $down_file, $down_sql,
+        )
+    };
+    // A migration is `(version, name, file, sql)`, with its `.down.sql` file's name and text
+    // after them when it has one.
+    ($(($version:literal, $name:literal, $file:literal, $sql:literal
+        $(, $down_file:literal, $down_sql:literal)?)),* $(,)?) => {
         /// The schema's migrations, in version order, for `squill::migrate::Migrator`.
-        pub static MIGRATIONS: &[$crate::migrate::Migration] =
-            &[$($crate::migrate::Migration::embedded($version, $name, $file, $sql)),*];
+        pub static MIGRATIONS: &[$crate::migrate::Migration] = &[$(
+            $crate::embedded_migrations!(@one $version, $name, $file, $sql
+                $(, $down_file, $down_sql)?)
+        ),*];
     };
 }
 

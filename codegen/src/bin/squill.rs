@@ -28,6 +28,9 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Apply migrations safely (advisory lock, checksums, strict order); `status`, `repair`.
     Migrate(squill_codegen::migrate_cli::MigrateArgs),
+    /// Migrate a development database, then run its seeds (seeds/*.sql) once each; refused
+    /// on anything that looks like production.
+    Seed(squill_codegen::migrate_cli::SeedArgs),
     /// Find migrations that take dangerous locks or break running code.
     Lint(squill_codegen::lint::LintArgs),
     /// Write the migration from schema/ to a desired schema (PATH), checked on PostgreSQL.
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Command::Check(args) => generate(args, true),
         Command::Analyze(args) => analyze(args),
         Command::Migrate(args) => squill_codegen::migrate_cli::run(args),
+        Command::Seed(args) => squill_codegen::migrate_cli::run_seed(args),
         Command::Lint(args) => squill_codegen::lint::run(args),
         Command::Diff(args) => squill_codegen::schema_diff::run_diff(args),
         Command::Drift(args) => squill_codegen::schema_diff::run_drift(args),

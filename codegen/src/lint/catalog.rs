@@ -28,7 +28,7 @@ pub(crate) struct Table {
 }
 
 /// What the current file has done so far.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct FileState {
     /// Tables this file created that did not exist before it. Everything else, including
     /// tables the migrations never mention, is treated as existing: a table we know nothing

@@ -25,7 +25,14 @@ pub(crate) struct Linter {
 
 impl Linter {
     /// Lints migration number `n` (files must come in migration order).
-    pub fn file(&mut self, n: usize, file: &SourceFile) {
+    pub fn file(&mut self, n: usize, file: &SourceFile) -> FileState {
+        self.file_from(n, file, FileState::default())
+    }
+
+    /// Lints file `n` starting from `file_state`: a down part starts from what its up part
+    /// created, so undoing the file's own tables counts as touching new ones. Returns the
+    /// state at the end of the file.
+    pub fn file_from(&mut self, n: usize, file: &SourceFile, file_state: FileState) -> FileState {
         // Rules read the runnable text: same offsets as the file, down sections blanked.
         let migration = migration::read(&file.text);
         let text = migration.runnable.as_str();
@@ -39,7 +46,7 @@ impl Linter {
 
         let mut directives = FileDirectives::scan(text);
         let file_ignores = directives.file_ignores(statements.first().map(Statement::start));
-        let mut file_state = FileState::default();
+        let mut file_state = file_state;
         let mut rule_state = FileRules::default();
         for stmt in &statements {
             let ignores = directives.statement_ignores(stmt.start());
@@ -67,6 +74,7 @@ impl Linter {
         }
         self.hits
             .extend(directives.problems().into_iter().map(|h| (n, h)));
+        file_state
     }
 
     /// The counts, and every hit with its file index. Renames and index coverage are judged

@@ -1,6 +1,8 @@
 //! `squill lint`: dangerous-migration rules.
 //!
-//! Migrations are replayed in version order, each file cut into statements. Every statement
+//! Migrations are replayed in version order, each file cut into statements, then their down
+//! parts (`-- squill:down` sections and `.down.sql` files) newest first, as `squill migrate
+//! down --to 0` would run them; a down part starts from what its own up part created. Every statement
 //! is tokenized and, when sqlparser can read it, parsed; rules look at the AST where they need
 //! structure and at the tokens where they must also work on statements sqlparser cannot parse.
 //! A small catalog of tables tells an existing table (dangerous to lock or rewrite) from one
@@ -76,7 +78,10 @@ pub fn lint(options: &LintOptions) -> Result<LintReport, String> {
         Ok(files) => (
             files
                 .into_iter()
-                .map(|m| SourceFile::new(m.file, m.sql))
+                .flat_map(|m| {
+                    let down = m.down.map(|(file, sql)| SourceFile::new(file, sql));
+                    std::iter::once(SourceFile::new(m.file, m.sql)).chain(down)
+                })
                 .collect(),
             None,
         ),
@@ -102,7 +107,8 @@ pub fn lint(options: &LintOptions) -> Result<LintReport, String> {
 }
 
 /// Lints migrations already in memory. They are ordered here by the version prefix of their
-/// file name; `queries` are the query files renames are checked against.
+/// file name; `.down.sql` files among them are down parts. `queries` are the query files
+/// renames are checked against.
 pub fn lint_sources(
     migrations: Vec<SourceFile>,
     queries: &[SourceFile],
@@ -113,20 +119,41 @@ pub fn lint_sources(
 
 /// [`lint_sources`] with `[tenant]`: tenant tables' tenant columns must lead an index.
 pub fn lint_sources_with_tenant(
-    mut migrations: Vec<SourceFile>,
+    migrations: Vec<SourceFile>,
     queries: &[SourceFile],
     disabled_rules: &[String],
     tenant: Option<&crate::config::Tenant>,
 ) -> Result<LintReport, String> {
     let disabled = check_rule_ids(disabled_rules)?;
+    let (down_files, mut migrations): (Vec<_>, Vec<_>) = migrations
+        .into_iter()
+        .partition(|f| f.name.to_ascii_lowercase().ends_with(".down.sql"));
     files::sort_migrations(&mut migrations);
     let mut linter = Linter::default();
+    let mut created = Vec::new();
     for (n, file) in migrations.iter().enumerate() {
-        linter.file(n, file);
+        created.push(linter.file(n, file));
     }
+    // Down parts, newest first, each from the state its up part left.
+    let mut downs: Vec<(usize, SourceFile)> = down_files
+        .into_iter()
+        .filter_map(|f| Some((up_of(&migrations, &f.name)?, f)))
+        .collect();
+    for (n, file) in migrations.iter().enumerate() {
+        if let Some(text) = squill::migrate::down_section(&file.text) {
+            downs.push((n, SourceFile::new(file.name.clone(), text)));
+        }
+    }
+    downs.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    let ups = migrations.len();
+    for (i, (up, file)) in downs.iter().enumerate() {
+        linter.file_from(ups + i, file, created[*up].clone());
+    }
+    let catalog_files = migrations.clone();
+    migrations.extend(downs.into_iter().map(|(_, f)| f));
     let (mut report, mut hits) = linter.finish(queries, tenant);
     // The same reading as the offline catalog's: what it rejects, the migration run would.
-    let (_, diagnostics, _) = crate::catalog::from_ddl(&migrations);
+    let (_, diagnostics, _) = crate::catalog::from_ddl(&catalog_files);
     report.errors = diagnostics.into_iter().filter(|d| d.is_error()).collect();
     hits.retain(|(_, h)| !disabled.contains(h.rule));
     hits.sort_by_key(|(n, h)| (*n, h.span.start));
@@ -135,6 +162,15 @@ pub fn lint_sources_with_tenant(
         .map(|(n, hit)| finding(&migrations[n], hit))
         .collect();
     Ok(report)
+}
+
+/// The index of the up file a `.down.sql` file undoes (same version).
+fn up_of(migrations: &[SourceFile], down: &str) -> Option<usize> {
+    let name = |path: &str| path.rsplit(['/', '\\']).next().unwrap_or(path).to_string();
+    let (version, _) = squill::migrate::parse_down_file_name(&name(down))?;
+    migrations.iter().position(|m| {
+        squill::migrate::parse_file_name(&name(&m.name)).is_some_and(|(v, _)| v == version)
+    })
 }
 
 /// The rule ids in `--disable`, each checked to exist.

@@ -24,12 +24,14 @@ pub use introspect::introspect;
 pub use model::Model;
 pub use plan::{DiffError, Options, Plan, diff};
 
-/// The migration runner's own tables (history, repair log, progress of no-transaction files),
-/// never part of the schema.
-pub const HISTORY_TABLES: [&str; 3] = [
+/// The migration runner's own tables (history, repair log, progress of no-transaction files,
+/// schema snapshot) and the seeds' record, never part of the schema.
+pub const HISTORY_TABLES: [&str; 5] = [
     "public.squill_migrations",
     "public.squill_migrations_repairs",
     "public.squill_migrations_progress",
+    "public.squill_migrations_schema",
+    "public.squill_seeds",
 ];
 
 /// Fresh empty databases: on one throwaway server, or each a scratch database on `--dev-url`.
@@ -181,6 +183,10 @@ pub struct DiffArgs {
     /// outside a transaction).
     #[arg(long)]
     pub concurrently: bool,
+    /// Also write the down part: the diff in the other direction (desired → current), by the
+    /// same engine, as a `-- squill:down` section at the end of the file.
+    #[arg(long)]
+    pub down: bool,
 }
 
 /// The migrations folder of the project at `root`.
@@ -213,6 +219,25 @@ pub fn diff_project(args: &DiffArgs) -> Result<DiffOutcome, Failure> {
         concurrently: args.concurrently,
     };
     let plan = diff(&from, &to, &options).map_err(Failure::Diff)?;
+    let down = if args.down {
+        let reverse = Options {
+            renames: plan::reverse_renames(&from, &args.renames),
+            concurrently: args.concurrently,
+        };
+        Some(diff(&to, &from, &reverse).map_err(|e| {
+            let mut message = format!("--down: the way back cannot be written: {}", e.message);
+            if let Some(help) = &e.help {
+                message.push_str(&format!("\n  = help: {help}"));
+            }
+            message.push_str(
+                "\n  = help: or run without --down and write the down part by hand, after a \
+                 `-- squill:down` line",
+            );
+            Failure::Other(message)
+        })?)
+    } else {
+        None
+    };
     let file_name = next_file_name(&current, &args.name);
     if plan.steps.is_empty() {
         return Ok(DiffOutcome {
@@ -225,7 +250,13 @@ pub fn diff_project(args: &DiffArgs) -> Result<DiffOutcome, Failure> {
         .iter()
         .map(|m| crate::diagnostic::SourceFile::new(m.file.clone(), m.sql.as_str()))
         .collect();
-    let text = render::render(&plan, &args.to.display().to_string(), &file_name, &existing);
+    let text = render::render(
+        &plan,
+        down.as_ref(),
+        &args.to.display().to_string(),
+        &file_name,
+        &existing,
+    );
     Ok(DiffOutcome {
         file_name,
         text: Some(text),

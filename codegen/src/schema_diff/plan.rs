@@ -10,6 +10,9 @@ use super::model::{Column, Constraint, Model, Table, View};
 /// Where a step goes; steps run phase by phase, in the order they were planned within one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Phase {
+    /// New enum labels: first, and committed on their own when the file uses them (see
+    /// [`Plan::labels_used`]).
+    EnumLabels,
     CreateSchema,
     CreateExtension,
     Types,
@@ -78,6 +81,8 @@ fn error(message: impl Into<String>, help: Option<&str>) -> DiffError {
 #[derive(Debug, Default)]
 pub struct Plan {
     pub steps: Vec<Step>,
+    /// The literals of the enum labels the plan adds (`'sad'`).
+    pub new_labels: Vec<String>,
     /// Possible renames and other things a reviewer must know (printed on stderr).
     pub warnings: Vec<String>,
 }
@@ -97,6 +102,17 @@ impl Plan {
         if let Some(step) = self.steps.last_mut() {
             step.comments.push(comment.into());
         }
+    }
+
+    /// Whether a step other than the label additions names a new enum label (a default, a
+    /// check, a view, a function...). PostgreSQL before 17 refuses such a use in the
+    /// transaction that adds the label ("unsafe use of new value"), so the additions must
+    /// commit first. Matched by spelling: a false match only costs the file its atomicity.
+    pub fn labels_used(&self) -> bool {
+        self.steps
+            .iter()
+            .filter(|s| s.phase != Phase::EnumLabels)
+            .any(|s| self.new_labels.iter().any(|l| s.sql.contains(l.as_str())))
     }
 
     /// The steps in execution order.
@@ -243,6 +259,37 @@ fn apply_renames(
 }
 
 /// A table by `name` or `schema.name` (unquoted), or by its quoted key.
+/// The `--rename` list of the opposite diff (desired → current, for a down part): each table
+/// rename turned around first, then each column rename, named by the table's current name.
+/// `current` is the model the forward renames start from.
+pub fn reverse_renames(current: &Model, renames: &[String]) -> Vec<String> {
+    let mut tables = Vec::new();
+    let mut moved: Vec<(String, String)> = Vec::new();
+    let mut columns = Vec::new();
+    for rename in renames {
+        let Some((old, new)) = rename.split_once('=') else {
+            continue;
+        };
+        let (old, new) = (old.trim(), new.trim());
+        if let Some(key) = find_table(current, old) {
+            let table = &current.tables[&key];
+            tables.push(format!("{}.{new}={}", table.name.schema, table.name.name));
+            moved.push((new.to_string(), table.name.name.clone()));
+            continue;
+        }
+        if let Some((table, column)) = old.rsplit_once('.') {
+            // Named by its new name when the table rename came first.
+            let table = moved
+                .iter()
+                .find(|(to, _)| table == to || table.ends_with(&format!(".{to}")))
+                .map_or(table.to_string(), |(_, from)| from.clone());
+            columns.push(format!("{table}.{new}={column}"));
+        }
+    }
+    tables.extend(columns);
+    tables
+}
+
 fn find_table(model: &Model, name: &str) -> Option<String> {
     if model.tables.contains_key(name) {
         return Some(name.to_string());
@@ -332,11 +379,17 @@ fn types(from: &Model, to: &Model, plan: &mut Plan) -> Result<(), DiffError> {
                 (0, None) => String::new(),
                 _ => format!(" AFTER {}", literal(&want.labels[i - 1])),
             };
+            // IF NOT EXISTS: when it commits on its own, running the file again after a later
+            // failure must not fail here.
             plan.push_noted(
-                Phase::Types,
+                Phase::EnumLabels,
                 "the new value cannot be used in the transaction that adds it",
-                format!("ALTER TYPE {key} ADD VALUE {}{position};", literal(label)),
+                format!(
+                    "ALTER TYPE {key} ADD VALUE IF NOT EXISTS {}{position};",
+                    literal(label)
+                ),
             );
+            plan.new_labels.push(literal(label));
         }
     }
     for (key, want) in &to.other_types {

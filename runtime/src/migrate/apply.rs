@@ -1,5 +1,5 @@
-//! Running one migration: in a transaction with its history row, or, for
-//! `-- squill:no-transaction` files, statement by statement; `lock_timeout` and retries.
+//! Running one migration (or its down part): in a transaction with its history change, or,
+//! for `-- squill:no-transaction` files, statement by statement; `lock_timeout` and retries.
 
 use std::ops::Range;
 use std::time::{Duration, Instant};
@@ -12,7 +12,7 @@ use super::error::{Location, MigrateError, MigrationFailure, describe};
 use super::event::{Event, Listener};
 use super::history::{HistoryTable, NewEntry};
 use super::invalid_index;
-use super::source::Prepared;
+use super::source::{Direction, Prepared};
 use super::split::{self, Statement};
 
 /// Backoff between lock_timeout retries: 100 ms, doubling, at most 5 s.
@@ -24,8 +24,10 @@ pub(crate) struct Settings<'a> {
     pub retries: u32,
     pub history: &'a HistoryTable,
     pub listener: Option<&'a Listener>,
-    /// Files applied earlier in this run, for the error message.
+    /// Files applied (or reverted) earlier in this run, for the error message.
     pub applied_before: &'a [String],
+    /// Logged with each revert (down parts only).
+    pub revert_reason: &'a str,
 }
 
 pub(crate) struct Outcome {
@@ -66,11 +68,18 @@ pub(crate) async fn apply(
     prepared: &Prepared<'_>,
     settings: &Settings<'_>,
 ) -> Result<Outcome, MigrateError> {
+    let (file, transactional) = (prepared.file(), prepared.transactional);
     emit(
         settings,
-        Event::Applying {
-            file: prepared.file(),
-            transactional: prepared.transactional,
+        match prepared.direction {
+            Direction::Up => Event::Applying {
+                file,
+                transactional,
+            },
+            Direction::Down => Event::Reverting {
+                file,
+                transactional,
+            },
         },
     );
     let outcome = if prepared.transactional {
@@ -84,11 +93,12 @@ pub(crate) async fn apply(
         .batch_execute("RESET ALL")
         .await
         .map_err(|e| MigrateError::database("resetting session settings", e))?;
+    let duration = outcome.duration;
     emit(
         settings,
-        Event::Applied {
-            file: prepared.file(),
-            duration: outcome.duration,
+        match prepared.direction {
+            Direction::Up => Event::Applied { file, duration },
+            Direction::Down => Event::Reverted { file, duration },
         },
     );
     Ok(outcome)
@@ -134,10 +144,8 @@ async fn transaction_attempt(
     let started = Instant::now();
     run_batch(client, &prepared.runnable, whole.clone()).await?;
     let duration = started.elapsed();
-    settings
-        .history
-        .insert(client, &new_entry(prepared, duration))
-        .await?;
+    record(client, prepared, settings, duration).await?;
+    settings.history.record_snapshot(client).await?;
     client.batch_execute("COMMIT").await.map_err(|error| {
         Failure::Sql(SqlFailure {
             error,
@@ -158,6 +166,22 @@ async fn statement_by_statement(
     settings: &Settings<'_>,
 ) -> Result<Outcome, MigrateError> {
     let entry = new_entry(prepared, Duration::ZERO);
+    if prepared.direction == Direction::Down {
+        // A down part that stops part-way leaves the file recorded as applied; the error
+        // says how many of its statements were committed.
+        let (duration, max_attempts) = run_statements(client, prepared, settings)
+            .await
+            .map_err(|(e, _)| e)?;
+        in_own_transaction(client, async {
+            record(client, prepared, settings, duration).await?;
+            settings.history.record_snapshot(client).await
+        })
+        .await?;
+        return Ok(Outcome {
+            duration,
+            attempts: max_attempts,
+        });
+    }
     // Written before the first statement and after each commit, so that a failure, a lost
     // connection or a killed runner leaves the truth: how far the file got.
     settings
@@ -175,6 +199,7 @@ async fn statement_by_statement(
         .history
         .finish(client, &new_entry(prepared, duration))
         .await?;
+    settings.history.record_snapshot(client).await?;
     Ok(Outcome {
         duration,
         attempts: max_attempts,
@@ -239,9 +264,17 @@ async fn run_statements(
             }
         }
         max_attempts = max_attempts.max(attempts);
+        if prepared.direction == Direction::Up {
+            settings
+                .history
+                .step_progress(client, prepared.migration.version, index + 1)
+                .await
+                .map_err(|e| (e, index + 1))?;
+        }
+        // What the statement committed is the runner's doing, not drift.
         settings
             .history
-            .step_progress(client, prepared.migration.version, index + 1)
+            .record_snapshot(client)
             .await
             .map_err(|e| (e, index + 1))?;
         if concurrently {
@@ -251,6 +284,48 @@ async fn run_statements(
         }
     }
     Ok((duration, max_attempts))
+}
+
+/// The history change of a part that ran: the row of an applied file, or the removal (logged)
+/// of a reverted one.
+async fn record(
+    client: &Client,
+    prepared: &Prepared<'_>,
+    settings: &Settings<'_>,
+    duration: Duration,
+) -> Result<(), MigrateError> {
+    let entry = new_entry(prepared, duration);
+    match prepared.direction {
+        Direction::Up => settings.history.insert(client, &entry).await,
+        Direction::Down => {
+            settings
+                .history
+                .record_revert(client, &entry, settings.revert_reason)
+                .await
+        }
+    }
+}
+
+/// Runs `work` between BEGIN and COMMIT (ROLLBACK on failure).
+async fn in_own_transaction(
+    client: &Client,
+    work: impl std::future::Future<Output = Result<(), MigrateError>>,
+) -> Result<(), MigrateError> {
+    client
+        .batch_execute("BEGIN")
+        .await
+        .map_err(|e| MigrateError::database("recording the revert", e))?;
+    let result = match work.await {
+        Ok(()) => client
+            .batch_execute("COMMIT")
+            .await
+            .map_err(|e| MigrateError::database("recording the revert", e)),
+        Err(e) => Err(e),
+    };
+    if result.is_err() {
+        let _ = client.batch_execute("ROLLBACK").await;
+    }
+    result
 }
 
 /// Before `CREATE INDEX CONCURRENTLY IF NOT EXISTS`: an INVALID index of that name (an
@@ -376,6 +451,7 @@ fn report(
         hint: db.and_then(|db| db.hint()).map(str::to_string),
         context: db.and_then(|db| db.where_()).map(str::to_string),
         transactional: prepared.transactional,
+        reverting: prepared.direction == Direction::Down,
         committed_statements,
         concurrently: failing_statement.is_some_and(Prepared::is_concurrently),
         at_commit: failure.at_commit,

@@ -102,7 +102,7 @@ pub(crate) fn compare<'p, 'm>(
 
 /// The problem for a file that stopped part-way, naming the committed statements when the
 /// file is the one that ran.
-fn partly_applied(p: &Prepared<'_>, partial: &Progress) -> Problem {
+pub(crate) fn partly_applied(p: &Prepared<'_>, partial: &Progress) -> Problem {
     let committed_lines = if p.checksum == partial.checksum {
         p.statements
             .iter()

@@ -94,6 +94,20 @@ pub enum MigrateError {
     },
     /// `repair` was asked to do something that does not apply.
     Repair { file: String, message: String },
+    /// The schema differs from the snapshot the runner recorded after its last change (a
+    /// change made outside the migrations); nothing was run. `allow_drift` runs anyway.
+    Drift(Vec<super::snapshot::SchemaChange>),
+    /// Seeding was refused: the database looks like production (the reason says why).
+    SeedRefused(String),
+    /// Seeds that ran before and changed since, without `-- squill:idempotent`: nothing ran.
+    SeedsChanged(Vec<String>),
+    /// A seed failed and was rolled back.
+    Seed {
+        file: String,
+        location: Location,
+        message: String,
+        source: tokio_postgres::Error,
+    },
 }
 
 /// A migration that failed, with everything needed to fix it.
@@ -115,6 +129,8 @@ pub struct MigrationFailure {
     pub context: Option<String>,
     /// False for `-- squill:no-transaction` files.
     pub transactional: bool,
+    /// The down part failed (`down_to`), not the file itself.
+    pub reverting: bool,
     /// Statements of a no-transaction file that were committed before the failure.
     pub committed_statements: usize,
     /// The failing statement was `... CONCURRENTLY`.
@@ -168,6 +184,18 @@ impl MigrationFailure {
                 "the connection to PostgreSQL was lost while this file ran (the server stopped                  or restarted, the session was terminated, or the network failed); the file                  itself may be fine: check the server, then run `squill migrate` again; {rerun}"
             );
         }
+        if self.reverting {
+            return if self.transactional {
+                "fix the down part and run `squill migrate down` again: it starts with this file, \
+                 which is still recorded as applied"
+                    .into()
+            } else {
+                "the file is still recorded as applied, with the statements of its down part \
+                 before this one committed: undo or finish them by hand (or make the down part \
+                 safe to repeat with IF EXISTS), fix it, and run `squill migrate down` again"
+                    .into()
+            };
+        }
         if self.transactional {
             "fix the file and run `squill migrate` again: it starts with this file".into()
         } else if self.concurrently {
@@ -186,7 +214,12 @@ impl MigrationFailure {
 
 impl fmt::Display for MigrationFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: migration {} failed: {}", self.file, self.message)?;
+        let what = if self.reverting {
+            "reverting"
+        } else {
+            "migration"
+        };
+        write!(f, "error: {what} {} failed: {}", self.file, self.message)?;
         if let Some(code) = &self.code {
             write!(f, " (SQLSTATE {code})")?;
         }
@@ -210,7 +243,13 @@ impl fmt::Display for MigrationFailure {
                 "  = note: the error came at COMMIT (a deferred constraint)"
             )?;
         }
-        if self.transactional {
+        if self.transactional && self.reverting {
+            writeln!(
+                f,
+                "  = note: the down part ran in one transaction, which was rolled back: \
+                 nothing was reverted"
+            )?;
+        } else if self.transactional {
             writeln!(
                 f,
                 "  = note: the file ran in one transaction, which was rolled back: nothing \
@@ -228,7 +267,12 @@ impl fmt::Display for MigrationFailure {
         if !self.applied_before.is_empty() {
             writeln!(
                 f,
-                "  = note: applied before it in this run, and kept: {}",
+                "  = note: {} before it in this run, and kept: {}",
+                if self.reverting {
+                    "reverted"
+                } else {
+                    "applied"
+                },
                 self.applied_before.join(", ")
             )?;
         }
@@ -291,6 +335,64 @@ impl fmt::Display for MigrateError {
                 write!(f, "\n  = help: {help}")
             }
             MigrateError::Repair { file, message } => write!(f, "error: {file}: {message}"),
+            MigrateError::Drift(changes) => {
+                writeln!(
+                    f,
+                    "error: the database schema differs from what the migrations left in {} \
+                     place{}; nothing was run",
+                    changes.len(),
+                    if changes.len() == 1 { "" } else { "s" }
+                )?;
+                for change in changes.iter().take(30) {
+                    writeln!(f, "  = drift: {change}")?;
+                }
+                if changes.len() > 30 {
+                    writeln!(f, "  = note: and {} more", changes.len() - 30)?;
+                }
+                write!(
+                    f,
+                    "  = note: compared with the schema snapshot the runner recorded after its last \
+                     change\n  = help: put the change in a migration, or undo it by hand; `squill \
+                     drift` compares the database with its migrations applied to a fresh server; \
+                     to run anyway (the snapshot then takes the schema as it is), pass \
+                     --allow-drift (`Migrator::allow_drift(true)`)"
+                )
+            }
+            MigrateError::SeedRefused(reason) => write!(
+                f,
+                "error: refusing to seed: {reason}\n  = note: seeds are for development \
+                 databases; nothing was run\n  = help: to seed another development host, add it \
+                 to `[seed] allow_hosts` in squill.toml"
+            ),
+            MigrateError::SeedsChanged(files) => write!(
+                f,
+                "error: seed{} changed since {} ran: {}\n  = note: nothing was run\n  = help: \
+                 write a seed so that running it twice changes nothing (INSERT ... ON CONFLICT \
+                 DO NOTHING, upserts) and put `{}` on its first line: it then runs again when it \
+                 changes; or recreate the development database",
+                if files.len() == 1 { "" } else { "s" },
+                if files.len() == 1 { "it" } else { "they" },
+                files.join(", "),
+                super::seed::IDEMPOTENT
+            ),
+            MigrateError::Seed {
+                file,
+                location,
+                message,
+                source,
+            } => {
+                write!(f, "error: seed {file} failed: {message}")?;
+                if let Some(code) = source.code() {
+                    write!(f, " (SQLSTATE {})", code.code())?;
+                }
+                writeln!(f)?;
+                location.render(f, file)?;
+                write!(
+                    f,
+                    "  = note: the seed ran in one transaction, which was rolled back\n  = help: \
+                     fix the seed and run `squill seed` again"
+                )
+            }
         }
     }
 }
@@ -299,7 +401,9 @@ impl std::error::Error for MigrateError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             MigrateError::Io { source, .. } => Some(source),
-            MigrateError::Connect(source) | MigrateError::Database { source, .. } => Some(source),
+            MigrateError::Connect(source)
+            | MigrateError::Database { source, .. }
+            | MigrateError::Seed { source, .. } => Some(source),
             MigrateError::Migration(failure) => Some(&failure.source),
             _ => None,
         }

@@ -22,6 +22,13 @@ pub enum Event<'a> {
     },
     /// A migration committed.
     Applied { file: &'a str, duration: Duration },
+    /// A migration's down part starts (`down_to`).
+    Reverting { file: &'a str, transactional: bool },
+    /// A migration's down part committed and its history row is gone.
+    Reverted { file: &'a str, duration: Duration },
+    /// The schema differs from the snapshot the runner took after its last change, and
+    /// `allow_drift` lets the run go on; `differences` is how many objects differ.
+    DriftAllowed { differences: usize },
 }
 
 /// A callback receiving [`Event`]s.

@@ -28,10 +28,23 @@ pub fn parse_file_name(file: &str) -> Option<(u64, &str)> {
     (version <= i64::MAX as u64).then_some((version, name))
 }
 
+/// `0001_init.down.sql` -> `(1, "init")`: a down file's version (golang-migrate's
+/// `0001_init.down.sql` next to `0001_init.up.sql` too).
+pub fn parse_down_file_name(file: &str) -> Option<(u64, &str)> {
+    let stem = file.strip_suffix(".down.sql")?;
+    let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
+    let (version, rest) = stem.split_at(digits);
+    let name = rest.strip_prefix('_').filter(|n| !n.is_empty())?;
+    let version: u64 = version.parse().ok()?;
+    (version <= i64::MAX as u64).then_some((version, name))
+}
+
 /// Reads every migration in `dir`, sorted by version.
 ///
-/// Only `*.sql` files directly in `dir` count; hidden files and golang-migrate `*.down.sql`
-/// files are skipped. A misnamed `.sql` file or two files with one version is an error
+/// Only `*.sql` files directly in `dir` count; hidden files are skipped. A `*.down.sql` file is
+/// the down part of the migration with its version (as golang-migrate pairs them, whatever the
+/// name). A misnamed `.sql` file, two files with one version, a down file without its
+/// migration, or a migration with both a down file and a `-- squill:down` section is an error
 /// ([`MigrateError::Problems`], listing all of them), not something silently ignored.
 pub fn load_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
     let io_error = |source| MigrateError::Io {
@@ -52,21 +65,51 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
 
     let mut problems = Vec::new();
     let mut by_version: BTreeMap<u64, Vec<Migration>> = BTreeMap::new();
+    let mut downs: BTreeMap<u64, Vec<(String, String)>> = BTreeMap::new();
     for file in names {
         if file.ends_with(".down.sql") {
+            let Some((version, _)) = parse_down_file_name(&file) else {
+                problems.push(Problem::Misnamed { file });
+                continue;
+            };
+            let sql = read(&dir.join(&file))?;
+            downs.entry(version).or_default().push((file, sql));
             continue;
         }
         let Some((version, name)) = parse_file_name(&file) else {
             problems.push(Problem::Misnamed { file });
             continue;
         };
-        let path = dir.join(&file);
-        let sql = std::fs::read_to_string(&path).map_err(|source| MigrateError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let sql = read(&dir.join(&file))?;
         let migration = Migration::new(version, name.to_string(), file.clone(), sql);
         by_version.entry(version).or_default().push(migration);
+    }
+    for (version, mut files) in downs {
+        let has_up = by_version.contains_key(&version);
+        let up = by_version.get_mut(&version).filter(|ups| ups.len() == 1);
+        match (up, files.len()) {
+            (Some(ups), 1) => {
+                let (file, sql) = files.remove(0);
+                let migration = ups.remove(0).with_down(file, sql);
+                let text = super::source::normalize(&migration.sql);
+                if super::sections::down_marker(&text).is_some() {
+                    let down = migration.down.as_ref().map_or("", |d| &*d.file);
+                    problems.push(super::source::two_down_parts(&migration, &text, down));
+                }
+                ups.push(migration);
+            }
+            // Two ups with this version are reported below.
+            (None, _) if has_up => {}
+            (None, _) => problems.extend(
+                files
+                    .into_iter()
+                    .map(|(file, _)| Problem::OrphanDown { file, version }),
+            ),
+            (Some(_), _) => problems.push(Problem::DuplicateVersion {
+                version,
+                files: files.into_iter().map(|(file, _)| file).collect(),
+            }),
+        }
     }
     let mut migrations = Vec::new();
     for (version, mut files) in by_version {
@@ -84,6 +127,13 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
     } else {
         Err(MigrateError::Problems(problems))
     }
+}
+
+fn read(path: &Path) -> Result<String, MigrateError> {
+    std::fs::read_to_string(path).map_err(|source| MigrateError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -113,5 +163,11 @@ mod tests {
         ] {
             assert_eq!(parse_file_name(bad), None, "{bad}");
         }
+        assert_eq!(
+            parse_down_file_name("0001_init.down.sql"),
+            Some((1, "init"))
+        );
+        assert_eq!(parse_down_file_name("0001_init.sql"), None);
+        assert_eq!(parse_down_file_name("0001_.down.sql"), None);
     }
 }

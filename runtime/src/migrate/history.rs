@@ -178,7 +178,7 @@ impl HistoryTable {
                 .await
                 .map_err(|e| self.error("creating the progress table", e))?;
         }
-        Ok(())
+        self.ensure_snapshot(client).await
     }
 
     /// No-transaction files that started and did not finish (none before the table exists).
@@ -396,6 +396,43 @@ impl HistoryTable {
             )
             .await
             .map_err(|e| self.error("recording the migration in the history table", e))?;
+        Ok(())
+    }
+
+    /// Forgets a reverted migration and logs the revert in the repair table (old checksum,
+    /// no new one, the reason saying it was reverted). No transaction control of its own: it
+    /// runs in the transaction of the down part (or the caller's).
+    pub async fn record_revert(
+        &self,
+        client: &Client,
+        entry: &NewEntry<'_>,
+        reason: &str,
+    ) -> Result<(), MigrateError> {
+        let action = "recording the revert in the history table";
+        let version = entry.version as i64;
+        let sql = format!("DELETE FROM {} WHERE version = $1", self.qualified());
+        client
+            .execute(&sql, &[&version])
+            .await
+            .map_err(|e| self.error(action, e))?;
+        let sql = format!(
+            "INSERT INTO {} (version, file, old_checksum, new_checksum, reason, squill_version)
+             VALUES ($1, $2, $3, NULL, $4, $5)",
+            self.qualified_repairs()
+        );
+        client
+            .execute(
+                &sql,
+                &[
+                    &version,
+                    &entry.file,
+                    &entry.checksum,
+                    &reason,
+                    &SQUILL_VERSION,
+                ],
+            )
+            .await
+            .map_err(|e| self.error(action, e))?;
         Ok(())
     }
 

@@ -53,6 +53,11 @@ pub enum Problem {
         /// The line of the statement that creates it.
         line: usize,
     },
+    /// A `<version>_<name>.down.sql` file with no migration of that version.
+    OrphanDown { file: String, version: u64 },
+    /// Reverting to `to` would need the down part of each of `files` (newest first), which
+    /// have none.
+    NoDownPart { to: u64, files: Vec<String> },
     /// A pending file older than the newest applied one.
     OutOfOrder {
         file: String,
@@ -71,8 +76,11 @@ impl Problem {
             | Problem::Missing { file, .. }
             | Problem::OutOfOrder { file, .. }
             | Problem::PartlyApplied { file, .. }
-            | Problem::InvalidIndex { file, .. } => file,
-            Problem::DuplicateVersion { files, .. } => files.first().map_or("", String::as_str),
+            | Problem::InvalidIndex { file, .. }
+            | Problem::OrphanDown { file, .. } => file,
+            Problem::DuplicateVersion { files, .. } | Problem::NoDownPart { files, .. } => {
+                files.first().map_or("", String::as_str)
+            }
         }
     }
 }
@@ -167,6 +175,25 @@ impl fmt::Display for Problem {
                  = help: run `DROP INDEX CONCURRENTLY {index};` then the statement at \
                  {file}:{line} again (by hand: the file is recorded as applied)"
             ),
+            Problem::OrphanDown { file, version } => write!(
+                f,
+                "error: {file} is a down file, but no migration has version {version}\n  \
+                 = help: name it after its migration (<version>_<name>.down.sql, the version \
+                 of the file it undoes), or delete it"
+            ),
+            Problem::NoDownPart { to, files } => write!(
+                f,
+                "error: cannot revert to version {to}: {} applied file{} above it {} no down \
+                 part: {}\n  \
+                 = note: nothing was reverted; every file in the range is checked first\n  \
+                 = help: add a `{}` section at the end of each file (what follows it undoes \
+                 the file), or a <version>_<name>.down.sql file next to it",
+                files.len(),
+                if files.len() == 1 { "" } else { "s" },
+                if files.len() == 1 { "has" } else { "have" },
+                files.join(", "),
+                super::sections::DOWN_MARKER
+            ),
             Problem::OutOfOrder {
                 file,
                 version,
@@ -202,7 +229,7 @@ pub(crate) fn render_list(f: &mut fmt::Formatter<'_>, problems: &[Problem]) -> f
     }
     write!(
         f,
-        "error: {} problem{} with the migrations; nothing was applied",
+        "error: {} problem{} with the migrations; nothing was run",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     )

@@ -29,6 +29,33 @@ pub struct Applied {
     pub attempts: u32,
 }
 
+/// What [`Migrator::down_to`](super::Migrator::down_to) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownReport {
+    /// The version reverted to.
+    pub to: u64,
+    /// Migrations reverted, newest first.
+    pub reverted: Vec<Applied>,
+    /// Migrations still applied.
+    pub still_applied: usize,
+}
+
+impl fmt::Display for DownReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for r in &self.reverted {
+            writeln!(f, "reverted {} ({})", r.file, human(r.duration))?;
+        }
+        write!(
+            f,
+            "{} migration{} reverted to version {}, {} still applied",
+            self.reverted.len(),
+            if self.reverted.len() == 1 { "" } else { "s" },
+            self.to,
+            self.still_applied
+        )
+    }
+}
+
 /// The result of a dry run: what is applied, what would run, what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {

@@ -20,7 +20,8 @@ use super::history::{HistoryEntry, HistoryTable};
 use super::invalid_index;
 use super::lock::{self, MigrationLock};
 use super::problem::Problem;
-use super::report::{Applied, Repair, Report, Status};
+use super::report::{Applied, DownReport, Repair, Report, Status};
+use super::snapshot::Drift;
 use super::source::{Prepared, checksum};
 
 /// `application_name` of the runner's connection, so it is easy to spot in `pg_stat_activity`.
@@ -40,6 +41,7 @@ pub struct Migrator {
     lock_wait: Duration,
     retries: u32,
     allow_out_of_order: bool,
+    allow_drift: bool,
     listener: Option<Listener>,
 }
 
@@ -54,6 +56,7 @@ impl fmt::Debug for Migrator {
             .field("lock_wait", &self.lock_wait)
             .field("retries", &self.retries)
             .field("allow_out_of_order", &self.allow_out_of_order)
+            .field("allow_drift", &self.allow_drift)
             .finish_non_exhaustive()
     }
 }
@@ -71,6 +74,7 @@ impl Migrator {
             lock_wait: Duration::from_secs(300),
             retries: 3,
             allow_out_of_order: false,
+            allow_drift: false,
             listener: None,
         }
     }
@@ -121,6 +125,14 @@ impl Migrator {
         self
     }
 
+    /// Run (or revert) even when the schema differs from the snapshot the runner recorded
+    /// after its last change; the snapshot taken after the run then records the schema as it
+    /// is. Off by default: a drifted database is refused, the differences listed.
+    pub fn allow_drift(mut self, allow: bool) -> Self {
+        self.allow_drift = allow;
+        self
+    }
+
     /// Calls `listener` as the run progresses (waiting for the lock, applying, retrying).
     pub fn on_event(mut self, listener: impl Fn(Event<'_>) + Send + Sync + 'static) -> Self {
         self.listener = Some(std::sync::Arc::new(listener));
@@ -148,6 +160,38 @@ impl Migrator {
         let (client, connection) = connect(config, tls, self.connect_timeout).await?;
         drive(connection, async move {
             let result = self.run_locked(&client, &prepared).await;
+            drop(client);
+            result
+        })
+        .await
+    }
+
+    /// Reverts every applied migration with a version above `to`, newest first, each by its
+    /// down part in its own transaction with the removal of its history row (logged in
+    /// `<table>_repairs`), or statement by statement under `-- squill:no-transaction`. Same
+    /// lock as [`run`](Self::run). Refused before anything runs when a file in the range has
+    /// no down part (all of them are named), is missing or changed, or is partly applied.
+    /// `to = 0` reverts everything.
+    pub async fn down_to(&self, config: &Config, to: u64) -> Result<DownReport, MigrateError> {
+        self.down_to_with_tls(config, to, NoTls).await
+    }
+
+    /// [`down_to`](Self::down_to) over TLS.
+    pub async fn down_to_with_tls<T>(
+        &self,
+        config: &Config,
+        to: u64,
+        tls: T,
+    ) -> Result<DownReport, MigrateError>
+    where
+        T: MakeTlsConnect<Socket>,
+    {
+        let prepared = self.prepare()?;
+        let (client, connection) = connect(config, tls, self.connect_timeout).await?;
+        drive(connection, async move {
+            let result = self
+                .with_lock(&client, self.down_locked(&client, &prepared, to))
+                .await;
             drop(client);
             result
         })
@@ -268,8 +312,17 @@ impl Migrator {
                 files: files.iter().map(|m| m.file.to_string()).collect(),
             })
             .collect();
-        if !duplicates.is_empty() {
-            return Err(MigrateError::Problems(duplicates));
+        let mut problems = duplicates;
+        for m in self.migrations.iter() {
+            if let Some(down) = &m.down {
+                let text = super::source::normalize(&m.sql);
+                if super::sections::down_marker(&text).is_some() {
+                    problems.push(super::source::two_down_parts(m, &text, &down.file));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(MigrateError::Problems(problems));
         }
         Ok(by_version
             .into_values()
@@ -325,6 +378,7 @@ impl Migrator {
             if !plan.problems.is_empty() {
                 return Err(MigrateError::Problems(plan.problems));
             }
+            self.check_drift(client, &history).await?;
             let mut report = Report {
                 applied: Vec::new(),
                 already_applied: applied.len(),
@@ -337,6 +391,7 @@ impl Migrator {
                     history: &history,
                     listener: self.listener.as_ref(),
                     applied_before: &done,
+                    revert_reason: "",
                 };
                 let outcome = apply::apply(client, migration, &settings).await?;
                 report.applied.push(Applied {
@@ -348,9 +403,128 @@ impl Migrator {
                 });
                 done.push(migration.file().to_string());
             }
+            // A baseline when there was none (or after a repair); each change recorded its own.
+            history.record_snapshot(client).await?;
             Ok(report)
         })
         .await
+    }
+
+    async fn down_locked(
+        &self,
+        client: &Client,
+        prepared: &[Prepared<'_>],
+        to: u64,
+    ) -> Result<DownReport, MigrateError> {
+        let history = self.history_table();
+        if !history.exists(client).await? {
+            return Ok(DownReport {
+                to,
+                reverted: Vec::new(),
+                still_applied: 0,
+            });
+        }
+        history.ensure(client).await?;
+        let applied = history.read(client).await?;
+        let progress = history.read_progress(client).await?;
+        let by_version: BTreeMap<u64, &Prepared<'_>> =
+            prepared.iter().map(|p| (p.migration.version, p)).collect();
+        let mut problems = Vec::new();
+        let mut without_down = Vec::new();
+        let mut downs = Vec::new();
+        for entry in applied.iter().rev().filter(|e| e.version > to) {
+            let Some(up) = by_version.get(&entry.version) else {
+                problems.push(Problem::Missing {
+                    file: entry.file.clone(),
+                    version: entry.version,
+                    checksum: entry.checksum.clone(),
+                });
+                continue;
+            };
+            if up.checksum != entry.checksum {
+                problems.push(Problem::Changed {
+                    file: up.file().to_string(),
+                    version: entry.version,
+                    recorded: entry.checksum.clone(),
+                    current: up.checksum.clone(),
+                });
+            }
+            match Prepared::read_down(up.migration) {
+                Ok(Some(down)) => {
+                    if let Err(problem) = down.check() {
+                        problems.push(problem);
+                    }
+                    downs.push(down);
+                }
+                Ok(None) => without_down.push(up.file().to_string()),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        // A partly applied file above `to` is in an unknown state: neither up nor down fits.
+        for partial in progress
+            .iter()
+            .filter(|p| p.version > to && p.committed > 0)
+        {
+            if let Some(p) = by_version.get(&partial.version) {
+                problems.push(super::check::partly_applied(p, partial));
+            }
+        }
+        if !without_down.is_empty() {
+            problems.push(Problem::NoDownPart {
+                to,
+                files: without_down,
+            });
+        }
+        if !problems.is_empty() {
+            return Err(MigrateError::Problems(problems));
+        }
+        self.check_drift(client, &history).await?;
+        let reason = format!("reverted by its down part (squill migrate down --to {to})");
+        let mut report = DownReport {
+            to,
+            reverted: Vec::new(),
+            still_applied: applied.len(),
+        };
+        let mut done: Vec<String> = Vec::new();
+        for down in &downs {
+            let settings = Settings {
+                lock_timeout: self.lock_timeout,
+                retries: self.retries,
+                history: &history,
+                listener: self.listener.as_ref(),
+                applied_before: &done,
+                revert_reason: &reason,
+            };
+            let outcome = apply::apply(client, down, &settings).await?;
+            report.reverted.push(Applied {
+                version: down.migration.version,
+                file: down.file().to_string(),
+                transactional: down.transactional,
+                duration: outcome.duration,
+                attempts: outcome.attempts,
+            });
+            report.still_applied -= 1;
+            done.push(down.file().to_string());
+        }
+        Ok(report)
+    }
+
+    /// Refuses a schema that differs from the recorded snapshot, unless `allow_drift`.
+    async fn check_drift(
+        &self,
+        client: &Client,
+        history: &HistoryTable,
+    ) -> Result<(), MigrateError> {
+        match history.drift(client).await? {
+            Drift::Changed(changes) if !self.allow_drift => Err(MigrateError::Drift(changes)),
+            Drift::Changed(changes) => {
+                self.emit(Event::DriftAllowed {
+                    differences: changes.len(),
+                });
+                Ok(())
+            }
+            Drift::None | Drift::Unknown => Ok(()),
+        }
     }
 
     async fn repair_locked(
@@ -445,7 +619,7 @@ fn applied_files<'p, 'm>(
 
 /// Opens the runner's own connection, named, within `deadline` from the first byte to the end
 /// of authentication (tokio-postgres's `connect_timeout` bounds the TCP connect only).
-async fn connect<T>(
+pub(crate) async fn connect<T>(
     config: &Config,
     tls: T,
     deadline: Duration,
@@ -475,6 +649,6 @@ where
 /// Drives `connection` while `work` runs. `work` owns the client and drops it when done,
 /// which makes the connection send Terminate and finish: when this returns, the connection
 /// is closed. No task is spawned, so nothing outlives the call.
-async fn drive<R>(connection: impl Future, work: impl Future<Output = R>) -> R {
+pub(crate) async fn drive<R>(connection: impl Future, work: impl Future<Output = R>) -> R {
     futures_util::future::join(work, connection).await.0
 }

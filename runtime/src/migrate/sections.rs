@@ -1,5 +1,6 @@
-//! What runs from a migration file. A file runs as written, minus down sections of tools that
-//! keep both directions in one file, so their folders work unchanged: goose
+//! What runs from a migration file. A file runs as written, minus its down part: squill's own
+//! (everything after a `-- squill:down` line) and the down sections of tools that keep both
+//! directions in one file, so their folders work unchanged: goose
 //! (`-- +goose Up` / `-- +goose Down`), dbmate (`-- migrate:up` / `-- migrate:down`) and
 //! sql-migrate (`-- +migrate Up` / `-- +migrate Down`). Down sections are blanked out byte for
 //! byte, so every offset and line number still points into the file the user sees. The file
@@ -8,7 +9,53 @@
 //!
 //! `squill lint` reads files through this too, so it checks exactly what the runner runs.
 
+use std::ops::Range;
+
 use super::source::NO_TRANSACTION;
+
+/// The line that starts a migration's down part: what follows it undoes the file and is run
+/// only by `squill migrate down`.
+pub const DOWN_MARKER: &str = "-- squill:down";
+
+/// The byte range of the `-- squill:down` line (its line break included), if the file has one.
+pub fn down_marker(text: &str) -> Option<Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if is_down_marker(line) {
+            return Some(offset..offset + line.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn is_down_marker(line: &str) -> bool {
+    line.trim()
+        .trim_start_matches('\u{feff}')
+        .eq_ignore_ascii_case(DOWN_MARKER)
+}
+
+/// The down section of `text` with everything up to and including the marker line blanked
+/// (offsets and line numbers stay those of the file), or `None` without a marker.
+pub fn down_section(text: &str) -> Option<String> {
+    let marker = down_marker(text)?;
+    let mut out = blanked(&text[..marker.end]);
+    out.push_str(&text[marker.end..]);
+    Some(out)
+}
+
+/// `text` with every character but line breaks turned into spaces (byte lengths kept).
+pub(crate) fn blanked(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c == '\n' {
+                "\n".to_string()
+            } else {
+                " ".repeat(c.len_utf8())
+            }
+        })
+        .collect()
+}
 
 #[derive(Debug)]
 pub struct RunnableText {
@@ -29,7 +76,10 @@ pub fn runnable_text(text: &str) -> RunnableText {
     let mut in_down = false;
     let mut no_transaction = false;
     let mut leading = true;
+    // squill's down part runs to the end of the file: no marker of another tool ends it.
+    let mut squill_down = false;
     for line in text.split_inclusive('\n') {
+        squill_down |= is_down_marker(line);
         let trimmed = line.trim().trim_start_matches('\u{feff}');
         if leading && trimmed.eq_ignore_ascii_case(NO_TRANSACTION) {
             no_transaction = true;
@@ -44,14 +94,8 @@ pub fn runnable_text(text: &str) -> RunnableText {
             Some(Marker::NoTransaction) => no_transaction = true,
             None => {}
         }
-        if in_down {
-            runnable.extend(line.chars().map(|c| {
-                if c == '\n' {
-                    "\n".to_string()
-                } else {
-                    " ".repeat(c.len_utf8())
-                }
-            }));
+        if in_down || squill_down {
+            runnable.push_str(&blanked(line));
         } else {
             runnable.push_str(line);
         }
@@ -110,6 +154,22 @@ mod tests {
         assert_eq!(m.runnable.len(), text.len());
         assert!(!m.runnable.contains("DROP") && m.runnable.contains("SELECT 1;"));
         assert!(!m.no_transaction);
+    }
+
+    #[test]
+    fn squill_down_parts_run_only_down() {
+        let text = "CREATE TABLE t ();\n-- squill:down\n-- +goose Up\nDROP TABLE t;\n";
+        let m = runnable_text(text);
+        assert_eq!(m.runnable.len(), text.len());
+        assert!(m.runnable.contains("CREATE TABLE") && !m.runnable.contains("DROP"));
+        let down = down_section(text).unwrap();
+        assert_eq!(down.len(), text.len());
+        assert!(!down.contains("CREATE") && !down.contains("squill:down"));
+        assert!(down.ends_with("-- +goose Up\nDROP TABLE t;\n"));
+        assert_eq!(down.matches('\n').count(), text.matches('\n').count());
+        assert_eq!(down_marker(text), Some(19..34));
+        assert_eq!(down_section("CREATE TABLE t ();\n-- squill:downs\n"), None);
+        assert!(down_marker("  -- SQUILL:DOWN  \r\n").is_some());
     }
 
     #[test]

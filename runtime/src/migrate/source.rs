@@ -1,6 +1,8 @@
 //! What a migration file means: normalized text, checksum, the part that runs, and how.
 //!
-//! Down sections of goose, dbmate and sql-migrate files are blanked out (see `sections`).
+//! Down sections of goose, dbmate and sql-migrate files are blanked out (see `sections`); a
+//! squill down part (a `-- squill:down` section or a sibling `.down.sql` file) is read by
+//! [`Prepared::read_down`] and runs only when reverting.
 
 use std::ops::Range;
 
@@ -13,10 +15,21 @@ use super::split::{self, Statement};
 /// The directive that makes a file run outside a transaction.
 pub const NO_TRANSACTION: &str = "-- squill:no-transaction";
 
-/// `sha256:<hex>` of the normalized text (UTF-8 BOM stripped, CRLF turned into LF), so the
-/// same file checked out on Windows and on Linux has the same checksum.
+/// `sha256:<hex>` of the file's up part, normalized (UTF-8 BOM stripped, CRLF turned into LF),
+/// so the same file checked out on Windows and on Linux has the same checksum.
+///
+/// The up part is the normalized text before a `-- squill:down` line (the whole file without
+/// one). The down part is not covered, nor is a sibling `.down.sql` file: adding or fixing a
+/// down part after the file was applied does not make the runner think the file changed, as
+/// long as the up part's bytes stay the same (including the line break that ends its last
+/// line). Goose/dbmate down sections stay covered, as before squill had down parts.
 pub fn checksum(sql: &str) -> String {
-    let digest = Sha256::digest(normalize(sql).as_bytes());
+    let text = normalize(sql);
+    let up = match super::sections::down_marker(&text) {
+        Some(marker) => &text[..marker.start],
+        None => &text,
+    };
+    let digest = Sha256::digest(up.as_bytes());
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
     for byte in digest {
@@ -32,12 +45,31 @@ pub(crate) fn normalize(sql: &str) -> String {
         .replace("\r\n", "\n")
 }
 
+/// Which part of a migration a [`Prepared`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Up,
+    Down,
+}
+
+/// Whether the runner runs `sql` (a migration file's text) as one transaction: false for
+/// `-- squill:no-transaction` files and for files with transaction control of their own other
+/// than exactly `BEGIN; ...; COMMIT;`, which run statement by statement.
+pub fn runs_in_one_transaction(sql: &str) -> bool {
+    let migration = Migration::new(0, "", "", sql.to_string());
+    Prepared::read(&migration).transactional
+}
+
 /// A migration read and checked, ready to run.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared<'a> {
     pub migration: &'a Migration,
+    pub direction: Direction,
+    /// The file the text comes from: the migration's, or its `.down.sql` file.
+    pub shown_file: String,
+    /// Checksum of the migration's up part (what the history records).
     pub checksum: String,
-    /// The normalized file text (for pointing at lines in errors).
+    /// The normalized text of the part (the other part blanked, so lines are the file's).
     pub text: String,
     /// What is sent to PostgreSQL: `text` with down sections blanked out.
     pub runnable: String,
@@ -56,11 +88,61 @@ impl<'a> Prepared<'a> {
     /// open and close the same transaction); any other is run statement by statement, as a
     /// `-- squill:no-transaction` file, and must close what it opens.
     pub fn read(migration: &'a Migration) -> Self {
-        let text = normalize(&migration.sql);
-        let sections = super::sections::runnable_text(&text);
-        let mut runnable = sections.runnable;
+        let full = normalize(&migration.sql);
+        let sections = super::sections::runnable_text(&full);
+        // The up part: a squill down section blanked (goose/dbmate ones stay in `text`).
+        let text = match super::sections::down_marker(&full) {
+            Some(marker) => {
+                let mut text = full[..marker.start].to_string();
+                text.push_str(&super::sections::blanked(&full[marker.start..]));
+                text
+            }
+            None => full,
+        };
+        let no_transaction = sections.no_transaction || has_directive(&text);
+        Self::from_part(
+            migration,
+            Direction::Up,
+            migration.file.to_string(),
+            text,
+            sections.runnable,
+            no_transaction,
+        )
+    }
+
+    /// The down part of `migration`: its `-- squill:down` section or its `.down.sql` file;
+    /// `Ok(None)` without one. Both at once is a problem (which one would run?).
+    pub fn read_down(migration: &'a Migration) -> Result<Option<Self>, Problem> {
+        let full = normalize(&migration.sql);
+        let section = super::sections::down_section(&full);
+        let (shown_file, text) = match (section, &migration.down) {
+            (None, None) => return Ok(None),
+            (Some(_), Some(down)) => return Err(two_down_parts(migration, &full, &down.file)),
+            (Some(text), None) => (migration.file.to_string(), text),
+            (None, Some(down)) => (down.file.to_string(), normalize(&down.sql)),
+        };
+        let no_transaction = has_directive(&text);
+        Ok(Some(Self::from_part(
+            migration,
+            Direction::Down,
+            shown_file,
+            text.clone(),
+            text,
+            no_transaction,
+        )))
+    }
+
+    fn from_part(
+        migration: &'a Migration,
+        direction: Direction,
+        shown_file: String,
+        text: String,
+        runnable: String,
+        no_transaction: bool,
+    ) -> Self {
+        let mut runnable = runnable;
         let mut statements = split::split(&runnable);
-        let mut transactional = !(sections.no_transaction || has_directive(&text));
+        let mut transactional = !no_transaction;
         if transactional && statements.iter().any(is_transaction_control) {
             match single_transaction(&statements) {
                 Some((begin, commit)) => {
@@ -75,6 +157,8 @@ impl<'a> Prepared<'a> {
         }
         Prepared {
             migration,
+            direction,
+            shown_file,
             checksum: checksum(&migration.sql),
             transactional,
             runnable,
@@ -90,8 +174,9 @@ impl<'a> Prepared<'a> {
         self.check_transaction_control()
     }
 
+    /// The file the part comes from, for messages.
     pub fn file(&self) -> &str {
-        &self.migration.file
+        &self.shown_file
     }
 
     /// The directive only counts in the comment block before the first statement; further
@@ -150,7 +235,7 @@ impl<'a> Prepared<'a> {
     fn invalid(&self, offset: usize, message: String, help: impl Into<String>) -> Problem {
         let at = super::error::Location::at(&self.text, offset);
         Problem::Invalid {
-            file: self.migration.file.to_string(),
+            file: self.shown_file.clone(),
             location: at,
             message,
             help: help.into(),
@@ -164,6 +249,22 @@ impl<'a> Prepared<'a> {
             || statement.starts_with(&["DROP"])
             || statement.starts_with(&["REINDEX"]);
         concurrent_kind && statement.leading_words.iter().any(|w| w == "CONCURRENTLY")
+    }
+}
+
+/// A `-- squill:down` section and a `.down.sql` file for one migration.
+pub(crate) fn two_down_parts(migration: &Migration, text: &str, down_file: &str) -> Problem {
+    let offset = super::sections::down_marker(text).map_or(0, |m| m.start);
+    Problem::Invalid {
+        file: migration.file.to_string(),
+        location: super::error::Location::at(text, offset),
+        message: format!(
+            "{} has a down section and a down file, {down_file}",
+            migration.file
+        ),
+        help: format!(
+            "keep one down part: move this section into {down_file}, or delete {down_file}"
+        ),
     }
 }
 
@@ -234,21 +335,13 @@ fn semicolon_after(text: &str, end: usize) -> usize {
 
 /// Replaces `range` of `text` with spaces, line breaks kept (offsets stay offsets in the file).
 fn blank(text: &mut String, range: Range<usize>) {
-    let blanked: String = text[range.clone()]
-        .chars()
-        .map(|c| {
-            if c == '\n' {
-                "\n".to_string()
-            } else {
-                " ".repeat(c.len_utf8())
-            }
-        })
-        .collect();
+    let blanked = super::sections::blanked(&text[range.clone()]);
     text.replace_range(range, &blanked);
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::error::Location;
     use super::*;
 
     fn prepare(sql: &'static str) -> Result<Prepared<'static>, Problem> {
@@ -265,6 +358,76 @@ mod tests {
         assert_ne!(checksum(lf), checksum("CREATE TABLE a (id int);\n"));
         assert!(checksum(lf).starts_with("sha256:"));
         assert_eq!(checksum(lf).len(), 7 + 64);
+    }
+
+    #[test]
+    fn checksum_covers_the_up_part_only() {
+        let up = "CREATE TABLE a (id int);\n";
+        let with_down = "CREATE TABLE a (id int);\n-- squill:down\nDROP TABLE a;\n";
+        assert_eq!(checksum(up), checksum(with_down));
+        assert_eq!(
+            checksum(with_down),
+            checksum("CREATE TABLE a (id int);\r\n-- squill:down\r\nDROP TABLE b;\n")
+        );
+        assert_ne!(
+            checksum(up),
+            checksum("CREATE TABLE a (id bigint);\n-- squill:down\n")
+        );
+    }
+
+    #[test]
+    fn down_parts_keep_the_file_lines() {
+        let sql =
+            "CREATE TABLE a (id int);\n-- squill:down\n-- squill:no-transaction\nDROP TABLE a;\n";
+        let migration = Box::leak(Box::new(Migration::embedded(1, "t", "0001_t.sql", sql)));
+        let up = Prepared::read(migration);
+        assert!(up.transactional && up.check().is_ok());
+        assert_eq!(up.statements.len(), 1);
+        let down = Prepared::read_down(migration).unwrap().unwrap();
+        assert_eq!(down.direction, Direction::Down);
+        assert!(!down.transactional);
+        assert_eq!(down.statements.len(), 1);
+        assert_eq!(
+            &down.runnable[down.statements[0].span.clone()],
+            "DROP TABLE a"
+        );
+        assert_eq!(
+            Location::at(&down.runnable, down.statements[0].span.start).line,
+            4
+        );
+
+        let file = Box::leak(Box::new(
+            Migration::new(2, "u", "0002_u.sql", "SELECT 1;\n")
+                .with_down("0002_u.down.sql", "SELECT 2;"),
+        ));
+        let down = Prepared::read_down(file).unwrap().unwrap();
+        assert_eq!(down.file(), "0002_u.down.sql");
+        assert!(down.transactional);
+        assert!(
+            Prepared::read_down(Box::leak(Box::new(Migration::new(
+                3,
+                "v",
+                "0003_v.sql",
+                "SELECT 1;"
+            ))))
+            .unwrap()
+            .is_none()
+        );
+
+        let both = Box::leak(Box::new(
+            Migration::new(
+                4,
+                "w",
+                "0004_w.sql",
+                "SELECT 1;\n-- squill:down\nSELECT 2;\n",
+            )
+            .with_down("0004_w.down.sql", "SELECT 3;"),
+        ));
+        let err = Prepared::read_down(both).unwrap_err().to_string();
+        assert!(
+            err.contains("0004_w.sql:2:1") && err.contains("0004_w.down.sql"),
+            "{err}"
+        );
     }
 
     #[test]
