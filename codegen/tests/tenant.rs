@@ -1,0 +1,289 @@
+//! The tenant rule (`[tenant]`): queries that pass it, each violation of the issue's bad-input
+//! list as its own test (snapshots of the rendered diagnostics), the cross-tenant directive,
+//! row-level security, and the generated API that takes the tenant first.
+
+use std::path::Path;
+
+use squill_codegen::Builder;
+use squill_codegen::config::Analysis;
+
+const SCHEMA: &str = "CREATE TABLE shops (id uuid PRIMARY KEY, name text NOT NULL);
+CREATE TABLE currencies (code text PRIMARY KEY, shop_id uuid);
+CREATE TABLE customers (
+    id uuid PRIMARY KEY,
+    shop_id uuid NOT NULL REFERENCES shops,
+    name text NOT NULL,
+    previous_shop_id uuid
+);
+CREATE TABLE orders (
+    id uuid PRIMARY KEY,
+    shop_id uuid NOT NULL REFERENCES shops,
+    customer_id uuid NOT NULL REFERENCES customers,
+    total bigint NOT NULL,
+    note text
+);
+CREATE TABLE items (
+    shop_id uuid NOT NULL,
+    order_id uuid NOT NULL REFERENCES orders,
+    sku text NOT NULL,
+    PRIMARY KEY (shop_id, order_id, sku)
+);
+CREATE TABLE archive (id uuid PRIMARY KEY, shop_id uuid NOT NULL, total bigint NOT NULL);
+CREATE VIEW order_totals AS
+    SELECT shop_id, customer_id, sum(total) AS total FROM orders GROUP BY shop_id, customer_id;
+";
+
+const CONFIG: &str = "analysis = \"offline\"
+[tenant]
+column = \"shop_id\"
+tables = { shops = \"id\" }
+exempt = [\"currencies\"]
+";
+
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn new(schema: &str, config: &str, queries: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("schema")).unwrap();
+        std::fs::create_dir(dir.path().join("queries")).unwrap();
+        std::fs::write(dir.path().join("schema/0001_init.sql"), schema).unwrap();
+        std::fs::write(dir.path().join("queries/q.sql"), queries).unwrap();
+        std::fs::write(dir.path().join("squill.toml"), config).unwrap();
+        Project { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn builder(&self) -> Builder {
+        Builder::new().root(self.path()).analysis(Analysis::Offline)
+    }
+
+    fn errors(&self) -> String {
+        match self.builder().generate() {
+            Ok(_) => panic!("the tenant rule should have rejected a query"),
+            Err(diagnostics) => diagnostics.render(),
+        }
+    }
+}
+
+/// The rendered errors of one query against the test schema.
+fn violation(query: &str) -> String {
+    Project::new(SCHEMA, CONFIG, query).errors()
+}
+
+/// Each query passes; returns `(query name, tenant parameter name)` for each.
+fn passing(queries: &str) -> Vec<(String, Option<String>)> {
+    let project = Project::new(SCHEMA, CONFIG, queries);
+    let packages = match project.builder().analyze() {
+        Ok(p) => p,
+        Err(d) => panic!("{}", d.render()),
+    };
+    packages[0].set.modules[0]
+        .queries
+        .iter()
+        .map(|q| {
+            let param = q.tenancy.param.map(|i| q.params[i].name.clone());
+            (q.name.clone(), param)
+        })
+        .collect()
+}
+
+#[test]
+fn scoped_queries_pass_and_name_their_tenant_parameter() {
+    let queries = "\
+-- name: ByParam :many
+SELECT id, total FROM orders WHERE shop_id = @shop_id;
+
+-- name: Joined :many
+SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id AND c.shop_id = o.shop_id
+WHERE o.shop_id = @shop_id;
+
+-- name: JoinUsing :many
+SELECT o.id, i.sku FROM orders o JOIN items i USING (shop_id) WHERE o.shop_id = @shop_id AND i.order_id = o.id;
+
+-- name: ScopedBySubquery :many
+SELECT id FROM orders WHERE shop_id IN (SELECT id FROM shops WHERE id = @shop) AND total > 0;
+
+-- name: Correlated :many
+SELECT o.id FROM orders o WHERE o.shop_id = @shop_id
+  AND EXISTS (SELECT 1 FROM items i WHERE i.order_id = o.id AND i.shop_id = o.shop_id);
+
+-- name: ThroughDerived :many
+SELECT t.id FROM (SELECT id, shop_id FROM orders) t WHERE t.shop_id = @shop_id;
+
+-- name: ThroughCte :many
+WITH recent AS (SELECT id, shop_id FROM orders WHERE total > 10)
+SELECT id FROM recent WHERE shop_id = @shop_id;
+
+-- name: ThroughView :many
+SELECT customer_id, total FROM order_totals WHERE shop_id = @shop_id;
+
+-- name: LeftJoinScopedOnBothSides :many
+SELECT o.id, i.sku FROM orders o LEFT JOIN items i ON i.order_id = o.id AND i.shop_id = o.shop_id
+WHERE o.shop_id = @shop_id;
+
+-- name: Exempt :many
+SELECT code FROM currencies;
+
+-- name: ShopItself :one
+SELECT name FROM shops WHERE id = @shop_id;
+
+-- name: Insert :exec
+INSERT INTO orders (id, shop_id, customer_id, total) VALUES (@id, @shop_id, @customer_id, @total);
+
+-- name: InsertFromScopedSource :exec
+INSERT INTO archive (id, shop_id, total) SELECT id, shop_id, total FROM orders WHERE shop_id = @shop_id;
+
+-- name: Update :execrows
+UPDATE orders SET note = @note WHERE id = @id AND shop_id = @shop_id;
+
+-- name: UpdateFrom :exec
+UPDATE orders o SET total = a.total FROM archive a WHERE a.id = o.id AND a.shop_id = o.shop_id AND o.shop_id = @shop_id;
+
+-- name: Delete :exec
+DELETE FROM orders WHERE shop_id = @shop_id AND id = ANY(@ids::uuid[]);
+
+-- name: Upsert :exec
+INSERT INTO items (shop_id, order_id, sku) VALUES (@shop_id, @order_id, @sku)
+ON CONFLICT (shop_id, order_id, sku) DO UPDATE SET sku = EXCLUDED.sku;
+
+-- name: Copy :copyfrom
+INSERT INTO items (shop_id, order_id, sku) VALUES (@shop_id, @order_id, @sku);
+
+-- name: Union :many
+SELECT id FROM orders WHERE shop_id = @shop_id UNION SELECT id FROM archive WHERE shop_id = @shop_id;
+
+-- name: Recursive :many
+WITH RECURSIVE chain AS (
+    SELECT id, shop_id FROM orders WHERE shop_id = @shop_id
+    UNION ALL
+    SELECT o.id, o.shop_id FROM orders o JOIN chain c ON o.customer_id = c.id AND o.shop_id = c.shop_id
+)
+SELECT id FROM chain;
+";
+    let passed = passing(queries);
+    let tenant = |name: &str| {
+        passed
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .1
+            .clone()
+    };
+    assert_eq!(passed.len(), 20);
+    assert_eq!(tenant("ByParam").as_deref(), Some("shop_id"));
+    assert_eq!(tenant("ScopedBySubquery").as_deref(), Some("shop"));
+    assert_eq!(tenant("Exempt"), None);
+    assert_eq!(tenant("ThroughView").as_deref(), Some("shop_id"));
+}
+
+#[test]
+fn scoping_under_or_is_a_violation() {
+    insta::assert_snapshot!(violation(
+        "-- name: Or :many\nSELECT id FROM orders WHERE shop_id = @shop_id OR total > 100;\n"
+    ));
+}
+
+#[test]
+fn scoping_through_a_nullable_parameter_is_a_violation() {
+    insta::assert_snapshot!(violation(
+        "-- name: Optional :many\nSELECT id FROM orders o\nWHERE (@shop_id::uuid IS NULL OR o.shop_id = @shop_id) AND o.shop_id = sqlc.narg(shop_id);\n"
+    ));
+}
+
+#[test]
+fn scoping_only_inside_a_subquery_does_not_scope_the_outer_table() {
+    insta::assert_snapshot!(violation(
+        "-- name: Inner :many\nSELECT o.id FROM orders o\nWHERE o.customer_id IN (SELECT c.id FROM customers c WHERE c.shop_id = @shop_id);\n"
+    ));
+}
+
+#[test]
+fn insert_select_from_an_unscoped_source_is_a_violation() {
+    insta::assert_snapshot!(violation(
+        "-- name: Archive :exec\nINSERT INTO archive (id, shop_id, total)\nSELECT id, shop_id, total FROM orders WHERE total > @min;\n"
+    ));
+}
+
+#[test]
+fn update_setting_the_tenant_column_from_another_column_is_a_violation() {
+    insta::assert_snapshot!(violation(
+        "-- name: Move :exec\nUPDATE customers SET shop_id = previous_shop_id WHERE shop_id = @shop_id;\n"
+    ));
+}
+
+#[test]
+fn a_left_join_on_clause_does_not_scope_the_preserved_side() {
+    insta::assert_snapshot!(violation(
+        "-- name: Left :many\nSELECT o.id FROM orders o LEFT JOIN items i ON i.order_id = o.id AND o.shop_id = @shop_id;\n"
+    ));
+}
+
+#[test]
+fn a_view_read_without_its_tenant_is_a_violation_at_the_view() {
+    insta::assert_snapshot!(violation(
+        "-- name: AllTotals :many\nSELECT customer_id, total FROM order_totals;\n"
+    ));
+}
+
+#[test]
+fn an_upsert_on_a_key_without_the_tenant_may_update_another_tenant() {
+    insta::assert_snapshot!(violation(
+        "-- name: Upsert :exec\nINSERT INTO orders (id, shop_id, customer_id, total) VALUES (@id, @shop_id, @customer_id, @total)\nON CONFLICT (id) DO UPDATE SET total = EXCLUDED.total;\n"
+    ));
+}
+
+#[test]
+fn an_insert_without_the_tenant_column_is_a_violation() {
+    insta::assert_snapshot!(violation(
+        "-- name: NoTenant :exec\nINSERT INTO archive (id, total) VALUES (@id, @total);\n"
+    ));
+}
+
+#[test]
+fn two_tenant_parameters_are_a_violation() {
+    insta::assert_snapshot!(violation(
+        "-- name: Two :many\nSELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id\nWHERE o.shop_id = @a AND c.shop_id = @b;\n"
+    ));
+}
+
+#[test]
+fn cross_tenant_needs_a_reason_and_skips_the_rule() {
+    let ok = Project::new(
+        SCHEMA,
+        CONFIG,
+        "-- squill:cross-tenant nightly report over every shop\n-- Sums every shop.\n-- name: Totals :many\nSELECT shop_id, sum(total) FROM orders GROUP BY shop_id;\n",
+    );
+    let generated = ok.builder().generate().unwrap();
+    let query = &generated.packages[0].set.modules[0].queries[0];
+    assert_eq!(
+        query.tenancy.cross_tenant.as_deref(),
+        Some("nightly report over every shop")
+    );
+    assert_eq!(query.doc, ["Sums every shop."]);
+    assert!(
+        generated
+            .code
+            .contains("Cross-tenant: nightly report over every shop"),
+        "{}",
+        generated.code
+    );
+    insta::assert_snapshot!(violation(
+        "-- squill:cross-tenant\n-- name: Totals :many\nSELECT shop_id, sum(total) FROM orders GROUP BY shop_id;\n"
+    ));
+}
+
+#[test]
+fn tenant_keys_are_checked_against_the_schema() {
+    let project = Project::new(
+        SCHEMA,
+        "analysis = \"offline\"\n[tenant]\ncolumn = \"shop_id\"\ntables = { shop = \"id\", customers = \"shopid\" }\nexempt = [\"currency\"]\n",
+        "-- name: A :one\nSELECT 1;\n",
+    );
+    insta::assert_snapshot!(project.errors());
+}
