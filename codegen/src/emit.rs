@@ -1000,8 +1000,12 @@ fn tenancy_doc(query: &Query) -> Vec<String> {
         lines.push(format!(" Cross-tenant: {reason}"));
     }
     if let Some(param) = tenancy.param.and_then(|i| query.params.get(i)) {
+        let which = match takes_param_sets(query.command) {
+            true => "a field of each row",
+            false => "the first argument",
+        };
         lines.push(format!(
-            " Scoped to one tenant by `{}` (the first argument).",
+            " Scoped to one tenant by `{}` ({which}).",
             param.name
         ));
     }
