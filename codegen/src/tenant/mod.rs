@@ -45,7 +45,7 @@ pub enum Anchor {
 pub struct Scope {
     /// The parameter (0-based) that names the tenant, when one does.
     pub param: Option<usize>,
-    /// Row-level security policies that scope tables of the query, as `table: policy`.
+    /// Row-level security policies that scope tables of the query, as `policy on table`.
     pub policies: Vec<String>,
     /// Whether the query reads or writes any tenant table.
     pub tenant_tables: bool,
@@ -78,7 +78,7 @@ impl<'a> Rule<'a> {
             .filter_map(|(name, column)| {
                 let security = catalog.row_security.get(name)?;
                 let policy = policy_scopes(security, column, &config.setting)?;
-                Some((name.clone(), policy))
+                Some((name.clone(), format!("{policy} on {}", name.name)))
             })
             .collect();
         Rule {
