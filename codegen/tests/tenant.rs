@@ -2,6 +2,8 @@
 //! list as its own test (snapshots of the rendered diagnostics), the cross-tenant directive,
 //! row-level security, and the generated API that takes the tenant first.
 
+mod support;
+
 use std::path::Path;
 
 use squill_codegen::Builder;
@@ -286,4 +288,125 @@ fn tenant_keys_are_checked_against_the_schema() {
         "-- name: A :one\nSELECT 1;\n",
     );
     insta::assert_snapshot!(project.errors());
+}
+
+const RLS: &str = "ALTER TABLE archive ENABLE ROW LEVEL SECURITY;
+CREATE POLICY archive_shop ON archive USING (shop_id = current_setting('app.tenant_id')::uuid);
+ALTER TABLE items ENABLE ROW LEVEL SECURITY;
+CREATE POLICY items_shop ON items USING (shop_id = current_setting('app.tenant_id')::uuid);
+CREATE POLICY items_open ON items FOR SELECT USING (true);
+";
+
+#[test]
+fn a_row_level_security_policy_on_the_setting_scopes_its_table() {
+    let schema = format!("{SCHEMA}{RLS}");
+    let project = Project::new(
+        &schema,
+        CONFIG,
+        "-- name: Archived :many\nSELECT id, total FROM archive WHERE total > @min;\n",
+    );
+    let packages = project.builder().analyze().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&squill_codegen::json::render_packages(&packages)).unwrap();
+    assert_eq!(
+        json["queries"][0]["tenant"],
+        serde_json::json!({ "policies": ["archive_shop on archive"] })
+    );
+    // A second permissive policy that does not pin the tenant opens the table again (PostgreSQL
+    // ORs permissive policies).
+    let open = Project::new(
+        &schema,
+        CONFIG,
+        "-- name: AllItems :many\nSELECT sku FROM items;\n",
+    );
+    assert!(open.errors().contains("table \"items\" is not scoped"));
+}
+
+/// The catalog's row-level security is what PostgreSQL has (the same verdict from the DDL and
+/// from `pg_policy`), and PostgreSQL itself returns only the tenant's rows through the policy.
+#[test]
+fn row_level_security_is_read_as_postgresql_has_it() {
+    use squill_codegen::catalog::{from_database, from_ddl};
+    use squill_codegen::diagnostic::SourceFile;
+    let schema = format!("{SCHEMA}{RLS}");
+    let (ddl, diagnostics, _) = from_ddl(&[SourceFile::new("schema.sql", schema.as_str())]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let server = squill_codegen::live::TempServer::start().unwrap();
+    let mut admin = server.connect("postgres").unwrap();
+    admin.batch_execute(&schema).unwrap();
+    let live = from_database(&mut admin).unwrap();
+    let tenant = squill_codegen::config::Config::parse(&SourceFile::new("squill.toml", CONFIG))
+        .unwrap()
+        .tenant
+        .unwrap();
+    let from_ddl = squill_codegen::tenant::Rule::new(&tenant, &ddl)
+        .scoped_by_policy()
+        .clone();
+    let from_live = squill_codegen::tenant::Rule::new(&tenant, &live)
+        .scoped_by_policy()
+        .clone();
+    assert_eq!(from_ddl, from_live);
+    assert_eq!(
+        from_ddl.values().collect::<Vec<_>>(),
+        ["archive_shop on archive"]
+    );
+    assert!(squill_codegen::catalog::diff(&ddl, &live).is_empty());
+    // As a role the policy applies to, with the setting made, only one shop is seen.
+    admin
+        .batch_execute(
+            "INSERT INTO shops VALUES ('00000000-0000-0000-0000-00000000000a', 'a'), ('00000000-0000-0000-0000-00000000000b', 'b');
+             INSERT INTO archive VALUES (gen_random_uuid(), '00000000-0000-0000-0000-00000000000a', 1),
+                                        (gen_random_uuid(), '00000000-0000-0000-0000-00000000000b', 2);
+             CREATE ROLE app_user;
+             GRANT SELECT ON archive TO app_user;
+             SET ROLE app_user;
+             SET app.tenant_id = '00000000-0000-0000-0000-00000000000a';",
+        )
+        .unwrap();
+    let totals: Vec<i64> = admin
+        .query("SELECT total FROM archive", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(totals, [1]);
+}
+
+/// `[tenant] newtype = true`: tenant-scoped functions take `types::Tenant` first, so another
+/// uuid is a type error (the generated code compiles; the same call with a bare uuid does not).
+#[test]
+fn the_tenant_newtype_makes_another_id_a_type_error() {
+    let config = format!("{CONFIG}newtype = true\n");
+    let project = Project::new(
+        SCHEMA,
+        &config,
+        "-- name: OrderTotal :one\nSELECT total FROM orders WHERE id = @id AND shop_id = @shop_id;\n",
+    );
+    let code = project
+        .builder()
+        .embed_migrations(false)
+        .generate()
+        .unwrap()
+        .code;
+    insta::assert_snapshot!(code);
+    let call = |shop: &str| {
+        format!(
+            "pub async fn total(client: &impl ::squill::GenericClient, id: ::squill::re::uuid::Uuid, shop: {shop}) -> i64 {{\n    \
+             crate::db::q::order_total(client, shop, id).await.unwrap()\n}}\n"
+        )
+    };
+    let modules = |call: String| vec![("db".to_string(), code.clone()), ("call".to_string(), call)];
+    let (ok, cargo) = support::compile_with_features(
+        "tenant-newtype",
+        &modules(call("&crate::db::types::Tenant")),
+        &["async"],
+    );
+    assert!(ok, "the right call must compile:\n{cargo}");
+    let (ok, cargo) = support::compile_with_features(
+        "tenant-newtype",
+        &modules(call("&::squill::re::uuid::Uuid")),
+        &["async"],
+    );
+    assert!(!ok, "a bare uuid must not be accepted as the tenant");
+    assert!(cargo.contains("E0308"), "{cargo}");
 }
