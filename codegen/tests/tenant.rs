@@ -410,3 +410,11 @@ fn the_tenant_newtype_makes_another_id_a_type_error() {
     assert!(!ok, "a bare uuid must not be accepted as the tenant");
     assert!(cargo.contains("E0308"), "{cargo}");
 }
+
+#[test]
+fn a_row_comparison_equates_each_field() {
+    let passed = passing(
+        "-- name: Rows :many\nSELECT i.sku FROM orders o JOIN items i ON (i.order_id, i.shop_id) = (o.id, o.shop_id)\nWHERE o.shop_id = @shop_id;\n",
+    );
+    assert_eq!(passed[0].1.as_deref(), Some("shop_id"));
+}

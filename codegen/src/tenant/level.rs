@@ -1023,20 +1023,30 @@ impl Cx<'_, '_> {
     }
 
     /// The pairs of values a conjunct equates.
-    fn equated<'e>(&mut self, conjunct: &'e Expr) -> Option<(&'e Expr, &'e Expr)> {
+    pub(super) fn equated<'e>(conjunct: &'e Expr) -> Vec<(&'e Expr, &'e Expr)> {
+        let strip = |e: &'e Expr| -> &'e Expr {
+            match e {
+                Expr::Nested(inner) if matches!(inner.as_ref(), Expr::Tuple(_)) => inner,
+                other => other,
+            }
+        };
         match conjunct {
             Expr::BinaryOp {
                 left,
                 op: BinaryOperator::Eq,
                 right,
-            } => Some((left, right)),
-            Expr::IsNotDistinctFrom(a, b) => Some((a, b)),
+            }
+            | Expr::IsNotDistinctFrom(left, right) => match (strip(left), strip(right)) {
+                // `(a, b) = (c, d)` is `a = c AND b = d`.
+                (Expr::Tuple(l), Expr::Tuple(r)) if l.len() == r.len() => l.iter().zip(r).collect(),
+                _ => vec![(left, right)],
+            },
             Expr::InList {
                 expr,
                 list,
                 negated: false,
-            } if list.len() == 1 => Some((expr, &list[0])),
-            _ => None,
+            } if list.len() == 1 => vec![(expr, &list[0])],
+            _ => Vec::new(),
         }
     }
 
@@ -1079,13 +1089,12 @@ impl Cx<'_, '_> {
                 }
                 continue;
             }
-            let Some((l, r)) = self.equated(conjunct) else {
-                continue;
-            };
-            if let (Some(a), Some(b)) =
-                (self.operand(level, l, outer), self.operand(level, r, outer))
-            {
-                level.classes.union(a, b);
+            for (l, r) in Self::equated(conjunct) {
+                if let (Some(a), Some(b)) =
+                    (self.operand(level, l, outer), self.operand(level, r, outer))
+                {
+                    level.classes.union(a, b);
+                }
             }
         }
         // Outer joins: their ON restricts the NULL-extended side only.
@@ -1096,10 +1105,7 @@ impl Cx<'_, '_> {
                 Side::Right => right.clone(),
                 Side::Left => left.clone(),
             };
-            for conjunct in conjuncts(on) {
-                let Some((l, r)) = self.equated(conjunct) else {
-                    continue;
-                };
+            for (l, r) in conjuncts(on).into_iter().flat_map(|c| Self::equated(c)) {
                 let on_nullable = |e: &Expr, level: &Level| {
                     let parts = expr_parts(e)?;
                     let item = match parts.as_slice() {

@@ -284,10 +284,11 @@ impl Cx<'_, '_> {
                 None => false,
             };
             let where_scopes = update.selection.as_ref().is_some_and(|w| {
-                conjuncts(w).iter().any(|c| {
-                    let Some((l, r)) = self.equated(c) else {
-                        return false;
-                    };
+                let pairs: Vec<(&Expr, &Expr)> = conjuncts(w)
+                    .into_iter()
+                    .flat_map(|c| Self::equated(c))
+                    .collect();
+                pairs.iter().any(|&(l, r)| {
                     let is_target = |e: &Expr| {
                         super::expr_parts(e).is_some_and(|p| {
                             p.last() == Some(tenant)
