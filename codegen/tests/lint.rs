@@ -561,6 +561,7 @@ fn down_migrations_are_not_linted() {
         schema_dir: dir.path().into(),
         queries_dir: None,
         disabled_rules: Vec::new(),
+        tenant: None,
     };
     let report = lint(&options).unwrap();
     assert_eq!((report.files_checked, report.statements), (3, 3));
@@ -579,6 +580,7 @@ fn shop_report() -> LintReport {
         schema_dir: fixture("shop/schema"),
         queries_dir: Some(fixture("shop/queries")),
         disabled_rules: Vec::new(),
+        tenant: None,
     };
     lint(&options).unwrap()
 }
@@ -701,6 +703,7 @@ fn corpus_never_panics() {
             schema_dir: dir.clone(),
             queries_dir: queries,
             disabled_rules: Vec::new(),
+            tenant: None,
         };
         let report = lint(&options).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         render_human(&report);
@@ -802,6 +805,7 @@ fn folders_the_migration_loader_refuses_are_lint_errors() {
             schema_dir: dir.path().to_path_buf(),
             queries_dir: None,
             disabled_rules: Vec::new(),
+            tenant: None,
         })
         .expect("lint runs");
         let rendered: Vec<String> = report.errors.iter().map(|e| e.render()).collect();

@@ -418,3 +418,38 @@ fn a_row_comparison_equates_each_field() {
     );
     assert_eq!(passed[0].1.as_deref(), Some("shop_id"));
 }
+
+/// `squill lint` with `[tenant]`: a tenant table without row-level security while another has
+/// it is a warning at its CREATE TABLE; none when no tenant table has it.
+#[test]
+fn lint_warns_about_a_tenant_table_without_row_level_security() {
+    use squill_codegen::diagnostic::SourceFile;
+    let tenant = squill_codegen::config::Config::parse(&SourceFile::new("squill.toml", CONFIG))
+        .unwrap()
+        .tenant;
+    let lint = |schema: &str| {
+        squill_codegen::lint::lint_sources_with(
+            vec![SourceFile::new("0001_init.sql", schema)],
+            &[],
+            &[],
+            tenant.as_ref(),
+        )
+        .unwrap()
+    };
+    let report = lint(&format!("{SCHEMA}{RLS}"));
+    let warned: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "tenant-table-without-row-level-security")
+        .map(|f| f.diagnostic.render())
+        .collect();
+    // archive and items have it; customers, orders and shops do not.
+    assert_eq!(warned.len(), 3, "{warned:#?}");
+    insta::assert_snapshot!(warned.join("\n"));
+    let none = lint(SCHEMA);
+    assert!(
+        none.findings
+            .iter()
+            .all(|f| f.rule != "tenant-table-without-row-level-security")
+    );
+}

@@ -43,6 +43,8 @@ pub struct LintOptions {
     pub queries_dir: Option<PathBuf>,
     /// Rule ids to turn off.
     pub disabled_rules: Vec<String>,
+    /// `[tenant]` of squill.toml, for `tenant-table-without-row-level-security`.
+    pub tenant: Option<crate::config::Tenant>,
 }
 
 /// One problem: the rule's id and a warning pointing at the statement.
@@ -87,7 +89,12 @@ pub fn lint(options: &LintOptions) -> Result<LintReport, String> {
         Some(dir) => files::read_queries(dir)?,
         None => Vec::new(),
     };
-    let mut report = lint_sources(migrations, &queries, &options.disabled_rules)?;
+    let mut report = lint_sources_with(
+        migrations,
+        &queries,
+        &options.disabled_rules,
+        options.tenant.as_ref(),
+    )?;
     if let Some(diagnostic) = refused {
         report.errors.insert(0, diagnostic);
     }
@@ -97,9 +104,19 @@ pub fn lint(options: &LintOptions) -> Result<LintReport, String> {
 /// Lints migrations already in memory. They are ordered here by the version prefix of their
 /// file name; `queries` are the query files renames are checked against.
 pub fn lint_sources(
+    migrations: Vec<SourceFile>,
+    queries: &[SourceFile],
+    disabled_rules: &[String],
+) -> Result<LintReport, String> {
+    lint_sources_with(migrations, queries, disabled_rules, None)
+}
+
+/// [`lint_sources`] with the project's `[tenant]` section.
+pub fn lint_sources_with(
     mut migrations: Vec<SourceFile>,
     queries: &[SourceFile],
     disabled_rules: &[String],
+    tenant: Option<&crate::config::Tenant>,
 ) -> Result<LintReport, String> {
     let disabled = check_rule_ids(disabled_rules)?;
     files::sort_migrations(&mut migrations);
@@ -109,8 +126,15 @@ pub fn lint_sources(
     }
     let (mut report, mut hits) = linter.finish(queries);
     // The same reading as the offline catalog's: what it rejects, the migration run would.
-    let (_, diagnostics, _) = crate::catalog::from_ddl(&migrations);
+    let (catalog, diagnostics, _) = crate::catalog::from_ddl(&migrations);
     report.errors = diagnostics.into_iter().filter(|d| d.is_error()).collect();
+    if let Some(tenant) = tenant {
+        hits.extend(rules::tenant::row_security_gaps(
+            &migrations,
+            &catalog,
+            tenant,
+        ));
+    }
     hits.retain(|(_, h)| !disabled.contains(h.rule));
     hits.sort_by_key(|(n, h)| (*n, h.span.start));
     report.findings = hits

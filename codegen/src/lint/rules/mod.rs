@@ -8,6 +8,7 @@ mod index;
 mod locks;
 mod no_transaction;
 pub(crate) mod renames;
+pub(crate) mod tenant;
 mod timeout;
 
 use std::ops::Range;
@@ -31,6 +32,8 @@ pub const DISALLOWED_UNIQUE_CONSTRAINT: &str = "disallowed-unique-constraint";
 pub const ADDING_SERIAL_PRIMARY_KEY_FIELD: &str = "adding-serial-primary-key-field";
 pub const REQUIRE_TIMEOUT_SETTINGS: &str = "require-timeout-settings";
 pub const NO_TRANSACTION_NOT_IDEMPOTENT: &str = "no-transaction-not-idempotent";
+/// With `[tenant]`: a tenant table without row-level security while others have it.
+pub const TENANT_TABLE_WITHOUT_ROW_LEVEL_SECURITY: &str = "tenant-table-without-row-level-security";
 /// Not a migration rule: a `squill:lint-ignore` directive that cannot work.
 pub const INVALID_LINT_IGNORE: &str = "invalid-lint-ignore";
 
@@ -98,6 +101,10 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: NO_TRANSACTION_NOT_IDEMPOTENT,
         summary: "a statement in a no-transaction migration that fails when the migration is re-run",
+    },
+    RuleInfo {
+        id: TENANT_TABLE_WITHOUT_ROW_LEVEL_SECURITY,
+        summary: "with [tenant]: a tenant table without row-level security while other tenant tables have it",
     },
     RuleInfo {
         id: INVALID_LINT_IGNORE,
