@@ -453,3 +453,107 @@ fn lint_warns_about_a_tenant_table_without_row_level_security() {
             .all(|f| f.rule != "tenant-table-without-row-level-security")
     );
 }
+
+/// PostgreSQL confirms each violation of the bad-input list: run with shop A's id (and NULL
+/// for the optional parameter), each query reads or writes shop B's rows.
+#[test]
+fn postgresql_shows_each_violation_reaches_another_tenant() {
+    let server = squill_codegen::live::TempServer::start().unwrap();
+    let mut client = server.connect("postgres").unwrap();
+    client.batch_execute(SCHEMA).unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO shops VALUES ('00000000-0000-0000-0000-00000000000a', 'a'), ('00000000-0000-0000-0000-00000000000b', 'b');
+             INSERT INTO customers VALUES
+               ('00000000-0000-0000-0000-0000000000ca', '00000000-0000-0000-0000-00000000000a', 'ca', '00000000-0000-0000-0000-00000000000b'),
+               ('00000000-0000-0000-0000-0000000000cb', '00000000-0000-0000-0000-00000000000b', 'cb', NULL);
+             INSERT INTO orders VALUES
+               ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000000ca', 10, NULL),
+               ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0000-0000000000cb', 500, NULL),
+               ('00000000-0000-0000-0000-0000000000b2', '00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0000-0000000000ca', 20, NULL);",
+        )
+        .unwrap();
+    let a: squill::re::uuid::Uuid = "00000000-0000-0000-0000-00000000000a".parse().unwrap();
+    let b: squill::re::uuid::Uuid = "00000000-0000-0000-0000-00000000000b".parse().unwrap();
+    let shops_of = |client: &mut postgres::Client,
+                    sql: &str,
+                    params: &[&(dyn postgres::types::ToSql + Sync)]| {
+        let ids: Vec<squill::re::uuid::Uuid> = client
+            .query(sql, params)
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let shops: Vec<squill::re::uuid::Uuid> = client
+            .query("SELECT shop_id FROM orders WHERE id = ANY($1)", &[&ids])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        shops
+    };
+    // Under OR: a large order of shop B.
+    let or = shops_of(
+        &mut client,
+        "SELECT id FROM orders WHERE shop_id = $1 OR total > 100",
+        &[&a],
+    );
+    assert!(or.contains(&b), "{or:?}");
+    // Through the optional parameter, NULL: every shop.
+    let none: Option<squill::re::uuid::Uuid> = None;
+    let optional = shops_of(
+        &mut client,
+        "SELECT id FROM orders o WHERE ($1::uuid IS NULL OR o.shop_id = $1)",
+        &[&none],
+    );
+    assert!(optional.contains(&b), "{optional:?}");
+    // Scoped only inside the subquery: shop B's order of shop A's customer.
+    let inner = shops_of(
+        &mut client,
+        "SELECT o.id FROM orders o WHERE o.customer_id IN (SELECT c.id FROM customers c WHERE c.shop_id = $1)",
+        &[&a],
+    );
+    assert!(inner.contains(&b), "{inner:?}");
+    // A LEFT JOIN's ON clause: every order.
+    let left = shops_of(
+        &mut client,
+        "SELECT o.id FROM orders o LEFT JOIN items i ON i.order_id = o.id AND o.shop_id = $1",
+        &[&a],
+    );
+    assert!(left.contains(&b), "{left:?}");
+    // INSERT ... SELECT from an unscoped source: shop B's orders copied.
+    client
+        .execute(
+            "INSERT INTO archive (id, shop_id, total) SELECT id, shop_id, total FROM orders WHERE total > $1",
+            &[&15i64],
+        )
+        .unwrap();
+    let archived: i64 = client
+        .query_one("SELECT count(*) FROM archive WHERE shop_id = $1", &[&b])
+        .unwrap()
+        .get(0);
+    assert!(archived > 0);
+    // UPDATE setting the tenant column from another column: shop A's customer moves to B.
+    client
+        .execute(
+            "UPDATE customers SET shop_id = previous_shop_id WHERE shop_id = $1 AND previous_shop_id IS NOT NULL",
+            &[&a],
+        )
+        .unwrap();
+    let moved: squill::re::uuid::Uuid = client
+        .query_one(
+            "SELECT shop_id FROM customers WHERE id = '00000000-0000-0000-0000-0000000000ca'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(moved, b);
+}
+
+#[test]
+fn a_reader_cannot_scope_below_a_limit_or_a_window() {
+    insta::assert_snapshot!(violation(
+        "-- name: TopOfAll :many\nSELECT t.id FROM (SELECT id, shop_id FROM orders ORDER BY total DESC LIMIT 10) t\nWHERE t.shop_id = @shop_id;\n\n\
+         -- name: RankOfAll :many\nSELECT t.id, t.r FROM (SELECT id, shop_id, rank() OVER (ORDER BY total) AS r FROM orders) t\nWHERE t.shop_id = @shop_id;\n"
+    ));
+}

@@ -498,7 +498,12 @@ impl Cx<'_, '_> {
 
     fn query(&mut self, query: &Query, outer: Option<&Outer<'_>>) -> Shape {
         self.push_ctes(query, outer);
-        let shape = self.set_expr(&query.body, outer);
+        let mut shape = self.set_expr(&query.body, outer);
+        // A reader's filter cannot reach below a LIMIT (PostgreSQL does not push it down): the
+        // rows kept depend on every tenant's.
+        if query.limit_clause.is_some() || query.fetch.is_some() {
+            self.seal(&mut shape, "its LIMIT picks rows among every tenant's");
+        }
         // ORDER BY / LIMIT subqueries.
         let mut extra = Vec::new();
         if let Some(order) = &query.order_by {
@@ -621,7 +626,22 @@ impl Cx<'_, '_> {
             let inner = self.query(&sub, Some(&snapshot));
             self.finish(inner);
         }
-        self.close(level, Some(&select.projection), outer)
+        let mut shape = self.close(level, Some(&select.projection), outer);
+        // Nor below a window function, computed over every tenant's rows.
+        if has_window(&select.projection) {
+            self.seal(
+                &mut shape,
+                "its window functions run over every tenant's rows",
+            );
+        }
+        shape
+    }
+
+    /// Whatever a level leaves for its reader to scope becomes a violation now.
+    fn seal(&mut self, shape: &mut Shape, why: &str) {
+        for (occ, _) in std::mem::take(&mut shape.pending) {
+            self.unscoped(&occ, why);
+        }
     }
 
     /// Adds a FROM item (with its joins); records each join's ON clause for `equalities`.
@@ -1291,6 +1311,38 @@ impl Cx<'_, '_> {
             pending: kept,
         }
     }
+}
+
+/// Whether a select list calls a window function.
+fn has_window(projection: &[SelectItem]) -> bool {
+    /// Found, and how many subqueries deep the walk is (a subquery's windows are its own).
+    struct Windows(bool, usize);
+    impl Visitor for Windows {
+        type Break = ();
+        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+            if let Expr::Function(f) = expr
+                && f.over.is_some()
+                && self.1 == 0
+            {
+                self.0 = true;
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.1 += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.1 = self.1.saturating_sub(1);
+            ControlFlow::Continue(())
+        }
+    }
+    let mut windows = Windows(false, 0);
+    for item in projection {
+        let _ = item.visit(&mut windows);
+    }
+    windows.0
 }
 
 /// Renames a shape's first columns (a column alias list).
