@@ -40,7 +40,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     // Warm both statements so that neither run pays for a prepare.
-    db::api_keys::touch_api_key(&client, ids[0], shop.id).await?;
+    db::api_keys::touch_api_key(&client, shop.id, ids[0]).await?;
     db::api_keys::touch_api_keys(
         &client,
         &[db::api_keys::TouchApiKeysParams {
@@ -52,7 +52,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let started = Instant::now();
     for id in &ids {
-        db::api_keys::touch_api_key(&client, *id, shop.id).await?;
+        db::api_keys::touch_api_key(&client, shop.id, *id).await?;
     }
     let looped = started.elapsed();
 

@@ -75,9 +75,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     compare!("TopProducts (:many, join + aggregate)", |c| {
         db::records::top_products(
             c,
+            shop.id,
             squill::re::chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             squill::re::chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
-            shop.id,
             10,
         )
     });

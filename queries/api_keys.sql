@@ -3,6 +3,7 @@ INSERT INTO api_keys (shop_id, name, token_hash, scopes, expires_at)
 VALUES (@shop_id, @name, @token_hash, @scopes, sqlc.narg(expires_at))
 RETURNING id, created_at;
 
+-- squill:cross-tenant authentication: the token finds its shop, there is no shop yet to scope by
 -- Looks a key up by the hash of its token; expired keys are not found.
 -- name: FindApiKey :opt
 SELECT id, shop_id, name, scopes, expires_at

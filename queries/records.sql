@@ -38,7 +38,7 @@ SELECT p.id, p.title,
        coalesce(sum(s.revenue_cents), 0)::bigint AS "revenue_cents!"
 FROM products p
 LEFT JOIN product_daily_sales s
-       ON s.product_id = p.id AND s.day BETWEEN @from_day AND @to_day
+       ON s.product_id = p.id AND s.shop_id = p.shop_id AND s.day BETWEEN @from_day AND @to_day
 WHERE p.shop_id = @shop_id
 GROUP BY p.id, p.title
 ORDER BY 4 DESC, p.title
@@ -48,7 +48,8 @@ LIMIT @max_rows;
 INSERT INTO product_daily_sales (shop_id, product_id, day, units, revenue_cents)
 VALUES (@shop_id, @product_id, @day, @units, @revenue_cents)
 ON CONFLICT (product_id, day) DO UPDATE
-SET units = EXCLUDED.units, revenue_cents = EXCLUDED.revenue_cents;
+SET units = EXCLUDED.units, revenue_cents = EXCLUDED.revenue_cents
+WHERE product_daily_sales.shop_id = EXCLUDED.shop_id;
 
 -- Records with a diagnostic flag set in their JSONB payload.
 -- name: FlaggedRecords :many

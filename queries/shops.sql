@@ -1,3 +1,4 @@
+-- squill:cross-tenant creates the tenant itself: there is no shop to scope by yet
 -- Opens a shop and makes `owner_id` its owner, in one statement.
 -- name: CreateShop :one
 WITH shop AS (
@@ -17,6 +18,7 @@ SELECT id, name, plan, currency, timezone, created_at, archived_at, opened_on
 FROM shops
 WHERE id = @shop_id;
 
+-- squill:cross-tenant a user's shops: the user (not a shop) is the scope, through their memberships
 -- Shops a user belongs to, with the user's role in each.
 -- name: ListShopsForUser :many
 SELECT s.id, s.name, s.plan, m.role, m.joined_at

@@ -76,7 +76,7 @@ async fn every_demo_query_runs_with_typed_results() {
         country: Some("FR".into()),
     };
     assert_eq!(
-        db::shops::set_shop_address(c, Some(&address), shop.id)
+        db::shops::set_shop_address(c, shop.id, Some(&address))
             .await
             .unwrap(),
         1
@@ -88,7 +88,7 @@ async fn every_demo_query_runs_with_typed_results() {
     // `SET address = @address` into a nullable column: the parameter is an `Option`, and
     // `None` clears the address.
     assert_eq!(
-        db::shops::set_shop_address(c, None, shop.id).await.unwrap(),
+        db::shops::set_shop_address(c, shop.id, None).await.unwrap(),
         1
     );
     assert_eq!(db::shops::get_shop_address(c, shop.id).await.unwrap(), None);
@@ -117,13 +117,13 @@ async fn every_demo_query_runs_with_typed_results() {
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].role, MemberRole::Owner);
     assert_eq!(
-        db::shops::change_plan(c, ShopPlan::Enterprise, shop.id)
+        db::shops::change_plan(c, shop.id, ShopPlan::Enterprise)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        db::shops::change_plan(c, ShopPlan::Enterprise, shop.id)
+        db::shops::change_plan(c, shop.id, ShopPlan::Enterprise)
             .await
             .unwrap(),
         0
@@ -202,7 +202,7 @@ async fn every_demo_query_runs_with_typed_results() {
             .unwrap();
     assert_eq!(saved.revenue_goal_cents, Some(5_000_000));
     assert_eq!(
-        db::settings::set_preference(c, "currency_display", &json!("symbol"), shop.id)
+        db::settings::set_preference(c, shop.id, "currency_display", &json!("symbol"))
             .await
             .unwrap(),
         1
@@ -233,7 +233,7 @@ async fn every_demo_query_runs_with_typed_results() {
         microseconds: 36 * 3_600_000_000,
     };
     assert_eq!(
-        db::settings::set_report_schedule(c, every_36_hours, Some("reports@example.com"), shop.id)
+        db::settings::set_report_schedule(c, shop.id, every_36_hours, Some("reports@example.com"))
             .await
             .unwrap(),
         1
@@ -252,7 +252,7 @@ async fn every_demo_query_runs_with_typed_results() {
         squill::re::chrono::TimeDelta::hours(36)
     );
     // The domain's CHECK is the server's: a value it rejects fails the statement.
-    let err = db::settings::set_report_schedule(c, every_36_hours, Some("not an email"), shop.id)
+    let err = db::settings::set_report_schedule(c, shop.id, every_36_hours, Some("not an email"))
         .await
         .unwrap_err();
     // check_violation
@@ -302,7 +302,7 @@ async fn every_demo_query_runs_with_typed_results() {
         .unwrap();
     assert_eq!(by_id.len(), 2);
     assert_eq!(
-        db::products::reprice_product(c, 1_500, shop.id, "MUG-1")
+        db::products::reprice_product(c, shop.id, 1_500, "MUG-1")
             .await
             .unwrap(),
         1
@@ -366,7 +366,7 @@ async fn every_demo_query_runs_with_typed_results() {
     db::records::record_product_sales(c, shop.id, mug, day(1), 4, 6_000)
         .await
         .unwrap();
-    let top = db::records::top_products(c, day(1), day(2), shop.id, 10)
+    let top = db::records::top_products(c, shop.id, day(1), day(2), 10)
         .await
         .unwrap();
     assert_eq!(
@@ -403,7 +403,7 @@ async fn every_demo_query_runs_with_typed_results() {
         days: 2,
         ..squill::Interval::default()
     };
-    let overdue = db::reports::list_overdue_reports(c, grace, shop.id)
+    let overdue = db::reports::list_overdue_reports(c, shop.id, grace)
         .await
         .unwrap();
     assert_eq!(overdue.len(), 1);
@@ -419,7 +419,7 @@ async fn every_demo_query_runs_with_typed_results() {
         ..squill::Interval::default()
     };
     assert!(
-        db::reports::list_overdue_reports(c, far, shop.id)
+        db::reports::list_overdue_reports(c, shop.id, far)
             .await
             .unwrap()
             .is_empty()
@@ -466,7 +466,7 @@ async fn every_demo_query_runs_with_typed_results() {
             .unwrap()
             .is_none()
     );
-    db::api_keys::touch_api_key(c, key.id, shop.id)
+    db::api_keys::touch_api_key(c, shop.id, key.id)
         .await
         .unwrap();
     let keys = db::api_keys::list_api_keys(c, shop.id).await.unwrap();
@@ -631,7 +631,7 @@ async fn plain_tokio_postgres_client_and_transaction_work_too() {
     assert_eq!(shop.plan, ShopPlan::Free);
     let tx = raw.transaction().await.unwrap();
     assert_eq!(
-        db::shops::change_plan(&tx, ShopPlan::Growth, shop.id)
+        db::shops::change_plan(&tx, shop.id, ShopPlan::Growth)
             .await
             .unwrap(),
         1

@@ -55,9 +55,9 @@ fn blocking_functions_on_a_caching_client() {
     assert_eq!(
         db::settings::blocking::set_report_schedule(
             c,
+            shop.id,
             fortnight,
-            Some("sync@example.com"),
-            shop.id
+            Some("sync@example.com")
         )
         .unwrap(),
         1

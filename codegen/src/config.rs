@@ -180,6 +180,13 @@ pub struct Tenant {
     /// The session setting row-level security policies compare the tenant column with; the
     /// runtime sets it with `SET LOCAL` for a tenant's transaction.
     pub setting: String,
+    /// Generate `types::Tenant`, a newtype of the tenant column's Rust type, and take it as
+    /// the first argument of tenant-scoped queries, so another id of the same type cannot be
+    /// passed by mistake.
+    pub newtype: bool,
+    /// Where each `tables` key (with its value) and `exempt` entry stands in squill.toml.
+    #[serde(skip)]
+    pub sites: BTreeMap<String, Site>,
 }
 
 impl Tenant {
@@ -229,6 +236,8 @@ impl Default for Tenant {
             tables: BTreeMap::new(),
             exempt: Vec::new(),
             setting: "app.tenant_id".to_owned(),
+            newtype: false,
+            sites: BTreeMap::new(),
         }
     }
 }
@@ -321,6 +330,15 @@ pub const FILE_NAME: &str = "squill.toml";
 struct OverrideSpans {
     types: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
     columns: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
+    tenant: Option<TenantSpans>,
+}
+
+/// `[tenant]`'s table names again, with their places.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct TenantSpans {
+    tables: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
+    exempt: Vec<toml::Spanned<String>>,
 }
 
 impl Config {
@@ -363,6 +381,17 @@ impl Config {
             config
                 .column_sites
                 .insert(key.get_ref().clone(), site(key, value));
+        }
+        if let (Some(tenant), Some(places)) = (&mut config.tenant, &spans.tenant) {
+            for (key, value) in &places.tables {
+                tenant.sites.insert(key.get_ref().clone(), site(key, value));
+            }
+            for entry in &places.exempt {
+                tenant
+                    .sites
+                    .entry(entry.get_ref().clone())
+                    .or_insert_with(|| site(entry, entry));
+            }
         }
         for value in spans.types.values().chain(spans.columns.values()) {
             if let Some(why) = crate::rust_types::invalid_override(value.get_ref()) {

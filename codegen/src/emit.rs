@@ -71,7 +71,8 @@ fn emit_set(set: &QuerySet, config: &Config) -> Result<TokenStream, Vec<Diagnost
     let options = EmitOptions::from(config);
     let mut errors = Vec::new();
     let checks = checks::emit(&checks::used(set, config), config);
-    let types = emit_types(set, config, checks);
+    let tenant = emit_tenant(set, config)?;
+    let types = emit_types(set, config, checks, tenant);
     let modules: Vec<TokenStream> = set
         .modules
         .iter()
@@ -144,7 +145,12 @@ fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
-fn emit_types(set: &QuerySet, config: &Config, checks: Option<TokenStream>) -> TokenStream {
+fn emit_types(
+    set: &QuerySet,
+    config: &Config,
+    checks: Option<TokenStream>,
+    tenant: Option<TokenStream>,
+) -> TokenStream {
     let (enums, composites) = (&set.enums, &set.composites);
     let mut used = Unique::default();
     let enum_items: Vec<TokenStream> = enums
@@ -194,7 +200,11 @@ fn emit_types(set: &QuerySet, config: &Config, checks: Option<TokenStream>) -> T
         .iter()
         .map(|d| emit_domain(d, &mut used, config))
         .collect();
-    let imports = (!composites.is_empty() || !domain_items.is_empty() || checks.is_some()).then(|| {
+    let imports = (!composites.is_empty()
+        || !domain_items.is_empty()
+        || checks.is_some()
+        || tenant.is_some())
+    .then(|| {
         quote! {
             #[allow(unused_imports)]
             use ::squill::re::{chrono, postgres_types::{self, Type}, rust_decimal, serde_json, uuid};
@@ -209,6 +219,7 @@ fn emit_types(set: &QuerySet, config: &Config, checks: Option<TokenStream>) -> T
             #(#enum_items)*
             #(#composite_items)*
             #(#domain_items)*
+            #tenant
             #checks
         }
     }
@@ -487,6 +498,9 @@ struct QueryCode<'a> {
     fn_ident: proc_macro2::Ident,
     static_ident: proc_macro2::Ident,
     params: Vec<(proc_macro2::Ident, TokenStream)>,
+    /// The order of `params` in the function's signature: the tenant first (the SQL's `$n`
+    /// numbering, and so the order they are sent in, stays as written).
+    order: Vec<usize>,
     output: Output,
     doc: Vec<String>,
     /// For `:copyfrom` and `:batch*`: the struct holding one parameter set.
@@ -636,7 +650,11 @@ impl<'a> QueryCode<'a> {
                 config,
             ) {
                 Ok(ty) => {
-                    let ty = nullable(ty.param, param.nullable);
+                    let is_tenant = query.tenancy.param == Some(params.len());
+                    let ty = match &config.tenant {
+                        Some(tenant) if tenant.newtype && is_tenant => quote!(&types::Tenant),
+                        _ => nullable(ty.param, param.nullable),
+                    };
                     params.push((names::ident(&name), ty));
                 }
                 Err(e) => errors.push(e),
@@ -742,6 +760,7 @@ impl<'a> QueryCode<'a> {
         if !doc.is_empty() {
             doc.push(String::new());
         }
+        doc.extend(tenancy_doc(query));
         doc.push(format!(
             " `{}` — `{}:{}`",
             query.command.as_str(),
@@ -753,11 +772,17 @@ impl<'a> QueryCode<'a> {
         doc.extend(query.sql.lines().map(|line| format!(" {line}")));
         doc.push(" ```".to_string());
         let params_struct = takes_param_sets(query.command).then(|| names::ident(&types.params));
+        let tenant = query.tenancy.param.filter(|&t| t < params.len());
+        let order = tenant
+            .into_iter()
+            .chain((0..params.len()).filter(|&i| Some(i) != tenant))
+            .collect();
         Ok(Self {
             query,
             fn_ident: names::ident(&names::snake(&query.name)),
             static_ident: names::ident(&names::shouty(&query.name)),
             params,
+            order,
             output,
             doc: doc.iter().map(|line| doc_safe(line)).collect(),
             params_struct,
@@ -856,7 +881,8 @@ impl<'a> QueryCode<'a> {
         } = self;
         let docs = &self.doc;
         let arg_idents: Vec<_> = self.params.iter().map(|(i, _)| i).collect();
-        let arg_types = self.params.iter().map(|(_, t)| t);
+        let signature_idents = self.order.iter().map(|&i| &self.params[i].0);
+        let signature_types = self.order.iter().map(|&i| &self.params[i].1);
         let Flavor {
             client_ty,
             runtime,
@@ -903,7 +929,7 @@ impl<'a> QueryCode<'a> {
             #many_args
             pub #asyncness fn #fn_ident(
                 client: #client_ty,
-                #(#arg_idents: #arg_types,)*
+                #(#signature_idents: #signature_types,)*
             ) -> Result<#ret, ::squill::Error> {
                 #body
             }
@@ -978,6 +1004,90 @@ impl QueryCode<'_> {
             }
         }
     }
+}
+
+/// What the rustdoc says about the tenant rule's verdict.
+fn tenancy_doc(query: &Query) -> Vec<String> {
+    let tenancy = &query.tenancy;
+    let mut lines = Vec::new();
+    if let Some(reason) = &tenancy.cross_tenant {
+        lines.push(format!(" Cross-tenant: {reason}"));
+    }
+    if let Some(param) = tenancy.param.and_then(|i| query.params.get(i)) {
+        let which = match takes_param_sets(query.command) {
+            true => "a field of each row",
+            false => "the first argument",
+        };
+        lines.push(format!(
+            " Scoped to one tenant by `{}` ({which}).",
+            param.name
+        ));
+    }
+    for policy in &tenancy.policies {
+        lines.push(format!(" Scoped by row-level security policy `{policy}`."));
+    }
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// `types::Tenant` (`[tenant] newtype = true`): the tenant id's Rust type wrapped, encoded and
+/// decoded as it, so a function that takes the tenant first cannot be given another id. Its
+/// base is the type of the first tenant parameter; queries whose tenant parameters have other
+/// types are an error.
+fn emit_tenant(set: &QuerySet, config: &Config) -> Result<Option<TokenStream>, Vec<Diagnostic>> {
+    if !config.tenant.as_ref().is_some_and(|t| t.newtype) {
+        return Ok(None);
+    }
+    let mut base: Option<(&Query, &crate::ir::PgType)> = None;
+    let mut errors = Vec::new();
+    for query in set.modules.iter().flat_map(|m| &m.queries) {
+        let Some(param) = query.tenancy.param.and_then(|i| query.params.get(i)) else {
+            continue;
+        };
+        match base {
+            None => base = Some((query, &param.ty)),
+            Some((first, ty)) if *ty != param.ty => errors.push(Diagnostic::error(format!(
+                "the tenant parameter of query `{}` ({}:{}) has type {}, but that of `{}` ({}:{}) has type {}: `types::Tenant` can only wrap one",
+                query.name, query.file, query.line, param.ty.display_name(),
+                first.name, first.file, first.line, ty.display_name()
+            )).help("give the tenant columns one type, or set `newtype = false` in [tenant]")),
+            Some(_) => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let Some((_, ty)) = base else {
+        return Ok(None);
+    };
+    let base = rust_type(ty, None, config).map_or_else(|_| quote!(()), |t| t.owned);
+    let doc = doc_safe(&format!(
+        " The tenant a query is scoped to (`{}`), as the first argument of every tenant-scoped query.",
+        ty.display_name()
+    ));
+    Ok(Some(quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct Tenant(pub #base);
+
+        impl postgres_types::ToSql for Tenant {
+            fn to_sql(
+                &self,
+                ty: &Type,
+                out: &mut postgres_types::private::BytesMut,
+            ) -> Result<postgres_types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+                postgres_types::ToSql::to_sql(&self.0, ty, out)
+            }
+
+            fn accepts(ty: &Type) -> bool {
+                <#base as postgres_types::ToSql>::accepts(ty)
+            }
+
+            postgres_types::to_sql_checked!();
+        }
+    }))
 }
 
 /// `&str` → `&'a str` (and so on, inside generics and slices) for parameter-set structs.

@@ -47,6 +47,20 @@ pub struct Query {
     /// The row struct's name when the annotation gives one (cornucopia's `: SizeRow`); queries
     /// of a module naming the same one share the struct.
     pub row_type: Option<String>,
+    /// How the tenant rule found the query scoped (`[tenant]`); default when it is off.
+    pub tenancy: Tenancy,
+}
+
+/// The tenant rule's verdict on a query that passed it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tenancy {
+    /// The parameter (index into `params`) naming the tenant: the generated function's first
+    /// argument.
+    pub param: Option<usize>,
+    /// Row-level security policies that scope tables of the query.
+    pub policies: Vec<String>,
+    /// `-- squill:cross-tenant <reason>`: spans tenants on purpose.
+    pub cross_tenant: Option<String>,
 }
 
 /// The columns of one `sqlc.embed(table)`.

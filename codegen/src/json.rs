@@ -9,6 +9,11 @@
 //!                  "columns": [ { "name": "email", "type": "text", "nullable": false } ] } ] }
 //! ```
 //!
+//! With `[tenant]` in squill.toml, a query the tenant rule has something to say about carries
+//! `"tenant": { "param": "shop_id" }` (the parameter that scopes it), `"policies": ["p on
+//! orders"]` (row-level security policies that scope its tables) and/or `"cross_tenant":
+//! "<reason>"` (its `-- squill:cross-tenant` directive).
+//!
 //! A column that `sqlc.embed(t)` produced carries `"embed": "t"` (absent otherwise); the
 //! generated row decodes each embed's columns into one nested struct. An array column carries
 //! `"elements_nullable"`: whether an element may be NULL (absent for other columns).
@@ -68,6 +73,23 @@ struct Query<'a> {
     sql: &'a str,
     params: Vec<Value<'a>>,
     columns: Vec<Value<'a>>,
+    /// The tenant rule's verdict (`[tenant]`), absent when it says nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenant: Option<Tenant<'a>>,
+}
+
+/// How a query is scoped to one tenant (see the module doc).
+#[derive(Serialize)]
+struct Tenant<'a> {
+    /// The parameter naming the tenant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    param: Option<&'a str>,
+    /// `policy on table` of each row-level security policy that scopes a table.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    policies: &'a [String],
+    /// `-- squill:cross-tenant <reason>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cross_tenant: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -118,6 +140,15 @@ fn queries<'a>(set: &'a QuerySet, package: Option<&'a str>) -> Vec<Query<'a>> {
             line: q.line,
             command: q.command.as_str(),
             sql: &q.sql,
+            tenant: (q.tenancy != Default::default()).then(|| Tenant {
+                param: q
+                    .tenancy
+                    .param
+                    .and_then(|i| q.params.get(i))
+                    .map(|p| p.name.as_str()),
+                policies: &q.tenancy.policies,
+                cross_tenant: q.tenancy.cross_tenant.as_deref(),
+            }),
             params: q
                 .params
                 .iter()

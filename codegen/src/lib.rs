@@ -37,6 +37,7 @@ pub mod schema;
 pub mod schema_diff;
 mod select_list;
 pub mod source;
+pub mod tenant;
 pub mod vet;
 
 mod builder;

@@ -175,8 +175,10 @@ fn analyze_package(
         }
     };
     let mut named = package.config.clone();
-    let needs_schema =
-        !named.types.is_empty() || !named.columns.is_empty() || named.domains.newtype;
+    let needs_schema = !named.types.is_empty()
+        || !named.columns.is_empty()
+        || named.domains.newtype
+        || named.tenant.is_some();
     let context = needs_schema.then(|| schema_context(&loaded, &typed, &named));
     let domains = match &context {
         Some(context) if named.domains.newtype => newtype_domains(&named, &context.0, &context.1),
@@ -223,6 +225,25 @@ fn analyze_package(
     let config = &config;
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(typed.diagnostics);
+    let tenant_rule = match (&package.config.tenant, &context) {
+        (Some(tenant), Some(context)) => {
+            diagnostics.extend(crate::tenant::validate(
+                tenant,
+                &context.0,
+                &|key, value| {
+                    let site = tenant.sites.get(key)?;
+                    let span = if value {
+                        site.value.clone()
+                    } else {
+                        site.key.clone()
+                    };
+                    Some((site.file.clone(), span))
+                },
+            ));
+            Some(crate::tenant::Rule::new(tenant, &context.0))
+        }
+        _ => None,
+    };
     let mut modules = Vec::new();
     for (file, typed_queries) in loaded.files.iter().zip(typed.per_file) {
         let mut queries = Vec::new();
@@ -233,6 +254,16 @@ fn analyze_package(
                 }
                 Ok(query)
             });
+            let finished = match (finished, &tenant_rule) {
+                (Ok(query), Some(rule)) => match tenancy(rule, query, raw, &file.source) {
+                    Ok(query) => Ok(query),
+                    Err(violations) => {
+                        diagnostics.extend(violations);
+                        continue;
+                    }
+                },
+                (other, _) => other,
+            };
             match finished {
                 Ok(query) => {
                     let before = diagnostics.len();
@@ -263,6 +294,24 @@ fn analyze_package(
         migrations: loaded.migrations,
     };
     Ok((set, loaded.tracked, diagnostics, config.clone()))
+}
+
+/// The tenant rule on one typed query: its verdict recorded, or its violations.
+fn tenancy(
+    rule: &crate::tenant::Rule<'_>,
+    mut query: ir::Query,
+    raw: &RawQuery,
+    file: &SourceFile,
+) -> Result<ir::Query, Vec<Diagnostic>> {
+    if let Some(cross) = &raw.cross_tenant {
+        query.tenancy.cross_tenant = Some(cross.reason.clone());
+        return Ok(query);
+    }
+    let nullable: Vec<bool> = query.params.iter().map(|p| p.nullable).collect();
+    let scope = rule.check(raw, file, &nullable)?;
+    query.tenancy.param = scope.param;
+    query.tenancy.policies = scope.policies;
+    Ok(query)
 }
 
 /// Reads a package's schema and query files.

@@ -921,4 +921,26 @@ DROP TYPE mood2 CASCADE;
 CREATE OPERATOR FAMILY wr_fam USING btree;
 "#,
     ),
+    (
+        "0004_row_security.sql",
+        r#"
+CREATE TABLE rls_orders (id int PRIMARY KEY, shop_id uuid NOT NULL);
+ALTER TABLE rls_orders ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shop_isolation ON rls_orders USING (shop_id = current_setting('app.tenant_id')::uuid);
+CREATE POLICY reads ON rls_orders AS RESTRICTIVE FOR SELECT TO PUBLIC USING (true);
+ALTER POLICY reads ON rls_orders RENAME TO only_reads;
+CREATE POLICY gone ON rls_orders FOR DELETE USING (false);
+DROP POLICY gone ON rls_orders;
+ALTER TABLE rls_orders RENAME TO rls_orders2;
+CREATE TABLE rls_forced (id int, shop_id uuid);
+ALTER TABLE rls_forced FORCE ROW LEVEL SECURITY;
+CREATE POLICY w ON rls_forced FOR INSERT WITH CHECK (shop_id IS NOT NULL);
+CREATE TABLE rls_off (id int);
+ALTER TABLE rls_off ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rls_off DISABLE ROW LEVEL SECURITY;
+CREATE TABLE rls_dropped (id int);
+CREATE POLICY p ON rls_dropped USING (true);
+DROP TABLE rls_dropped;
+"#,
+    ),
 ];

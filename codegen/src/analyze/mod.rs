@@ -814,6 +814,7 @@ fn analyze_guarded(
         embeds: select_list.embeds,
         columns,
         row_type: raw.row_type(),
+        tenancy: Default::default(),
     })
 }
 
@@ -831,6 +832,7 @@ fn utility_query(raw: &RawQuery, file: &SourceFile) -> ir::Query {
         columns: Vec::new(),
         embeds: Vec::new(),
         row_type: raw.row_type(),
+        tenancy: Default::default(),
     }
 }
 

@@ -104,6 +104,31 @@ pub fn diff(left: &Catalog, right: &Catalog) -> Vec<String> {
             out.push(format!("extension {name}: schema {l} vs {r}"));
         }
     }
+    maps(
+        &mut out,
+        "row-level security of",
+        &left.row_security,
+        &right.row_security,
+        |out, name, l, r| {
+            // Policy expressions are compared by the rule that reads them (written SQL and
+            // `pg_get_expr`'s differ in spelling), the rest as PostgreSQL stores it.
+            let shape = |s: &super::RowSecurity| {
+                let policies: Vec<String> = s
+                    .policies
+                    .iter()
+                    .map(|(n, p)| format!("{n} {} {}", p.permissive, p.command))
+                    .collect();
+                (s.enabled, s.forced, policies)
+            };
+            if shape(l) != shape(r) {
+                out.push(format!(
+                    "row-level security of {name}: {:?} vs {:?}",
+                    shape(l),
+                    shape(r)
+                ));
+            }
+        },
+    );
     if left.search_path != right.search_path {
         out.push(format!(
             "search_path: {:?} vs {:?}",

@@ -280,10 +280,62 @@ pub fn from_database(client: &mut postgres::Client) -> Result<Catalog, postgres:
         relation.unique_indexes.sort_by(|a, b| a.name.cmp(&b.name));
         relation.exclusion_constraints.sort();
     }
+    row_security(client, &relations, &mut cat)?;
     cat.search_path = client
         .query_one("SELECT current_schemas(false)::text[]", &[])?
         .get(0);
     Ok(cat)
+}
+
+/// `relrowsecurity` / `relforcerowsecurity` and `pg_policy`, for the relations read.
+fn row_security(
+    client: &mut postgres::Client,
+    relations: &HashMap<u32, QualifiedName>,
+    cat: &mut Catalog,
+) -> Result<(), postgres::Error> {
+    for row in client.query(
+        "SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity FROM pg_catalog.pg_class c \
+         WHERE c.relrowsecurity OR c.relforcerowsecurity \
+            OR EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid)",
+        &[],
+    )? {
+        let Some(table) = relations.get(&row.get::<_, u32>(0)) else {
+            continue;
+        };
+        let security = cat.row_security.entry(table.clone()).or_default();
+        security.enabled = row.get(1);
+        security.forced = row.get(2);
+    }
+    for row in client.query(
+        "SELECT p.polrelid, p.polname, p.polpermissive, p.polcmd::text, \
+                pg_catalog.pg_get_expr(p.polqual, p.polrelid), \
+                pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) \
+         FROM pg_catalog.pg_policy p",
+        &[],
+    )? {
+        let Some(table) = relations.get(&row.get::<_, u32>(0)) else {
+            continue;
+        };
+        let command = match row.get::<_, String>(3).as_str() {
+            "r" => "select",
+            "a" => "insert",
+            "w" => "update",
+            "d" => "delete",
+            _ => "all",
+        };
+        let policy = super::Policy {
+            permissive: row.get(2),
+            command: command.to_string(),
+            using: row.get(4),
+            with_check: row.get(5),
+        };
+        cat.row_security
+            .entry(table.clone())
+            .or_default()
+            .policies
+            .insert(row.get(1), policy);
+    }
+    Ok(())
 }
 
 /// One `pg_proc` row.

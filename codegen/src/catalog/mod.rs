@@ -78,6 +78,34 @@ pub struct Catalog {
     /// search_path` only lasts for its session and does not change it. Set it from outside
     /// (a configured search path) with [`Catalog::set_search_path`].
     pub search_path: Vec<String>,
+    /// Row-level security of tables that enable it or have policies (`ALTER TABLE ... ENABLE
+    /// ROW LEVEL SECURITY`, `CREATE POLICY`), as `pg_class.relrowsecurity` and `pg_policy`
+    /// record it.
+    pub row_security: BTreeMap<QualifiedName, RowSecurity>,
+}
+
+/// A table's row-level security.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowSecurity {
+    /// `relrowsecurity`: policies apply (to roles other than the owner, unless `forced`).
+    pub enabled: bool,
+    /// `relforcerowsecurity`: they apply to the table's owner too.
+    pub forced: bool,
+    /// By name (`pg_policy.polname`).
+    pub policies: BTreeMap<String, Policy>,
+}
+
+/// One `CREATE POLICY`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// `AS PERMISSIVE` (the default) or `AS RESTRICTIVE`.
+    pub permissive: bool,
+    /// `FOR ALL | SELECT | INSERT | UPDATE | DELETE`, lower case.
+    pub command: String,
+    /// The USING expression's SQL: as written (DDL) or as `pg_get_expr` prints it.
+    pub using: Option<String>,
+    /// The WITH CHECK expression's SQL.
+    pub with_check: Option<String>,
 }
 
 impl Default for Catalog {
@@ -98,6 +126,7 @@ impl Default for Catalog {
             extensions: BTreeSet::new(),
             extension_schemas: BTreeMap::new(),
             search_path: vec!["public".to_string()],
+            row_security: BTreeMap::new(),
         }
     }
 }

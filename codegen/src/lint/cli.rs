@@ -86,7 +86,7 @@ fn options(args: &LintArgs) -> Result<LintOptions, String> {
         schema_dir: args.dir.clone().unwrap_or(config.schema),
         queries_dir,
         disabled_rules: args.disable.clone(),
-        tenant: config.tenant,
+        tenant: config.tenant.clone(),
     })
 }
 

@@ -45,7 +45,8 @@ pub struct LintOptions {
     pub queries_dir: Option<PathBuf>,
     /// Rule ids to turn off.
     pub disabled_rules: Vec<String>,
-    /// `[tenant]` of squill.toml, for `tenant-column-not-indexed`.
+    /// `[tenant]` of squill.toml, for `tenant-column-not-indexed` and
+    /// `tenant-table-without-row-level-security`.
     pub tenant: Option<crate::config::Tenant>,
 }
 
@@ -117,7 +118,8 @@ pub fn lint_sources(
     lint_sources_with_tenant(migrations, queries, disabled_rules, None)
 }
 
-/// [`lint_sources`] with `[tenant]`: tenant tables' tenant columns must lead an index.
+/// [`lint_sources`] with `[tenant]`: tenant tables' tenant columns must lead an index, and
+/// row-level security must cover every tenant table or none.
 pub fn lint_sources_with_tenant(
     migrations: Vec<SourceFile>,
     queries: &[SourceFile],
@@ -153,8 +155,15 @@ pub fn lint_sources_with_tenant(
     migrations.extend(downs.into_iter().map(|(_, f)| f));
     let (mut report, mut hits) = linter.finish(queries, tenant);
     // The same reading as the offline catalog's: what it rejects, the migration run would.
-    let (_, diagnostics, _) = crate::catalog::from_ddl(&catalog_files);
+    let (catalog, diagnostics, _) = crate::catalog::from_ddl(&catalog_files);
     report.errors = diagnostics.into_iter().filter(|d| d.is_error()).collect();
+    if let Some(tenant) = tenant {
+        hits.extend(rules::tenant::row_security_gaps(
+            &migrations,
+            &catalog,
+            tenant,
+        ));
+    }
     hits.retain(|(_, h)| !disabled.contains(h.rule));
     hits.sort_by_key(|(n, h)| (*n, h.span.start));
     report.findings = hits

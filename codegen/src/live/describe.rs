@@ -182,6 +182,7 @@ impl<'a> Describer<'a> {
             embeds: select_list.embeds,
             columns,
             row_type: raw.row_type(),
+            tenancy: Default::default(),
         })
     }
 

@@ -749,6 +749,8 @@ impl<'a> Reader<'a> {
             params,
             embeds: rewritten.embeds,
             row,
+            // The tenant directive is sqlc-dialect only.
+            cross_tenant: None,
             offsets: rewritten.offsets,
         })
     }

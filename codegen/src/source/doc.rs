@@ -9,6 +9,7 @@ use super::lines::LineIndex;
 /// directly above the annotation (stopping at a blank line, code or another annotation), then
 /// those between the annotation and its statement (`between`, token indices). Each has its
 /// `--` and one space stripped.
+#[cfg(test)]
 pub(crate) fn doc_lines(
     text: &str,
     tokens: &[Token],
@@ -17,6 +18,21 @@ pub(crate) fn doc_lines(
     between: Range<usize>,
     is_annotation: impl Fn(usize) -> bool,
 ) -> Vec<String> {
+    doc_comments(text, tokens, lines, annotation, between, is_annotation)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect()
+}
+
+/// [`doc_lines`] with each comment's bytes in the file (for directives among them).
+pub(crate) fn doc_comments(
+    text: &str,
+    tokens: &[Token],
+    lines: &LineIndex,
+    annotation: usize,
+    between: Range<usize>,
+    is_annotation: impl Fn(usize) -> bool,
+) -> Vec<(String, Range<usize>)> {
     let own_line_comment = |i: usize| {
         let token = &tokens[i];
         token.kind == TokenKind::LineComment
@@ -39,7 +55,7 @@ pub(crate) fn doc_lines(
     above
         .into_iter()
         .chain(between.filter(|&i| own_line_comment(i)))
-        .map(|i| strip(tokens[i].text(text)))
+        .map(|i| (strip(tokens[i].text(text)), tokens[i].span.clone()))
         .collect()
 }
 

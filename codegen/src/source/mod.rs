@@ -117,7 +117,67 @@ pub struct RawQuery {
     pub embeds: Vec<String>,
     /// The row part of a cornucopia annotation (`--! q : Row(col?)`); `None` in sqlc's dialect.
     pub row: Option<RowAnnotation>,
+    /// `-- squill:cross-tenant <reason>` above the annotation: the query spans tenants on
+    /// purpose, and the tenant rule does not apply to it.
+    pub cross_tenant: Option<CrossTenant>,
     offsets: OffsetMap,
+}
+
+/// A query's `-- squill:cross-tenant <reason>` directive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossTenant {
+    pub reason: String,
+    /// Bytes of the directive's comment in the file.
+    pub span: Range<usize>,
+}
+
+/// The directive that marks a query as deliberately cross-tenant.
+pub const CROSS_TENANT: &str = "squill:cross-tenant";
+
+/// Takes the `squill:` directives out of a query's doc comments: the doc lines left, and the
+/// cross-tenant reason. An unknown directive or an empty reason is an error.
+fn directives(
+    file: &SourceFile,
+    comments: Vec<(String, Range<usize>)>,
+) -> Result<(Vec<String>, Option<CrossTenant>), Vec<Diagnostic>> {
+    let mut doc = Vec::new();
+    let mut cross = None;
+    let mut errors = Vec::new();
+    for (line, span) in comments {
+        let Some(rest) = line.trim_start().strip_prefix("squill:") else {
+            doc.push(line);
+            continue;
+        };
+        let (word, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        if word != "cross-tenant" {
+            let mut d = Diagnostic::error(format!("unknown query directive `squill:{word}`"))
+                .at(file, span.clone())
+                .label("not a squill directive");
+            if let Some(close) = crate::diagnostic::closest(word, ["cross-tenant"]) {
+                d = d.help(format!("did you mean `squill:{close}`?"));
+            }
+            errors.push(d);
+            continue;
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            errors.push(
+                Diagnostic::error("`squill:cross-tenant` needs a reason")
+                    .at(file, span.clone())
+                    .label("no reason given")
+                    .help("say why the query spans tenants, e.g. `-- squill:cross-tenant nightly billing job over every shop`"),
+            );
+            continue;
+        }
+        cross = Some(CrossTenant {
+            reason: reason.to_string(),
+            span,
+        });
+    }
+    match errors.is_empty() {
+        true => Ok((doc, cross)),
+        false => Err(errors),
+    }
 }
 
 /// The row type a cornucopia / clorinde annotation gives a query: `: SizeRow` (declared with
@@ -291,11 +351,15 @@ impl<F: Fn(usize) -> bool> Context<'_, F> {
             .collect();
         let rewritten = rewrite::rewrite(self.file, &code, statement.span.clone())?;
         let between = mark + 1..statement.tokens.start;
+        let comments =
+            doc::doc_comments(text, self.tokens, &self.lines, mark, between, self.is_mark);
+        let (doc, cross_tenant) = directives(self.file, comments)?;
         Ok(RawQuery {
             name: annotation.name.clone(),
             name_span: annotation.name_span.clone(),
             command: annotation.command,
-            doc: doc::doc_lines(text, self.tokens, &self.lines, mark, between, self.is_mark),
+            doc,
+            cross_tenant,
             line: self.lines.line(self.tokens[mark].span.start),
             span: statement.span.clone(),
             sql: rewritten.sql,

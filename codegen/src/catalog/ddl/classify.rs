@@ -490,6 +490,12 @@ pub(super) fn is_rollback(toks: &[Tok]) -> bool {
     (word(0, "rollback") && !word(1, "to") && !word(1, "prepared")) || word(0, "abort")
 }
 
+/// `CREATE | ALTER | DROP POLICY`.
+pub(super) fn is_policy(toks: &[Tok]) -> bool {
+    let word = |i: usize, w: &str| is_word(toks.get(i).map(|t| &t.token), w);
+    (word(0, "create") || word(0, "alter") || word(0, "drop")) && word(1, "policy")
+}
+
 pub(super) fn mentions_set_config(toks: &[Tok]) -> bool {
     toks.iter()
         .any(|t| matches!(&t.token, Token::Word(w) if w.value.eq_ignore_ascii_case("set_config")))

@@ -23,6 +23,7 @@ mod functions;
 mod names;
 mod objects;
 mod operators;
+mod policies;
 mod sections;
 mod session;
 mod skipped;
@@ -291,7 +292,12 @@ impl Loader {
         match classify(&stmt.toks) {
             Form::Irrelevant(form) => match self.check_skipped(&stmt) {
                 Err(problem) if !stmt.tolerant => self.fail(&stmt, form, problem),
-                _ => self.stats.skipped_irrelevant += 1,
+                result => {
+                    if result.is_ok() && classify::is_policy(&stmt.toks) {
+                        self.policy_statement(&stmt);
+                    }
+                    self.stats.skipped_irrelevant += 1
+                }
             },
             Form::Session => {
                 if classify::is_rollback(&stmt.toks) {

@@ -241,6 +241,18 @@ fn alter_operation(
             };
             one(action, span)
         }
+        AlterTableOperation::EnableRowLevelSecurity => {
+            one(AlterAction::RowSecurity(Some(true), None), head)
+        }
+        AlterTableOperation::DisableRowLevelSecurity => {
+            one(AlterAction::RowSecurity(Some(false), None), head)
+        }
+        AlterTableOperation::ForceRowLevelSecurity => {
+            one(AlterAction::RowSecurity(None, Some(true)), head)
+        }
+        AlterTableOperation::NoForceRowLevelSecurity => {
+            one(AlterAction::RowSecurity(None, Some(false)), head)
+        }
         AlterTableOperation::DropConstraint { .. }
         | AlterTableOperation::OwnerTo { .. }
         | AlterTableOperation::EnableTrigger { .. }
@@ -251,10 +263,6 @@ fn alter_operation(
         | AlterTableOperation::DisableRule { .. }
         | AlterTableOperation::EnableAlwaysRule { .. }
         | AlterTableOperation::EnableReplicaRule { .. }
-        | AlterTableOperation::EnableRowLevelSecurity
-        | AlterTableOperation::DisableRowLevelSecurity
-        | AlterTableOperation::ForceRowLevelSecurity
-        | AlterTableOperation::NoForceRowLevelSecurity
         | AlterTableOperation::ReplicaIdentity { .. }
         | AlterTableOperation::ValidateConstraint { .. }
         | AlterTableOperation::RenameConstraint { .. }

@@ -165,6 +165,8 @@ pub(super) enum AlterAction {
         if_exists: bool,
     },
     AddPrimaryKey(Vec<String>),
+    /// `ENABLE | DISABLE | [NO] FORCE ROW LEVEL SECURITY`: what it sets (enabled, forced).
+    RowSecurity(Option<bool>, Option<bool>),
     RenameTo(String),
     SetSchema(String),
     /// `INHERIT parent` / `ATTACH PARTITION child` (the relation named, and whether the
@@ -721,6 +723,9 @@ impl Loader {
                     }
                 }
             }
+            AlterAction::RowSecurity(enabled, forced) => {
+                self.set_row_security(qn, enabled, forced);
+            }
             AlterAction::RenameTo(new_name) => {
                 let new = QualifiedName::new(&qn.schema, new_name);
                 return self.move_relation(qn, new, span);
@@ -850,6 +855,7 @@ impl Loader {
             }
         }
         rename_key(&mut self.view_deps, old, &new);
+        rename_key(&mut self.cat.row_security, old, &new);
         for deps in self.view_deps.values_mut() {
             if deps.remove(old) {
                 deps.insert(new.clone());
@@ -867,6 +873,7 @@ impl Loader {
         if self.cat.tables.remove(qn).is_none() {
             return;
         }
+        self.cat.row_security.remove(qn);
         self.drop_owned_sequences_of_column(qn, None);
         self.forget_indexes(qn);
         self.view_deps.remove(qn);

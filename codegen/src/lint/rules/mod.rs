@@ -9,6 +9,7 @@ mod index;
 mod locks;
 mod no_transaction;
 pub(crate) mod renames;
+pub(crate) mod tenant;
 mod timeout;
 
 use std::ops::Range;
@@ -34,6 +35,8 @@ pub const REQUIRE_TIMEOUT_SETTINGS: &str = "require-timeout-settings";
 pub const NO_TRANSACTION_NOT_IDEMPOTENT: &str = "no-transaction-not-idempotent";
 pub const FOREIGN_KEY_WITHOUT_INDEX: &str = "foreign-key-without-index";
 pub const TENANT_COLUMN_NOT_INDEXED: &str = "tenant-column-not-indexed";
+/// With `[tenant]`: a tenant table without row-level security while others have it.
+pub const TENANT_TABLE_WITHOUT_ROW_LEVEL_SECURITY: &str = "tenant-table-without-row-level-security";
 /// Not a migration rule: a `squill:lint-ignore` directive that cannot work.
 pub const INVALID_LINT_IGNORE: &str = "invalid-lint-ignore";
 
@@ -109,6 +112,10 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: TENANT_COLUMN_NOT_INDEXED,
         summary: "with [tenant] configured, a tenant table whose tenant column leads no index",
+    },
+    RuleInfo {
+        id: TENANT_TABLE_WITHOUT_ROW_LEVEL_SECURITY,
+        summary: "with [tenant]: a tenant table without row-level security while other tenant tables have it",
     },
     RuleInfo {
         id: INVALID_LINT_IGNORE,
