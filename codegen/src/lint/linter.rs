@@ -21,6 +21,8 @@ pub(crate) struct Linter {
     hits: Vec<(usize, Hit)>,
     renames: Vec<(usize, Pending)>,
     coverage: Coverage,
+    /// Index coverage as the up parts left the schema (down parts don't count).
+    coverage_hits: Option<Vec<(usize, Hit)>>,
 }
 
 impl Linter {
@@ -64,17 +66,25 @@ impl Linter {
             self.hits.extend(hits.map(|h| (n, h)));
             let renames = sink.renames.into_iter().filter(|p| !suppressed(p.rule()));
             self.renames.extend(renames.map(|p| (n, p)));
-            self.coverage.apply(&At {
-                file: n,
-                text,
-                stmt,
-                suppressed: &suppressed,
-            });
+            if self.coverage_hits.is_none() {
+                self.coverage.apply(&At {
+                    file: n,
+                    text,
+                    stmt,
+                    suppressed: &suppressed,
+                });
+            }
             self.catalog.apply(stmt, &mut file_state);
         }
         self.hits
             .extend(directives.problems().into_iter().map(|h| (n, h)));
         file_state
+    }
+
+    /// Judges index coverage on the schema as it stands now (after the up parts), before
+    /// down parts are linted.
+    pub fn settle_coverage(&mut self, tenant: Option<&crate::config::Tenant>) {
+        self.coverage_hits = Some(self.coverage.finish(tenant));
     }
 
     /// The counts, and every hit with its file index. Renames and index coverage are judged
@@ -85,7 +95,10 @@ impl Linter {
         queries: &[SourceFile],
         tenant: Option<&crate::config::Tenant>,
     ) -> (LintReport, Vec<(usize, Hit)>) {
-        let coverage = self.coverage.finish(tenant);
+        let coverage = match self.coverage_hits.take() {
+            Some(hits) => hits,
+            None => self.coverage.finish(tenant),
+        };
         self.hits.extend(coverage);
         if !self.renames.is_empty() {
             let index = QueryIndex::build(queries);

@@ -136,6 +136,7 @@ pub fn lint_sources_with_tenant(
     for (n, file) in migrations.iter().enumerate() {
         created.push(linter.file(n, file));
     }
+    linter.settle_coverage(tenant);
     // Down parts, newest first, each from the state its up part left.
     let mut downs: Vec<(usize, SourceFile)> = down_files
         .into_iter()
