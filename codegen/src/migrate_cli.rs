@@ -96,6 +96,12 @@ pub struct MigrateOptions {
 
 /// Runs `squill migrate ...` and returns the process exit code.
 pub fn run(args: MigrateArgs) -> ExitCode {
+    block_on(execute(args))
+}
+
+/// Runs a command's future on a current-thread runtime; an error message is printed and
+/// fails the process.
+fn block_on(work: impl std::future::Future<Output = Result<ExitCode, String>>) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -106,7 +112,7 @@ pub fn run(args: MigrateArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(execute(args)) {
+    match runtime.block_on(work) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("{message}");
@@ -196,23 +202,7 @@ pub struct SeedArgs {
 /// Runs `squill seed` and returns the process exit code: the production guard first, then
 /// `squill migrate`, then each new (or changed idempotent) seed.
 pub fn run_seed(args: SeedArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(seed(args)) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::FAILURE
-        }
-    }
+    block_on(seed(args))
 }
 
 async fn seed(args: SeedArgs) -> Result<ExitCode, String> {
