@@ -20,6 +20,11 @@ fuzz_target!(|data: &[u8]| {
         schema_dir: dir.path().join("migrations"),
         queries_dir: queries.is_dir().then_some(queries),
         disabled_rules: Vec::new(),
+        // The tenant rules run too (index coverage, row-level security).
+        tenant: Some(squill_codegen::config::Tenant {
+            column: vec!["tenant_id".into(), "shop_id".into()],
+            ..Default::default()
+        }),
     };
     if let Ok(report) = squill_codegen::lint::lint(&options) {
         for finding in &report.findings {
